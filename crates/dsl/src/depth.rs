@@ -1,0 +1,107 @@
+//! Bounds nesting before the parser sees the text, so no input can exhaust the stack.
+//!
+//! Brackets of every kind and `如果`/`if` (closed by `否则`/`else`) count as one level each. An
+//! opener past [`MAX_DEPTH`] is blanked out (its bytes become spaces, so every offset stays put)
+//! and reported once per run of too-deep text.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::Span;
+
+/// Deeper than any real policy needs; shallow enough for pest's recursion on a 2 MiB stack.
+pub const MAX_DEPTH: usize = 32;
+
+pub struct Cut {
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `None` when the text nests no deeper than [`MAX_DEPTH`].
+pub fn limit(text: &str) -> Option<Cut> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut blank: Vec<(usize, usize)> = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut reported_until = 0usize;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let rest = text.get(i..).unwrap_or("");
+        if b == b'"' || rest.starts_with('“') {
+            // Strings end at their quote or the end of the line.
+            let close = if b == b'"' { '"' } else { '”' };
+            let body = rest.get(close_len(b)..).unwrap_or("");
+            let end = body.find([close, '\n']).map_or(body.len(), |e| e + close.len_utf8().min(1));
+            i += close_len(b) + end.max(1);
+            continue;
+        }
+        if b == b'#' {
+            i += rest.find('\n').unwrap_or(rest.len()).max(1);
+            continue;
+        }
+        let opener = ["(", "（", "[", "{", "如果", "if"].iter().find(|o| starts_word(rest, o, text, i));
+        let closer = [")", "）", "]", "}", "否则", "else"].iter().find(|o| starts_word(rest, o, text, i));
+        if let Some(o) = opener {
+            if depth >= MAX_DEPTH {
+                blank.push((i, i + o.len()));
+                if i >= reported_until {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::TooDeep,
+                            Span::new(i, i + o.len()),
+                            format!("expression nested more than {MAX_DEPTH} levels deep"),
+                            "too deep from here",
+                        )
+                        .help("split the expression into `设` definitions and combine those"),
+                    );
+                }
+                reported_until = text.get(i..).and_then(|r| r.find('\n')).map_or(text.len(), |e| i + e);
+            } else {
+                depth += 1;
+            }
+            i += o.len();
+            continue;
+        }
+        if let Some(c) = closer {
+            depth = depth.saturating_sub(1);
+            i += c.len();
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    if blank.is_empty() {
+        return None;
+    }
+    let mut out = text.as_bytes().to_vec();
+    for (s, e) in blank {
+        if let Some(region) = out.get_mut(s..e) {
+            region.fill(b' ');
+        }
+    }
+    // Only whole characters were replaced by ASCII spaces, so the text is still UTF-8.
+    let text = String::from_utf8(out).unwrap_or_default();
+    Some(Cut { text, diagnostics })
+}
+
+fn close_len(b: u8) -> usize {
+    if b == b'"' {
+        1
+    } else {
+        '“'.len_utf8()
+    }
+}
+
+/// Whether `rest` starts with `word`; a keyword must not run into a longer name.
+fn starts_word(rest: &str, word: &str, text: &str, at: usize) -> bool {
+    if !rest.starts_with(word) {
+        return false;
+    }
+    if word.chars().all(|c| !c.is_alphanumeric()) {
+        return true;
+    }
+    let before_ok = text.get(..at).and_then(|b| b.chars().last()).is_none_or(|c| !is_ident_char(c));
+    let after_ok = rest.get(word.len()..).and_then(|a| a.chars().next()).is_none_or(|c| !is_ident_char(c));
+    before_ok && after_ok
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '·'
+}

@@ -1,0 +1,211 @@
+//! Diagnostics: a stable code, a one-line message, a labelled span and a help line.
+//!
+//! Rendered like rustc ([`Diagnostic::render`]) or as JSON ([`Diagnostic::to_json`]).
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use crate::span::{LineIndex, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal : $title:literal,)*) => {
+        /// Every diagnostic the language can report. Codes are stable: never reuse one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// What the code means, for docs and `--explain`.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "E001": "the text does not follow the grammar",
+    UnterminatedString = "E002": "a string is not closed on its line",
+    InvalidUtf8 = "E003": "the file is not valid UTF-8",
+    TooDeep = "E004": "an expression is nested too deeply",
+    InvalidDate = "E005": "a date that does not exist",
+    NumberTooLarge = "E006": "a number too large to hold exactly",
+    UnknownName = "E101": "a name that is neither a fact, a definition, a condition nor a built-in",
+    UnknownFunction = "E102": "a function that does not exist",
+    WrongArity = "E103": "a function called with the wrong number of arguments",
+    UnknownVariant = "E104": "a value that is not one of the enum's variants",
+    SeriesIndex = "E105": "a yearly series read without a year, or a plain fact read with one",
+    DuplicateFact = "E106": "a fact declared twice",
+    DuplicatePolicy = "E107": "two policies with the same id",
+    DuplicateLabel = "E108": "a condition label used twice in one policy",
+    DuplicateDefinition = "E109": "a definition that reuses a name",
+    UseBeforeDefinition = "E110": "a definition read before it is defined",
+    TypeMismatch = "E201": "operands of types that cannot be combined",
+    CurrencyMismatch = "E202": "元 and 美元 mixed without conversion",
+    CompareMismatch = "E203": "a comparison between values of different kinds",
+    UnitMismatch = "E204": "quantities in different units combined",
+    NotBoolean = "E205": "a condition that is not true or false",
+    AwardNotMoney = "E206": "an award or cap that is not an amount in 元",
+    BranchMismatch = "E207": "the branches of an if give different types",
+    UnknownMode = "E301": "a fulfilment mode that does not exist",
+    UnknownChannel = "E302": "a channel that does not exist",
+    UnknownDepartment = "E303": "a department the platform does not list",
+    MissingClause = "E304": "a policy without a required clause",
+    DuplicateClause = "E305": "a clause given twice in one policy",
+    ValidityReversed = "E306": "a validity window that ends before it starts",
+    SharesTotal = "E307": "funding shares that do not add up to 100%",
+    UnknownFunder = "E308": "a funder the platform does not list",
+    NoApplicationReadsDeclared = "E309": "a 免申即享 policy that reads data other than authoritative government data",
+    UnknownFrequency = "E310": "an award frequency that does not exist",
+    UnknownStatus = "E311": "a catalog status that does not exist",
+    UnknownRounding = "E312": "a rounding unit that does not exist",
+    BadInstallments = "E313": "installment ratios that cannot be paid",
+    TiersOrder = "E401": "tiers out of order",
+    TiersOverlap = "E402": "tiers whose bands overlap",
+    TiersGap = "E403": "tiers with a gap between bands",
+    TierBound = "E404": "a tier band that is open where it must be bounded",
+    UnknownType = "E501": "a fact type that does not exist",
+    MissingFactProp = "E502": "a fact without its type, provider or provenance",
+    UnknownProvenance = "E503": "a provenance that does not exist",
+    UnitForType = "E504": "a unit that does not fit the fact's type",
+    DuplicateProp = "E505": "a property given twice",
+    DuplicateVariant = "E506": "an enum variant listed twice",
+    PayerNotDepartment = "E601": "a payer that is not a listed department",
+    PayerFallback = "E602": "payer rules without a final `否则` rule",
+    PlatformMissing = "E603": "no platform file, or more than one",
+    PlatformIncomplete = "E604": "a platform without a required part",
+    CommitmentWithoutReview = "W001": "a 承诺兑现 policy that reads no review or inspection result",
+    UnusedDefinition = "W002": "a definition that nothing reads",
+    NoApplicationNeedsNoReview = "W003": "a review result read by a policy that is not 承诺兑现",
+}
+
+impl Code {
+    pub fn severity(self) -> Severity {
+        if self.as_str().starts_with('W') {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A secondary place that helps explain the primary one (e.g. the first of two duplicates).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub span: Span,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub message: String,
+    pub span: Span,
+    pub label: String,
+    pub help: Option<String>,
+    pub notes: Vec<Note>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+        Diagnostic { code, message: message.into(), span, label: label.into(), help: None, notes: Vec::new() }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn note(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.notes.push(Note { span, label: label.into() });
+        self
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity() == Severity::Error
+    }
+
+    /// Renders like rustc: header, `--> file:line:col`, the source line and carets, then help.
+    pub fn render(&self, file: &str, text: &str, index: &LineIndex) -> String {
+        let mut out = String::new();
+        let severity = match self.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!("{severity}[{}]: {}\n", self.code, self.message));
+        let at = index.line_col(text, self.span.start);
+        let mut places = vec![(self.span, self.label.as_str(), '^')];
+        places.extend(self.notes.iter().map(|n| (n.span, n.label.as_str(), '-')));
+        let gutter =
+            places.iter().map(|(s, _, _)| (index.line_of(s.start) + 1).to_string().len()).max().unwrap_or(1);
+        let pad = " ".repeat(gutter);
+        out.push_str(&format!("{pad}--> {file}:{}:{}\n", at.line, at.column));
+        out.push_str(&format!("{pad} |\n"));
+        for (span, label, mark) in places {
+            let line = index.line_of(span.start);
+            let line_text = index.line_text(text, line);
+            let start = index.line_start(line);
+            let from = span.start.saturating_sub(start).min(line_text.len());
+            let to = span.end.saturating_sub(start).clamp(from, line_text.len());
+            let before = line_text.get(..from).unwrap_or("");
+            let marked = line_text.get(from..to).unwrap_or("");
+            let indent = before.replace('\t', "    ").width();
+            let carets = marked.width().max(1);
+            out.push_str(&format!("{:>gutter$} | {}\n", line + 1, line_text.replace('\t', "    ")));
+            out.push_str(&format!(
+                "{pad} | {}{} {}\n",
+                " ".repeat(indent),
+                mark.to_string().repeat(carets),
+                label
+            ));
+        }
+        if let Some(help) = &self.help {
+            out.push_str(&format!("{pad} |\n{pad} = help: {help}\n"));
+        }
+        out
+    }
+
+    /// One JSON object with the file, the position as line and column, and every field.
+    pub fn to_json(&self, file: &str, text: &str, index: &LineIndex) -> serde_json::Value {
+        let start = index.line_col(text, self.span.start);
+        let end = index.line_col(text, self.span.end);
+        serde_json::json!({
+            "file": file,
+            "code": self.code.as_str(),
+            "severity": self.severity(),
+            "message": self.message,
+            "line": start.line,
+            "column": start.column,
+            "end_line": end.line,
+            "end_column": end.column,
+            "label": self.label,
+            "help": self.help,
+            "notes": self.notes.iter().map(|n| {
+                let at = index.line_col(text, n.span.start);
+                serde_json::json!({"line": at.line, "column": at.column, "label": n.label})
+            }).collect::<Vec<_>>(),
+        })
+    }
+}

@@ -1,0 +1,20 @@
+//! The huiqi policy language: parse policy, fact-schema and platform files into a syntax tree
+//! with spans, and report every mistake with a stable code, a location and a help line.
+//!
+//! ```
+//! let text = "政策 gx-01 \"入规上户奖励\" {\n  奖励 5万元\n}\n";
+//! let parsed = huiqi_dsl::parse(text);
+//! assert!(parsed.diagnostics.is_empty());
+//! let huiqi_dsl::ast::Item::Policy(policy) = &parsed.file.items[0] else { unreachable!() };
+//! assert_eq!(policy.id.text, "gx-01");
+//! ```
+
+pub mod ast;
+mod depth;
+pub mod diagnostic;
+mod parse;
+pub mod span;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use parse::{parse, Parsed};
+pub use span::{LineIndex, Span};

@@ -1,0 +1,922 @@
+//! Text to [`SourceFile`]. Parsing never fails: it returns a tree of everything it could read and
+//! a diagnostic for every place it could not.
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use pest::iterators::Pair;
+use pest::Parser as _;
+use rust_decimal::Decimal;
+
+use crate::ast::*;
+use crate::depth;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::Span;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar.pest"]
+pub(crate) struct Grammar;
+
+/// The result of parsing one file: the tree and what was wrong with the text.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub file: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses a policy, schema or platform file.
+///
+/// ```
+/// let parsed = huiqi_dsl::parse("政策 demo-1 \"示例\" { 奖励 5万元 }");
+/// assert!(parsed.diagnostics.is_empty());
+/// assert_eq!(parsed.file.items.len(), 1);
+/// ```
+pub fn parse(text: &str) -> Parsed {
+    let mut diagnostics = Vec::new();
+    // Over-deep nesting is cut out before pest sees it, so recursion stays bounded.
+    let cut = depth::limit(text);
+    let source: std::borrow::Cow<'_, str> = match &cut {
+        Some(cut) => {
+            diagnostics.extend(cut.diagnostics.iter().cloned());
+            std::borrow::Cow::Borrowed(cut.text.as_str())
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    };
+    let mut builder = Builder { text: &source, diagnostics: Vec::new() };
+    let file = match Grammar::parse(Rule::file, &source) {
+        Ok(mut pairs) => {
+            let items = pairs.next().map(|file| builder.file(file)).unwrap_or_default();
+            let lang = detect_lang(&items, &source);
+            SourceFile { lang, items }
+        }
+        Err(error) => {
+            // The grammar accepts any text; this is reached only when pest's stack guard trips.
+            let at = error_offset(&error);
+            builder.diagnostics.push(
+                Diagnostic::new(
+                    Code::TooDeep,
+                    Span::new(at, at),
+                    "the file is nested too deeply to read",
+                    "here",
+                )
+                .help("split deeply nested expressions into `设` definitions"),
+            );
+            SourceFile { lang: Lang::Zh, items: Vec::new() }
+        }
+    };
+    let cut_spans: Vec<Span> =
+        cut.as_ref().map(|c| c.diagnostics.iter().map(|d| d.span).collect()).unwrap_or_default();
+    // A syntax error caused by cutting out a too-deep region says nothing new.
+    diagnostics.extend(
+        builder
+            .diagnostics
+            .into_iter()
+            .filter(|d| !(d.code == Code::Syntax && cut_spans.iter().any(|s| d.span.start >= s.start))),
+    );
+    Parsed { file, diagnostics }
+}
+
+fn detect_lang(items: &[Item], text: &str) -> Lang {
+    let first = items.first().map(|i| i.span().start).unwrap_or(0);
+    match text.get(first..).and_then(|t| t.chars().next()) {
+        Some(c) if c.is_ascii_alphabetic() => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+fn error_offset(error: &pest::error::Error<Rule>) -> usize {
+    match error.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    }
+}
+
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// The children of `pair` that carry meaning (punctuation pairs are left out).
+fn parts<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+    pair.into_inner().filter(|p| {
+        !matches!(
+            p.as_rule(),
+            Rule::colon
+                | Rule::equals
+                | Rule::lbrace
+                | Rule::rbrace
+                | Rule::lbracket
+                | Rule::rbracket
+                | Rule::lparen
+                | Rule::rparen
+                | Rule::kw_at
+                | Rule::EOI
+        )
+    })
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    fn file(&mut self, file: Pair<'_, Rule>) -> Vec<Item> {
+        let mut items = Vec::new();
+        for pair in parts(file) {
+            match pair.as_rule() {
+                Rule::policy => items.push(Item::Policy(self.policy(pair))),
+                Rule::fact_decl => items.push(Item::Fact(self.fact_decl(pair))),
+                Rule::platform => items.push(Item::Platform(self.platform(pair))),
+                Rule::bad_item => self.bad(&pair, Rule::item_strict, Context::Item),
+                _ => {}
+            }
+        }
+        items
+    }
+
+    // ------------------------------------------------------------------------ recovery
+
+    /// Re-parses a skipped region with the strict rule to say what was expected, and where.
+    fn bad(&mut self, pair: &Pair<'_, Rule>, strict: Rule, context: Context) {
+        let start = pair.as_span().start();
+        // Whatever an earlier error already covers is not reported twice.
+        if self.diagnostics.last().is_some_and(|d| d.code != Code::TooDeep && d.span.end > start) {
+            return;
+        }
+        let rest = self.text.get(start..).unwrap_or("");
+        let diagnostic = match Grammar::parse(strict, rest) {
+            Ok(_) => self.unexpected(start, context, &[]),
+            Err(error) => {
+                let at = start + error_offset(&error);
+                let positives = match &error.variant {
+                    pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+                    pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+                };
+                self.unexpected(at, context, &positives)
+            }
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn unexpected(&self, at: usize, context: Context, positives: &[Rule]) -> Diagnostic {
+        let found = found_at(self.text, at);
+        let span = Span::new(at, at + found.len());
+        if positives.iter().any(|r| matches!(r, Rule::str_close | Rule::cn_str_close)) {
+            return Diagnostic::new(
+                Code::UnterminatedString,
+                span,
+                "unterminated string",
+                "the string ends here",
+            )
+            .help("close the string with `\"` before the end of the line");
+        }
+        let shown = if found.is_empty() { "the end of the line".to_string() } else { format!("`{found}`") };
+        let mut expected: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+        expected.sort_unstable();
+        expected.dedup();
+        let at_start = positives.iter().any(|r| context.starters().contains(r));
+        if at_start || expected.is_empty() {
+            let label = format!("not a {}", context.noun());
+            return Diagnostic::new(
+                Code::Syntax,
+                span,
+                format!("expected a {}, found {shown}", context.noun()),
+                label,
+            )
+            .help(context.help());
+        }
+        let list = join_alternatives(&expected);
+        Diagnostic::new(
+            Code::Syntax,
+            span,
+            format!("expected {list}, found {shown}"),
+            format!("expected {list}"),
+        )
+        .help(context.help())
+    }
+
+    // ------------------------------------------------------------------------ words
+
+    fn word(&self, pair: Pair<'_, Rule>) -> Word {
+        Word { text: pair.as_str().to_string(), span: span_of(&pair) }
+    }
+
+    fn string(&self, pair: Pair<'_, Rule>) -> Word {
+        let span = span_of(&pair);
+        let inner = pair.into_inner().next();
+        let text = match inner {
+            Some(p) if p.as_rule() == Rule::str_inner => {
+                p.as_str().replace("\\\"", "\"").replace("\\\\", "\\")
+            }
+            Some(p) => p.as_str().to_string(),
+            None => String::new(),
+        };
+        Word { text, span }
+    }
+
+    fn date(&mut self, pair: Pair<'_, Rule>) -> Dated {
+        let span = span_of(&pair);
+        let date = match NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d") {
+            Ok(date) => date,
+            Err(_) => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidDate,
+                        span,
+                        format!("`{}` is not a date", pair.as_str()),
+                        "no such day",
+                    )
+                    .help("write a date that exists, as YYYY-MM-DD"),
+                );
+                NaiveDate::MIN
+            }
+        };
+        Dated { date, span }
+    }
+
+    fn count(&mut self, pair: Pair<'_, Rule>) -> Counted {
+        let span = span_of(&pair);
+        let digits: String = pair.as_str().chars().take_while(|c| c.is_ascii_digit()).collect();
+        let value = match digits.parse::<u32>() {
+            Ok(v) => v,
+            Err(_) => {
+                self.too_large(span);
+                0
+            }
+        };
+        Counted { value, span }
+    }
+
+    fn days(&mut self, pair: Pair<'_, Rule>) -> Days {
+        let counted = self.count(pair);
+        Days { days: counted.value, span: counted.span }
+    }
+
+    fn too_large(&mut self, span: Span) {
+        self.diagnostics.push(
+            Diagnostic::new(Code::NumberTooLarge, span, "number too large", "cannot be held exactly")
+                .help("numbers may have at most 28 significant digits; use 万 or 亿 for large amounts"),
+        );
+    }
+
+    fn number(&mut self, pair: Pair<'_, Rule>) -> Number {
+        let span = span_of(&pair);
+        let mut number = Number { digits: Decimal::ZERO, scale: Scale::One, suffix: Suffix::None, span };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::decimal => match Decimal::from_str(part.as_str()) {
+                    Ok(d) => number.digits = d,
+                    Err(_) => self.too_large(span_of(&part)),
+                },
+                Rule::scale => number.scale = if part.as_str() == "亿" { Scale::Yi } else { Scale::Wan },
+                Rule::percent => number.suffix = Suffix::Percent,
+                Rule::permille => number.suffix = Suffix::Permille,
+                Rule::qty_unit => number.suffix = Suffix::Unit(part.as_str().to_string()),
+                Rule::money => {
+                    let mut currency = Currency::Cny;
+                    let mut per = Vec::new();
+                    for piece in part.into_inner() {
+                        match piece.as_rule() {
+                            Rule::currency if piece.as_str() == "美元" => currency = Currency::Usd,
+                            Rule::per_unit => {
+                                per.extend(piece.into_inner().map(|u| u.as_str().to_string()));
+                            }
+                            _ => {}
+                        }
+                    }
+                    number.suffix = Suffix::Money { currency, per };
+                }
+                _ => {}
+            }
+        }
+        if number.value().is_none() {
+            self.too_large(span);
+        }
+        number
+    }
+
+    // ------------------------------------------------------------------------ policy
+
+    fn policy(&mut self, pair: Pair<'_, Rule>) -> Policy {
+        let span = span_of(&pair);
+        let mut id = Word { text: String::new(), span };
+        let mut title = Word { text: String::new(), span };
+        let mut clauses = Vec::new();
+        for part in parts(pair) {
+            match part.as_rule() {
+                Rule::policy_id => id = self.word(part),
+                Rule::string => title = self.string(part),
+                Rule::bad_line => self.bad(&part, Rule::clause_strict, Context::Clause),
+                Rule::kw_policy => {}
+                _ => {
+                    if let Some(clause) = self.clause(part) {
+                        clauses.push(clause);
+                    }
+                }
+            }
+        }
+        Policy { id, title, clauses, span }
+    }
+
+    fn clause(&mut self, pair: Pair<'_, Rule>) -> Option<Clause> {
+        let span = span_of(&pair);
+        let rule = pair.as_rule();
+        let pieces: Vec<_> = parts(pair).collect();
+        let has = |r: Rule| pieces.iter().any(|p| p.as_rule() == r);
+        let (upgrade, by_year) = (has(Rule::kw_upgrade), has(Rule::kw_by_year));
+        let mut inner = pieces.into_iter().filter(|p| !is_keyword(p.as_rule()));
+        let kind = match rule {
+            Rule::department => ClauseKind::Department(self.word(inner.next()?)),
+            Rule::mode => ClauseKind::Mode(self.word(inner.next()?)),
+            Rule::channel => ClauseKind::Channel(self.word(inner.next()?)),
+            Rule::basis => ClauseKind::Basis(self.string(inner.next()?)),
+            Rule::validity => {
+                let from = self.date(inner.next()?);
+                let to = match inner.next() {
+                    Some(p) if p.as_rule() == Rule::date => Some(self.date(p)),
+                    _ => None,
+                };
+                ClauseKind::Validity { from, to }
+            }
+            Rule::shares => ClauseKind::Shares(inner.map(|s| self.share(s)).collect()),
+            Rule::materials => ClauseKind::Materials(inner.map(|s| self.string(s)).collect()),
+            Rule::time_limit => ClauseKind::TimeLimit(self.days(inner.next()?)),
+            Rule::frequency => ClauseKind::Frequency(self.word(inner.next()?)),
+            Rule::group => {
+                let name = self.word(inner.next()?);
+                ClauseKind::Group { name, upgrade_pays_difference: upgrade }
+            }
+            Rule::status => ClauseKind::Status(self.word(inner.next()?)),
+            Rule::let_def => {
+                let name = self.word(inner.next()?);
+                let value = self.expr(inner.next()?);
+                ClauseKind::Let { name, value }
+            }
+            Rule::conditions => {
+                let mut conditions = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::condition => conditions.push(self.condition(p)?),
+                        Rule::bad_line => self.bad(&p, Rule::condition_strict, Context::Condition),
+                        _ => {}
+                    }
+                }
+                ClauseKind::Conditions(conditions)
+            }
+            Rule::award => ClauseKind::Award(self.expr(inner.next()?)),
+            Rule::cap => ClauseKind::Cap { scope: CapScope::Item, value: self.expr(inner.next()?) },
+            Rule::yearly_cap => ClauseKind::Cap { scope: CapScope::Yearly, value: self.expr(inner.next()?) },
+            Rule::life_cap => ClauseKind::Cap { scope: CapScope::Lifetime, value: self.expr(inner.next()?) },
+            Rule::installments => {
+                let ratios = inner.filter(|p| p.as_rule() == Rule::integer).map(|p| self.count(p)).collect();
+                ClauseKind::Installments { ratios, yearly: by_year }
+            }
+            Rule::rounding => ClauseKind::Rounding(self.word(inner.next()?)),
+            _ => return None,
+        };
+        Some(Clause { kind, span })
+    }
+
+    fn share(&mut self, pair: Pair<'_, Rule>) -> Share {
+        let span = span_of(&pair);
+        let mut funder = Word { text: String::new(), span };
+        let mut percent = Number { digits: Decimal::ZERO, scale: Scale::One, suffix: Suffix::Percent, span };
+        for p in parts(pair) {
+            match p.as_rule() {
+                Rule::name => funder = self.word(p),
+                Rule::number => percent = self.number(p),
+                _ => {}
+            }
+        }
+        Share { funder, percent, span }
+    }
+
+    fn condition(&mut self, pair: Pair<'_, Rule>) -> Option<Condition> {
+        let span = span_of(&pair);
+        let mut inner = parts(pair);
+        let label = self.word(inner.next()?);
+        let expr = self.expr(inner.next()?);
+        Some(Condition { label, expr, span })
+    }
+
+    // ------------------------------------------------------------------------ facts
+
+    fn fact_decl(&mut self, pair: Pair<'_, Rule>) -> FactDecl {
+        let span = span_of(&pair);
+        let mut name = Word { text: String::new(), span };
+        let mut props = Vec::new();
+        for p in parts(pair) {
+            let pspan = span_of(&p);
+            let kind = match p.as_rule() {
+                Rule::ident => {
+                    name = self.word(p);
+                    continue;
+                }
+                Rule::bad_line => {
+                    self.bad(&p, Rule::fact_prop_strict, Context::FactProp);
+                    continue;
+                }
+                Rule::fact_type => FactPropKind::Type(self.type_expr(p)),
+                Rule::fact_unit => match parts(p).find(|x| x.as_rule() == Rule::unit_name) {
+                    Some(u) => FactPropKind::Unit(self.word(u)),
+                    None => continue,
+                },
+                Rule::provider => match parts(p).find(|x| x.as_rule() == Rule::name) {
+                    Some(u) => FactPropKind::Provider(self.word(u)),
+                    None => continue,
+                },
+                Rule::provenance => match parts(p).find(|x| x.as_rule() == Rule::name) {
+                    Some(u) => FactPropKind::Provenance(self.word(u)),
+                    None => continue,
+                },
+                Rule::description => match parts(p).find(|x| x.as_rule() == Rule::string) {
+                    Some(u) => FactPropKind::Description(self.string(u)),
+                    None => continue,
+                },
+                Rule::non_negative => FactPropKind::NonNegative,
+                Rule::signed => FactPropKind::Signed,
+                _ => continue,
+            };
+            props.push(FactProp { kind, span: pspan });
+        }
+        FactDecl { name, props, span }
+    }
+
+    fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let span = span_of(&pair);
+        let mut series = false;
+        let mut base = TypeName::Named(Word { text: String::new(), span });
+        for p in parts(pair) {
+            match p.as_rule() {
+                Rule::series => series = true,
+                Rule::name => base = TypeName::Named(self.word(p)),
+                Rule::enum_type => {
+                    base = TypeName::Enum(
+                        parts(p).filter(|x| x.as_rule() == Rule::string).map(|x| self.string(x)).collect(),
+                    )
+                }
+                _ => {}
+            }
+        }
+        TypeExpr { series, base, span }
+    }
+
+    // ------------------------------------------------------------------------ platform
+
+    fn platform(&mut self, pair: Pair<'_, Rule>) -> Platform {
+        let span = span_of(&pair);
+        let mut name = Word { text: String::new(), span };
+        let mut props = Vec::new();
+        for p in parts(pair) {
+            let pspan = span_of(&p);
+            let kind = match p.as_rule() {
+                Rule::name => {
+                    name = self.word(p);
+                    continue;
+                }
+                Rule::bad_line => {
+                    self.bad(&p, Rule::platform_prop_strict, Context::PlatformProp);
+                    continue;
+                }
+                Rule::departments => PlatformPropKind::Departments(
+                    parts(p).filter(|x| x.as_rule() == Rule::name).map(|x| self.word(x)).collect(),
+                ),
+                Rule::funders => PlatformPropKind::Funders(
+                    parts(p).filter(|x| x.as_rule() == Rule::name).map(|x| self.word(x)).collect(),
+                ),
+                Rule::payout_limit => match parts(p).find(|x| x.as_rule() == Rule::duration) {
+                    Some(d) => PlatformPropKind::PayoutLimit(self.days(d)),
+                    None => continue,
+                },
+                Rule::payers => {
+                    let mut rules = Vec::new();
+                    for r in parts(p) {
+                        match r.as_rule() {
+                            Rule::payer_rule => rules.push(self.payer_rule(r)),
+                            Rule::bad_line => self.bad(&r, Rule::row_strict, Context::PayerRule),
+                            _ => {}
+                        }
+                    }
+                    PlatformPropKind::Payers(rules)
+                }
+                Rule::vetoes => {
+                    let mut vetoes = Vec::new();
+                    for r in parts(p) {
+                        match r.as_rule() {
+                            Rule::veto => {
+                                if let Some(v) = self.condition(r) {
+                                    vetoes.push(v);
+                                }
+                            }
+                            Rule::bad_line => self.bad(&r, Rule::row_strict, Context::Veto),
+                            _ => {}
+                        }
+                    }
+                    PlatformPropKind::Vetoes(vetoes)
+                }
+                _ => continue,
+            };
+            props.push(PlatformProp { kind, span: pspan });
+        }
+        Platform { name, props, span }
+    }
+
+    fn payer_rule(&mut self, pair: Pair<'_, Rule>) -> PayerRule {
+        let span = span_of(&pair);
+        let mut payer = Word { text: String::new(), span };
+        let mut when = None;
+        for p in parts(pair) {
+            match p.as_rule() {
+                Rule::name => payer = self.word(p),
+                Rule::expr => when = Some(self.expr(p)),
+                _ => {}
+            }
+        }
+        PayerRule { payer, when, span }
+    }
+
+    // ------------------------------------------------------------------------ expressions
+
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = span_of(&pair);
+        match pair.as_rule() {
+            Rule::expr | Rule::amount => match parts(pair).next() {
+                Some(inner) => self.expr(inner),
+                None => error_expr(span),
+            },
+            Rule::if_expr => {
+                let mut inner = parts(pair).filter(|p| p.as_rule() == Rule::expr);
+                let mut next =
+                    |b: &mut Self| inner.next().map(|p| b.expr(p)).unwrap_or_else(|| error_expr(span));
+                let cond = next(self);
+                let then = next(self);
+                let otherwise = next(self);
+                Expr {
+                    kind: ExprKind::If {
+                        cond: Box::new(cond),
+                        then: Box::new(then),
+                        otherwise: Box::new(otherwise),
+                    },
+                    span,
+                }
+            }
+            Rule::or_expr | Rule::and_expr | Rule::sum | Rule::product => self.binary_chain(pair),
+            Rule::not_expr => {
+                let mut nots = Vec::new();
+                let mut operand = error_expr(span);
+                for p in parts(pair) {
+                    match p.as_rule() {
+                        Rule::not_op => nots.push(span_of(&p)),
+                        _ => operand = self.expr(p),
+                    }
+                }
+                for start in nots.into_iter().rev() {
+                    let span = start.to(operand.span);
+                    operand = Expr { kind: ExprKind::Not(Box::new(operand)), span };
+                }
+                operand
+            }
+            Rule::unary => {
+                let mut negs = Vec::new();
+                let mut operand = error_expr(span);
+                for p in parts(pair) {
+                    match p.as_rule() {
+                        Rule::neg => negs.push(span_of(&p)),
+                        _ => operand = self.expr(p),
+                    }
+                }
+                for start in negs.into_iter().rev() {
+                    let span = start.to(operand.span);
+                    operand = Expr { kind: ExprKind::Neg(Box::new(operand)), span };
+                }
+                operand
+            }
+            Rule::cmp_expr => self.comparison(pair),
+            Rule::number => Expr { kind: ExprKind::Number(self.number(pair)), span },
+            Rule::string => Expr { kind: ExprKind::Text(self.string(pair).text), span },
+            Rule::date => Expr { kind: ExprKind::Date(self.date(pair).date), span },
+            Rule::kw_true => Expr { kind: ExprKind::Bool(true), span },
+            Rule::kw_false => Expr { kind: ExprKind::Bool(false), span },
+            Rule::duration_lit => {
+                let days = parts(pair).next().map(|d| self.days(d).days).unwrap_or(0);
+                Expr { kind: ExprKind::Duration(days), span }
+            }
+            Rule::call => {
+                let mut inner = parts(pair);
+                let func = inner.next().map(|p| self.word(p)).unwrap_or(Word { text: String::new(), span });
+                let args = inner.map(|p| self.expr(p)).collect();
+                Expr { kind: ExprKind::Call { func, args }, span }
+            }
+            Rule::fact_ref => {
+                let mut name = String::new();
+                let mut year = None;
+                for p in parts(pair) {
+                    match p.as_rule() {
+                        Rule::ident => name = p.as_str().to_string(),
+                        Rule::year => year = Some(self.year(p)),
+                        _ => {}
+                    }
+                }
+                Expr { kind: ExprKind::Name { name, year }, span }
+            }
+            Rule::tiers => self.tiers(pair),
+            _ => error_expr(span),
+        }
+    }
+
+    fn year(&mut self, pair: Pair<'_, Rule>) -> i32 {
+        let mut offset = 0;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::kw_last_year => offset = -1,
+                Rule::kw_year_before => offset = -2,
+                Rule::integer => {
+                    let counted = self.count(p);
+                    offset = -(i32::try_from(counted.value).unwrap_or(i32::MAX));
+                }
+                _ => {}
+            }
+        }
+        offset
+    }
+
+    fn binary_chain(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = span_of(&pair);
+        let mut inner = parts(pair);
+        let Some(first) = inner.next() else { return error_expr(span) };
+        let mut lhs = self.expr(first);
+        while let Some(op_pair) = inner.next() {
+            let op = match (op_pair.as_rule(), op_pair.as_str()) {
+                (Rule::kw_or, _) => BinOp::Or,
+                (Rule::kw_and, _) => BinOp::And,
+                (Rule::add_op, "+") => BinOp::Add,
+                (Rule::add_op, _) => BinOp::Sub,
+                (Rule::mul_op, "*" | "×") => BinOp::Mul,
+                (Rule::mul_op, _) => BinOp::Div,
+                _ => continue,
+            };
+            let Some(rhs_pair) = inner.next() else { break };
+            let rhs = self.expr(rhs_pair);
+            let span = lhs.span.to(rhs.span);
+            lhs = Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+        }
+        lhs
+    }
+
+    fn comparison(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = span_of(&pair);
+        let pieces: Vec<_> = parts(pair).collect();
+        let mut iter = pieces.into_iter();
+        let Some(first) = iter.next() else { return error_expr(span) };
+        let lhs = self.expr(first);
+        let Some(second) = iter.next() else { return lhs };
+        match second.as_rule() {
+            Rule::infix_cmp => {
+                let op = infix_op(second.as_str());
+                let rhs = iter.next().map(|p| self.expr(p)).unwrap_or_else(|| error_expr(span));
+                Expr { kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+            }
+            Rule::in_list => {
+                let options =
+                    parts(second).filter(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)).collect();
+                Expr { kind: ExprKind::In { value: Box::new(lhs), options }, span }
+            }
+            _ => {
+                // `A 在 B 以上`: the second piece is B, the third the postfix word.
+                let rhs = self.expr(second);
+                let op = iter.next().map(|p| postfix_op(p.as_str())).unwrap_or(CmpOp::AtOrAbove);
+                Expr { kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+            }
+        }
+    }
+
+    fn tiers(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = span_of(&pair);
+        let mut kind = TierKind::Step;
+        let mut base = error_expr(span);
+        let mut rows = Vec::new();
+        for p in parts(pair) {
+            match p.as_rule() {
+                Rule::kw_tiers => kind = TierKind::Step,
+                Rule::kw_marginal => kind = TierKind::Marginal,
+                Rule::sum => base = self.expr(p),
+                Rule::tier_row => rows.push(self.tier_row(p)),
+                Rule::bad_line => self.bad(&p, Rule::row_strict, Context::TierRow),
+                _ => {}
+            }
+        }
+        Expr { kind: ExprKind::Tiers(Tiers { kind, base: Box::new(base), rows }), span }
+    }
+
+    fn tier_row(&mut self, pair: Pair<'_, Rule>) -> TierRow {
+        let span = span_of(&pair);
+        let mut lower = None;
+        let mut upper = None;
+        let mut value = error_expr(span);
+        for p in parts(pair) {
+            match p.as_rule() {
+                Rule::band => {
+                    for end in parts(p) {
+                        match end.as_rule() {
+                            Rule::lower => lower = self.bound(end),
+                            Rule::upper => upper = self.bound(end),
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::amount => value = self.expr(p),
+                _ => {}
+            }
+        }
+        TierRow { lower, upper, value, span }
+    }
+
+    fn bound(&mut self, pair: Pair<'_, Rule>) -> Option<Bound> {
+        let span = span_of(&pair);
+        let mut op = None;
+        let mut value = None;
+        for p in parts(pair) {
+            match p.as_rule() {
+                Rule::bound => {
+                    let negative = p.as_str().trim_start().starts_with('-');
+                    if let Some(n) = parts(p).find(|x| x.as_rule() == Rule::number) {
+                        let mut n = self.number(n);
+                        if negative {
+                            n.digits = -n.digits;
+                        }
+                        value = Some(n);
+                    }
+                }
+                Rule::kw_not_below => op = Some(CmpOp::NotBelow),
+                Rule::kw_exceeds => op = Some(CmpOp::Exceeds),
+                Rule::kw_ge_post => op = Some(CmpOp::AtOrAbove),
+                Rule::kw_not_above => op = Some(CmpOp::NotAbove),
+                Rule::kw_under => op = Some(CmpOp::Under),
+                Rule::kw_below => op = Some(CmpOp::Below),
+                Rule::kw_le_post => op = Some(CmpOp::AtOrBelow),
+                Rule::kw_within_post => op = Some(CmpOp::Within),
+                _ => {}
+            }
+        }
+        Some(Bound { op: op?, value: value?, span })
+    }
+}
+
+fn error_expr(span: Span) -> Expr {
+    Expr { kind: ExprKind::Bool(false), span }
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    format!("{rule:?}").starts_with("kw_")
+}
+
+fn infix_op(text: &str) -> CmpOp {
+    match text {
+        "==" | "=" => CmpOp::Eq,
+        "!=" | "≠" => CmpOp::Ne,
+        ">=" | "≥" => CmpOp::Ge,
+        "<=" | "≤" => CmpOp::Le,
+        ">" => CmpOp::Gt,
+        "<" => CmpOp::Lt,
+        "不超过" | "at most" => CmpOp::NotAbove,
+        "不低于" | "at least" => CmpOp::NotBelow,
+        "超过" | "more than" => CmpOp::Exceeds,
+        "不满" | "under" => CmpOp::Under,
+        "低于" | "less than" => CmpOp::Below,
+        "不为" | "is not" => CmpOp::IsNot,
+        _ => CmpOp::Is,
+    }
+}
+
+fn postfix_op(text: &str) -> CmpOp {
+    match text {
+        "以下" | "or less" => CmpOp::AtOrBelow,
+        "以内" | "or within" => CmpOp::Within,
+        _ => CmpOp::AtOrAbove,
+    }
+}
+
+/// The token at `at`, for "found `...`": up to the next space, at most 16 characters.
+fn found_at(text: &str, at: usize) -> &str {
+    let rest = text.get(at..).unwrap_or("");
+    let end = rest
+        .char_indices()
+        .take(16)
+        .find(|(_, c)| c.is_whitespace())
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| rest.char_indices().nth(16).map_or(rest.len(), |(i, _)| i));
+    rest.get(..end).unwrap_or("")
+}
+
+fn join_alternatives(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+/// What a region that failed to parse was meant to be, for its message and help.
+#[derive(Debug, Clone, Copy)]
+enum Context {
+    Item,
+    Clause,
+    Condition,
+    FactProp,
+    PlatformProp,
+    PayerRule,
+    Veto,
+    TierRow,
+}
+
+impl Context {
+    fn noun(self) -> &'static str {
+        match self {
+            Context::Item => "`政策`, `事实` or `平台` block",
+            Context::Clause => "policy clause",
+            Context::Condition => "condition `标签: 表达式`",
+            Context::FactProp => "fact property",
+            Context::PlatformProp => "platform property",
+            Context::PayerRule => "payer rule `付款部门 当 条件`",
+            Context::Veto => "veto `名称: 事实`",
+            Context::TierRow => "tier row `不低于 X, 低于 Y: 金额`",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            Context::Item => "a file holds `政策 ID \"标题\" { ... }`, `事实 名称 { ... }` or `平台 名称 { ... }` blocks",
+            Context::Clause => "a clause starts with 部门, 方式, 渠道, 依据, 有效期, 分担, 材料, 时限, 频次, 就高不重复, 状态, 设, 条件, 奖励, 上限, 年度上限, 累计上限, 分期 or 取整",
+            Context::Condition => "write each condition on its own line as `标签: 表达式`, e.g. `注册地在章贡区: 注册区县 为 \"章贡区\"`",
+            Context::FactProp => "a fact has 类型, 单位, 提供, 来源, 说明, 非负 or 可为负",
+            Context::PlatformProp => "a platform has 部门, 出资方, 付款方, 兑付时限 and 联审",
+            Context::PayerRule => "write `章贡高新区管委会 当 位于章贡高新区`, and last `区行政审批局 否则`",
+            Context::Veto => "write `失信: 失信记录`: a label, a colon, and the fact that records it",
+            Context::TierRow => "a band is `不低于 X`, `超过 X` or `X 以上`, optionally followed by `, 低于 Y`, `不满 Y`, `不超过 Y`, `Y 以下` or `Y 以内`",
+        }
+    }
+
+    fn starters(self) -> &'static [Rule] {
+        match self {
+            Context::Item => &[Rule::kw_policy, Rule::kw_fact, Rule::kw_platform],
+            Context::Clause => {
+                &[Rule::kw_department, Rule::kw_award, Rule::kw_conditions, Rule::kw_let, Rule::kw_basis]
+            }
+            Context::FactProp => &[Rule::kw_type, Rule::kw_provider, Rule::kw_provenance],
+            Context::PlatformProp => &[Rule::kw_funders, Rule::kw_payers, Rule::kw_vetoes],
+            Context::Condition | Context::Veto => &[],
+            Context::PayerRule | Context::TierRow => &[Rule::lower, Rule::upper, Rule::band],
+        }
+    }
+}
+
+/// A reader's name for what the grammar expected; `None` for rules not worth naming.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::expr
+        | Rule::sum
+        | Rule::product
+        | Rule::unary
+        | Rule::cmp_expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::fact_ref
+        | Rule::call
+        | Rule::tiers
+        | Rule::if_expr => "an expression",
+        Rule::number | Rule::decimal | Rule::bound => "a number",
+        Rule::integer => "a whole number",
+        Rule::string => "a quoted string",
+        Rule::date => "a date (YYYY-MM-DD)",
+        Rule::ident => "a name",
+        Rule::name => "a name",
+        Rule::policy_id => "a policy id (letters, digits, `-`)",
+        Rule::duration | Rule::duration_lit => "a number of working days (`5个工作日`)",
+        Rule::colon => "`:`",
+        Rule::equals => "`=`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::year => "a year (`本年`, `上年`, `前年` or `本年-3`)",
+        Rule::infix_cmp | Rule::postfix_cmp => "a comparison",
+        Rule::kw_to => "`至`",
+        Rule::kw_open => "`长期`",
+        Rule::kw_then => "`那么`",
+        Rule::kw_else => "`否则`",
+        Rule::kw_when => "`当`",
+        Rule::band | Rule::lower | Rule::upper => "a tier band",
+        Rule::unit_name => "a unit",
+        Rule::enum_type => "`枚举(...)`",
+        Rule::tier_row => "a tier row",
+        Rule::condition => "a condition",
+        Rule::share => "a share (`市 50%`)",
+        Rule::kw_and | Rule::kw_or => "`且` or `或`",
+        Rule::add_op | Rule::mul_op => "an operator",
+        _ => return None,
+    })
+}
