@@ -18,7 +18,7 @@ pub enum Lang {
     En,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct SourceFile {
     pub lang: Lang,
     pub items: Vec<Item>,
@@ -530,6 +530,23 @@ impl Currency {
         match self {
             Currency::Cny => "元",
             Currency::Usd => "美元",
+        }
+    }
+}
+
+/// Prints a number as written: `5万元`, `500元/人`, `20%`, `-3.5%`.
+impl std::fmt::Display for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.digits, self.scale.word())?;
+        match &self.suffix {
+            Suffix::None => Ok(()),
+            Suffix::Percent => f.write_str("%"),
+            Suffix::Permille => f.write_str("‰"),
+            Suffix::Unit(u) => f.write_str(u),
+            Suffix::Money { currency, per } => {
+                f.write_str(currency.word())?;
+                per.iter().try_for_each(|u| write!(f, "/{u}"))
+            }
         }
     }
 }

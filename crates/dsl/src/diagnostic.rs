@@ -42,6 +42,7 @@ codes! {
     TooDeep = "E004": "an expression is nested too deeply",
     InvalidDate = "E005": "a date that does not exist",
     NumberTooLarge = "E006": "a number too large to hold exactly",
+    EmptyFile = "E007": "a file without any 政策, 事实 or 平台 block",
     UnknownName = "E101": "a name that is neither a fact, a definition, a condition nor a built-in",
     UnknownFunction = "E102": "a function that does not exist",
     WrongArity = "E103": "a function called with the wrong number of arguments",
@@ -163,6 +164,8 @@ impl Diagnostic {
         let pad = " ".repeat(gutter);
         out.push_str(&format!("{pad}--> {file}:{}:{}\n", at.line, at.column));
         out.push_str(&format!("{pad} |\n"));
+        // Marks on one line share one printing of that line.
+        let mut printed_line = None;
         for (span, label, mark) in places {
             let line = index.line_of(span.start);
             let line_text = index.line_text(text, line);
@@ -173,13 +176,11 @@ impl Diagnostic {
             let marked = line_text.get(from..to).unwrap_or("");
             let indent = before.replace('\t', "    ").width();
             let carets = marked.width().max(1);
-            out.push_str(&format!("{:>gutter$} | {}\n", line + 1, line_text.replace('\t', "    ")));
-            out.push_str(&format!(
-                "{pad} | {}{} {}\n",
-                " ".repeat(indent),
-                mark.to_string().repeat(carets),
-                label
-            ));
+            if printed_line != Some(line) {
+                out.push_str(&format!("{:>gutter$} | {}\n", line + 1, line_text.replace('\t', "    ")));
+                printed_line = Some(line);
+            }
+            out.push_str(&format!("{pad} | {}{} {}\n", " ".repeat(indent), mark.to_string().repeat(carets), label));
         }
         if let Some(help) = &self.help {
             out.push_str(&format!("{pad} |\n{pad} = help: {help}\n"));

@@ -10,9 +10,11 @@
 //! ```
 
 pub mod ast;
+pub mod check;
 mod depth;
 pub mod diagnostic;
 mod parse;
+pub mod source;
 pub mod span;
 
 pub use diagnostic::{Code, Diagnostic, Severity};

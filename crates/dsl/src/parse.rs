@@ -64,6 +64,12 @@ pub fn parse(text: &str) -> Parsed {
             SourceFile { lang: Lang::Zh, items: Vec::new() }
         }
     };
+    if file.items.is_empty() && builder.diagnostics.is_empty() && diagnostics.is_empty() {
+        builder.diagnostics.push(
+            Diagnostic::new(Code::EmptyFile, Span::new(0, 0), "the file holds no policy", "nothing here")
+                .help("write a `政策 ID \"标题\" { ... }`, `事实 名称 { ... }` or `平台 名称 { ... }` block, or delete the file"),
+        );
+    }
     let cut_spans: Vec<Span> =
         cut.as_ref().map(|c| c.diagnostics.iter().map(|d| d.span).collect()).unwrap_or_default();
     // A syntax error caused by cutting out a too-deep region says nothing new.
@@ -91,9 +97,37 @@ fn error_offset(error: &pest::error::Error<Rule>) -> usize {
     }
 }
 
+/// The pair's span without the whitespace and comments pest's implicit skipping leaves at its end.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
-    Span::new(s.start(), s.end())
+    let mut text = s.as_str();
+    loop {
+        let trimmed = text.trim_end();
+        let last_line = trimmed.rsplit('\n').next().unwrap_or("");
+        match comment_start(last_line) {
+            Some(at) => text = trimmed.get(..trimmed.len() - last_line.len() + at).unwrap_or(trimmed),
+            None => {
+                text = trimmed;
+                break;
+            }
+        }
+    }
+    Span::new(s.start(), s.start() + text.len())
+}
+
+/// Where a `#` comment starts on a line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = None;
+    for (i, c) in line.char_indices() {
+        match (in_string, c) {
+            (None, '"') => in_string = Some('"'),
+            (None, '“') => in_string = Some('”'),
+            (Some(close), c) if c == close => in_string = None,
+            (None, '#') => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The children of `pair` that carry meaning (punctuation pairs are left out).
@@ -145,7 +179,14 @@ impl Builder<'_> {
             return;
         }
         let rest = self.text.get(start..).unwrap_or("");
+        // Running into the end of the file means a block was never closed: point at where it opened.
+        let unclosed = |at: usize| at >= self.text.trim_end().len();
         let diagnostic = match Grammar::parse(strict, rest) {
+            Err(error) if unclosed(start + error_offset(&error)) && rest.contains('{') => {
+                let open = start + rest.find('{').unwrap_or(0);
+                Diagnostic::new(Code::Syntax, Span::new(open, open + 1), "this `{` is never closed", "opened here")
+                    .help("add the missing `}` at the end of the block")
+            }
             Ok(_) => self.unexpected(start, context, &[]),
             Err(error) => {
                 let at = start + error_offset(&error);
@@ -172,10 +213,20 @@ impl Builder<'_> {
             .help("close the string with `\"` before the end of the line");
         }
         let shown = if found.is_empty() { "the end of the line".to_string() } else { format!("`{found}`") };
+        let line_start = self.text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let mid_line = !self.text.get(line_start..at).unwrap_or("").trim().is_empty();
+        if matches!(context, Context::Clause) && mid_line && (found.starts_with(':') || found.starts_with('：')) {
+            return Diagnostic::new(Code::Syntax, span, format!("unexpected {shown}"), "no colon here")
+                .help("a clause takes no colon: write the keyword, a space and the value, e.g. `方式 即申即享`");
+        }
+        let at_start = positives.iter().any(|r| context.starters().contains(r));
+        if matches!(context, Context::Clause) && mid_line && (positives.is_empty() || at_start) {
+            return Diagnostic::new(Code::Syntax, span, format!("unexpected {shown} after the clause"), "not part of the clause")
+                .help("an operator needs a value on each side: finish the expression or remove what is left over");
+        }
         let mut expected: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
         expected.sort_unstable();
         expected.dedup();
-        let at_start = positives.iter().any(|r| context.starters().contains(r));
         if at_start || expected.is_empty() {
             let label = format!("not a {}", context.noun());
             return Diagnostic::new(

@@ -1,0 +1,132 @@
+//! The checker: resolves names across a library's files (schema, platform, policies), gives every
+//! expression a type, validates every choice, and reports every mistake it finds.
+
+mod expr;
+pub mod model;
+mod platform;
+mod policy;
+mod schema;
+mod suggest;
+mod tiers;
+pub mod types;
+
+use std::collections::BTreeMap;
+
+use crate::ast::{Item, SourceFile};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::{LineIndex, Span};
+
+pub use expr::BUILTINS;
+pub use model::*;
+
+/// One parsed file of the library.
+pub struct Input<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+    pub file: &'a SourceFile,
+}
+
+/// A diagnostic and the file it is about.
+#[derive(Debug, Clone)]
+pub struct FileDiagnostic {
+    pub file: FileId,
+    pub diagnostic: Diagnostic,
+}
+
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub library: Library,
+    pub diagnostics: Vec<FileDiagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.diagnostic.is_error())
+    }
+}
+
+/// Checks the files of one library together. Files are identified by their index in `inputs`.
+pub fn check(inputs: &[Input<'_>]) -> Checked {
+    let mut diagnostics: Vec<FileDiagnostic> = Vec::new();
+    let mut push = |file: FileId, found: Vec<Diagnostic>| {
+        diagnostics.extend(found.into_iter().map(|diagnostic| FileDiagnostic { file, diagnostic }));
+    };
+    let items = || {
+        inputs.iter().enumerate().flat_map(|(i, input)| input.file.items.iter().map(move |item| (FileId(i), item)))
+    };
+    let place = |file: FileId, span: Span| -> String {
+        let input = inputs.get(file.0);
+        let (name, text) = input.map_or(("?", ""), |i| (i.name, i.text));
+        let at = LineIndex::new(text).line_col(text, span.start);
+        format!("{name}:{}:{}", at.line, at.column)
+    };
+
+    // 1. The platform first: departments and funders are what everything else is checked against.
+    let platforms: Vec<_> = items().filter_map(|(f, i)| if let Item::Platform(p) = i { Some((f, p)) } else { None }).collect();
+    let (departments, funders) = platforms.first().map(|(_, p)| platform::names(p)).unwrap_or_default();
+    for (file, extra) in platforms.iter().skip(1) {
+        let first = platforms.first().map(|(f, p)| place(*f, p.name.span)).unwrap_or_default();
+        push(
+            *file,
+            vec![Diagnostic::new(Code::PlatformMissing, extra.name.span, "a second platform", format!("the platform is already defined at {first}"))
+                .help("a library has exactly one `平台` block")],
+        );
+    }
+
+    // 2. The fact schema.
+    let mut facts: BTreeMap<String, FactInfo> = BTreeMap::new();
+    for (file, item) in items() {
+        let Item::Fact(decl) = item else { continue };
+        let mut found = Vec::new();
+        if let Some(first) = facts.get(&decl.name.text) {
+            let at = place(first.place.file, first.place.span);
+            found.push(
+                Diagnostic::new(Code::DuplicateFact, decl.name.span, format!("fact `{}` is declared twice", decl.name.text), format!("first declared at {at}"))
+                    .help("keep one declaration of each fact"),
+            );
+        } else if let Some(info) = schema::fact_info(decl, file, &departments, &mut found) {
+            facts.insert(info.name.clone(), info);
+        }
+        push(file, found);
+    }
+
+    // 3. The platform's own expressions read facts.
+    let platform = platforms.first().map(|(file, p)| {
+        let mut found = Vec::new();
+        let info = platform::platform_info(p, *file, &facts, &mut found);
+        push(*file, found);
+        info
+    });
+    let has_policies = items().any(|(_, i)| matches!(i, Item::Policy(_)));
+    if platform.is_none() && has_policies {
+        let file = items().find(|(_, i)| matches!(i, Item::Policy(_))).map_or(FileId(0), |(f, _)| f);
+        push(
+            file,
+            vec![Diagnostic::new(Code::PlatformMissing, Span::new(0, 0), "no platform file in this library", "policies need the platform")
+                .help("add `platform.hq` with the `平台` block (departments, funders, payers, vetoes)")],
+        );
+    }
+
+    // 4. Policies.
+    let cx = policy::Context { facts: &facts, departments: &departments, funders: &funders };
+    let mut policies: Vec<PolicyInfo> = Vec::new();
+    for (file, item) in items() {
+        let Item::Policy(p) = item else { continue };
+        let mut found = Vec::new();
+        if let Some(first) = policies.iter().find(|q| q.id == p.id.text) {
+            let at = place(first.place.file, first.place.span);
+            found.push(
+                Diagnostic::new(Code::DuplicatePolicy, p.id.span, format!("policy id `{}` is used twice", p.id.text), format!("first used at {at}"))
+                    .help("every policy needs an id of its own"),
+            );
+        }
+        let info = policy::policy_info(p, file, &cx, &mut found);
+        push(file, found);
+        if !policies.iter().any(|q| q.id == info.id) {
+            policies.push(info);
+        }
+    }
+
+    diagnostics.sort_by_key(|d| (d.file, d.diagnostic.span.start, d.diagnostic.code));
+    Checked { library: Library { facts, platform, policies }, diagnostics }
+}

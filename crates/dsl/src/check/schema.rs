@@ -1,0 +1,199 @@
+//! The fact schema: each fact's type, unit, provider and provenance.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::ast::{Currency, FactDecl, FactPropKind, TypeName};
+use crate::check::model::{BaseType, FileId, FactInfo, Place, Provenance};
+use crate::check::suggest::{did_you_mean, one_of};
+use crate::diagnostic::{Code, Diagnostic};
+
+const TYPES: &[(&str, &str)] = &[
+    ("布尔", "bool"),
+    ("整数", "integer"),
+    ("小数", "decimal"),
+    ("元", "cny"),
+    ("美元", "usd"),
+    ("百分比", "percent"),
+    ("日期", "date"),
+    ("文本", "text"),
+];
+
+const PROVENANCES: &[(&str, &str, Provenance)] = &[
+    ("权威", "authoritative", Provenance::Authoritative),
+    ("自报", "declared", Provenance::Declared),
+    ("审核", "review", Provenance::Review),
+];
+
+/// Checks one declaration; `None` when it is too broken to use (already reported).
+pub fn fact_info(decl: &FactDecl, file: FileId, departments: &[String], out: &mut Vec<Diagnostic>) -> Option<FactInfo> {
+    let mut seen: BTreeMap<&'static str, crate::span::Span> = BTreeMap::new();
+    let mut info = FactInfo {
+        name: decl.name.text.clone(),
+        series: false,
+        base: BaseType::Bool,
+        unit: None,
+        scale: Decimal::ONE,
+        provider: String::new(),
+        provenance: Provenance::Authoritative,
+        description: None,
+        non_negative: false,
+        place: Place { file, span: decl.name.span },
+    };
+    let (mut has_type, mut has_provider, mut has_provenance) = (false, false, false);
+    let mut sign: Option<bool> = None;
+    let mut unit_span = None;
+    for prop in &decl.props {
+        let key = match &prop.kind {
+            FactPropKind::Type(_) => "类型",
+            FactPropKind::Unit(_) => "单位",
+            FactPropKind::Provider(_) => "提供",
+            FactPropKind::Provenance(_) => "来源",
+            FactPropKind::Description(_) => "说明",
+            FactPropKind::NonNegative | FactPropKind::Signed => "非负 / 可为负",
+        };
+        if let Some(first) = seen.insert(key, prop.span) {
+            out.push(
+                Diagnostic::new(Code::DuplicateProp, prop.span, format!("`{key}` given twice"), "given again here")
+                    .note(first, "first given here")
+                    .help("keep one of them"),
+            );
+            continue;
+        }
+        match &prop.kind {
+            FactPropKind::Type(t) => {
+                info.series = t.series;
+                match &t.base {
+                    TypeName::Enum(variants) => {
+                        let mut names: Vec<String> = Vec::new();
+                        for v in variants {
+                            if names.contains(&v.text) {
+                                out.push(
+                                    Diagnostic::new(Code::DuplicateVariant, v.span, format!("`{}` listed twice", v.text), "listed again")
+                                        .help("list each value once"),
+                                );
+                            } else {
+                                names.push(v.text.clone());
+                            }
+                        }
+                        info.base = BaseType::Enum(names);
+                        has_type = true;
+                    }
+                    TypeName::Named(word) => {
+                        match TYPES.iter().find(|(zh, en)| *zh == word.text || *en == word.text) {
+                            Some((zh, _)) => {
+                                info.base = match *zh {
+                                    "布尔" => BaseType::Bool,
+                                    "整数" => BaseType::Integer,
+                                    "小数" => BaseType::Decimal,
+                                    "元" => BaseType::Money(Currency::Cny),
+                                    "美元" => BaseType::Money(Currency::Usd),
+                                    "百分比" => BaseType::Percent,
+                                    "日期" => BaseType::Date,
+                                    _ => BaseType::Text,
+                                };
+                                has_type = true;
+                            }
+                            None => {
+                                let help = did_you_mean(&word.text, TYPES.iter().flat_map(|(a, b)| [*a, *b]))
+                                    .unwrap_or_else(|| {
+                                        format!("a type is {} or 枚举(\"…\", \"…\")", one_of(&TYPES.iter().map(|t| t.0).collect::<Vec<_>>()))
+                                    });
+                                out.push(
+                                    Diagnostic::new(Code::UnknownType, word.span, format!("unknown type `{}`", word.text), "no such type")
+                                        .help(help),
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                }
+            }
+            FactPropKind::Unit(u) => {
+                info.unit = Some(u.text.clone());
+                unit_span = Some(u.span);
+            }
+            FactPropKind::Provider(p) => {
+                has_provider = true;
+                info.provider = p.text.clone();
+                if !departments.is_empty() && !departments.contains(&p.text) {
+                    let help = did_you_mean(&p.text, departments.iter().map(String::as_str))
+                        .unwrap_or_else(|| "list the department in the platform file's `部门` line".to_string());
+                    out.push(
+                        Diagnostic::new(Code::UnknownDepartment, p.span, format!("unknown department `{}`", p.text), "not listed in the platform")
+                            .help(help),
+                    );
+                }
+            }
+            FactPropKind::Provenance(p) => {
+                has_provenance = true;
+                match PROVENANCES.iter().find(|(zh, en, _)| *zh == p.text || *en == p.text) {
+                    Some((_, _, prov)) => info.provenance = *prov,
+                    None => {
+                        let help = did_you_mean(&p.text, PROVENANCES.iter().flat_map(|(a, b, _)| [*a, *b]))
+                            .unwrap_or_else(|| "provenance is `权威` (government data), `自报` (declared by the enterprise) or `审核` (a review or inspection result)".to_string());
+                        out.push(
+                            Diagnostic::new(Code::UnknownProvenance, p.span, format!("unknown provenance `{}`", p.text), "no such provenance")
+                                .help(help),
+                        );
+                    }
+                }
+            }
+            FactPropKind::Description(d) => info.description = Some(d.text.clone()),
+            FactPropKind::NonNegative => sign = Some(true),
+            FactPropKind::Signed => sign = Some(false),
+        }
+    }
+    for (present, what, example) in [
+        (has_type, "类型", "类型 元"),
+        (has_provider, "提供", "提供 区税务局"),
+        (has_provenance, "来源", "来源 权威"),
+    ] {
+        if !present {
+            out.push(
+                Diagnostic::new(
+                    Code::MissingFactProp,
+                    decl.name.span,
+                    format!("fact `{}` has no `{what}`", decl.name.text),
+                    format!("`{what}` missing"),
+                )
+                .help(format!("add a line such as `{example}` to the fact")),
+            );
+        }
+    }
+    // Money and counts cannot be negative unless the schema says so; rates and plain numbers can.
+    info.non_negative =
+        sign.unwrap_or(matches!(info.base, BaseType::Money(_) | BaseType::Integer));
+    if let (Some(unit), Some(span)) = (&info.unit, unit_span) {
+        match unit_scale(&info.base, unit) {
+            Ok(scale) => info.scale = scale,
+            Err(help) => out.push(
+                Diagnostic::new(
+                    Code::UnitForType,
+                    span,
+                    format!("unit `{unit}` does not fit a {} fact", info.base.name()),
+                    "wrong unit for this type",
+                )
+                .help(help),
+            ),
+        }
+    }
+    Some(info)
+}
+
+/// How many base units (元, 美元, or one of the quantity) one input unit is.
+fn unit_scale(base: &BaseType, unit: &str) -> Result<Decimal, String> {
+    let wan = Decimal::from(10_000);
+    let yi = Decimal::from(100_000_000);
+    match (base, unit) {
+        (BaseType::Money(Currency::Cny), "元") | (BaseType::Money(Currency::Usd), "美元") => Ok(Decimal::ONE),
+        (BaseType::Money(Currency::Cny), "万元") | (BaseType::Money(Currency::Usd), "万美元") => Ok(wan),
+        (BaseType::Money(Currency::Cny), "亿元") | (BaseType::Money(Currency::Usd), "亿美元") => Ok(yi),
+        (BaseType::Money(Currency::Cny), _) => Err("an amount in 元 is given in `元`, `万元` or `亿元`".into()),
+        (BaseType::Money(Currency::Usd), _) => Err("an amount in 美元 is given in `美元`, `万美元` or `亿美元`".into()),
+        (BaseType::Integer | BaseType::Decimal, u) if !u.contains('元') => Ok(Decimal::ONE),
+        (BaseType::Integer | BaseType::Decimal, _) => Err("an amount of money has type `元` or `美元`, not a number".into()),
+        _ => Err("only amounts and quantities have a unit; remove `单位`".into()),
+    }
+}

@@ -1,0 +1,160 @@
+//! A library's files: read from disk or given as text, decoded, parsed and checked together.
+
+use std::path::{Path, PathBuf};
+
+use crate::check::{self, Checked, FileDiagnostic, FileId, Input};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::parse::{parse, Parsed};
+use crate::span::{LineIndex, Span};
+
+/// The file name ending of policy-language files.
+pub const EXTENSION: &str = "hq";
+
+/// One file of a library.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    /// The path as shown in diagnostics.
+    pub name: String,
+    pub text: String,
+    pub parsed: Parsed,
+    pub index: LineIndex,
+}
+
+impl SourceText {
+    /// Decodes and parses one file. Invalid UTF-8 gives one diagnostic at the first bad byte.
+    pub fn new(name: impl Into<String>, bytes: &[u8]) -> SourceText {
+        let name = name.into();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                let parsed = parse(text);
+                SourceText { name, index: LineIndex::new(text), text: text.to_string(), parsed }
+            }
+            Err(error) => {
+                let at = error.valid_up_to();
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                let diagnostic = Diagnostic::new(
+                    Code::InvalidUtf8,
+                    Span::new(at, at + 1),
+                    format!("the file is not valid UTF-8 (byte {at})"),
+                    "this byte is not UTF-8",
+                )
+                .help("save the file as UTF-8 (GBK or GB18030 text must be converted first)");
+                let parsed = Parsed { file: crate::ast::SourceFile::default(), diagnostics: vec![diagnostic] };
+                SourceText { name, index: LineIndex::new(&text), text, parsed }
+            }
+        }
+    }
+}
+
+/// The files of a library, in a stable order.
+#[derive(Debug, Clone, Default)]
+pub struct SourceSet {
+    pub files: Vec<SourceText>,
+}
+
+/// Why a path could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("no policy files (`*.hq`) under `{path}`")]
+    Empty { path: PathBuf },
+}
+
+impl SourceSet {
+    pub fn from_texts<'a>(texts: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> SourceSet {
+        SourceSet { files: texts.into_iter().map(|(name, bytes)| SourceText::new(name, bytes)).collect() }
+    }
+
+    /// Reads every `.hq` file under the given files and directories, sorted by path.
+    pub fn load(paths: &[PathBuf]) -> Result<SourceSet, LoadError> {
+        let mut found = Vec::new();
+        for path in paths {
+            let before = found.len();
+            collect(path, &mut found)?;
+            if found.len() == before {
+                return Err(LoadError::Empty { path: path.clone() });
+            }
+        }
+        found.sort();
+        found.dedup();
+        let mut files = Vec::with_capacity(found.len());
+        for path in found {
+            let bytes = std::fs::read(&path).map_err(|source| LoadError::Read { path: path.clone(), source })?;
+            files.push(SourceText::new(path.display().to_string(), &bytes));
+        }
+        Ok(SourceSet { files })
+    }
+
+    /// Parses and checks the files together.
+    pub fn check(&self) -> Checked {
+        let inputs: Vec<Input<'_>> =
+            self.files.iter().map(|f| Input { name: &f.name, text: &f.text, file: &f.parsed.file }).collect();
+        check::check(&inputs)
+    }
+
+    /// Parse diagnostics and check diagnostics, in file order. Where a file did not parse, a
+    /// missing clause is most likely the one that failed to parse, so it is not reported again.
+    pub fn diagnostics(&self, checked: &Checked) -> Vec<FileDiagnostic> {
+        let mut out: Vec<FileDiagnostic> = Vec::new();
+        for (i, file) in self.files.iter().enumerate() {
+            let id = FileId(i);
+            out.extend(file.parsed.diagnostics.iter().cloned().map(|diagnostic| FileDiagnostic { file: id, diagnostic }));
+            let unparsed = !file.parsed.diagnostics.is_empty();
+            out.extend(
+                checked
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.file == id && !(unparsed && d.diagnostic.code == Code::MissingClause))
+                    .cloned(),
+            );
+        }
+        out
+    }
+
+    pub fn render(&self, d: &FileDiagnostic) -> String {
+        match self.files.get(d.file.0) {
+            Some(f) => d.diagnostic.render(&f.name, &f.text, &f.index),
+            None => d.diagnostic.render("?", "", &LineIndex::new("")),
+        }
+    }
+
+    pub fn to_json(&self, d: &FileDiagnostic) -> serde_json::Value {
+        match self.files.get(d.file.0) {
+            Some(f) => d.diagnostic.to_json(&f.name, &f.text, &f.index),
+            None => d.diagnostic.to_json("?", "", &LineIndex::new("")),
+        }
+    }
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
+    if meta.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
+        let child = entry.path();
+        if child.is_dir() {
+            collect(&child, out)?;
+        } else if child.extension().is_some_and(|e| e == EXTENSION) {
+            out.push(child);
+        }
+    }
+    Ok(())
+}
+
+/// The library a path belongs to: the nearest directory at or above it that holds `platform.hq`.
+pub fn library_root(path: &Path) -> Option<PathBuf> {
+    let start = if path.is_dir() { Some(path) } else { path.parent() };
+    let mut dir = start.map(Path::to_path_buf);
+    while let Some(d) = dir {
+        if d.join("platform.hq").is_file() {
+            return Some(d);
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    None
+}
