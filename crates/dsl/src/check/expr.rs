@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::ast::{BinOp, Expr, ExprKind, Relation, TierKind, Tiers};
+use crate::ast::{BinOp, Currency, Expr, ExprKind, Relation, TierKind, Tiers};
 use crate::check::model::{BaseType, FactInfo};
 use crate::check::suggest::did_you_mean;
 use crate::check::tiers::check_bands;
@@ -278,6 +278,10 @@ impl<'a> Scope<'a> {
             (BinOp::Div, Num(a), Num(b)) => Some(Num(a.times(&b.inverse()))),
             (BinOp::Div, Money(c, a), Num(b)) => Some(Money(*c, a.times(&b.inverse()))),
             (BinOp::Div, Money(c, a), Money(d, b)) if c == d => Some(Num(a.times(&b.inverse()))),
+            (BinOp::Mul, Money(Currency::Usd, a), Ty::Fx) | (BinOp::Mul, Ty::Fx, Money(Currency::Usd, a)) => {
+                Some(Money(Currency::Cny, a.clone()))
+            }
+            (BinOp::Div, Money(Currency::Cny, a), Ty::Fx) => Some(Money(Currency::Usd, a.clone())),
             _ => None,
         };
         if let Some(ty) = result {
@@ -291,7 +295,7 @@ impl<'a> Scope<'a> {
                 format!("cannot {verb} {l} and {r}"),
                 "元 and 美元 mixed",
             )
-            .help("convert one side with an exchange-rate fact first, e.g. `出口额[上年] × 美元汇率`"),
+            .help("convert with an exchange-rate fact (`类型 汇率`, 元 per 美元) first, e.g. `出口额[上年] × 美元汇率`"),
             (Num(_), Num(_)) | (Money(..), Money(..)) if matches!(op, BinOp::Add | BinOp::Sub) => Diagnostic::new(
                 Code::UnitMismatch,
                 span,
@@ -438,6 +442,7 @@ pub fn fact_ty(fact: &FactInfo) -> Ty {
         BaseType::Date => Ty::Date,
         BaseType::Text => Ty::Text,
         BaseType::Enum(v) => Ty::Enum(v.clone()),
+        BaseType::FxRate => Ty::Fx,
     }
 }
 

@@ -54,6 +54,8 @@ pub enum BaseType {
     Date,
     Text,
     Enum(Vec<String>),
+    /// 汇率: 元 per 美元.
+    FxRate,
 }
 
 impl BaseType {
@@ -68,6 +70,7 @@ impl BaseType {
             BaseType::Date => "日期",
             BaseType::Text => "文本",
             BaseType::Enum(_) => "枚举",
+            BaseType::FxRate => "汇率",
         }
     }
 }

@@ -282,7 +282,7 @@ fn money(scope: &mut Scope<'_>, expr: &crate::ast::Expr, what: &str) {
     let ty = scope.type_of(expr);
     if ty != Ty::cny() && !ty.is_error() {
         let help = match &ty {
-            Ty::Money(crate::ast::Currency::Usd, _) => "convert 美元 to 元 with an exchange-rate fact first".to_string(),
+            Ty::Money(crate::ast::Currency::Usd, _) => "convert 美元 to 元 with an exchange-rate fact (`类型 汇率`) first, e.g. `出口额[上年] × 美元汇率`".to_string(),
             Ty::Money(_, _) => "multiply a per-unit amount by a quantity in the same unit, e.g. `500元/人 × 新增员工数`".to_string(),
             _ => "an award is an amount in 元, e.g. `5万元` or `3‰ × 销售额[上年]`".to_string(),
         };

@@ -18,6 +18,7 @@ const TYPES: &[(&str, &str)] = &[
     ("百分比", "percent"),
     ("日期", "date"),
     ("文本", "text"),
+    ("汇率", "fx_rate"),
 ];
 
 const PROVENANCES: &[(&str, &str, Provenance)] = &[
@@ -91,6 +92,7 @@ pub fn fact_info(decl: &FactDecl, file: FileId, departments: &[String], out: &mu
                                     "美元" => BaseType::Money(Currency::Usd),
                                     "百分比" => BaseType::Percent,
                                     "日期" => BaseType::Date,
+                                    "汇率" => BaseType::FxRate,
                                     _ => BaseType::Text,
                                 };
                                 has_type = true;

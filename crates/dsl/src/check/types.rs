@@ -89,6 +89,8 @@ pub enum Ty {
     Money(Currency, Dim),
     /// One of a fixed list of texts.
     Enum(Vec<String>),
+    /// An exchange rate in 元 per 美元: the only way from one currency to the other.
+    Fx,
     /// Already reported; stays quiet so one mistake gives one diagnostic.
     Error,
 }
@@ -138,6 +140,7 @@ impl fmt::Display for Ty {
             Ty::Money(c, d) if d.0.values().any(|e| *e > 0) => write!(f, "金额 in {}·{}", c.word(), d.suffix()),
             Ty::Money(c, d) => write!(f, "金额 in {}{}", c.word(), d.suffix()),
             Ty::Enum(v) => write!(f, "枚举 ({})", v.join(", ")),
+            Ty::Fx => f.write_str("汇率 (元/美元)"),
             Ty::Error => f.write_str("unknown"),
         }
     }

@@ -1,0 +1,93 @@
+//! `huiqi check` as a user runs it: exit codes, rendering and JSON.
+
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on IO errors")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn huiqi(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_huiqi")).args(args).current_dir(dir).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// A scratch library: the test context's platform and schema plus the given policy files.
+fn library(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("huiqi-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("schema")).unwrap();
+    let context = root().join("tests/cases/check/context");
+    std::fs::copy(context.join("platform.hq"), dir.join("platform.hq")).unwrap();
+    std::fs::copy(context.join("schema.hq"), dir.join("schema/schema.hq")).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+const GOOD: &str = "政策 ok-1 \"示例\" {\n  部门 区工信局\n  方式 即申即享\n  渠道 全程网办\n  依据 \"示例\"\n  有效期 2022-03-20 至 长期\n  时限 5个工作日\n  奖励 5万元\n}\n";
+
+#[test]
+fn the_bundled_library_checks_clean() {
+    let (code, out, err) = huiqi(&["check"], &root());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("no errors"), "{out}");
+}
+
+#[test]
+fn a_clean_library_exits_zero() {
+    let dir = library("clean", &[("ok.hq", GOOD.as_bytes())]);
+    let (code, out, _) = huiqi(&["check", "."], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 policies: no errors"), "{out}");
+}
+
+#[test]
+fn every_error_is_printed_and_exits_one() {
+    let bad = GOOD.replace("即申即享", "即申既享").replace("区工信局", "区工信厅").replace("5万元", "5万元 + 1%");
+    let dir = library("errors", &[("bad.hq", bad.as_bytes())]);
+    let (code, out, _) = huiqi(&["check"], &dir);
+    // No path: the default `policies/` does not exist here.
+    assert_eq!(code, 1, "{out}");
+    let (code, out, _) = huiqi(&["check", "bad.hq"], &dir);
+    assert_eq!(code, 1, "{out}");
+    for needle in ["error[E301]", "error[E303]", "error[E201]", "--> bad.hq:3:6", "help: did you mean `即申即享`?"] {
+        assert!(out.contains(needle), "missing {needle} in\n{out}");
+    }
+    assert!(out.contains("3 errors"), "{out}");
+}
+
+#[test]
+fn json_output_locates_each_diagnostic() {
+    let bad = GOOD.replace("区工信局", "区工信厅");
+    let dir = library("json", &[("bad.hq", bad.as_bytes())]);
+    let (code, out, _) = huiqi(&["check", "--format", "json", "bad.hq"], &dir);
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["code"], "E303");
+    assert_eq!(d["file"], "bad.hq");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(6)));
+    assert_eq!(d["help"], "did you mean `区工信局`?");
+    assert_eq!(doc["errors"], 1);
+}
+
+#[test]
+fn invalid_utf8_is_a_located_error() {
+    let mut bytes = GOOD.as_bytes().to_vec();
+    bytes.splice(30..30, [0xff, 0xfe]);
+    let dir = library("utf8", &[("gbk.hq", &bytes)]);
+    let (code, out, _) = huiqi(&["check", "gbk.hq"], &dir);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[E003]") && out.contains("gbk.hq:"), "{out}");
+}
+
+#[test]
+fn a_missing_path_is_an_error_not_a_panic() {
+    let (code, _, err) = huiqi(&["check", "no/such/dir"], &root());
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot read `no/such/dir`"), "{err}");
+}
