@@ -1,6 +1,7 @@
 //! `huiqi`: check, format and (soon) evaluate 惠企 policy files.
 
 mod check;
+mod eval;
 mod library;
 
 use std::path::PathBuf;
@@ -24,9 +25,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Decide the policies for one enterprise and explain each decision.
+    Eval(eval::Args),
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 enum Format {
     Text,
     Json,
@@ -34,8 +37,9 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Check { paths, format } => check::run(&library::default_paths(paths), format),
+    let result: Result<ExitCode, Box<dyn std::error::Error>> = match cli.command {
+        Command::Check { paths, format } => check::run(&library::default_paths(paths), format).map_err(Into::into),
+        Command::Eval(args) => eval::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -73,6 +73,8 @@ codes! {
     UnknownStatus = "E311": "a catalog status that does not exist",
     UnknownRounding = "E312": "a rounding unit that does not exist",
     BadInstallments = "E313": "installment ratios that cannot be paid",
+    ZeroTimeLimit = "E314": "a time limit of zero working days",
+    GroupDisagrees = "E315": "policies of one 就高不重复 group that disagree on 升级补差",
     TiersOrder = "E401": "tiers out of order",
     TiersOverlap = "E402": "tiers whose bands overlap",
     TiersGap = "E403": "tiers with a gap between bands",
@@ -90,6 +92,7 @@ codes! {
     CommitmentWithoutReview = "W001": "a 承诺兑现 policy that reads no review or inspection result",
     UnusedDefinition = "W002": "a definition that nothing reads",
     NoApplicationNeedsNoReview = "W003": "a review result read by a policy that is not 承诺兑现",
+    MaterialsWithoutApplication = "W004": "application materials listed for a 免申即享 policy",
 }
 
 impl Code {

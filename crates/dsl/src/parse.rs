@@ -435,7 +435,7 @@ impl Builder<'_> {
         let mut percent = Number { digits: Decimal::ZERO, scale: Scale::One, suffix: Suffix::Percent, span };
         for p in parts(pair) {
             match p.as_rule() {
-                Rule::name => funder = self.word(p),
+                Rule::list_name => funder = self.word(p),
                 Rule::number => percent = self.number(p),
                 _ => {}
             }
@@ -531,10 +531,10 @@ impl Builder<'_> {
                     continue;
                 }
                 Rule::departments => PlatformPropKind::Departments(
-                    parts(p).filter(|x| x.as_rule() == Rule::name).map(|x| self.word(x)).collect(),
+                    parts(p).filter(|x| x.as_rule() == Rule::list_name).map(|x| self.word(x)).collect(),
                 ),
                 Rule::funders => PlatformPropKind::Funders(
-                    parts(p).filter(|x| x.as_rule() == Rule::name).map(|x| self.word(x)).collect(),
+                    parts(p).filter(|x| x.as_rule() == Rule::list_name).map(|x| self.word(x)).collect(),
                 ),
                 Rule::payout_limit => match parts(p).find(|x| x.as_rule() == Rule::duration) {
                     Some(d) => PlatformPropKind::PayoutLimit(self.days(d)),
@@ -942,7 +942,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::string => "a quoted string",
         Rule::date => "a date (YYYY-MM-DD)",
         Rule::ident => "a name",
-        Rule::name => "a name",
+        Rule::name | Rule::list_name | Rule::channel_value => "a name",
         Rule::policy_id => "a policy id (letters, digits, `-`)",
         Rule::duration | Rule::duration_lit => "a number of working days (`5个工作日`)",
         Rule::colon => "`:`",

@@ -1,1 +1,182 @@
+//! The huiqi engine: a checked policy library lowered to an IR, and an enterprise's facts on a
+//! date evaluated into decisions — exact to the 分, with the payer, the due date and a Chinese
+//! explanation. No IO, no clock: the evaluation date and the calendar are inputs.
+//!
+//! ```
+//! use huiqi_dsl::source::SourceSet;
+//! use huiqi_engine::{calendar::{Calendar, BUNDLED}, Engine};
+//!
+//! let platform = "平台 示例 {\n 部门 区工信局, 区行政审批局\n 出资方 区\n 付款方 { 区行政审批局 否则 }\n 兑付时限 1个工作日\n 联审 { 失信: 失信记录 }\n}";
+//! let schema = "事实 失信记录 { 类型 布尔\n 提供 区工信局\n 来源 权威 }\n事实 入规年度 { 类型 整数\n 提供 区工信局\n 来源 权威 }";
+//! let policy = "政策 gxj-02 \"入规上户奖励\" {\n 部门 区工信局\n 方式 免申即享\n 渠道 全程网办\n 依据 \"示例\"\n 有效期 2022-03-20 至 长期\n 时限 5个工作日\n 条件 { 上年度首次入规: 入规年度 == 评估年度 - 1 }\n 奖励 5万元\n}";
+//! let sources = SourceSet::from_texts([("platform.hq", platform.as_bytes()), ("schema.hq", schema.as_bytes()), ("gxj-02.hq", policy.as_bytes())]);
+//! let calendar = Calendar::from_sources(BUNDLED.iter().copied()).unwrap();
+//! let engine = Engine::from_sources(&sources, calendar).unwrap();
+//! let facts = engine.schema().parse_json(&serde_json::json!({"失信记录": false, "入规年度": 2025})).unwrap();
+//! let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+//! let answer = engine.evaluate(&facts, as_of, &[], None);
+//! let d = &answer.decisions[0];
+//! assert_eq!(d.amount.unwrap().to_string(), "50000.00");
+//! assert_eq!(d.due_date.unwrap().to_string(), "2026-11-27");
+//! ```
+
+pub mod all;
 pub mod calendar;
+pub mod decide;
+pub mod decision;
+pub mod eval;
+pub mod explain;
+pub mod facts;
+pub mod ir;
+pub mod lower;
+pub mod value;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use huiqi_dsl::check::Library;
+use huiqi_dsl::source::SourceSet;
+use sha2::{Digest, Sha256};
+
+pub use decision::{Decision, Decisions, Outcome, PriorAward};
+pub use facts::{FactError, Facts, Schema};
+
+use crate::calendar::Calendar;
+use crate::decide::{Draft, Input};
+use crate::ir::{CompiledPlatform, CompiledPolicy};
+
+/// Why an engine could not be built from a library.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("the policy library has {0} errors; run `huiqi check` to see them")]
+    Invalid(usize),
+    #[error(transparent)]
+    Lower(#[from] lower::LowerError),
+}
+
+/// A loaded, lowered policy library, ready to evaluate. `Send + Sync`; evaluation takes `&self`.
+pub struct Engine {
+    schema: Schema,
+    policies: Vec<CompiledPolicy>,
+    platform: Option<CompiledPlatform>,
+    calendar: Calendar,
+    texts: Vec<String>,
+    groups: HashMap<String, String>,
+    policy_set: String,
+}
+
+impl Engine {
+    /// Checks the sources and lowers them; a library with any error is refused.
+    pub fn from_sources(sources: &SourceSet, calendar: Calendar) -> Result<Engine, EngineError> {
+        let checked = sources.check();
+        let errors = sources.diagnostics(&checked).iter().filter(|d| d.diagnostic.is_error()).count();
+        if errors > 0 {
+            return Err(EngineError::Invalid(errors));
+        }
+        let texts: Vec<(&str, &str)> = sources.files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+        Engine::new(&checked.library, &texts, calendar)
+    }
+
+    /// Lowers a checked library; `texts` are its files as `(name, text)`, in the checker's order.
+    pub fn new(library: &Library, texts: &[(&str, &str)], calendar: Calendar) -> Result<Engine, EngineError> {
+        let bodies: Vec<&str> = texts.iter().map(|(_, t)| *t).collect();
+        let (schema, policies, platform) = lower::library(library, &bodies)?;
+        let mut hasher = Sha256::new();
+        let mut sorted: Vec<&(&str, &str)> = texts.iter().collect();
+        sorted.sort();
+        for (name, text) in sorted {
+            hasher.update(name.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+        }
+        let digest = hasher.finalize();
+        let policy_set: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let groups = policies
+            .iter()
+            .filter_map(|p| p.info.group.as_ref().map(|g| (p.info.id.clone(), g.name.clone())))
+            .collect();
+        Ok(Engine {
+            schema,
+            policies,
+            platform,
+            calendar,
+            texts: bodies.iter().map(|t| t.to_string()).collect(),
+            groups,
+            policy_set,
+        })
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    pub fn policies(&self) -> &[CompiledPolicy] {
+        &self.policies
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// A short hash of the library's files: every decision names the policy set it used.
+    pub fn policy_set(&self) -> &str {
+        &self.policy_set
+    }
+
+    /// Decides every policy (or those in `only`, in that order) for one enterprise on `as_of`,
+    /// applying 就高不重复 and once-only rules against `priors`. An id not in the library gets a
+    /// `not_payable` decision: a policy outside the catalog pays nothing.
+    pub fn evaluate(&self, facts: &Facts, as_of: NaiveDate, priors: &[PriorAward], only: Option<&[String]>) -> Decisions {
+        let chosen: Vec<Result<&CompiledPolicy, &String>> = match only {
+            None => self.policies.iter().map(Ok).collect(),
+            Some(ids) => ids.iter().map(|id| self.policies.iter().find(|p| &p.info.id == id).ok_or(id)).collect(),
+        };
+        let texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
+        let vetoes = match &self.platform {
+            Some(platform) => decide::vetoes(platform, &self.schema, facts, as_of),
+            None => decide::VetoResults { reasons: Vec::new(), fired: None, missing: Vec::new(), error: None },
+        };
+        let input = Input { schema: &self.schema, facts, as_of, priors, vetoes: &vetoes, texts: &texts, groups: &self.groups };
+        let known: Vec<&CompiledPolicy> = chosen.iter().filter_map(|c| c.ok()).collect();
+        let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
+        all::exclusive_groups(&mut drafts, &known, priors, &self.groups);
+        for (draft, p) in drafts.iter_mut().zip(&known) {
+            all::settle(&mut draft.decision, p, self.platform.as_ref(), &self.schema, facts, as_of, &self.calendar);
+        }
+        let mut drafts = drafts.into_iter();
+        let decisions = chosen
+            .iter()
+            .filter_map(|c| match c {
+                Ok(_) => drafts.next().map(|d| d.decision),
+                Err(id) => Some(not_in_catalog(id)),
+            })
+            .collect();
+        Decisions { policy_set: self.policy_set.clone(), as_of, decisions }
+    }
+}
+
+fn not_in_catalog(id: &str) -> Decision {
+    Decision {
+        policy: id.to_string(),
+        title: String::new(),
+        department: String::new(),
+        mode: "",
+        outcome: Outcome::NotPayable,
+        amount: None,
+        shares: Vec::new(),
+        payer: None,
+        due_date: None,
+        installments: Vec::new(),
+        review_due: None,
+        reasons: decision::Reasons {
+            summary: format!("政策 {id} 不在惠企政策目录清单中，不予兑付。"),
+            conditions: Vec::new(),
+            vetoes: Vec::new(),
+            steps: Vec::new(),
+        },
+        missing: Vec::new(),
+        reviews: Vec::new(),
+        error: None,
+    }
+}

@@ -18,6 +18,7 @@ const FUNCTIONS: &[(&str, &str, usize, usize)] = &[
     ("最小", "min", 2, usize::MAX),
     ("最大", "max", 2, usize::MAX),
     ("取整", "round", 2, 2),
+    ("向下取整", "floor", 2, 2),
     ("年份", "year", 1, 1),
     ("绝对值", "abs", 1, 1),
 ];
@@ -188,7 +189,7 @@ impl<'a> Scope<'a> {
         let Some(&(zh, _, min, max)) = FUNCTIONS.iter().find(|(zh, en, ..)| *zh == func || *en == func) else {
             let names = FUNCTIONS.iter().flat_map(|(zh, en, ..)| [*zh, *en]);
             let help = did_you_mean(func, names).unwrap_or_else(|| {
-                "the functions are 最小, 最大, 取整, 年份 and 绝对值 (min, max, round, year, abs)".to_string()
+                "the functions are 最小, 最大, 取整, 向下取整, 年份 and 绝对值 (min, max, round, floor, year, abs)".to_string()
             });
             for arg in args {
                 self.type_of(arg);
@@ -235,7 +236,7 @@ impl<'a> Scope<'a> {
                 }
                 ty
             }
-            "取整" => {
+            "取整" | "向下取整" => {
                 let places_ok = matches!(args.get(1).map(|a| &a.kind), Some(ExprKind::Number(n)) if n.suffix == crate::ast::Suffix::None && n.digits.fract().is_zero());
                 if !places_ok {
                     let at = args.get(1).map_or(span, |a| a.span);

@@ -4,7 +4,7 @@
 mod expr;
 pub mod model;
 mod platform;
-mod policy;
+pub(crate) mod policy;
 mod schema;
 mod suggest;
 mod tiers;
@@ -90,13 +90,14 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         push(file, found);
     }
 
-    // 3. The platform's own expressions read facts.
-    let platform = platforms.first().map(|(file, p)| {
+    // 3. The platform's own expressions read facts. A second platform is still checked in itself.
+    let mut platform = None;
+    for (file, p) in &platforms {
         let mut found = Vec::new();
         let info = platform::platform_info(p, *file, &facts, &mut found);
         push(*file, found);
-        info
-    });
+        platform.get_or_insert(info);
+    }
     let has_policies = items().any(|(_, i)| matches!(i, Item::Policy(_)));
     if platform.is_none() && has_policies {
         let file = items().find(|(_, i)| matches!(i, Item::Policy(_))).map_or(FileId(0), |(f, _)| f);
@@ -124,6 +125,28 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         push(file, found);
         if !policies.iter().any(|q| q.id == info.id) {
             policies.push(info);
+        }
+    }
+
+    // 5. A 就高不重复 group is one rule: its policies must agree on whether an upgrade pays the difference.
+    for (i, p) in policies.iter().enumerate() {
+        let Some(group) = &p.group else { continue };
+        let first = policies.iter().take(i).find_map(|q| q.group.as_ref().filter(|g| g.name == group.name).map(|g| (q, g)));
+        if let Some((q, g)) = first {
+            if g.upgrade_pays_difference != group.upgrade_pays_difference {
+                let at = place(q.place.file, g.span);
+                let says = |u: bool| if u { "pays the difference on upgrade" } else { "pays no difference" };
+                push(
+                    p.place.file,
+                    vec![Diagnostic::new(
+                        Code::GroupDisagrees,
+                        group.span,
+                        format!("group `{}` {} here but {} in `{}`", group.name, says(group.upgrade_pays_difference), says(g.upgrade_pays_difference), q.id),
+                        format!("differs from {at}"),
+                    )
+                    .help("write `升级补差` on every policy of the group, or on none")],
+                );
+            }
         }
     }
 

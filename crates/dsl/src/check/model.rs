@@ -197,6 +197,8 @@ pub struct ShareInfo {
 pub struct GroupInfo {
     pub name: String,
     pub upgrade_pays_difference: bool,
+    /// The `就高不重复` clause.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -89,9 +89,21 @@ pub fn platform_info(
                 }
                 info.payers = rules.clone();
             }
-            PlatformPropKind::PayoutLimit(days) => info.payout_days = days.days,
+            PlatformPropKind::PayoutLimit(days) => {
+                if days.days == 0 {
+                    out.push(crate::check::policy::zero_days(days.span));
+                }
+                info.payout_days = days.days
+            }
             PlatformPropKind::Vetoes(vetoes) => {
-                for veto in vetoes {
+                for (i, veto) in vetoes.iter().enumerate() {
+                    if let Some(first) = vetoes.iter().take(i).find(|v| v.label.text == veto.label.text) {
+                        out.push(
+                            Diagnostic::new(Code::DuplicateLabel, veto.label.span, format!("the veto `{}` is listed twice", veto.label.text), "listed again")
+                                .note(first.label.span, "first listed here")
+                                .help("list each joint-review veto once"),
+                        );
+                    }
                     scope.boolean(&veto.expr, "a veto needs a record that is true or false");
                 }
                 info.vetoes = vetoes.clone();

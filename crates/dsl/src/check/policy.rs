@@ -132,7 +132,8 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                 }
             }
             ClauseKind::Channel(c) => {
-                if let Some(channel) = choose(c, CHANNELS, Code::UnknownChannel, "channel", out) {
+                let spaced = Word { text: c.text.split_whitespace().collect::<Vec<_>>().join("、"), span: c.span };
+                if let Some(channel) = choose(&spaced, CHANNELS, Code::UnknownChannel, "channel", out) {
                     info.channel = channel;
                 }
             }
@@ -156,14 +157,23 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
             }
             ClauseKind::Shares(shares) => info.shares = check_shares(shares, clause.span, cx.funders, out),
             ClauseKind::Materials(m) => info.materials = m.iter().map(|w| w.text.clone()).collect(),
-            ClauseKind::TimeLimit(d) => info.time_limit_days = Some(d.days),
+            ClauseKind::TimeLimit(d) => {
+                if d.days == 0 {
+                    out.push(zero_days(d.span));
+                }
+                info.time_limit_days = Some(d.days);
+            }
             ClauseKind::Frequency(f) => {
                 if let Some(freq) = choose(f, FREQUENCIES, Code::UnknownFrequency, "frequency", out) {
                     info.frequency = freq;
                 }
             }
             ClauseKind::Group { name, upgrade_pays_difference } => {
-                info.group = Some(GroupInfo { name: name.text.clone(), upgrade_pays_difference: *upgrade_pays_difference })
+                info.group = Some(GroupInfo {
+                    name: name.text.clone(),
+                    upgrade_pays_difference: *upgrade_pays_difference,
+                    span: clause.span,
+                })
             }
             ClauseKind::Status(s) => {
                 if let Some(status) = choose(s, STATUSES, Code::UnknownStatus, "status", out) {
@@ -262,9 +272,23 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
             );
         }
     }
+    if info.mode == Mode::NoApplication && !info.materials.is_empty() {
+        if let Some(span) = seen.get("材料") {
+            out.push(
+                Diagnostic::new(Code::MaterialsWithoutApplication, *span, "免申即享 policy lists application materials", "nobody applies")
+                    .note(mode_span, "the mode is set here")
+                    .help("a 免申即享 policy is paid from government data without an application; remove `材料` or change the mode"),
+            );
+        }
+    }
     provenance(&mut info, &scope, cx, mode_span, out);
     out.append(&mut scope.diagnostics);
     info
+}
+
+pub fn zero_days(span: Span) -> Diagnostic {
+    Diagnostic::new(Code::ZeroTimeLimit, span, "a time limit of zero working days", "cannot be met")
+        .help("give the number of working days allowed, e.g. `5个工作日`")
 }
 
 /// What a name already means, if a new definition or label would hide it.

@@ -1,0 +1,148 @@
+//! `huiqi eval`: one enterprise's decisions, as readable Chinese or as JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use huiqi_engine::calendar::Calendar;
+use huiqi_engine::decision::{Decision, Decisions, Outcome};
+use huiqi_engine::{Engine, PriorAward};
+
+use crate::{library, Format};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The enterprise: a JSON object of facts, or `{"facts": {...}, "prior_awards": [...]}`.
+    #[arg(long)]
+    facts: PathBuf,
+    /// The evaluation date (YYYY-MM-DD); today if not given.
+    #[arg(long)]
+    date: Option<NaiveDate>,
+    /// Only these policies (repeatable), in this order.
+    #[arg(long = "policy")]
+    policies: Vec<String>,
+    /// Awards already paid: a JSON list of `{"policy", "date", "amount"}`.
+    #[arg(long)]
+    priors: Option<PathBuf>,
+    /// The policy library.
+    #[arg(long, default_value = library::DEFAULT_DIR)]
+    library: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("cannot read `{path}`: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("`{path}` is not valid JSON: {source}")]
+    Json { path: PathBuf, source: serde_json::Error },
+    #[error("`{path}`: the enterprise's facts do not fit the schema:\n{errors}")]
+    Facts { path: PathBuf, errors: String },
+    #[error("`{path}`: prior awards must be a list of {{\"policy\", \"date\", \"amount\"}}: {source}")]
+    Priors { path: PathBuf, source: serde_json::Error },
+    #[error(transparent)]
+    Engine(#[from] huiqi_engine::EngineError),
+    #[error(transparent)]
+    Load(#[from] huiqi_dsl::source::LoadError),
+    #[error(transparent)]
+    Calendar(#[from] huiqi_engine::calendar::CalendarError),
+}
+
+fn read_json(path: &PathBuf) -> Result<serde_json::Value, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read { path: path.clone(), source })?;
+    serde_json::from_str(&text).map_err(|source| EvalError::Json { path: path.clone(), source })
+}
+
+/// The calendar from `calendar/` beside the policies, so a new year's file takes effect at once.
+pub fn load_calendar(dir: &std::path::Path) -> Result<Calendar, EvalError> {
+    let dir = dir.join("calendar");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|source| EvalError::Read { path: dir.clone(), source })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let mut texts = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|source| EvalError::Read { path: f.clone(), source })?;
+        texts.push((f.display().to_string(), text));
+    }
+    Ok(Calendar::from_sources(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))?)
+}
+
+pub fn load_engine(dir: &std::path::Path) -> Result<Engine, EvalError> {
+    let sources = huiqi_dsl::source::SourceSet::load(&[dir.to_path_buf()])?;
+    Ok(Engine::from_sources(&sources, load_calendar(dir)?)?)
+}
+
+pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let engine = load_engine(&args.library)?;
+    let input = read_json(&args.facts)?;
+    let (facts_json, mut priors) = match input.get("facts") {
+        Some(facts) if facts.is_object() => {
+            let priors: Vec<PriorAward> = match input.get("prior_awards") {
+                Some(p) => serde_json::from_value(p.clone()).map_err(|source| EvalError::Priors { path: args.facts.clone(), source })?,
+                None => Vec::new(),
+            };
+            (facts.clone(), priors)
+        }
+        _ => (input, Vec::new()),
+    };
+    if let Some(path) = &args.priors {
+        let list = read_json(path)?;
+        let more: Vec<PriorAward> = serde_json::from_value(list).map_err(|source| EvalError::Priors { path: path.clone(), source })?;
+        priors.extend(more);
+    }
+    let facts = engine.schema().parse_json(&facts_json).map_err(|errors| EvalError::Facts {
+        path: args.facts.clone(),
+        errors: errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"),
+    })?;
+    let as_of = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let only = (!args.policies.is_empty()).then_some(args.policies.as_slice());
+    let answer = engine.evaluate(&facts, as_of, &priors, only);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&answer)?),
+        Format::Text => print!("{}", text(&answer)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The decisions as a reader would want them: a headline per policy, then the detail.
+pub fn text(answer: &Decisions) -> String {
+    let mut out = format!("评估日期 {}　政策库 {}\n", answer.as_of, answer.policy_set);
+    for d in &answer.decisions {
+        out.push('\n');
+        out.push_str(&decision_text(d));
+    }
+    out
+}
+
+fn decision_text(d: &Decision) -> String {
+    let mut out = format!("【{}】{} {}（{}，{}）\n", d.outcome.word(), d.policy, d.title, d.department, d.mode);
+    out.push_str(&format!("  {}\n", d.reasons.summary));
+    if d.outcome == Outcome::NotPayable {
+        return out;
+    }
+    for c in &d.reasons.conditions {
+        let mark = match c.result {
+            Some(true) => "✓",
+            Some(false) => "✗",
+            None => "?",
+        };
+        let facts: Vec<String> = c
+            .facts
+            .iter()
+            .map(|f| format!("{} = {}（{}）", f.fact, f.value.as_deref().unwrap_or("缺"), f.department))
+            .collect();
+        out.push_str(&format!("  {mark} {}：{}\n", c.label, facts.join("；")));
+    }
+    for v in d.reasons.vetoes.iter().filter(|v| v.result != Some(false)) {
+        let mark = if v.result == Some(true) { "✗ 联审否决" } else { "? 联审" };
+        out.push_str(&format!("  {mark}：{}\n", v.label));
+    }
+    for step in &d.reasons.steps {
+        out.push_str(&format!("  · {step}\n"));
+    }
+    out
+}

@@ -1,0 +1,139 @@
+//! What the engine answers: one decision per policy, with its explanation.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Qualifies; `amount` is paid by `payer` by `due_date`.
+    Eligible,
+    /// Does not qualify; `reasons.summary` says why, with the policy basis.
+    Ineligible,
+    /// Facts that could change the outcome are missing; `missing` lists them.
+    Undetermined,
+    /// A 承诺兑现 policy waiting for its reviews or inspections; `reviews` lists them.
+    PendingReview,
+    /// Not in the catalog, suspended, or outside its validity window: pays nothing.
+    NotPayable,
+    /// The policy could not be evaluated (e.g. division by zero); other policies are unaffected.
+    Error,
+}
+
+impl Outcome {
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Eligible => "符合",
+            Outcome::Ineligible => "不符合",
+            Outcome::Undetermined => "待补充数据",
+            Outcome::PendingReview => "待审核",
+            Outcome::NotPayable => "不予兑付",
+            Outcome::Error => "计算错误",
+        }
+    }
+}
+
+/// An award already paid, for once-only rules, 就高不重复, upgrades and caps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorAward {
+    pub policy: String,
+    pub date: NaiveDate,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShareAmount {
+    pub funder: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Installment {
+    pub seq: u32,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// The calendar year it falls due: the approval year plus `seq - 1`.
+    pub year: i32,
+    /// Known for the first installment; later ones are dated when they fall due.
+    pub due_date: Option<NaiveDate>,
+}
+
+/// A fact the decision read, as the enterprise's data gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FactRead {
+    /// `出口额[2025]` for one year of a series.
+    pub fact: String,
+    /// As written in its unit (`800万元`), or `null` when missing.
+    pub value: Option<String>,
+    pub department: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConditionReason {
+    pub label: String,
+    /// `null` when unknown.
+    pub result: Option<bool>,
+    /// The condition as the policy states it.
+    pub rule: String,
+    pub facts: Vec<FactRead>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reasons {
+    /// One Chinese sentence (or a few) a rejected enterprise can read: the outcome, why, and the basis.
+    pub summary: String,
+    pub conditions: Vec<ConditionReason>,
+    /// The joint-review vetoes (联审) and their results.
+    pub vetoes: Vec<ConditionReason>,
+    /// How the amount was reached, step by step.
+    pub steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingFact {
+    pub fact: String,
+    pub department: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvalErrorReport {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub policy: String,
+    pub title: String,
+    pub department: String,
+    pub mode: &'static str,
+    pub outcome: Outcome,
+    /// Decimal string in 元, rounded as the policy says (default: to the 分, half up).
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub amount: Option<Decimal>,
+    pub shares: Vec<ShareAmount>,
+    pub payer: Option<String>,
+    /// Approval (the evaluation date) plus the payout limit in working days.
+    pub due_date: Option<NaiveDate>,
+    pub installments: Vec<Installment>,
+    /// For 承诺兑现 pending review: the date the department's review is due (its 时限).
+    pub review_due: Option<NaiveDate>,
+    pub reasons: Reasons,
+    pub missing: Vec<MissingFact>,
+    pub reviews: Vec<MissingFact>,
+    pub error: Option<EvalErrorReport>,
+}
+
+/// The answer to one evaluation: every decision, the policy set it came from and the date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decisions {
+    pub policy_set: String,
+    pub as_of: NaiveDate,
+    pub decisions: Vec<Decision>,
+}

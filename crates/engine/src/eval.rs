@@ -1,0 +1,251 @@
+//! Evaluating IR nodes with three-valued logic: a missing fact makes a result unknown only where
+//! it could change it (`假 且 未知` is `假`), and an unknown result says which facts it lacks.
+
+use std::cmp::Ordering;
+
+use chrono::{Datelike, NaiveDate};
+use huiqi_dsl::ast::Relation;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::facts::Facts;
+use crate::ir::{Arith, Band, Func, Node, NodeId, Program};
+use crate::value::{EvalError, Val, Value};
+
+/// What one evaluation reads: the facts and the date. No clock, no IO.
+pub struct Context<'a> {
+    pub facts: &'a Facts,
+    pub as_of: NaiveDate,
+    /// `as_of`'s year, which series indices are relative to.
+    pub year: i32,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(facts: &'a Facts, as_of: NaiveDate) -> Self {
+        Context { facts, as_of, year: as_of.year() }
+    }
+}
+
+pub struct Evaluator<'p> {
+    pub program: &'p Program,
+}
+
+type Res = Result<Val, EvalError>;
+
+impl Evaluator<'_> {
+    fn error(&self, id: NodeId, message: &str) -> EvalError {
+        EvalError { message: message.to_string(), span: self.program.span(id) }
+    }
+
+    fn num(&self, id: NodeId, v: &Value) -> Result<Decimal, EvalError> {
+        v.as_num().ok_or_else(|| self.error(id, "expected a number"))
+    }
+
+    pub fn eval(&self, id: NodeId, cx: &Context<'_>) -> Res {
+        let Some(node) = self.program.node(id) else { return Err(self.error(id, "internal: no such node")) };
+        match node {
+            Node::Const(v) => Ok(Val::Known(v.clone())),
+            Node::Fact(i) => Ok(self.fact(*i, cx, None)),
+            Node::SeriesFact { fact, offset } => Ok(self.fact(*fact, cx, Some(cx.year + offset))),
+            Node::AsOfDate => Ok(Val::Known(Value::Date(cx.as_of))),
+            Node::AsOfYear => Ok(Val::Known(Value::Num(Decimal::from(cx.year)))),
+            Node::Neg(a) => self.map(*a, cx, |v| Ok(Value::Num(-self.num(*a, &v)?))),
+            Node::Not(a) => self.map(*a, cx, |v| v.as_bool().map(|b| Value::Bool(!b)).ok_or_else(|| self.error(*a, "expected true or false"))),
+            Node::Arith(op, a, b) => {
+                let (x, y) = (self.eval(*a, cx)?, self.eval(*b, cx)?);
+                match (x, y) {
+                    (Val::Known(x), Val::Known(y)) => {
+                        let (x, y) = (self.num(*a, &x)?, self.num(*b, &y)?);
+                        let result = match op {
+                            Arith::Add => x.checked_add(y),
+                            Arith::Sub => x.checked_sub(y),
+                            Arith::Mul => x.checked_mul(y),
+                            Arith::Div if y.is_zero() => return Err(self.error(id, "division by zero")),
+                            Arith::Div => x.checked_div(y),
+                        };
+                        result.map(|r| Val::Known(Value::Num(r))).ok_or_else(|| self.error(id, "the result is too large (overflow)"))
+                    }
+                    (x, y) => Ok(Val::Unknown(missing(&x) | missing(&y))),
+                }
+            }
+            Node::And(a, b) => self.kleene(*a, *b, cx, false),
+            Node::Or(a, b) => self.kleene(*a, *b, cx, true),
+            Node::Cmp(rel, a, b) => {
+                let (x, y) = (self.eval(*a, cx)?, self.eval(*b, cx)?);
+                match (x, y) {
+                    (Val::Known(x), Val::Known(y)) => Ok(Val::Known(Value::Bool(self.compare(id, *rel, &x, &y)?))),
+                    (x, y) => Ok(Val::Unknown(missing(&x) | missing(&y))),
+                }
+            }
+            Node::In(a, options) => {
+                let value = self.eval(*a, cx)?;
+                let Val::Known(value) = value else { return Ok(value) };
+                let mut unknown = 0;
+                for o in options.iter() {
+                    match self.eval(*o, cx)? {
+                        Val::Known(v) if v == value => return Ok(Val::Known(Value::Bool(true))),
+                        Val::Known(_) => {}
+                        Val::Unknown(m) => unknown |= m,
+                    }
+                }
+                Ok(if unknown == 0 { Val::Known(Value::Bool(false)) } else { Val::Unknown(unknown) })
+            }
+            Node::If(c, t, e) => match self.eval(*c, cx)? {
+                Val::Known(Value::Bool(true)) => self.eval(*t, cx),
+                Val::Known(_) => self.eval(*e, cx),
+                Val::Unknown(m) => {
+                    // Both branches agreeing makes the condition irrelevant.
+                    let (x, y) = (self.eval(*t, cx)?, self.eval(*e, cx)?);
+                    match (&x, &y) {
+                        (Val::Known(p), Val::Known(q)) if p == q => Ok(x),
+                        _ => Ok(Val::Unknown(m | missing(&x) | missing(&y))),
+                    }
+                }
+            },
+            Node::Call(func, args) => self.call(id, *func, args, cx),
+            Node::Round { value, places, floor } => self.map(*value, cx, |v| {
+                let x = self.num(*value, &v)?;
+                round(x, *places, *floor).map(Value::Num).ok_or_else(|| self.error(id, "the result is too large (overflow)"))
+            }),
+            Node::Step { base, bands, values } => match self.eval(*base, cx)? {
+                Val::Known(b) => {
+                    let x = self.num(*base, &b)?;
+                    match bands.iter().position(|band| band.contains(x)) {
+                        Some(i) => match values.get(i) {
+                            Some(v) => self.eval(*v, cx),
+                            None => Err(self.error(id, "internal: a band without a value")),
+                        },
+                        None => Ok(Val::Known(Value::Num(Decimal::ZERO))),
+                    }
+                }
+                unknown => Ok(unknown),
+            },
+            Node::Marginal { base, bands, rates } => match self.eval(*base, cx)? {
+                Val::Known(b) => {
+                    let x = self.num(*base, &b)?;
+                    self.marginal(id, x, bands, rates, cx)
+                }
+                unknown => Ok(unknown),
+            },
+        }
+    }
+
+    fn fact(&self, i: u8, cx: &Context<'_>, year: Option<i32>) -> Val {
+        let slot = self.program.facts.get(i as usize).copied().unwrap_or(usize::MAX);
+        let value = match year {
+            Some(y) => cx.facts.get_year(slot, y),
+            None => cx.facts.get(slot),
+        };
+        match value {
+            Some(v) => Val::Known(v.clone()),
+            None => Val::Unknown(1 << i),
+        }
+    }
+
+    fn map(&self, a: NodeId, cx: &Context<'_>, f: impl FnOnce(Value) -> Result<Value, EvalError>) -> Res {
+        match self.eval(a, cx)? {
+            Val::Known(v) => f(v).map(Val::Known),
+            unknown => Ok(unknown),
+        }
+    }
+
+    /// `且` (or `或` when `or`): a decisive side settles it whatever the other side is.
+    fn kleene(&self, a: NodeId, b: NodeId, cx: &Context<'_>, or: bool) -> Res {
+        let decisive = Val::Known(Value::Bool(or));
+        let x = self.eval(a, cx)?;
+        if x == decisive {
+            return Ok(x);
+        }
+        let y = self.eval(b, cx)?;
+        if y == decisive {
+            return Ok(y);
+        }
+        match (&x, &y) {
+            (Val::Known(_), Val::Known(_)) => Ok(y),
+            _ => Ok(Val::Unknown(missing(&x) | missing(&y))),
+        }
+    }
+
+    fn compare(&self, id: NodeId, rel: Relation, x: &Value, y: &Value) -> Result<bool, EvalError> {
+        let order = match (x, y) {
+            (Value::Num(p), Value::Num(q)) => Some(p.cmp(q)),
+            (Value::Date(p), Value::Date(q)) => Some(p.cmp(q)),
+            _ => None,
+        };
+        Ok(match (rel, order) {
+            (Relation::Eq, _) => x == y,
+            (Relation::Ne, _) => x != y,
+            (Relation::Lt, Some(o)) => o == Ordering::Less,
+            (Relation::Le, Some(o)) => o != Ordering::Greater,
+            (Relation::Gt, Some(o)) => o == Ordering::Greater,
+            (Relation::Ge, Some(o)) => o != Ordering::Less,
+            (_, None) => return Err(self.error(id, "these values cannot be ordered")),
+        })
+    }
+
+    fn call(&self, id: NodeId, func: Func, args: &[NodeId], cx: &Context<'_>) -> Res {
+        let mut values = Vec::with_capacity(args.len());
+        let mut unknown = 0;
+        for a in args {
+            match self.eval(*a, cx)? {
+                Val::Known(v) => values.push((*a, v)),
+                Val::Unknown(m) => unknown |= m,
+            }
+        }
+        if unknown != 0 {
+            return Ok(Val::Unknown(unknown));
+        }
+        let nums = || values.iter().map(|(a, v)| self.num(*a, v)).collect::<Result<Vec<_>, _>>();
+        let value = match func {
+            Func::Min => nums()?.into_iter().min().map(Value::Num),
+            Func::Max => nums()?.into_iter().max().map(Value::Num),
+            Func::Abs => nums()?.first().map(|x| Value::Num(x.abs())),
+            Func::Year => match values.first() {
+                Some((_, Value::Date(d))) => Some(Value::Num(Decimal::from(d.year()))),
+                _ => None,
+            },
+        };
+        value.map(Val::Known).ok_or_else(|| self.error(id, "wrong arguments"))
+    }
+
+    /// Each slice of `x` inside a band, times that band's rate.
+    fn marginal(&self, id: NodeId, x: Decimal, bands: &[Band], rates: &[NodeId], cx: &Context<'_>) -> Res {
+        let overflow = || self.error(id, "the result is too large (overflow)");
+        let mut total = Decimal::ZERO;
+        let mut unknown = 0;
+        for (band, rate) in bands.iter().zip(rates) {
+            // An open lower end starts at zero: slices are of a non-negative base.
+            let lower = band.lower.map_or(Decimal::ZERO, |(l, _)| l);
+            let top = band.upper.map_or(x, |(u, _)| u.min(x));
+            let slice = top - lower;
+            if slice <= Decimal::ZERO {
+                continue;
+            }
+            match self.eval(*rate, cx)? {
+                Val::Known(r) => {
+                    let r = self.num(*rate, &r)?;
+                    total = total.checked_add(slice.checked_mul(r).ok_or_else(overflow)?).ok_or_else(overflow)?;
+                }
+                Val::Unknown(m) => unknown |= m,
+            }
+        }
+        Ok(if unknown == 0 { Val::Known(Value::Num(total)) } else { Val::Unknown(unknown) })
+    }
+}
+
+fn missing(v: &Val) -> u128 {
+    match v {
+        Val::Unknown(m) => *m,
+        Val::Known(_) => 0,
+    }
+}
+
+/// Rounds to `places` decimal places of the unit (negative: tens, hundreds ...), half up or down.
+pub fn round(x: Decimal, places: i32, floor: bool) -> Option<Decimal> {
+    let strategy = if floor { RoundingStrategy::ToNegativeInfinity } else { RoundingStrategy::MidpointAwayFromZero };
+    if places >= 0 {
+        return Some(x.round_dp_with_strategy(places.unsigned_abs(), strategy));
+    }
+    let factor = Decimal::from(10u64.checked_pow(places.unsigned_abs())?);
+    let scaled = x.checked_div(factor)?.round_dp_with_strategy(0, strategy);
+    scaled.checked_mul(factor)
+}

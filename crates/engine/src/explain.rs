@@ -1,0 +1,168 @@
+//! Explanations in Chinese: what an enterprise reads when it is told yes, no, or not yet.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use huiqi_dsl::check::BaseType;
+use rust_decimal::Decimal;
+
+use crate::decision::{MissingFact, PriorAward, Reasons};
+use crate::eval::Context;
+use crate::facts::{FactMeta, Schema};
+use crate::ir::{CompiledPolicy, Node, NodeId, Program};
+use crate::value::Value;
+
+/// An amount in 元 as shown to people: two decimals and the unit.
+pub fn money(x: Decimal) -> String {
+    format!("{:.2}元", x.round_dp(2))
+}
+
+/// A value as the schema gives it: `800万元`, `5.2%`, `是`.
+pub fn show(meta: &FactMeta, v: &Value) -> String {
+    match (v, &meta.base) {
+        (Value::Num(n), BaseType::Percent) => format!("{}%", (n * Decimal::ONE_HUNDRED).normalize()),
+        (Value::Num(n), BaseType::Money(c)) => {
+            let unit = meta.unit.clone().unwrap_or_else(|| c.word().to_string());
+            let shown = n.checked_div(meta.scale).unwrap_or(*n).normalize();
+            format!("{shown}{unit}")
+        }
+        (Value::Num(n), _) => format!("{}{}", n.normalize(), meta.unit.as_deref().unwrap_or("")),
+        (Value::Text(t), _) => format!("“{t}”"),
+        (other, _) => other.to_string(),
+    }
+}
+
+/// The facts a condition (or any node) reads, with their values and departments.
+pub fn fact_reads(program: &Program, schema: &Schema, cx: &Context<'_>, node: NodeId) -> Vec<crate::decision::FactRead> {
+    let mut seen = BTreeSet::new();
+    collect(program, node, &mut seen);
+    seen.into_iter()
+        .filter_map(|(fact, offset)| {
+            let slot = *program.facts.get(fact as usize)?;
+            let meta = schema.meta(slot)?;
+            let (name, value) = match offset {
+                Some(o) => (format!("{}[{}]", meta.name, cx.year + o), cx.facts.get_year(slot, cx.year + o)),
+                None => (meta.name.clone(), cx.facts.get(slot)),
+            };
+            Some(crate::decision::FactRead { fact: name, value: value.map(|v| show(meta, v)), department: meta.provider.clone() })
+        })
+        .collect()
+}
+
+fn collect(program: &Program, id: NodeId, out: &mut BTreeSet<(u8, Option<i32>)>) {
+    let Some(node) = program.node(id) else { return };
+    let mut walk = |ids: &[NodeId]| ids.iter().for_each(|i| collect(program, *i, out));
+    match node {
+        Node::Fact(f) => {
+            out.insert((*f, None));
+        }
+        Node::SeriesFact { fact, offset } => {
+            out.insert((*fact, Some(*offset)));
+        }
+        Node::Neg(a) | Node::Not(a) | Node::Round { value: a, .. } => walk(&[*a]),
+        Node::Arith(_, a, b) | Node::And(a, b) | Node::Or(a, b) | Node::Cmp(_, a, b) => walk(&[*a, *b]),
+        Node::If(a, b, c) => walk(&[*a, *b, *c]),
+        Node::In(a, rest) => {
+            walk(&[*a]);
+            walk(rest);
+        }
+        Node::Call(_, args) => walk(args),
+        Node::Step { base, values, .. } => {
+            walk(&[*base]);
+            walk(values);
+        }
+        Node::Marginal { base, rates, .. } => {
+            walk(&[*base]);
+            walk(rates);
+        }
+        Node::Const(_) | Node::AsOfDate | Node::AsOfYear => {}
+    }
+}
+
+pub struct Explainer<'a> {
+    pub policy: &'a CompiledPolicy,
+    pub schema: &'a Schema,
+}
+
+impl Explainer<'_> {
+    fn title(&self) -> String {
+        format!("「{}」", self.policy.info.title)
+    }
+
+    fn basis(&self) -> String {
+        let basis = &self.policy.info.basis;
+        if basis.is_empty() {
+            String::new()
+        } else {
+            format!("政策依据：{basis}。")
+        }
+    }
+
+    pub fn value(&self, v: &Value) -> String {
+        match v {
+            Value::Num(n) => n.normalize().to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn not_payable(&self, as_of: NaiveDate) -> String {
+        use huiqi_dsl::check::Status;
+        let info = &self.policy.info;
+        match info.status {
+            Status::Unlisted => format!("{}未列入惠企政策目录清单，不予兑付。", self.title()),
+            Status::Suspended => format!("{}已暂停兑现，不予兑付。", self.title()),
+            Status::Listed => {
+                let to = info.validity.to.map_or("长期".to_string(), |d| d.to_string());
+                format!("{as_of} 不在{}的有效期（{} 至 {to}）内，不予兑付。", self.title(), info.validity.from)
+            }
+        }
+    }
+
+    pub fn ineligible(&self, reasons: &Reasons, failed: &[usize], veto: Option<&str>, blocked_by: Option<&PriorAward>) -> String {
+        let mut parts = Vec::new();
+        for i in failed {
+            let Some(c) = reasons.conditions.get(*i) else { continue };
+            let facts: Vec<String> = c
+                .facts
+                .iter()
+                .map(|f| format!("{}为{}", f.fact, f.value.clone().unwrap_or_else(|| "未知".into())))
+                .collect();
+            let detail = if facts.is_empty() { String::new() } else { format!("（{}）", facts.join("，")) };
+            parts.push(format!("不满足「{}」{detail}", c.label));
+        }
+        if let Some(label) = veto {
+            let record = reasons.vetoes.iter().find(|v| v.label == label);
+            let facts: Vec<String> = record
+                .map(|r| r.facts.iter().map(|f| format!("{}（{}提供）", f.fact, f.department)).collect())
+                .unwrap_or_default();
+            parts.push(format!("未通过联合审核：存在{label}记录{}", if facts.is_empty() { String::new() } else { format!("，见{}", facts.join("、")) }));
+        }
+        if let Some(prior) = blocked_by {
+            let rule = match self.policy.info.frequency {
+                huiqi_dsl::check::Frequency::OncePerEnterprisePerYear => "每企业每年限享受一次",
+                _ => "每企业限享受一次",
+            };
+            parts.push(format!("已于 {} 享受本政策 {}，{rule}", prior.date, money(prior.amount)));
+        }
+        format!("不符合{}兑现条件：{}。{}", self.title(), parts.join("；"), self.basis())
+    }
+
+    pub fn zero_amount(&self, steps: &[String]) -> String {
+        let last = steps.last().cloned().unwrap_or_default();
+        format!("符合{}的条件，但按政策计算的奖励金额为 0 元（{last}），不予兑付。{}", self.title(), self.basis())
+    }
+
+    pub fn undetermined(&self, missing: &[MissingFact]) -> String {
+        let list: Vec<String> = missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
+        format!("尚缺以下数据，暂无法判定是否符合{}：{}。", self.title(), list.join("、"))
+    }
+
+    pub fn pending(&self, reviews: &[MissingFact]) -> String {
+        let list: Vec<String> = reviews.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
+        format!("{}为承诺兑现事项，其余条件已满足，待主管部门完成评估评审或现场勘查：{}。", self.title(), list.join("、"))
+    }
+
+    pub fn error(&self, message: &str) -> String {
+        format!("{}计算出错（{message}），请联系主管部门{}核查政策文件。", self.title(), self.policy.info.department)
+    }
+}

@@ -1,0 +1,264 @@
+//! An enterprise's facts: a JSON object validated against the fact schema, stored by slot.
+//!
+//! Input conventions (docs/engine.md): amounts are JSON numbers or decimal strings in the fact's
+//! `单位` (so `营业收入: 2500` with `单位 万元` is 25,000,000元); percentages are percent points
+//! (`5.2` or `"5.2%"` is 5.2%); dates are `"YYYY-MM-DD"`; a yearly series is an object keyed by
+//! year (`{"2024": 1200, "2025": 1500}`); `null` means not known.
+
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use huiqi_dsl::check::{BaseType, FactInfo, Provenance};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::value::Value;
+
+/// The schema as the engine uses it: each fact has a slot.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    pub facts: Vec<FactMeta>,
+    by_name: HashMap<String, usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FactMeta {
+    pub name: String,
+    pub series: bool,
+    #[serde(skip)]
+    pub base: BaseType,
+    pub unit: Option<String>,
+    #[serde(skip)]
+    pub scale: Decimal,
+    pub provider: String,
+    #[serde(skip)]
+    pub provenance: Provenance,
+    pub description: Option<String>,
+    #[serde(skip)]
+    pub non_negative: bool,
+}
+
+impl Schema {
+    pub fn new(facts: &BTreeMap<String, FactInfo>) -> Schema {
+        let facts: Vec<FactMeta> = facts
+            .values()
+            .map(|f| FactMeta {
+                name: f.name.clone(),
+                series: f.series,
+                base: f.base.clone(),
+                unit: f.unit.clone(),
+                scale: f.scale,
+                provider: f.provider.clone(),
+                provenance: f.provenance,
+                description: f.description.clone(),
+                non_negative: f.non_negative,
+            })
+            .collect();
+        let by_name = facts.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
+        Schema { facts, by_name }
+    }
+
+    pub fn slot(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn meta(&self, slot: usize) -> Option<&FactMeta> {
+        self.facts.get(slot)
+    }
+
+    /// Validates a JSON object of facts. Every problem is reported, each naming its field.
+    pub fn parse_json(&self, json: &serde_json::Value) -> Result<Facts, Vec<FactError>> {
+        let mut facts = Facts { values: vec![None; self.facts.len()] };
+        let Some(object) = json.as_object() else {
+            return Err(vec![FactError::new("", "an object of facts", json, "the facts must be a JSON object")]);
+        };
+        let mut errors = Vec::new();
+        for (name, value) in object {
+            let Some(slot) = self.slot(name) else {
+                let hint = closest(name, self.facts.iter().map(|f| f.name.as_str()))
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                errors.push(FactError::new(name, "a fact of the schema", value, &format!("unknown fact `{name}`{hint}")));
+                continue;
+            };
+            let Some(meta) = self.facts.get(slot) else { continue };
+            match self.value_of(meta, name, value) {
+                Ok(v) => {
+                    if let Some(place) = facts.values.get_mut(slot) {
+                        *place = v;
+                    }
+                }
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(facts)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn value_of(&self, meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Option<FactValue>, Vec<FactError>> {
+        if json.is_null() {
+            return Ok(None);
+        }
+        if !meta.series {
+            return scalar(meta, field, json).map(|v| Some(FactValue::One(v))).map_err(|e| vec![e]);
+        }
+        let Some(years) = json.as_object() else {
+            return Err(vec![FactError::new(field, "an object of years, e.g. {\"2024\": 1200}", json, "a yearly series is given year by year")]);
+        };
+        let mut out = Vec::with_capacity(years.len());
+        let mut errors = Vec::new();
+        for (year, value) in years {
+            let path = format!("{field}[{year}]");
+            let Ok(y) = year.parse::<i32>() else {
+                errors.push(FactError::new(&path, "a year such as \"2024\"", &serde_json::Value::String(year.clone()), "series keys are years"));
+                continue;
+            };
+            if value.is_null() {
+                continue;
+            }
+            match scalar(meta, &path, value) {
+                Ok(v) => out.push((y, v)),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        out.sort_by_key(|(y, _)| *y);
+        Ok(Some(FactValue::Series(out)))
+    }
+}
+
+fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Value, FactError> {
+    let expected = expected(meta);
+    let bad = |why: &str| FactError::new(field, &expected, json, why);
+    match &meta.base {
+        BaseType::Bool => json.as_bool().map(Value::Bool).ok_or_else(|| bad("expected true or false")),
+        BaseType::Text => json.as_str().map(|s| Value::Text(Arc::from(s))).ok_or_else(|| bad("expected a string")),
+        BaseType::Enum(variants) => match json.as_str() {
+            Some(s) if variants.iter().any(|v| v == s) => Ok(Value::Text(Arc::from(s))),
+            Some(_) => Err(bad(&format!("expected one of {}", variants.join(", ")))),
+            None => Err(bad("expected a string")),
+        },
+        BaseType::Date => json
+            .as_str()
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .map(Value::Date)
+            .ok_or_else(|| bad("expected a date as \"YYYY-MM-DD\"")),
+        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate => {
+            let text = match json {
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::String(s) => s.trim().to_string(),
+                _ => return Err(bad("expected a number")),
+            };
+            let (digits, percent) = match text.strip_suffix('%') {
+                Some(d) if meta.base == BaseType::Percent => (d.trim(), true),
+                _ => (text.as_str(), false),
+            };
+            let number = Decimal::from_str(digits)
+                .or_else(|_| Decimal::from_scientific(digits))
+                .map_err(|_| bad("expected a decimal number that fits 28 significant digits"))?;
+            if meta.base == BaseType::Integer && !number.fract().is_zero() {
+                return Err(bad("expected a whole number"));
+            }
+            if meta.non_negative && number.is_sign_negative() && !number.is_zero() {
+                return Err(bad("must not be negative"));
+            }
+            let value = match meta.base {
+                // Percentages are given in percent points: 5.2 is 5.2%.
+                BaseType::Percent => number.checked_div(Decimal::ONE_HUNDRED),
+                _ => number.checked_mul(meta.scale),
+            };
+            let _ = percent;
+            value.map(Value::Num).ok_or_else(|| bad("too large once converted to base units"))
+        }
+    }
+}
+
+fn expected(meta: &FactMeta) -> String {
+    let unit = meta.unit.as_deref().map(|u| format!(" in {u}")).unwrap_or_default();
+    match &meta.base {
+        BaseType::Bool => "true or false".into(),
+        BaseType::Integer => format!("a whole number{unit}"),
+        BaseType::Decimal => format!("a number{unit}"),
+        BaseType::Money(c) => format!("an amount{}", if unit.is_empty() { format!(" in {}", c.word()) } else { unit }),
+        BaseType::Percent => "a percentage in percent points (5.2 for 5.2%)".into(),
+        BaseType::Date => "a date \"YYYY-MM-DD\"".into(),
+        BaseType::Text => "a string".into(),
+        BaseType::Enum(v) => format!("one of {}", v.join(", ")),
+        BaseType::FxRate => "an exchange rate in 元 per 美元".into(),
+    }
+}
+
+fn closest<'a>(wrong: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .map(|n| (strsim::levenshtein(wrong, n), n))
+        .filter(|(d, _)| *d <= (wrong.chars().count() / 3).max(1))
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// A validation failure, naming the field, what was expected and what arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("`{field}`: {message} (expected {expected}, received `{received}`)")]
+pub struct FactError {
+    pub field: String,
+    pub expected: String,
+    pub received: String,
+    pub message: String,
+}
+
+impl FactError {
+    fn new(field: &str, expected: &str, received: &serde_json::Value, message: &str) -> FactError {
+        let mut received = received.to_string();
+        if received.chars().count() > 60 {
+            received = received.chars().take(57).collect::<String>() + "...";
+        }
+        FactError { field: field.into(), expected: expected.into(), received, message: message.into() }
+    }
+}
+
+/// One fact's value: a single value, or one per year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactValue {
+    One(Value),
+    /// Sorted by year.
+    Series(Vec<(i32, Value)>),
+}
+
+/// An enterprise's facts by slot; `None` where unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub values: Vec<Option<FactValue>>,
+}
+
+impl Facts {
+    pub fn empty(schema: &Schema) -> Facts {
+        Facts { values: vec![None; schema.facts.len()] }
+    }
+
+    pub fn get(&self, slot: usize) -> Option<&Value> {
+        match self.values.get(slot)? {
+            Some(FactValue::One(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn get_year(&self, slot: usize, year: i32) -> Option<&Value> {
+        match self.values.get(slot)? {
+            Some(FactValue::Series(years)) => years.binary_search_by_key(&year, |(y, _)| *y).ok().and_then(|i| years.get(i)).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn set(&mut self, slot: usize, value: Option<FactValue>) {
+        if let Some(place) = self.values.get_mut(slot) {
+            *place = value;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The evaluation IR: expressions as a flat arena of nodes, facts as slots, constants folded.
+
+use huiqi_dsl::ast::{CapScope, Relation};
+use huiqi_dsl::check::PolicyInfo;
+use rust_decimal::Decimal;
+
+use crate::value::{Missing, Value};
+
+pub type NodeId = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    Min,
+    Max,
+    Abs,
+    Year,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Const(Value),
+    /// A fact by its index in the owner's fact table.
+    Fact(u8),
+    /// One year of a series: the evaluation year plus `offset` (≤ 0).
+    SeriesFact { fact: u8, offset: i32 },
+    AsOfDate,
+    AsOfYear,
+    Neg(NodeId),
+    Not(NodeId),
+    Arith(Arith, NodeId, NodeId),
+    And(NodeId, NodeId),
+    Or(NodeId, NodeId),
+    Cmp(Relation, NodeId, NodeId),
+    In(NodeId, Box<[NodeId]>),
+    If(NodeId, NodeId, NodeId),
+    Call(Func, Box<[NodeId]>),
+    /// Rounded to `places` decimal places, half up (`floor`: down).
+    Round { value: NodeId, places: i32, floor: bool },
+    Step { base: NodeId, bands: Box<[Band]>, values: Box<[NodeId]> },
+    Marginal { base: NodeId, bands: Box<[Band]>, rates: Box<[NodeId]> },
+}
+
+/// A tier band; each end is a value and whether the band includes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Band {
+    pub lower: Option<(Decimal, bool)>,
+    pub upper: Option<(Decimal, bool)>,
+}
+
+impl Band {
+    pub fn contains(&self, x: Decimal) -> bool {
+        let above = match self.lower {
+            None => true,
+            Some((l, inclusive)) => x > l || (inclusive && x == l),
+        };
+        let below = match self.upper {
+            None => true,
+            Some((u, inclusive)) => x < u || (inclusive && x == u),
+        };
+        above && below
+    }
+}
+
+/// Expressions of one policy (or the platform), with the facts they read.
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    pub nodes: Vec<Node>,
+    /// The source span of each node, for errors and explanations.
+    pub spans: Vec<(usize, usize)>,
+    /// Global fact slot of each local fact index.
+    pub facts: Vec<usize>,
+}
+
+impl Program {
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id as usize)
+    }
+
+    pub fn span(&self, id: NodeId) -> (usize, usize) {
+        self.spans.get(id as usize).copied().unwrap_or_default()
+    }
+}
+
+/// A named condition, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct CompiledCondition {
+    pub label: String,
+    pub node: NodeId,
+    /// The facts it reads (through definitions and other labels too).
+    pub reads: Missing,
+    /// Its source text, for explanations.
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompiledCap {
+    pub scope: CapScope,
+    pub node: NodeId,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompiledLet {
+    pub name: String,
+    pub node: NodeId,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    pub info: PolicyInfo,
+    pub program: Program,
+    pub lets: Vec<CompiledLet>,
+    pub conditions: Vec<CompiledCondition>,
+    pub award: Option<(NodeId, String)>,
+    pub caps: Vec<CompiledCap>,
+    /// Local facts that are review or inspection results (来源 审核).
+    pub reviews: Missing,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompiledPlatform {
+    pub program: Program,
+    pub vetoes: Vec<CompiledCondition>,
+    /// (payer, condition); the last has none.
+    pub payers: Vec<(String, Option<NodeId>)>,
+    pub payout_days: u32,
+}

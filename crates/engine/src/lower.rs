@@ -1,0 +1,274 @@
+//! The checked library to IR: names resolved to fact slots or shared nodes, constants folded.
+
+use std::collections::HashMap;
+
+use huiqi_dsl::ast::{BinOp, Expr, ExprKind, Suffix, TierKind};
+use huiqi_dsl::ast::Condition;
+use huiqi_dsl::check::{Library, PlatformInfo, PolicyInfo, Provenance};
+use rust_decimal::Decimal;
+
+use crate::eval::{Context, Evaluator};
+use crate::facts::{Facts, Schema};
+use crate::ir::*;
+use crate::value::{Missing, Val, Value};
+
+/// Why a checked library could not be lowered; a checked library should never give one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LowerError {
+    #[error("policy `{policy}` reads more than 128 facts")]
+    TooManyFacts { policy: String },
+    #[error("`{name}` in `{owner}` is not a known fact or definition")]
+    Unresolved { owner: String, name: String },
+    #[error("`{name}` in `{owner}` is not a function")]
+    UnknownFunction { owner: String, name: String },
+}
+
+struct Lowerer<'a> {
+    schema: &'a Schema,
+    owner: String,
+    text: &'a str,
+    program: Program,
+    /// Definitions and labels: the node and the facts it reads.
+    env: HashMap<String, (NodeId, Missing)>,
+}
+
+pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<CompiledPolicy, LowerError> {
+    let mut l = Lowerer { schema, owner: info.id.clone(), text, program: Program::default(), env: HashMap::new() };
+    let mut lets = Vec::new();
+    for def in &info.lets {
+        let (node, reads) = l.expr(&def.expr)?;
+        l.env.insert(def.name.clone(), (node, reads));
+        lets.push(CompiledLet { name: def.name.clone(), node, text: l.source(&def.expr) });
+    }
+    let conditions = l.conditions(&info.conditions)?;
+    let award = match &info.award {
+        Some(expr) => Some((l.expr(expr)?.0, l.source(expr))),
+        None => None,
+    };
+    let mut caps = Vec::new();
+    for cap in &info.caps {
+        let (node, _) = l.expr(&cap.expr)?;
+        caps.push(CompiledCap { scope: cap.scope, node, text: l.source(&cap.expr) });
+    }
+    let reviews = l
+        .program
+        .facts
+        .iter()
+        .enumerate()
+        .filter(|(_, slot)| schema.meta(**slot).is_some_and(|m| m.provenance == Provenance::Review))
+        .fold(0, |mask: Missing, (i, _)| mask | (1 << i));
+    Ok(CompiledPolicy { info: info.clone(), program: l.program, lets, conditions, award, caps, reviews })
+}
+
+pub fn platform(schema: &Schema, info: &PlatformInfo, text: &str) -> Result<CompiledPlatform, LowerError> {
+    let mut l = Lowerer { schema, owner: info.name.clone(), text, program: Program::default(), env: HashMap::new() };
+    let vetoes = l.conditions(&info.vetoes)?;
+    let mut payers = Vec::new();
+    for rule in &info.payers {
+        let node = match &rule.when {
+            Some(expr) => Some(l.expr(expr)?.0),
+            None => None,
+        };
+        payers.push((rule.payer.text.clone(), node));
+    }
+    Ok(CompiledPlatform { program: l.program, vetoes, payers, payout_days: info.payout_days })
+}
+
+/// The slot of every fact a library declares, and the lowered policies and platform.
+pub fn library(library: &Library, texts: &[&str]) -> Result<(Schema, Vec<CompiledPolicy>, Option<CompiledPlatform>), LowerError> {
+    let schema = Schema::new(&library.facts);
+    let text = |file: usize| texts.get(file).copied().unwrap_or("");
+    let policies = library.policies.iter().map(|p| policy(&schema, p, text(p.place.file.0))).collect::<Result<Vec<_>, _>>()?;
+    let platform = match &library.platform {
+        Some(p) => Some(platform(&schema, p, text(p.file.0))?),
+        None => None,
+    };
+    Ok((schema, policies, platform))
+}
+
+impl Lowerer<'_> {
+    fn source(&self, expr: &Expr) -> String {
+        self.text.get(expr.span.start..expr.span.end).unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    fn conditions(&mut self, conditions: &[Condition]) -> Result<Vec<CompiledCondition>, LowerError> {
+        let mut out = Vec::with_capacity(conditions.len());
+        for c in conditions {
+            let (node, reads) = self.expr(&c.expr)?;
+            self.env.insert(c.label.text.clone(), (node, reads));
+            out.push(CompiledCondition { label: c.label.text.clone(), node, reads, text: self.source(&c.expr) });
+        }
+        Ok(out)
+    }
+
+    fn push(&mut self, node: Node, span: (usize, usize), reads: Missing) -> NodeId {
+        let id = self.program.nodes.len() as NodeId;
+        self.program.nodes.push(node);
+        self.program.spans.push(span);
+        // Fold a node that reads no fact and not the date: its value is the same every time.
+        if reads == 0 && !matches!(self.program.nodes.last(), Some(Node::Const(_) | Node::AsOfDate | Node::AsOfYear)) {
+            let facts = Facts::default();
+            let cx = Context { facts: &facts, as_of: chrono::NaiveDate::MIN, year: 0 };
+            let evaluator = Evaluator { program: &self.program };
+            if !self.reads_date(id) {
+                if let Ok(Val::Known(v)) = evaluator.eval(id, &cx) {
+                    if let Some(slot) = self.program.nodes.get_mut(id as usize) {
+                        *slot = Node::Const(v);
+                    }
+                }
+            }
+        }
+        id
+    }
+
+    fn reads_date(&self, id: NodeId) -> bool {
+        let children = |n: &Node| -> Vec<NodeId> {
+            match n {
+                Node::Neg(a) | Node::Not(a) | Node::Round { value: a, .. } => vec![*a],
+                Node::Arith(_, a, b) | Node::And(a, b) | Node::Or(a, b) | Node::Cmp(_, a, b) => vec![*a, *b],
+                Node::If(a, b, c) => vec![*a, *b, *c],
+                Node::In(a, rest) => std::iter::once(*a).chain(rest.iter().copied()).collect(),
+                Node::Call(_, args) => args.to_vec(),
+                Node::Step { base, values, .. } => std::iter::once(*base).chain(values.iter().copied()).collect(),
+                Node::Marginal { base, rates, .. } => std::iter::once(*base).chain(rates.iter().copied()).collect(),
+                _ => Vec::new(),
+            }
+        };
+        match self.program.node(id) {
+            Some(Node::AsOfDate | Node::AsOfYear | Node::SeriesFact { .. }) => true,
+            Some(n) => children(n).into_iter().any(|c| self.reads_date(c)),
+            None => false,
+        }
+    }
+
+    fn fact(&mut self, slot: usize) -> Result<u8, LowerError> {
+        if let Some(i) = self.program.facts.iter().position(|s| *s == slot) {
+            return Ok(i as u8);
+        }
+        if self.program.facts.len() >= 128 {
+            return Err(LowerError::TooManyFacts { policy: self.owner.clone() });
+        }
+        self.program.facts.push(slot);
+        Ok((self.program.facts.len() - 1) as u8)
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Result<(NodeId, Missing), LowerError> {
+        let span = (expr.span.start, expr.span.end);
+        let (node, reads) = match &expr.kind {
+            ExprKind::Number(n) => {
+                let value = n.value().unwrap_or_default();
+                (Node::Const(Value::Num(value)), 0)
+            }
+            ExprKind::Text(t) => (Node::Const(Value::Text(t.as_str().into())), 0),
+            ExprKind::Date(d) => (Node::Const(Value::Date(*d)), 0),
+            ExprKind::Bool(b) => (Node::Const(Value::Bool(*b)), 0),
+            ExprKind::Duration(d) => (Node::Const(Value::Num(Decimal::from(*d))), 0),
+            ExprKind::Name { name, year } => {
+                if let Some((node, reads)) = self.env.get(name) {
+                    // A definition or label is shared, not copied.
+                    return Ok((*node, *reads));
+                }
+                match (self.schema.slot(name), name.as_str()) {
+                    (Some(slot), _) => {
+                        let fact = self.fact(slot)?;
+                        let node = match year {
+                            Some(offset) => Node::SeriesFact { fact, offset: *offset },
+                            None => Node::Fact(fact),
+                        };
+                        (node, 1 << fact)
+                    }
+                    (None, "评估日期" | "as_of") => (Node::AsOfDate, 0),
+                    (None, "评估年度" | "as_of_year") => (Node::AsOfYear, 0),
+                    (None, _) => return Err(LowerError::Unresolved { owner: self.owner.clone(), name: name.clone() }),
+                }
+            }
+            ExprKind::Call { func, args } => {
+                let mut ids = Vec::with_capacity(args.len());
+                let mut reads = 0;
+                for a in args {
+                    let (id, r) = self.expr(a)?;
+                    ids.push(id);
+                    reads |= r;
+                }
+                let node = match func.text.as_str() {
+                    "最小" | "min" => Node::Call(Func::Min, ids.into()),
+                    "最大" | "max" => Node::Call(Func::Max, ids.into()),
+                    "绝对值" | "abs" => Node::Call(Func::Abs, ids.into()),
+                    "年份" | "year" => Node::Call(Func::Year, ids.into()),
+                    name @ ("取整" | "round" | "向下取整" | "floor") => {
+                        let places = match args.get(1).map(|a| &a.kind) {
+                            Some(ExprKind::Number(n)) if n.suffix == Suffix::None => {
+                                n.digits.trunc().to_string().parse::<i32>().unwrap_or(0)
+                            }
+                            _ => 0,
+                        };
+                        let value = ids.first().copied().unwrap_or(0);
+                        Node::Round { value, places, floor: matches!(name, "向下取整" | "floor") }
+                    }
+                    other => return Err(LowerError::UnknownFunction { owner: self.owner.clone(), name: other.into() }),
+                };
+                (node, reads)
+            }
+            ExprKind::Neg(inner) => {
+                let (a, r) = self.expr(inner)?;
+                (Node::Neg(a), r)
+            }
+            ExprKind::Not(inner) => {
+                let (a, r) = self.expr(inner)?;
+                (Node::Not(a), r)
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (a, ra) = self.expr(lhs)?;
+                let (b, rb) = self.expr(rhs)?;
+                let node = match op {
+                    BinOp::And => Node::And(a, b),
+                    BinOp::Or => Node::Or(a, b),
+                    BinOp::Add => Node::Arith(Arith::Add, a, b),
+                    BinOp::Sub => Node::Arith(Arith::Sub, a, b),
+                    BinOp::Mul => Node::Arith(Arith::Mul, a, b),
+                    BinOp::Div => Node::Arith(Arith::Div, a, b),
+                };
+                (node, ra | rb)
+            }
+            ExprKind::Compare { op, lhs, rhs } => {
+                let (a, ra) = self.expr(lhs)?;
+                let (b, rb) = self.expr(rhs)?;
+                (Node::Cmp(op.relation(), a, b), ra | rb)
+            }
+            ExprKind::In { value, options } => {
+                let (a, mut reads) = self.expr(value)?;
+                let mut ids = Vec::with_capacity(options.len());
+                for o in options {
+                    let (id, r) = self.expr(o)?;
+                    ids.push(id);
+                    reads |= r;
+                }
+                (Node::In(a, ids.into()), reads)
+            }
+            ExprKind::If { cond, then, otherwise } => {
+                let (c, rc) = self.expr(cond)?;
+                let (t, rt) = self.expr(then)?;
+                let (e, re) = self.expr(otherwise)?;
+                (Node::If(c, t, e), rc | rt | re)
+            }
+            ExprKind::Tiers(tiers) => {
+                let (base, mut reads) = self.expr(&tiers.base)?;
+                let mut bands = Vec::with_capacity(tiers.rows.len());
+                let mut values = Vec::with_capacity(tiers.rows.len());
+                for row in &tiers.rows {
+                    let end = |b: &Option<huiqi_dsl::ast::Bound>| b.as_ref().map(|b| (b.value.value().unwrap_or_default(), b.inclusive()));
+                    bands.push(Band { lower: end(&row.lower), upper: end(&row.upper) });
+                    let (v, r) = self.expr(&row.value)?;
+                    values.push(v);
+                    reads |= r;
+                }
+                let node = match tiers.kind {
+                    TierKind::Step => Node::Step { base, bands: bands.into(), values: values.into() },
+                    TierKind::Marginal => Node::Marginal { base, bands: bands.into(), rates: values.into() },
+                };
+                (node, reads)
+            }
+        };
+        Ok((self.push(node, span, reads), reads))
+    }
+}

@@ -1,0 +1,73 @@
+//! Values during evaluation, and what is known about them.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// A known value. Amounts are exact decimals in base units (元, or 美元 for 美元 facts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Bool(bool),
+    Num(Decimal),
+    Text(Arc<str>),
+    Date(NaiveDate),
+}
+
+impl Value {
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_num(&self) -> Option<Decimal> {
+        match self {
+            Value::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(true) => f.write_str("是"),
+            Value::Bool(false) => f.write_str("否"),
+            Value::Num(n) => write!(f, "{}", n.normalize()),
+            Value::Text(t) => f.write_str(t),
+            Value::Date(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+/// The facts a policy reads, as a set of bits over the policy's own fact table (at most 128).
+pub type Missing = u128;
+
+/// A value, or the facts whose absence keeps it unknown (Kleene logic: `假 且 未知` is `假`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Val {
+    Known(Value),
+    Unknown(Missing),
+}
+
+impl Val {
+    pub fn known(&self) -> Option<&Value> {
+        match self {
+            Val::Known(v) => Some(v),
+            Val::Unknown(_) => None,
+        }
+    }
+}
+
+/// Why evaluating an expression failed: a fault in the policy or the data, located by span.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvalError {
+    pub message: String,
+    /// Byte range in the policy's source file.
+    pub span: (usize, usize),
+}
