@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use huiqi_engine::calendar::Calendar;
-use huiqi_engine::decision::{Decision, Decisions, Outcome};
 use huiqi_engine::{Engine, PriorAward};
 
 use crate::{library, Format};
@@ -50,7 +49,8 @@ pub enum EvalError {
 }
 
 fn read_json(path: &PathBuf) -> Result<serde_json::Value, EvalError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read { path: path.clone(), source })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| EvalError::Read { path: path.clone(), source })?;
     serde_json::from_str(&text).map_err(|source| EvalError::Json { path: path.clone(), source })
 }
 
@@ -65,7 +65,8 @@ pub fn load_calendar(dir: &std::path::Path) -> Result<Calendar, EvalError> {
     files.sort();
     let mut texts = Vec::new();
     for f in &files {
-        let text = std::fs::read_to_string(f).map_err(|source| EvalError::Read { path: f.clone(), source })?;
+        let text =
+            std::fs::read_to_string(f).map_err(|source| EvalError::Read { path: f.clone(), source })?;
         texts.push((f.display().to_string(), text));
     }
     Ok(Calendar::from_sources(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))?)
@@ -82,7 +83,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let (facts_json, mut priors) = match input.get("facts") {
         Some(facts) if facts.is_object() => {
             let priors: Vec<PriorAward> = match input.get("prior_awards") {
-                Some(p) => serde_json::from_value(p.clone()).map_err(|source| EvalError::Priors { path: args.facts.clone(), source })?,
+                Some(p) => serde_json::from_value(p.clone())
+                    .map_err(|source| EvalError::Priors { path: args.facts.clone(), source })?,
                 None => Vec::new(),
             };
             (facts.clone(), priors)
@@ -91,7 +93,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     };
     if let Some(path) = &args.priors {
         let list = read_json(path)?;
-        let more: Vec<PriorAward> = serde_json::from_value(list).map_err(|source| EvalError::Priors { path: path.clone(), source })?;
+        let more: Vec<PriorAward> = serde_json::from_value(list)
+            .map_err(|source| EvalError::Priors { path: path.clone(), source })?;
         priors.extend(more);
     }
     let facts = engine.schema().parse_json(&facts_json).map_err(|errors| EvalError::Facts {
@@ -103,46 +106,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let answer = engine.evaluate(&facts, as_of, &priors, only);
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&answer)?),
-        Format::Text => print!("{}", text(&answer)),
+        Format::Text => print!("{}", huiqi_engine::explain::render_text(&answer)),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The decisions as a reader would want them: a headline per policy, then the detail.
-pub fn text(answer: &Decisions) -> String {
-    let mut out = format!("评估日期 {}　政策库 {}\n", answer.as_of, answer.policy_set);
-    for d in &answer.decisions {
-        out.push('\n');
-        out.push_str(&decision_text(d));
-    }
-    out
-}
-
-fn decision_text(d: &Decision) -> String {
-    let mut out = format!("【{}】{} {}（{}，{}）\n", d.outcome.word(), d.policy, d.title, d.department, d.mode);
-    out.push_str(&format!("  {}\n", d.reasons.summary));
-    if d.outcome == Outcome::NotPayable {
-        return out;
-    }
-    for c in &d.reasons.conditions {
-        let mark = match c.result {
-            Some(true) => "✓",
-            Some(false) => "✗",
-            None => "?",
-        };
-        let facts: Vec<String> = c
-            .facts
-            .iter()
-            .map(|f| format!("{} = {}（{}）", f.fact, f.value.as_deref().unwrap_or("缺"), f.department))
-            .collect();
-        out.push_str(&format!("  {mark} {}：{}\n", c.label, facts.join("；")));
-    }
-    for v in d.reasons.vetoes.iter().filter(|v| v.result != Some(false)) {
-        let mark = if v.result == Some(true) { "✗ 联审否决" } else { "? 联审" };
-        out.push_str(&format!("  {mark}：{}\n", v.label));
-    }
-    for step in &d.reasons.steps {
-        out.push_str(&format!("  · {step}\n"));
-    }
-    out
 }

@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "huiqi", version, about = "惠企政策兑现 rules engine: check, format and evaluate policy files")]
+#[command(
+    name = "huiqi",
+    version,
+    about = "惠企政策兑现 rules engine: check, format and evaluate policy files"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -38,7 +42,9 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<ExitCode, Box<dyn std::error::Error>> = match cli.command {
-        Command::Check { paths, format } => check::run(&library::default_paths(paths), format).map_err(Into::into),
+        Command::Check { paths, format } => {
+            check::run(&library::default_paths(paths), format).map_err(Into::into)
+        }
         Command::Eval(args) => eval::run(&args),
     };
     match result {

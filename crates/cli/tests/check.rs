@@ -7,7 +7,11 @@ use std::process::Command;
 
 fn huiqi(args: &[&str], dir: &Path) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_huiqi")).args(args).current_dir(dir).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn root() -> PathBuf {
@@ -47,14 +51,17 @@ fn a_clean_library_exits_zero() {
 
 #[test]
 fn every_error_is_printed_and_exits_one() {
-    let bad = GOOD.replace("即申即享", "即申既享").replace("区工信局", "区工信厅").replace("5万元", "5万元 + 1%");
+    let bad =
+        GOOD.replace("即申即享", "即申既享").replace("区工信局", "区工信厅").replace("5万元", "5万元 + 1%");
     let dir = library("errors", &[("bad.hq", bad.as_bytes())]);
     let (code, out, _) = huiqi(&["check"], &dir);
     // No path: the default `policies/` does not exist here.
     assert_eq!(code, 1, "{out}");
     let (code, out, _) = huiqi(&["check", "bad.hq"], &dir);
     assert_eq!(code, 1, "{out}");
-    for needle in ["error[E301]", "error[E303]", "error[E201]", "--> bad.hq:3:6", "help: did you mean `即申即享`?"] {
+    for needle in
+        ["error[E301]", "error[E303]", "error[E201]", "--> bad.hq:3:6", "help: did you mean `即申即享`?"]
+    {
         assert!(out.contains(needle), "missing {needle} in\n{out}");
     }
     assert!(out.contains("3 errors"), "{out}");

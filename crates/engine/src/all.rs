@@ -17,7 +17,12 @@ use crate::value::{Val, Value};
 
 /// Only the highest award of a group is paid; an upgrade pays the difference to what the group
 /// already paid, or nothing when the group does not pay differences.
-pub fn exclusive_groups(drafts: &mut [Draft], policies: &[&CompiledPolicy], priors: &[PriorAward], groups: &std::collections::HashMap<String, String>) {
+pub fn exclusive_groups(
+    drafts: &mut [Draft],
+    policies: &[&CompiledPolicy],
+    priors: &[PriorAward],
+    groups: &std::collections::HashMap<String, String>,
+) {
     let mut by_group: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in policies.iter().enumerate() {
         if let Some(g) = &p.info.group {
@@ -25,15 +30,14 @@ pub fn exclusive_groups(drafts: &mut [Draft], policies: &[&CompiledPolicy], prio
         }
     }
     for (group, members) in by_group {
-        let best = members
-            .iter()
-            .copied()
-            .filter(|i| drafts.get(*i).is_some_and(|d| d.gross.is_some()))
-            .max_by(|a, b| {
-                let amount = |i: &usize| drafts.get(*i).and_then(|d| d.gross).unwrap_or_default();
-                // On a tie the policy listed first wins, so results never depend on order of ties.
-                amount(a).cmp(&amount(b)).then(b.cmp(a))
-            });
+        let best =
+            members.iter().copied().filter(|i| drafts.get(*i).is_some_and(|d| d.gross.is_some())).max_by(
+                |a, b| {
+                    let amount = |i: &usize| drafts.get(*i).and_then(|d| d.gross).unwrap_or_default();
+                    // On a tie the policy listed first wins, so results never depend on order of ties.
+                    amount(a).cmp(&amount(b)).then(b.cmp(a))
+                },
+            );
         let Some(best) = best else { continue };
         let best_title = policies.get(best).map(|p| p.info.title.clone()).unwrap_or_default();
         for i in members.iter().copied().filter(|i| *i != best) {
@@ -48,14 +52,23 @@ pub fn exclusive_groups(drafts: &mut [Draft], policies: &[&CompiledPolicy], prio
                 );
             }
         }
-        let upgrade = policies.get(best).and_then(|p| p.info.group.as_ref()).is_some_and(|g| g.upgrade_pays_difference);
-        let paid: Vec<&PriorAward> = priors.iter().filter(|a| groups.get(&a.policy).is_some_and(|g| g == group)).collect();
+        let upgrade =
+            policies.get(best).and_then(|p| p.info.group.as_ref()).is_some_and(|g| g.upgrade_pays_difference);
+        let paid: Vec<&PriorAward> =
+            priors.iter().filter(|a| groups.get(&a.policy).is_some_and(|g| g == group)).collect();
         let Some(highest) = paid.iter().map(|a| a.amount).max() else { continue };
         let Some(d) = drafts.get_mut(best) else { continue };
         let gross = d.gross.unwrap_or_default();
         let (amount, why) = if upgrade {
             let difference = (gross - highest).max(Decimal::ZERO);
-            (difference, format!("就高不重复、升级补差：同组已兑付 {}，本次补差 {}", money(highest), money(difference)))
+            (
+                difference,
+                format!(
+                    "就高不重复、升级补差：同组已兑付 {}，本次补差 {}",
+                    money(highest),
+                    money(difference)
+                ),
+            )
         } else {
             (Decimal::ZERO, format!("就高不重复：同组“{group}”已兑付 {}", money(highest)))
         };
@@ -112,9 +125,11 @@ pub fn settle(
             }
             Val::Unknown(m) => {
                 d.outcome = Outcome::Undetermined;
-                d.missing = missing_facts(&platform.program, schema, m);
-                let list: Vec<String> = d.missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
-                d.reasons.summary = format!("符合「{}」的条件，但尚缺确定兑付单位所需的数据：{}。", d.title, list.join("、"));
+                d.missing = missing_facts(&platform.program, schema, m, as_of.year());
+                let list: Vec<String> =
+                    d.missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
+                d.reasons.summary =
+                    format!("符合「{}」的条件，但尚缺确定兑付单位所需的数据：{}。", d.title, list.join("、"));
                 return;
             }
             Val::Known(_) => {}
@@ -128,10 +143,11 @@ pub fn settle(
             return;
         }
     }
-    d.shares = split(amount, p.info.shares.iter().map(|s| (s.funder.clone(), s.fraction)).collect(), p.info.rounding.places.max(0).min(2) as u32);
+    d.shares = split(amount, p.info.shares.iter().map(|s| (s.funder.clone(), s.fraction)).collect(), 2);
     if let Some(ratios) = &p.info.installments {
         let total: u32 = ratios.iter().sum();
-        let parts = ratios.iter().enumerate().map(|(i, r)| (i, Decimal::from(*r) / Decimal::from(total))).collect();
+        let parts =
+            ratios.iter().enumerate().map(|(i, r)| (i, Decimal::from(*r) / Decimal::from(total))).collect();
         let amounts = split(amount, parts, 2);
         d.installments = amounts
             .into_iter()
@@ -148,7 +164,8 @@ pub fn settle(
     let due = d.due_date.map(|x| x.to_string()).unwrap_or_default();
     let shares: Vec<String> = d.shares.iter().map(|s| format!("{} {}", s.funder, money(s.amount))).collect();
     let staged = if d.installments.len() > 1 {
-        let parts: Vec<String> = d.installments.iter().map(|i| format!("{}年 {}", i.year, money(i.amount))).collect();
+        let parts: Vec<String> =
+            d.installments.iter().map(|i| format!("{}年 {}", i.year, money(i.amount))).collect();
         format!("分{}期兑付（{}）；", d.installments.len(), parts.join("，"))
     } else {
         String::new()
@@ -164,7 +181,11 @@ pub fn settle(
 /// Splits `amount` by fractions summing to 1, exactly to the cent: each part is rounded down to
 /// `places`, and the cents left over go one by one to the parts that lost the most in rounding
 /// (ties: the one listed first). The parts always add up to `amount`.
-pub fn split<K: Clone + ToString>(amount: Decimal, parts: Vec<(K, Decimal)>, places: u32) -> Vec<ShareAmount> {
+pub fn split<K: Clone + ToString>(
+    amount: Decimal,
+    parts: Vec<(K, Decimal)>,
+    places: u32,
+) -> Vec<ShareAmount> {
     let unit = Decimal::new(1, places);
     let mut out: Vec<(K, Decimal, Decimal)> = parts
         .into_iter()

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use crate::decision::*;
 use crate::eval::{round, Context, Evaluator};
-use crate::explain::{fact_reads, money, Explainer};
+use crate::explain::{fact_name, fact_reads, money, Explainer};
 use crate::facts::{Facts, Schema};
 use crate::ir::{CompiledCondition, CompiledPlatform, CompiledPolicy, Program};
 use crate::value::{EvalError, Missing, Val, Value};
@@ -39,7 +39,7 @@ pub fn vetoes(platform: &CompiledPlatform, schema: &Schema, facts: &Facts, as_of
         let result = match ev.eval(veto.node, &cx) {
             Ok(Val::Known(Value::Bool(b))) => Some(b),
             Ok(Val::Unknown(m)) => {
-                out.missing.extend(missing_facts(&platform.program, schema, m));
+                out.missing.extend(missing_facts(&platform.program, schema, m, cx.year));
                 None
             }
             Ok(Val::Known(_)) => None,
@@ -56,19 +56,34 @@ pub fn vetoes(platform: &CompiledPlatform, schema: &Schema, facts: &Facts, as_of
     out
 }
 
-fn reason(c: &CompiledCondition, result: Option<bool>, program: &Program, schema: &Schema, cx: &Context<'_>) -> ConditionReason {
-    ConditionReason { label: c.label.clone(), result, rule: c.text.clone(), facts: fact_reads(program, schema, cx, c.node) }
+fn reason(
+    c: &CompiledCondition,
+    result: Option<bool>,
+    program: &Program,
+    schema: &Schema,
+    cx: &Context<'_>,
+) -> ConditionReason {
+    ConditionReason {
+        label: c.label.clone(),
+        result,
+        rule: c.text.clone(),
+        facts: fact_reads(program, schema, cx, c.node),
+    }
 }
 
 /// The facts of `mask` with the departments that hold them.
-pub fn missing_facts(program: &Program, schema: &Schema, mask: Missing) -> Vec<MissingFact> {
+pub fn missing_facts(program: &Program, schema: &Schema, mask: Missing, year: i32) -> Vec<MissingFact> {
     program
         .facts
         .iter()
         .enumerate()
         .filter(|(i, _)| mask & (1 << i) != 0)
-        .filter_map(|(_, slot)| schema.meta(*slot))
-        .map(|m| MissingFact { fact: m.name.clone(), department: m.provider.clone(), description: m.description.clone() })
+        .filter_map(|(_, r)| schema.meta(r.slot).map(|m| (m, *r)))
+        .map(|(m, r)| MissingFact {
+            fact: fact_name(m, r, year),
+            department: m.provider.clone(),
+            description: m.description.clone(),
+        })
         .collect()
 }
 
@@ -99,7 +114,12 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
         due_date: None,
         installments: Vec::new(),
         review_due: None,
-        reasons: Reasons { summary: String::new(), conditions: Vec::new(), vetoes: input.vetoes.reasons.clone(), steps: Vec::new() },
+        reasons: Reasons {
+            summary: String::new(),
+            conditions: Vec::new(),
+            vetoes: input.vetoes.reasons.clone(),
+            steps: Vec::new(),
+        },
         missing: Vec::new(),
         reviews: Vec::new(),
         error: None,
@@ -107,7 +127,8 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
     let draft = |decision| Draft { decision, gross: None };
 
     // 1. A policy outside the catalog or its validity window pays nothing, whatever the facts.
-    let out_of_window = input.as_of < info.validity.from || info.validity.to.is_some_and(|to| input.as_of > to);
+    let out_of_window =
+        input.as_of < info.validity.from || info.validity.to.is_some_and(|to| input.as_of > to);
     if info.status != Status::Listed || out_of_window {
         d.outcome = Outcome::NotPayable;
         d.reasons.summary = explain.not_payable(input.as_of);
@@ -142,14 +163,17 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
     let paid_before: Vec<&PriorAward> = input.priors.iter().filter(|a| a.policy == info.id).collect();
     let blocked_by = match info.frequency {
         Frequency::OncePerEnterprise => paid_before.first().copied(),
-        Frequency::OncePerEnterprisePerYear => paid_before.iter().copied().find(|a| a.date.year() == input.as_of.year()),
+        Frequency::OncePerEnterprisePerYear => {
+            paid_before.iter().copied().find(|a| a.date.year() == input.as_of.year())
+        }
         Frequency::Unlimited => None,
     };
 
     // 4. The outcome: a false condition or a veto decides; unknowns leave it open.
     if !failed.is_empty() || input.vetoes.fired.is_some() || blocked_by.is_some() {
         d.outcome = Outcome::Ineligible;
-        d.reasons.summary = explain.ineligible(&d.reasons, &failed, input.vetoes.fired.as_deref(), blocked_by);
+        d.reasons.summary =
+            explain.ineligible(&d.reasons, &failed, input.vetoes.fired.as_deref(), blocked_by);
         return draft(d);
     }
     if unknown != 0 || !input.vetoes.missing.is_empty() {
@@ -158,12 +182,26 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
 
     // 5. The amount: the award, rounded, then each cap.
     let Some((award, award_text)) = &p.award else {
-        return draft(error(d, &explain, EvalError { message: "the policy has no award".into(), span: (0, 0) }, p, input.texts));
+        return draft(error(
+            d,
+            &explain,
+            EvalError { message: "政策未规定奖励金额".into(), span: (0, 0) },
+            p,
+            input.texts,
+        ));
     };
     let raw = match ev.eval(*award, &cx) {
         Ok(Val::Known(Value::Num(n))) => n,
         Ok(Val::Unknown(m)) => return draft(open(d, &explain, p, input, m)),
-        Ok(Val::Known(_)) => return draft(error(d, &explain, EvalError { message: "the award is not an amount".into(), span: (0, 0) }, p, input.texts)),
+        Ok(Val::Known(_)) => {
+            return draft(error(
+                d,
+                &explain,
+                EvalError { message: "奖励不是金额".into(), span: (0, 0) },
+                p,
+                input.texts,
+            ))
+        }
         Err(e) => return draft(error(d, &explain, e, p, input.texts)),
     };
     let steps = &mut d.reasons.steps;
@@ -198,7 +236,8 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
             CapScope::Lifetime => {
                 let group = info.group.as_ref().map(|g| g.name.as_str());
                 let in_scope = |a: &&PriorAward| {
-                    a.policy == info.id || (group.is_some() && input.groups.get(&a.policy).map(String::as_str) == group)
+                    a.policy == info.id
+                        || (group.is_some() && input.groups.get(&a.policy).map(String::as_str) == group)
                 };
                 (input.priors.iter().filter(in_scope).map(|a| a.amount).sum(), "累计上限")
             }
@@ -209,7 +248,12 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
             if already.is_zero() {
                 steps.push(format!("{what} {}（{}），按上限计：{}", money(limit), cap.text, money(room)));
             } else {
-                steps.push(format!("{what} {}，已兑付 {}，本次至多 {}", money(limit), money(already), money(room)));
+                steps.push(format!(
+                    "{what} {}，已兑付 {}，本次至多 {}",
+                    money(limit),
+                    money(already),
+                    money(room)
+                ));
             }
             amount = room;
         }
@@ -228,25 +272,37 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
 }
 
 /// Undetermined, or pending review when only review results are missing from a 承诺兑现 policy.
-fn open(mut d: Decision, explain: &Explainer<'_>, p: &CompiledPolicy, input: &Input<'_>, unknown: Missing) -> Decision {
+fn open(
+    mut d: Decision,
+    explain: &Explainer<'_>,
+    p: &CompiledPolicy,
+    input: &Input<'_>,
+    unknown: Missing,
+) -> Decision {
     let data = unknown & !p.reviews;
     let reviews = unknown & p.reviews;
-    d.missing = missing_facts(&p.program, input.schema, data);
+    let year = input.as_of.year();
+    d.missing = missing_facts(&p.program, input.schema, data, year);
     d.missing.extend(input.vetoes.missing.iter().cloned());
-    d.reviews = missing_facts(&p.program, input.schema, reviews);
+    d.reviews = missing_facts(&p.program, input.schema, reviews, year);
     if d.missing.is_empty() && p.info.mode == Mode::Commitment {
         d.outcome = Outcome::PendingReview;
         d.reasons.summary = explain.pending(&d.reviews);
     } else {
+        // Reviews still outstanding are listed too, apart from the data to supply.
         d.outcome = Outcome::Undetermined;
-        d.missing.append(&mut d.reviews.clone());
-        d.reviews.clear();
-        d.reasons.summary = explain.undetermined(&d.missing);
+        d.reasons.summary = explain.undetermined(&d.missing, &d.reviews);
     }
     d
 }
 
-fn error(mut d: Decision, explain: &Explainer<'_>, e: EvalError, p: &CompiledPolicy, texts: &[&str]) -> Decision {
+fn error(
+    mut d: Decision,
+    explain: &Explainer<'_>,
+    e: EvalError,
+    p: &CompiledPolicy,
+    texts: &[&str],
+) -> Decision {
     let text = texts.get(p.info.place.file.0).copied().unwrap_or("");
     let index = huiqi_dsl::LineIndex::new(text);
     let at = index.line_col(text, e.span.0);

@@ -8,7 +8,7 @@ use huiqi_dsl::ast::Relation;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::facts::Facts;
-use crate::ir::{Arith, Band, Func, Node, NodeId, Program};
+use crate::ir::{Arith, Band, FactRef, Func, Node, NodeId, Program};
 use crate::value::{EvalError, Val, Value};
 
 /// What one evaluation reads: the facts and the date. No clock, no IO.
@@ -37,19 +37,22 @@ impl Evaluator<'_> {
     }
 
     fn num(&self, id: NodeId, v: &Value) -> Result<Decimal, EvalError> {
-        v.as_num().ok_or_else(|| self.error(id, "expected a number"))
+        v.as_num().ok_or_else(|| self.error(id, "应为数值"))
     }
 
     pub fn eval(&self, id: NodeId, cx: &Context<'_>) -> Res {
-        let Some(node) = self.program.node(id) else { return Err(self.error(id, "internal: no such node")) };
+        let Some(node) = self.program.node(id) else {
+            return Err(self.error(id, "内部错误：表达式节点不存在"));
+        };
         match node {
             Node::Const(v) => Ok(Val::Known(v.clone())),
-            Node::Fact(i) => Ok(self.fact(*i, cx, None)),
-            Node::SeriesFact { fact, offset } => Ok(self.fact(*fact, cx, Some(cx.year + offset))),
+            Node::Fact(i) => Ok(self.fact(*i, cx)),
             Node::AsOfDate => Ok(Val::Known(Value::Date(cx.as_of))),
             Node::AsOfYear => Ok(Val::Known(Value::Num(Decimal::from(cx.year)))),
             Node::Neg(a) => self.map(*a, cx, |v| Ok(Value::Num(-self.num(*a, &v)?))),
-            Node::Not(a) => self.map(*a, cx, |v| v.as_bool().map(|b| Value::Bool(!b)).ok_or_else(|| self.error(*a, "expected true or false"))),
+            Node::Not(a) => self.map(*a, cx, |v| {
+                v.as_bool().map(|b| Value::Bool(!b)).ok_or_else(|| self.error(*a, "应为是或否"))
+            }),
             Node::Arith(op, a, b) => {
                 let (x, y) = (self.eval(*a, cx)?, self.eval(*b, cx)?);
                 match (x, y) {
@@ -59,10 +62,12 @@ impl Evaluator<'_> {
                             Arith::Add => x.checked_add(y),
                             Arith::Sub => x.checked_sub(y),
                             Arith::Mul => x.checked_mul(y),
-                            Arith::Div if y.is_zero() => return Err(self.error(id, "division by zero")),
+                            Arith::Div if y.is_zero() => return Err(self.error(id, "除数为零")),
                             Arith::Div => x.checked_div(y),
                         };
-                        result.map(|r| Val::Known(Value::Num(r))).ok_or_else(|| self.error(id, "the result is too large (overflow)"))
+                        result
+                            .map(|r| Val::Known(Value::Num(r)))
+                            .ok_or_else(|| self.error(id, "计算结果超出可表示的范围"))
                     }
                     (x, y) => Ok(Val::Unknown(missing(&x) | missing(&y))),
                 }
@@ -72,7 +77,9 @@ impl Evaluator<'_> {
             Node::Cmp(rel, a, b) => {
                 let (x, y) = (self.eval(*a, cx)?, self.eval(*b, cx)?);
                 match (x, y) {
-                    (Val::Known(x), Val::Known(y)) => Ok(Val::Known(Value::Bool(self.compare(id, *rel, &x, &y)?))),
+                    (Val::Known(x), Val::Known(y)) => {
+                        Ok(Val::Known(Value::Bool(self.compare(id, *rel, &x, &y)?)))
+                    }
                     (x, y) => Ok(Val::Unknown(missing(&x) | missing(&y))),
                 }
             }
@@ -104,7 +111,9 @@ impl Evaluator<'_> {
             Node::Call(func, args) => self.call(id, *func, args, cx),
             Node::Round { value, places, floor } => self.map(*value, cx, |v| {
                 let x = self.num(*value, &v)?;
-                round(x, *places, *floor).map(Value::Num).ok_or_else(|| self.error(id, "the result is too large (overflow)"))
+                round(x, *places, *floor)
+                    .map(Value::Num)
+                    .ok_or_else(|| self.error(id, "计算结果超出可表示的范围"))
             }),
             Node::Step { base, bands, values } => match self.eval(*base, cx)? {
                 Val::Known(b) => {
@@ -112,7 +121,7 @@ impl Evaluator<'_> {
                     match bands.iter().position(|band| band.contains(x)) {
                         Some(i) => match values.get(i) {
                             Some(v) => self.eval(*v, cx),
-                            None => Err(self.error(id, "internal: a band without a value")),
+                            None => Err(self.error(id, "内部错误：档位缺少金额")),
                         },
                         None => Ok(Val::Known(Value::Num(Decimal::ZERO))),
                     }
@@ -129,11 +138,11 @@ impl Evaluator<'_> {
         }
     }
 
-    fn fact(&self, i: u8, cx: &Context<'_>, year: Option<i32>) -> Val {
-        let slot = self.program.facts.get(i as usize).copied().unwrap_or(usize::MAX);
-        let value = match year {
-            Some(y) => cx.facts.get_year(slot, y),
-            None => cx.facts.get(slot),
+    fn fact(&self, i: u8, cx: &Context<'_>) -> Val {
+        let value = match self.program.facts.get(i as usize) {
+            Some(FactRef { slot, offset: Some(o) }) => cx.facts.get_year(*slot, cx.year + o),
+            Some(FactRef { slot, offset: None }) => cx.facts.get(*slot),
+            None => None,
         };
         match value {
             Some(v) => Val::Known(v.clone()),
@@ -178,7 +187,7 @@ impl Evaluator<'_> {
             (Relation::Le, Some(o)) => o != Ordering::Greater,
             (Relation::Gt, Some(o)) => o == Ordering::Greater,
             (Relation::Ge, Some(o)) => o != Ordering::Less,
-            (_, None) => return Err(self.error(id, "these values cannot be ordered")),
+            (_, None) => return Err(self.error(id, "这两个值无法比较大小")),
         })
     }
 
@@ -204,12 +213,12 @@ impl Evaluator<'_> {
                 _ => None,
             },
         };
-        value.map(Val::Known).ok_or_else(|| self.error(id, "wrong arguments"))
+        value.map(Val::Known).ok_or_else(|| self.error(id, "函数参数不正确"))
     }
 
     /// Each slice of `x` inside a band, times that band's rate.
     fn marginal(&self, id: NodeId, x: Decimal, bands: &[Band], rates: &[NodeId], cx: &Context<'_>) -> Res {
-        let overflow = || self.error(id, "the result is too large (overflow)");
+        let overflow = || self.error(id, "计算结果超出可表示的范围");
         let mut total = Decimal::ZERO;
         let mut unknown = 0;
         for (band, rate) in bands.iter().zip(rates) {
@@ -223,7 +232,8 @@ impl Evaluator<'_> {
             match self.eval(*rate, cx)? {
                 Val::Known(r) => {
                     let r = self.num(*rate, &r)?;
-                    total = total.checked_add(slice.checked_mul(r).ok_or_else(overflow)?).ok_or_else(overflow)?;
+                    total =
+                        total.checked_add(slice.checked_mul(r).ok_or_else(overflow)?).ok_or_else(overflow)?;
                 }
                 Val::Unknown(m) => unknown |= m,
             }
@@ -241,7 +251,8 @@ fn missing(v: &Val) -> u128 {
 
 /// Rounds to `places` decimal places of the unit (negative: tens, hundreds ...), half up or down.
 pub fn round(x: Decimal, places: i32, floor: bool) -> Option<Decimal> {
-    let strategy = if floor { RoundingStrategy::ToNegativeInfinity } else { RoundingStrategy::MidpointAwayFromZero };
+    let strategy =
+        if floor { RoundingStrategy::ToNegativeInfinity } else { RoundingStrategy::MidpointAwayFromZero };
     if places >= 0 {
         return Some(x.round_dp_with_strategy(places.unsigned_abs(), strategy));
     }

@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use huiqi_dsl::check::BaseType;
 use rust_decimal::Decimal;
 
-use crate::decision::{MissingFact, PriorAward, Reasons};
+use crate::decision::{Decision, Decisions, MissingFact, Outcome, PriorAward, Reasons};
 use crate::eval::Context;
 use crate::facts::{FactMeta, Schema};
-use crate::ir::{CompiledPolicy, Node, NodeId, Program};
+use crate::ir::{CompiledPolicy, FactRef, Node, NodeId, Program};
 use crate::value::Value;
 
 /// An amount in 元 as shown to people: two decimals and the unit.
@@ -33,31 +33,46 @@ pub fn show(meta: &FactMeta, v: &Value) -> String {
 }
 
 /// The facts a condition (or any node) reads, with their values and departments.
-pub fn fact_reads(program: &Program, schema: &Schema, cx: &Context<'_>, node: NodeId) -> Vec<crate::decision::FactRead> {
+pub fn fact_reads(
+    program: &Program,
+    schema: &Schema,
+    cx: &Context<'_>,
+    node: NodeId,
+) -> Vec<crate::decision::FactRead> {
     let mut seen = BTreeSet::new();
     collect(program, node, &mut seen);
     seen.into_iter()
-        .filter_map(|(fact, offset)| {
-            let slot = *program.facts.get(fact as usize)?;
-            let meta = schema.meta(slot)?;
-            let (name, value) = match offset {
-                Some(o) => (format!("{}[{}]", meta.name, cx.year + o), cx.facts.get_year(slot, cx.year + o)),
-                None => (meta.name.clone(), cx.facts.get(slot)),
+        .filter_map(|fact| {
+            let r = *program.facts.get(fact as usize)?;
+            let meta = schema.meta(r.slot)?;
+            let name = fact_name(meta, r, cx.year);
+            let value = match r.offset {
+                Some(o) => cx.facts.get_year(r.slot, cx.year + o),
+                None => cx.facts.get(r.slot),
             };
-            Some(crate::decision::FactRead { fact: name, value: value.map(|v| show(meta, v)), department: meta.provider.clone() })
+            Some(crate::decision::FactRead {
+                fact: name,
+                value: value.map(|v| show(meta, v)),
+                department: meta.provider.clone(),
+            })
         })
         .collect()
 }
 
-fn collect(program: &Program, id: NodeId, out: &mut BTreeSet<(u8, Option<i32>)>) {
+/// `出口额[2025]` for one year of a series, the plain name otherwise.
+pub fn fact_name(meta: &FactMeta, r: FactRef, year: i32) -> String {
+    match r.offset {
+        Some(o) => format!("{}[{}]", meta.name, year + o),
+        None => meta.name.clone(),
+    }
+}
+
+fn collect(program: &Program, id: NodeId, out: &mut BTreeSet<u8>) {
     let Some(node) = program.node(id) else { return };
     let mut walk = |ids: &[NodeId]| ids.iter().for_each(|i| collect(program, *i, out));
     match node {
         Node::Fact(f) => {
-            out.insert((*f, None));
-        }
-        Node::SeriesFact { fact, offset } => {
-            out.insert((*fact, Some(*offset)));
+            out.insert(*f);
         }
         Node::Neg(a) | Node::Not(a) | Node::Round { value: a, .. } => walk(&[*a]),
         Node::Arith(_, a, b) | Node::And(a, b) | Node::Or(a, b) | Node::Cmp(_, a, b) => walk(&[*a, *b]),
@@ -113,12 +128,22 @@ impl Explainer<'_> {
             Status::Suspended => format!("{}已暂停兑现，不予兑付。", self.title()),
             Status::Listed => {
                 let to = info.validity.to.map_or("长期".to_string(), |d| d.to_string());
-                format!("{as_of} 不在{}的有效期（{} 至 {to}）内，不予兑付。", self.title(), info.validity.from)
+                format!(
+                    "{as_of} 不在{}的有效期（{} 至 {to}）内，不予兑付。",
+                    self.title(),
+                    info.validity.from
+                )
             }
         }
     }
 
-    pub fn ineligible(&self, reasons: &Reasons, failed: &[usize], veto: Option<&str>, blocked_by: Option<&PriorAward>) -> String {
+    pub fn ineligible(
+        &self,
+        reasons: &Reasons,
+        failed: &[usize],
+        veto: Option<&str>,
+        blocked_by: Option<&PriorAward>,
+    ) -> String {
         let mut parts = Vec::new();
         for i in failed {
             let Some(c) = reasons.conditions.get(*i) else { continue };
@@ -127,7 +152,8 @@ impl Explainer<'_> {
                 .iter()
                 .map(|f| format!("{}为{}", f.fact, f.value.clone().unwrap_or_else(|| "未知".into())))
                 .collect();
-            let detail = if facts.is_empty() { String::new() } else { format!("（{}）", facts.join("，")) };
+            let detail =
+                if facts.is_empty() { String::new() } else { format!("（{}）", facts.join("，")) };
             parts.push(format!("不满足「{}」{detail}", c.label));
         }
         if let Some(label) = veto {
@@ -135,7 +161,10 @@ impl Explainer<'_> {
             let facts: Vec<String> = record
                 .map(|r| r.facts.iter().map(|f| format!("{}（{}提供）", f.fact, f.department)).collect())
                 .unwrap_or_default();
-            parts.push(format!("未通过联合审核：存在{label}记录{}", if facts.is_empty() { String::new() } else { format!("，见{}", facts.join("、")) }));
+            parts.push(format!(
+                "未通过联合审核：存在{label}记录{}",
+                if facts.is_empty() { String::new() } else { format!("，见{}", facts.join("、")) }
+            ));
         }
         if let Some(prior) = blocked_by {
             let rule = match self.policy.info.frequency {
@@ -149,20 +178,79 @@ impl Explainer<'_> {
 
     pub fn zero_amount(&self, steps: &[String]) -> String {
         let last = steps.last().cloned().unwrap_or_default();
-        format!("符合{}的条件，但按政策计算的奖励金额为 0 元（{last}），不予兑付。{}", self.title(), self.basis())
+        format!(
+            "符合{}的条件，但按政策计算的奖励金额为 0 元（{last}），不予兑付。{}",
+            self.title(),
+            self.basis()
+        )
     }
 
-    pub fn undetermined(&self, missing: &[MissingFact]) -> String {
-        let list: Vec<String> = missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
-        format!("尚缺以下数据，暂无法判定是否符合{}：{}。", self.title(), list.join("、"))
+    pub fn undetermined(&self, missing: &[MissingFact], reviews: &[MissingFact]) -> String {
+        let list = |facts: &[MissingFact]| {
+            facts.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect::<Vec<_>>().join("、")
+        };
+        let then = if reviews.is_empty() {
+            String::new()
+        } else {
+            format!("数据补齐后，尚需主管部门评审或核查：{}。", list(reviews))
+        };
+        format!("尚缺以下数据，暂无法判定是否符合{}：{}。{then}", self.title(), list(missing))
     }
 
     pub fn pending(&self, reviews: &[MissingFact]) -> String {
         let list: Vec<String> = reviews.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
-        format!("{}为承诺兑现事项，其余条件已满足，待主管部门完成评估评审或现场勘查：{}。", self.title(), list.join("、"))
+        format!(
+            "{}为承诺兑现事项，其余条件已满足，待主管部门完成评估评审或现场勘查：{}。",
+            self.title(),
+            list.join("、")
+        )
     }
 
     pub fn error(&self, message: &str) -> String {
-        format!("{}计算出错（{message}），请联系主管部门{}核查政策文件。", self.title(), self.policy.info.department)
+        format!(
+            "{}计算出错：{message}。本项暂不兑付，请主管部门{}核查政策文件或数据。",
+            self.title(),
+            self.policy.info.department
+        )
     }
+}
+
+/// The decisions as a reader would want them: a headline per policy, then the detail.
+pub fn render_text(answer: &Decisions) -> String {
+    let mut out = format!("评估日期 {}　政策库 {}\n", answer.as_of, answer.policy_set);
+    for d in &answer.decisions {
+        out.push('\n');
+        out.push_str(&decision_text(d));
+    }
+    out
+}
+
+fn decision_text(d: &Decision) -> String {
+    let mut out =
+        format!("【{}】{} {}（{}，{}）\n", d.outcome.word(), d.policy, d.title, d.department, d.mode);
+    out.push_str(&format!("  {}\n", d.reasons.summary));
+    if d.outcome == Outcome::NotPayable {
+        return out;
+    }
+    for c in &d.reasons.conditions {
+        let mark = match c.result {
+            Some(true) => "✓",
+            Some(false) => "✗",
+            None => "?",
+        };
+        let facts: Vec<String> = c
+            .facts
+            .iter()
+            .map(|f| format!("{} = {}（{}）", f.fact, f.value.as_deref().unwrap_or("缺"), f.department))
+            .collect();
+        out.push_str(&format!("  {mark} {}：{}\n", c.label, facts.join("；")));
+    }
+    for v in d.reasons.vetoes.iter().filter(|v| v.result != Some(false)) {
+        let mark = if v.result == Some(true) { "✗ 联审否决" } else { "? 联审" };
+        out.push_str(&format!("  {mark}：{}\n", v.label));
+    }
+    for step in &d.reasons.steps {
+        out.push_str(&format!("  · {step}\n"));
+    }
+    out
 }

@@ -72,7 +72,12 @@ impl Schema {
     pub fn parse_json(&self, json: &serde_json::Value) -> Result<Facts, Vec<FactError>> {
         let mut facts = Facts { values: vec![None; self.facts.len()] };
         let Some(object) = json.as_object() else {
-            return Err(vec![FactError::new("", "an object of facts", json, "the facts must be a JSON object")]);
+            return Err(vec![FactError::new(
+                "",
+                "an object of facts",
+                json,
+                "the facts must be a JSON object",
+            )]);
         };
         let mut errors = Vec::new();
         for (name, value) in object {
@@ -80,7 +85,12 @@ impl Schema {
                 let hint = closest(name, self.facts.iter().map(|f| f.name.as_str()))
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_default();
-                errors.push(FactError::new(name, "a fact of the schema", value, &format!("unknown fact `{name}`{hint}")));
+                errors.push(FactError::new(
+                    name,
+                    "a fact of the schema",
+                    value,
+                    &format!("unknown fact `{name}`{hint}"),
+                ));
                 continue;
             };
             let Some(meta) = self.facts.get(slot) else { continue };
@@ -100,7 +110,12 @@ impl Schema {
         }
     }
 
-    fn value_of(&self, meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Option<FactValue>, Vec<FactError>> {
+    fn value_of(
+        &self,
+        meta: &FactMeta,
+        field: &str,
+        json: &serde_json::Value,
+    ) -> Result<Option<FactValue>, Vec<FactError>> {
         if json.is_null() {
             return Ok(None);
         }
@@ -108,14 +123,24 @@ impl Schema {
             return scalar(meta, field, json).map(|v| Some(FactValue::One(v))).map_err(|e| vec![e]);
         }
         let Some(years) = json.as_object() else {
-            return Err(vec![FactError::new(field, "an object of years, e.g. {\"2024\": 1200}", json, "a yearly series is given year by year")]);
+            return Err(vec![FactError::new(
+                field,
+                "an object of years, e.g. {\"2024\": 1200}",
+                json,
+                "a yearly series is given year by year",
+            )]);
         };
         let mut out = Vec::with_capacity(years.len());
         let mut errors = Vec::new();
         for (year, value) in years {
             let path = format!("{field}[{year}]");
             let Ok(y) = year.parse::<i32>() else {
-                errors.push(FactError::new(&path, "a year such as \"2024\"", &serde_json::Value::String(year.clone()), "series keys are years"));
+                errors.push(FactError::new(
+                    &path,
+                    "a year such as \"2024\"",
+                    &serde_json::Value::String(year.clone()),
+                    "series keys are years",
+                ));
                 continue;
             };
             if value.is_null() {
@@ -139,10 +164,12 @@ fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Valu
     let bad = |why: &str| FactError::new(field, &expected, json, why);
     match &meta.base {
         BaseType::Bool => json.as_bool().map(Value::Bool).ok_or_else(|| bad("expected true or false")),
-        BaseType::Text => json.as_str().map(|s| Value::Text(Arc::from(s))).ok_or_else(|| bad("expected a string")),
+        BaseType::Text => {
+            json.as_str().map(|s| Value::Text(Arc::from(s))).ok_or_else(|| bad("expected a string"))
+        }
         BaseType::Enum(variants) => match json.as_str() {
             Some(s) if variants.iter().any(|v| v == s) => Ok(Value::Text(Arc::from(s))),
-            Some(_) => Err(bad(&format!("expected one of {}", variants.join(", ")))),
+            Some(s) => Err(bad(&format!("`{s}` is not one of its values"))),
             None => Err(bad("expected a string")),
         },
         BaseType::Date => json
@@ -156,9 +183,9 @@ fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Valu
                 serde_json::Value::String(s) => s.trim().to_string(),
                 _ => return Err(bad("expected a number")),
             };
-            let (digits, percent) = match text.strip_suffix('%') {
-                Some(d) if meta.base == BaseType::Percent => (d.trim(), true),
-                _ => (text.as_str(), false),
+            let digits = match text.strip_suffix('%') {
+                Some(d) if meta.base == BaseType::Percent => d.trim(),
+                _ => text.as_str(),
             };
             let number = Decimal::from_str(digits)
                 .or_else(|_| Decimal::from_scientific(digits))
@@ -174,7 +201,6 @@ fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Valu
                 BaseType::Percent => number.checked_div(Decimal::ONE_HUNDRED),
                 _ => number.checked_mul(meta.scale),
             };
-            let _ = percent;
             value.map(Value::Num).ok_or_else(|| bad("too large once converted to base units"))
         }
     }
@@ -186,7 +212,9 @@ fn expected(meta: &FactMeta) -> String {
         BaseType::Bool => "true or false".into(),
         BaseType::Integer => format!("a whole number{unit}"),
         BaseType::Decimal => format!("a number{unit}"),
-        BaseType::Money(c) => format!("an amount{}", if unit.is_empty() { format!(" in {}", c.word()) } else { unit }),
+        BaseType::Money(c) => {
+            format!("an amount{}", if unit.is_empty() { format!(" in {}", c.word()) } else { unit })
+        }
         BaseType::Percent => "a percentage in percent points (5.2 for 5.2%)".into(),
         BaseType::Date => "a date \"YYYY-MM-DD\"".into(),
         BaseType::Text => "a string".into(),
@@ -251,7 +279,9 @@ impl Facts {
 
     pub fn get_year(&self, slot: usize, year: i32) -> Option<&Value> {
         match self.values.get(slot)? {
-            Some(FactValue::Series(years)) => years.binary_search_by_key(&year, |(y, _)| *y).ok().and_then(|i| years.get(i)).map(|(_, v)| v),
+            Some(FactValue::Series(years)) => {
+                years.binary_search_by_key(&year, |(y, _)| *y).ok().and_then(|i| years.get(i)).map(|(_, v)| v)
+            }
             _ => None,
         }
     }

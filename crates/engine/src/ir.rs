@@ -27,10 +27,8 @@ pub enum Func {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     Const(Value),
-    /// A fact by its index in the owner's fact table.
+    /// A fact (or one year of a series) by its index in the owner's fact table.
     Fact(u8),
-    /// One year of a series: the evaluation year plus `offset` (≤ 0).
-    SeriesFact { fact: u8, offset: i32 },
     AsOfDate,
     AsOfYear,
     Neg(NodeId),
@@ -43,9 +41,21 @@ pub enum Node {
     If(NodeId, NodeId, NodeId),
     Call(Func, Box<[NodeId]>),
     /// Rounded to `places` decimal places, half up (`floor`: down).
-    Round { value: NodeId, places: i32, floor: bool },
-    Step { base: NodeId, bands: Box<[Band]>, values: Box<[NodeId]> },
-    Marginal { base: NodeId, bands: Box<[Band]>, rates: Box<[NodeId]> },
+    Round {
+        value: NodeId,
+        places: i32,
+        floor: bool,
+    },
+    Step {
+        base: NodeId,
+        bands: Box<[Band]>,
+        values: Box<[NodeId]>,
+    },
+    Marginal {
+        base: NodeId,
+        bands: Box<[Band]>,
+        rates: Box<[NodeId]>,
+    },
 }
 
 /// A tier band; each end is a value and whether the band includes it.
@@ -75,8 +85,16 @@ pub struct Program {
     pub nodes: Vec<Node>,
     /// The source span of each node, for errors and explanations.
     pub spans: Vec<(usize, usize)>,
-    /// Global fact slot of each local fact index.
-    pub facts: Vec<usize>,
+    /// What each local fact index reads; one year of a series is a fact of its own, so a
+    /// missing year is reported as such.
+    pub facts: Vec<FactRef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactRef {
+    pub slot: usize,
+    /// For a series: the year relative to the evaluation year (`上年` is -1).
+    pub offset: Option<i32>,
 }
 
 impl Program {

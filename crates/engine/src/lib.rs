@@ -73,7 +73,8 @@ impl Engine {
         if errors > 0 {
             return Err(EngineError::Invalid(errors));
         }
-        let texts: Vec<(&str, &str)> = sources.files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+        let texts: Vec<(&str, &str)> =
+            sources.files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
         Engine::new(&checked.library, &texts, calendar)
     }
 
@@ -127,22 +128,48 @@ impl Engine {
     /// Decides every policy (or those in `only`, in that order) for one enterprise on `as_of`,
     /// applying 就高不重复 and once-only rules against `priors`. An id not in the library gets a
     /// `not_payable` decision: a policy outside the catalog pays nothing.
-    pub fn evaluate(&self, facts: &Facts, as_of: NaiveDate, priors: &[PriorAward], only: Option<&[String]>) -> Decisions {
+    pub fn evaluate(
+        &self,
+        facts: &Facts,
+        as_of: NaiveDate,
+        priors: &[PriorAward],
+        only: Option<&[String]>,
+    ) -> Decisions {
         let chosen: Vec<Result<&CompiledPolicy, &String>> = match only {
             None => self.policies.iter().map(Ok).collect(),
-            Some(ids) => ids.iter().map(|id| self.policies.iter().find(|p| &p.info.id == id).ok_or(id)).collect(),
+            Some(ids) => {
+                ids.iter().map(|id| self.policies.iter().find(|p| &p.info.id == id).ok_or(id)).collect()
+            }
         };
         let texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
         let vetoes = match &self.platform {
             Some(platform) => decide::vetoes(platform, &self.schema, facts, as_of),
-            None => decide::VetoResults { reasons: Vec::new(), fired: None, missing: Vec::new(), error: None },
+            None => {
+                decide::VetoResults { reasons: Vec::new(), fired: None, missing: Vec::new(), error: None }
+            }
         };
-        let input = Input { schema: &self.schema, facts, as_of, priors, vetoes: &vetoes, texts: &texts, groups: &self.groups };
+        let input = Input {
+            schema: &self.schema,
+            facts,
+            as_of,
+            priors,
+            vetoes: &vetoes,
+            texts: &texts,
+            groups: &self.groups,
+        };
         let known: Vec<&CompiledPolicy> = chosen.iter().filter_map(|c| c.ok()).collect();
         let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
         all::exclusive_groups(&mut drafts, &known, priors, &self.groups);
         for (draft, p) in drafts.iter_mut().zip(&known) {
-            all::settle(&mut draft.decision, p, self.platform.as_ref(), &self.schema, facts, as_of, &self.calendar);
+            all::settle(
+                &mut draft.decision,
+                p,
+                self.platform.as_ref(),
+                &self.schema,
+                facts,
+                as_of,
+                &self.calendar,
+            );
         }
         let mut drafts = drafts.into_iter();
         let decisions = chosen

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use huiqi_dsl::ast::{BinOp, Expr, ExprKind, Suffix, TierKind};
 use huiqi_dsl::ast::Condition;
+use huiqi_dsl::ast::{BinOp, Expr, ExprKind, Suffix, TierKind};
 use huiqi_dsl::check::{Library, PlatformInfo, PolicyInfo, Provenance};
 use rust_decimal::Decimal;
 
@@ -33,7 +33,8 @@ struct Lowerer<'a> {
 }
 
 pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<CompiledPolicy, LowerError> {
-    let mut l = Lowerer { schema, owner: info.id.clone(), text, program: Program::default(), env: HashMap::new() };
+    let mut l =
+        Lowerer { schema, owner: info.id.clone(), text, program: Program::default(), env: HashMap::new() };
     let mut lets = Vec::new();
     for def in &info.lets {
         let (node, reads) = l.expr(&def.expr)?;
@@ -55,13 +56,14 @@ pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<Compiled
         .facts
         .iter()
         .enumerate()
-        .filter(|(_, slot)| schema.meta(**slot).is_some_and(|m| m.provenance == Provenance::Review))
+        .filter(|(_, f)| schema.meta(f.slot).is_some_and(|m| m.provenance == Provenance::Review))
         .fold(0, |mask: Missing, (i, _)| mask | (1 << i));
     Ok(CompiledPolicy { info: info.clone(), program: l.program, lets, conditions, award, caps, reviews })
 }
 
 pub fn platform(schema: &Schema, info: &PlatformInfo, text: &str) -> Result<CompiledPlatform, LowerError> {
-    let mut l = Lowerer { schema, owner: info.name.clone(), text, program: Program::default(), env: HashMap::new() };
+    let mut l =
+        Lowerer { schema, owner: info.name.clone(), text, program: Program::default(), env: HashMap::new() };
     let vetoes = l.conditions(&info.vetoes)?;
     let mut payers = Vec::new();
     for rule in &info.payers {
@@ -75,10 +77,17 @@ pub fn platform(schema: &Schema, info: &PlatformInfo, text: &str) -> Result<Comp
 }
 
 /// The slot of every fact a library declares, and the lowered policies and platform.
-pub fn library(library: &Library, texts: &[&str]) -> Result<(Schema, Vec<CompiledPolicy>, Option<CompiledPlatform>), LowerError> {
+pub fn library(
+    library: &Library,
+    texts: &[&str],
+) -> Result<(Schema, Vec<CompiledPolicy>, Option<CompiledPlatform>), LowerError> {
     let schema = Schema::new(&library.facts);
     let text = |file: usize| texts.get(file).copied().unwrap_or("");
-    let policies = library.policies.iter().map(|p| policy(&schema, p, text(p.place.file.0))).collect::<Result<Vec<_>, _>>()?;
+    let policies = library
+        .policies
+        .iter()
+        .map(|p| policy(&schema, p, text(p.place.file.0)))
+        .collect::<Result<Vec<_>, _>>()?;
     let platform = match &library.platform {
         Some(p) => Some(platform(&schema, p, text(p.file.0))?),
         None => None,
@@ -88,7 +97,12 @@ pub fn library(library: &Library, texts: &[&str]) -> Result<(Schema, Vec<Compile
 
 impl Lowerer<'_> {
     fn source(&self, expr: &Expr) -> String {
-        self.text.get(expr.span.start..expr.span.end).unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ")
+        self.text
+            .get(expr.span.start..expr.span.end)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     fn conditions(&mut self, conditions: &[Condition]) -> Result<Vec<CompiledCondition>, LowerError> {
@@ -96,7 +110,12 @@ impl Lowerer<'_> {
         for c in conditions {
             let (node, reads) = self.expr(&c.expr)?;
             self.env.insert(c.label.text.clone(), (node, reads));
-            out.push(CompiledCondition { label: c.label.text.clone(), node, reads, text: self.source(&c.expr) });
+            out.push(CompiledCondition {
+                label: c.label.text.clone(),
+                node,
+                reads,
+                text: self.source(&c.expr),
+            });
         }
         Ok(out)
     }
@@ -106,7 +125,9 @@ impl Lowerer<'_> {
         self.program.nodes.push(node);
         self.program.spans.push(span);
         // Fold a node that reads no fact and not the date: its value is the same every time.
-        if reads == 0 && !matches!(self.program.nodes.last(), Some(Node::Const(_) | Node::AsOfDate | Node::AsOfYear)) {
+        if reads == 0
+            && !matches!(self.program.nodes.last(), Some(Node::Const(_) | Node::AsOfDate | Node::AsOfYear))
+        {
             let facts = Facts::default();
             let cx = Context { facts: &facts, as_of: chrono::NaiveDate::MIN, year: 0 };
             let evaluator = Evaluator { program: &self.program };
@@ -129,26 +150,31 @@ impl Lowerer<'_> {
                 Node::If(a, b, c) => vec![*a, *b, *c],
                 Node::In(a, rest) => std::iter::once(*a).chain(rest.iter().copied()).collect(),
                 Node::Call(_, args) => args.to_vec(),
-                Node::Step { base, values, .. } => std::iter::once(*base).chain(values.iter().copied()).collect(),
-                Node::Marginal { base, rates, .. } => std::iter::once(*base).chain(rates.iter().copied()).collect(),
+                Node::Step { base, values, .. } => {
+                    std::iter::once(*base).chain(values.iter().copied()).collect()
+                }
+                Node::Marginal { base, rates, .. } => {
+                    std::iter::once(*base).chain(rates.iter().copied()).collect()
+                }
                 _ => Vec::new(),
             }
         };
         match self.program.node(id) {
-            Some(Node::AsOfDate | Node::AsOfYear | Node::SeriesFact { .. }) => true,
+            Some(Node::AsOfDate | Node::AsOfYear) => true,
+            Some(Node::Fact(i)) => self.program.facts.get(*i as usize).is_some_and(|f| f.offset.is_some()),
             Some(n) => children(n).into_iter().any(|c| self.reads_date(c)),
             None => false,
         }
     }
 
-    fn fact(&mut self, slot: usize) -> Result<u8, LowerError> {
-        if let Some(i) = self.program.facts.iter().position(|s| *s == slot) {
+    fn fact(&mut self, fact: FactRef) -> Result<u8, LowerError> {
+        if let Some(i) = self.program.facts.iter().position(|f| *f == fact) {
             return Ok(i as u8);
         }
         if self.program.facts.len() >= 128 {
             return Err(LowerError::TooManyFacts { policy: self.owner.clone() });
         }
-        self.program.facts.push(slot);
+        self.program.facts.push(fact);
         Ok((self.program.facts.len() - 1) as u8)
     }
 
@@ -170,16 +196,14 @@ impl Lowerer<'_> {
                 }
                 match (self.schema.slot(name), name.as_str()) {
                     (Some(slot), _) => {
-                        let fact = self.fact(slot)?;
-                        let node = match year {
-                            Some(offset) => Node::SeriesFact { fact, offset: *offset },
-                            None => Node::Fact(fact),
-                        };
-                        (node, 1 << fact)
+                        let fact = self.fact(FactRef { slot, offset: *year })?;
+                        (Node::Fact(fact), 1 << fact)
                     }
                     (None, "评估日期" | "as_of") => (Node::AsOfDate, 0),
                     (None, "评估年度" | "as_of_year") => (Node::AsOfYear, 0),
-                    (None, _) => return Err(LowerError::Unresolved { owner: self.owner.clone(), name: name.clone() }),
+                    (None, _) => {
+                        return Err(LowerError::Unresolved { owner: self.owner.clone(), name: name.clone() })
+                    }
                 }
             }
             ExprKind::Call { func, args } => {
@@ -205,7 +229,12 @@ impl Lowerer<'_> {
                         let value = ids.first().copied().unwrap_or(0);
                         Node::Round { value, places, floor: matches!(name, "向下取整" | "floor") }
                     }
-                    other => return Err(LowerError::UnknownFunction { owner: self.owner.clone(), name: other.into() }),
+                    other => {
+                        return Err(LowerError::UnknownFunction {
+                            owner: self.owner.clone(),
+                            name: other.into(),
+                        })
+                    }
                 };
                 (node, reads)
             }
@@ -256,7 +285,9 @@ impl Lowerer<'_> {
                 let mut bands = Vec::with_capacity(tiers.rows.len());
                 let mut values = Vec::with_capacity(tiers.rows.len());
                 for row in &tiers.rows {
-                    let end = |b: &Option<huiqi_dsl::ast::Bound>| b.as_ref().map(|b| (b.value.value().unwrap_or_default(), b.inclusive()));
+                    let end = |b: &Option<huiqi_dsl::ast::Bound>| {
+                        b.as_ref().map(|b| (b.value.value().unwrap_or_default(), b.inclusive()))
+                    };
                     bands.push(Band { lower: end(&row.lower), upper: end(&row.upper) });
                     let (v, r) = self.expr(&row.value)?;
                     values.push(v);

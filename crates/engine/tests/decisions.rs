@@ -1,0 +1,58 @@
+//! Data-driven decisions: every `tests/cases/eval/*.json` is an enterprise on a date, evaluated
+//! against the test library in `tests/cases/eval/library/`. The decisions (JSON) and their
+//! Chinese explanation (text) are insta snapshots in `tests/cases/eval/snapshots/`.
+//!
+//! Update after an intended change: `INSTA_UPDATE=always cargo test -p huiqi-engine --test decisions`.
+
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on a bad case file")]
+
+use std::path::{Path, PathBuf};
+
+use huiqi_dsl::source::SourceSet;
+use huiqi_engine::calendar::{Calendar, BUNDLED};
+use huiqi_engine::{Engine, PriorAward};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/eval")
+}
+
+pub fn engine() -> Engine {
+    let sources = SourceSet::load(&[dir().join("library")]).unwrap();
+    let calendar = Calendar::from_sources(BUNDLED.iter().copied()).unwrap();
+    Engine::from_sources(&sources, calendar).unwrap()
+}
+
+#[test]
+fn every_case_decides_as_recorded() {
+    let engine = engine();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 20, "only {} cases", cases.len());
+    for path in cases {
+        let case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let facts = engine.schema().parse_json(&case["facts"]).unwrap();
+        let as_of = case["as_of"].as_str().unwrap().parse().unwrap();
+        let priors: Vec<PriorAward> =
+            case.get("prior_awards").map(|p| serde_json::from_value(p.clone()).unwrap()).unwrap_or_default();
+        let only: Option<Vec<String>> =
+            case.get("policies").map(|p| serde_json::from_value(p.clone()).unwrap());
+        let answer = engine.evaluate(&facts, as_of, &priors, only.as_deref());
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let mut json = serde_json::to_value(&answer).unwrap();
+        // The hash changes with every edit of the test library; the decisions are what matter here.
+        json["policy_set"] = serde_json::Value::String("<hash>".into());
+        let text = huiqi_engine::explain::render_text(&answer).replace(engine.policy_set(), "<hash>");
+        insta::with_settings!({
+            snapshot_path => dir().join("snapshots"),
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(format!("{name}.text"), text);
+            insta::assert_json_snapshot!(format!("{name}.json"), json);
+        });
+    }
+}
