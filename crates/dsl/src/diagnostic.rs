@@ -183,7 +183,12 @@ impl Diagnostic {
                 out.push_str(&format!("{:>gutter$} | {}\n", line + 1, line_text.replace('\t', "    ")));
                 printed_line = Some(line);
             }
-            out.push_str(&format!("{pad} | {}{} {}\n", " ".repeat(indent), mark.to_string().repeat(carets), label));
+            out.push_str(&format!(
+                "{pad} | {}{} {}\n",
+                " ".repeat(indent),
+                mark.to_string().repeat(carets),
+                label
+            ));
         }
         if let Some(help) = &self.help {
             out.push_str(&format!("{pad} |\n{pad} = help: {help}\n"));

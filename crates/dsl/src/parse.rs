@@ -184,8 +184,13 @@ impl Builder<'_> {
         let diagnostic = match Grammar::parse(strict, rest) {
             Err(error) if unclosed(start + error_offset(&error)) && rest.contains('{') => {
                 let open = start + rest.find('{').unwrap_or(0);
-                Diagnostic::new(Code::Syntax, Span::new(open, open + 1), "this `{` is never closed", "opened here")
-                    .help("add the missing `}` at the end of the block")
+                Diagnostic::new(
+                    Code::Syntax,
+                    Span::new(open, open + 1),
+                    "this `{` is never closed",
+                    "opened here",
+                )
+                .help("add the missing `}` at the end of the block")
             }
             Ok(_) => self.unexpected(start, context, &[]),
             Err(error) => {
@@ -215,14 +220,25 @@ impl Builder<'_> {
         let shown = if found.is_empty() { "the end of the line".to_string() } else { format!("`{found}`") };
         let line_start = self.text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
         let mid_line = !self.text.get(line_start..at).unwrap_or("").trim().is_empty();
-        if matches!(context, Context::Clause) && mid_line && (found.starts_with(':') || found.starts_with('：')) {
-            return Diagnostic::new(Code::Syntax, span, format!("unexpected {shown}"), "no colon here")
-                .help("a clause takes no colon: write the keyword, a space and the value, e.g. `方式 即申即享`");
+        if matches!(context, Context::Clause)
+            && mid_line
+            && (found.starts_with(':') || found.starts_with('：'))
+        {
+            return Diagnostic::new(Code::Syntax, span, format!("unexpected {shown}"), "no colon here").help(
+                "a clause takes no colon: write the keyword, a space and the value, e.g. `方式 即申即享`",
+            );
         }
         let at_start = positives.iter().any(|r| context.starters().contains(r));
         if matches!(context, Context::Clause) && mid_line && (positives.is_empty() || at_start) {
-            return Diagnostic::new(Code::Syntax, span, format!("unexpected {shown} after the clause"), "not part of the clause")
-                .help("an operator needs a value on each side: finish the expression or remove what is left over");
+            return Diagnostic::new(
+                Code::Syntax,
+                span,
+                format!("unexpected {shown} after the clause"),
+                "not part of the clause",
+            )
+            .help(
+                "an operator needs a value on each side: finish the expression or remove what is left over",
+            );
         }
         let mut expected: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
         expected.sort_unstable();

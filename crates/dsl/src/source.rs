@@ -39,7 +39,8 @@ impl SourceText {
                     "this byte is not UTF-8",
                 )
                 .help("save the file as UTF-8 (GBK or GB18030 text must be converted first)");
-                let parsed = Parsed { file: crate::ast::SourceFile::default(), diagnostics: vec![diagnostic] };
+                let parsed =
+                    Parsed { file: crate::ast::SourceFile::default(), diagnostics: vec![diagnostic] };
                 SourceText { name, index: LineIndex::new(&text), text, parsed }
             }
         }
@@ -80,7 +81,8 @@ impl SourceSet {
         found.dedup();
         let mut files = Vec::with_capacity(found.len());
         for path in found {
-            let bytes = std::fs::read(&path).map_err(|source| LoadError::Read { path: path.clone(), source })?;
+            let bytes =
+                std::fs::read(&path).map_err(|source| LoadError::Read { path: path.clone(), source })?;
             files.push(SourceText::new(path.display().to_string(), &bytes));
         }
         Ok(SourceSet { files })
@@ -99,7 +101,13 @@ impl SourceSet {
         let mut out: Vec<FileDiagnostic> = Vec::new();
         for (i, file) in self.files.iter().enumerate() {
             let id = FileId(i);
-            out.extend(file.parsed.diagnostics.iter().cloned().map(|diagnostic| FileDiagnostic { file: id, diagnostic }));
+            out.extend(
+                file.parsed
+                    .diagnostics
+                    .iter()
+                    .cloned()
+                    .map(|diagnostic| FileDiagnostic { file: id, diagnostic }),
+            );
             let unparsed = !file.parsed.diagnostics.is_empty();
             out.extend(
                 checked
@@ -128,12 +136,14 @@ impl SourceSet {
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let meta = std::fs::metadata(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
+    let meta =
+        std::fs::metadata(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
     if meta.is_file() {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let entries = std::fs::read_dir(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
+    let entries =
+        std::fs::read_dir(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
     for entry in entries {
         let entry = entry.map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
         let child = entry.path();

@@ -48,7 +48,9 @@ fn actual(sources: &SourceSet, found: &[FileDiagnostic], file: usize) -> Vec<(us
     let mut out: Vec<_> = found
         .iter()
         .filter(|d| d.file.0 == file)
-        .map(|d| (f.index.line_col(&f.text, d.diagnostic.span.start).line, d.diagnostic.code.as_str().to_string()))
+        .map(|d| {
+            (f.index.line_col(&f.text, d.diagnostic.span.start).line, d.diagnostic.code.as_str().to_string())
+        })
         .collect();
     out.sort();
     out
@@ -91,7 +93,8 @@ fn run(kind: &str, with_context: bool) {
                 sources.files[c].name
             );
         }
-        let rendered: String = found.iter().filter(|d| d.file.0 == case).map(|d| sources.render(d) + "\n").collect();
+        let rendered: String =
+            found.iter().filter(|d| d.file.0 == case).map(|d| sources.render(d) + "\n").collect();
         let want = expected(&sources.files[case].text);
         let got = actual(&sources, &found, case);
         if want != got {

@@ -68,13 +68,20 @@ fn every_example_checks_as_documented() {
         let mut got: Vec<(usize, String)> = all
             .iter()
             .filter(|d| d.file == FileId(2))
-            .map(|d| (file.index.line_col(&file.text, d.diagnostic.span.start).line, d.diagnostic.code.to_string()))
+            .map(|d| {
+                (file.index.line_col(&file.text, d.diagnostic.span.start).line, d.diagnostic.code.to_string())
+            })
             .collect();
         got.sort();
-        let others: Vec<String> = all.iter().filter(|d| d.file != FileId(2)).map(|d| sources.render(d)).collect();
+        let others: Vec<String> =
+            all.iter().filter(|d| d.file != FileId(2)).map(|d| sources.render(d)).collect();
         if got != markers(text) || !others.is_empty() {
             let rendered: Vec<String> = all.iter().map(|d| sources.render(d)).collect();
-            failures.push(format!("example at {name}: expected {:?}, found {got:?}\n{}", markers(text), rendered.join("\n")));
+            failures.push(format!(
+                "example at {name}: expected {:?}, found {got:?}\n{}",
+                markers(text),
+                rendered.join("\n")
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

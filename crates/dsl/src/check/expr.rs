@@ -69,8 +69,13 @@ impl<'a> Scope<'a> {
                     ty
                 } else {
                     self.error(
-                        Diagnostic::new(Code::TypeMismatch, inner.span, format!("cannot negate {ty}"), "not a number")
-                            .help("only numbers and amounts have a minus sign"),
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            inner.span,
+                            format!("cannot negate {ty}"),
+                            "not a number",
+                        )
+                        .help("only numbers and amounts have a minus sign"),
                     )
                 }
             }
@@ -127,8 +132,13 @@ impl<'a> Scope<'a> {
         let ty = self.type_of(expr);
         if ty != Ty::Bool && !ty.is_error() {
             self.diagnostics.push(
-                Diagnostic::new(Code::NotBoolean, expr.span, format!("expected a condition, found {ty}"), "not true or false")
-                    .help(format!("{why}; compare the value, e.g. `… 不低于 100万元`")),
+                Diagnostic::new(
+                    Code::NotBoolean,
+                    expr.span,
+                    format!("expected a condition, found {ty}"),
+                    "not true or false",
+                )
+                .help(format!("{why}; compare the value, e.g. `… 不低于 100万元`")),
             );
         }
     }
@@ -175,18 +185,25 @@ impl<'a> Scope<'a> {
                     .chain(BUILTINS.iter().map(|(zh, _)| *zh))
                     .collect();
                 let help = did_you_mean(name, candidates.iter().copied()).unwrap_or_else(|| {
-                    "declare it as a `事实` in the schema, or define it with `设` before this line".to_string()
+                    "declare it as a `事实` in the schema, or define it with `设` before this line"
+                        .to_string()
                 });
                 self.error(
-                    Diagnostic::new(Code::UnknownName, span, format!("unknown fact `{name}`"), "not in the fact schema")
-                        .help(help),
+                    Diagnostic::new(
+                        Code::UnknownName,
+                        span,
+                        format!("unknown fact `{name}`"),
+                        "not in the fact schema",
+                    )
+                    .help(help),
                 )
             }
         }
     }
 
     fn call(&mut self, func: &str, func_span: Span, args: &[Expr], span: Span) -> Ty {
-        let Some(&(zh, _, min, max)) = FUNCTIONS.iter().find(|(zh, en, ..)| *zh == func || *en == func) else {
+        let Some(&(zh, _, min, max)) = FUNCTIONS.iter().find(|(zh, en, ..)| *zh == func || *en == func)
+        else {
             let names = FUNCTIONS.iter().flat_map(|(zh, en, ..)| [*zh, *en]);
             let help = did_you_mean(func, names).unwrap_or_else(|| {
                 "the functions are 最小, 最大, 取整, 向下取整, 年份 and 绝对值 (min, max, round, floor, year, abs)".to_string()
@@ -195,8 +212,13 @@ impl<'a> Scope<'a> {
                 self.type_of(arg);
             }
             return self.error(
-                Diagnostic::new(Code::UnknownFunction, func_span, format!("unknown function `{func}`"), "no such function")
-                    .help(help),
+                Diagnostic::new(
+                    Code::UnknownFunction,
+                    func_span,
+                    format!("unknown function `{func}`"),
+                    "no such function",
+                )
+                .help(help),
             );
         };
         let types: Vec<Ty> = args.iter().map(|a| self.type_of(a)).collect();
@@ -241,8 +263,13 @@ impl<'a> Scope<'a> {
                 if !places_ok {
                     let at = args.get(1).map_or(span, |a| a.span);
                     self.diagnostics.push(
-                        Diagnostic::new(Code::TypeMismatch, at, "decimal places must be a whole number", "not a whole number")
-                            .help("write `取整(金额, 2)` for 分, `取整(金额, 0)` for 元"),
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            at,
+                            "decimal places must be a whole number",
+                            "not a whole number",
+                        )
+                        .help("write `取整(金额, 2)` for 分, `取整(金额, 0)` for 元"),
                     );
                 }
                 types.first().cloned().unwrap_or(Ty::Error)
@@ -275,7 +302,9 @@ impl<'a> Scope<'a> {
             (BinOp::Add | BinOp::Sub, Num(a), Num(b)) if a == b => Some(l.clone()),
             (BinOp::Add | BinOp::Sub, Money(c, a), Money(d, b)) if c == d && a == b => Some(l.clone()),
             (BinOp::Mul, Num(a), Num(b)) => Some(Num(a.times(b))),
-            (BinOp::Mul, Num(a), Money(c, b)) | (BinOp::Mul, Money(c, b), Num(a)) => Some(Money(*c, a.times(b))),
+            (BinOp::Mul, Num(a), Money(c, b)) | (BinOp::Mul, Money(c, b), Num(a)) => {
+                Some(Money(*c, a.times(b)))
+            }
             (BinOp::Div, Num(a), Num(b)) => Some(Num(a.times(&b.inverse()))),
             (BinOp::Div, Money(c, a), Num(b)) => Some(Money(*c, a.times(&b.inverse()))),
             (BinOp::Div, Money(c, a), Money(d, b)) if c == d => Some(Num(a.times(&b.inverse()))),
@@ -329,8 +358,13 @@ impl<'a> Scope<'a> {
                 let help = did_you_mean(text, variants.iter().map(String::as_str))
                     .unwrap_or_else(|| format!("the values are {}", variants.join(", ")));
                 self.diagnostics.push(
-                    Diagnostic::new(Code::UnknownVariant, span, format!("`{text}` is not a value of this fact"), "no such value")
-                        .help(help),
+                    Diagnostic::new(
+                        Code::UnknownVariant,
+                        span,
+                        format!("`{text}` is not a value of this fact"),
+                        "no such value",
+                    )
+                    .help(help),
                 );
             }
             if equality {
@@ -343,8 +377,10 @@ impl<'a> Scope<'a> {
         }
         let span = lhs.span.to(rhs.span);
         let diagnostic = match (l, r) {
-            _ if same => Diagnostic::new(Code::CompareMismatch, span, format!("{l} has no order"), "cannot be ordered")
-                .help("compare it with `为` or `不为` instead"),
+            _ if same => {
+                Diagnostic::new(Code::CompareMismatch, span, format!("{l} has no order"), "cannot be ordered")
+                    .help("compare it with `为` or `不为` instead")
+            }
             (Ty::Money(c, _), Ty::Money(d, _)) if c != d => Diagnostic::new(
                 Code::CurrencyMismatch,
                 span,
@@ -359,9 +395,16 @@ impl<'a> Scope<'a> {
                 "different units",
             )
             .help("write the threshold in the same unit as the value"),
-            _ => Diagnostic::new(Code::CompareMismatch, span, format!("cannot compare {l} with {r}"), "different kinds of value")
-                .note(lhs.span, format!("this is {l}"))
-                .help("compare a value with a threshold of the same kind: dates with dates, amounts with amounts"),
+            _ => Diagnostic::new(
+                Code::CompareMismatch,
+                span,
+                format!("cannot compare {l} with {r}"),
+                "different kinds of value",
+            )
+            .note(lhs.span, format!("this is {l}"))
+            .help(
+                "compare a value with a threshold of the same kind: dates with dates, amounts with amounts",
+            ),
         };
         self.diagnostics.push(diagnostic);
     }
@@ -378,9 +421,14 @@ impl<'a> Scope<'a> {
                         _ => Code::CompareMismatch,
                     };
                     self.diagnostics.push(
-                        Diagnostic::new(code, bound.span, format!("a band of {bound_ty} for a base of {base}"), format!("this is {bound_ty}"))
-                            .note(tiers.base.span, format!("the base is {base}"))
-                            .help("write every band in the base's kind and unit"),
+                        Diagnostic::new(
+                            code,
+                            bound.span,
+                            format!("a band of {bound_ty} for a base of {base}"),
+                            format!("this is {bound_ty}"),
+                        )
+                        .note(tiers.base.span, format!("the base is {base}"))
+                        .help("write every band in the base's kind and unit"),
                     );
                 }
             }
@@ -392,7 +440,9 @@ impl<'a> Scope<'a> {
             let ty = match tiers.kind {
                 TierKind::Step => value,
                 // Each slice of the base is multiplied by the row's rate.
-                TierKind::Marginal => self.arithmetic(BinOp::Mul, base.clone(), value, tiers.base.span, row.value.span),
+                TierKind::Marginal => {
+                    self.arithmetic(BinOp::Mul, base.clone(), value, tiers.base.span, row.value.span)
+                }
             };
             result = match result {
                 None => Some(ty),
@@ -449,10 +499,20 @@ pub fn fact_ty(fact: &FactInfo) -> Ty {
 
 fn series_misuse(name: &str, span: Span, is_series: bool) -> Diagnostic {
     if is_series {
-        Diagnostic::new(Code::SeriesIndex, span, format!("`{name}` is a yearly series; say which year"), "which year?")
-            .help(format!("write `{name}[上年]` for last year, `{name}[本年]` for this year"))
+        Diagnostic::new(
+            Code::SeriesIndex,
+            span,
+            format!("`{name}` is a yearly series; say which year"),
+            "which year?",
+        )
+        .help(format!("write `{name}[上年]` for last year, `{name}[本年]` for this year"))
     } else {
-        Diagnostic::new(Code::SeriesIndex, span, format!("`{name}` has one value, not one per year"), "not a yearly series")
-            .help(format!("write `{name}` without `[...]`, or declare it `类型 逐年 …` in the schema"))
+        Diagnostic::new(
+            Code::SeriesIndex,
+            span,
+            format!("`{name}` has one value, not one per year"),
+            "not a yearly series",
+        )
+        .help(format!("write `{name}` without `[...]`, or declare it `类型 逐年 …` in the schema"))
     }
 }

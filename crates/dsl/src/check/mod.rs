@@ -52,7 +52,10 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         diagnostics.extend(found.into_iter().map(|diagnostic| FileDiagnostic { file, diagnostic }));
     };
     let items = || {
-        inputs.iter().enumerate().flat_map(|(i, input)| input.file.items.iter().map(move |item| (FileId(i), item)))
+        inputs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, input)| input.file.items.iter().map(move |item| (FileId(i), item)))
     };
     let place = |file: FileId, span: Span| -> String {
         let input = inputs.get(file.0);
@@ -62,14 +65,20 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
     };
 
     // 1. The platform first: departments and funders are what everything else is checked against.
-    let platforms: Vec<_> = items().filter_map(|(f, i)| if let Item::Platform(p) = i { Some((f, p)) } else { None }).collect();
+    let platforms: Vec<_> =
+        items().filter_map(|(f, i)| if let Item::Platform(p) = i { Some((f, p)) } else { None }).collect();
     let (departments, funders) = platforms.first().map(|(_, p)| platform::names(p)).unwrap_or_default();
     for (file, extra) in platforms.iter().skip(1) {
         let first = platforms.first().map(|(f, p)| place(*f, p.name.span)).unwrap_or_default();
         push(
             *file,
-            vec![Diagnostic::new(Code::PlatformMissing, extra.name.span, "a second platform", format!("the platform is already defined at {first}"))
-                .help("a library has exactly one `平台` block")],
+            vec![Diagnostic::new(
+                Code::PlatformMissing,
+                extra.name.span,
+                "a second platform",
+                format!("the platform is already defined at {first}"),
+            )
+            .help("a library has exactly one `平台` block")],
         );
     }
 
@@ -81,8 +90,13 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         if let Some(first) = facts.get(&decl.name.text) {
             let at = place(first.place.file, first.place.span);
             found.push(
-                Diagnostic::new(Code::DuplicateFact, decl.name.span, format!("fact `{}` is declared twice", decl.name.text), format!("first declared at {at}"))
-                    .help("keep one declaration of each fact"),
+                Diagnostic::new(
+                    Code::DuplicateFact,
+                    decl.name.span,
+                    format!("fact `{}` is declared twice", decl.name.text),
+                    format!("first declared at {at}"),
+                )
+                .help("keep one declaration of each fact"),
             );
         } else if let Some(info) = schema::fact_info(decl, file, &departments, &mut found) {
             facts.insert(info.name.clone(), info);
@@ -103,8 +117,13 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         let file = items().find(|(_, i)| matches!(i, Item::Policy(_))).map_or(FileId(0), |(f, _)| f);
         push(
             file,
-            vec![Diagnostic::new(Code::PlatformMissing, Span::new(0, 0), "no platform file in this library", "policies need the platform")
-                .help("add `platform.hq` with the `平台` block (departments, funders, payers, vetoes)")],
+            vec![Diagnostic::new(
+                Code::PlatformMissing,
+                Span::new(0, 0),
+                "no platform file in this library",
+                "policies need the platform",
+            )
+            .help("add `platform.hq` with the `平台` block (departments, funders, payers, vetoes)")],
         );
     }
 
@@ -117,8 +136,13 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         if let Some(first) = policies.iter().find(|q| q.id == p.id.text) {
             let at = place(first.place.file, first.place.span);
             found.push(
-                Diagnostic::new(Code::DuplicatePolicy, p.id.span, format!("policy id `{}` is used twice", p.id.text), format!("first used at {at}"))
-                    .help("every policy needs an id of its own"),
+                Diagnostic::new(
+                    Code::DuplicatePolicy,
+                    p.id.span,
+                    format!("policy id `{}` is used twice", p.id.text),
+                    format!("first used at {at}"),
+                )
+                .help("every policy needs an id of its own"),
             );
         }
         let info = policy::policy_info(p, file, &cx, &mut found);
@@ -131,7 +155,10 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
     // 5. A 就高不重复 group is one rule: its policies must agree on whether an upgrade pays the difference.
     for (i, p) in policies.iter().enumerate() {
         let Some(group) = &p.group else { continue };
-        let first = policies.iter().take(i).find_map(|q| q.group.as_ref().filter(|g| g.name == group.name).map(|g| (q, g)));
+        let first = policies
+            .iter()
+            .take(i)
+            .find_map(|q| q.group.as_ref().filter(|g| g.name == group.name).map(|g| (q, g)));
         if let Some((q, g)) = first {
             if g.upgrade_pays_difference != group.upgrade_pays_difference {
                 let at = place(q.place.file, g.span);
@@ -141,7 +168,13 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
                     vec![Diagnostic::new(
                         Code::GroupDisagrees,
                         group.span,
-                        format!("group `{}` {} here but {} in `{}`", group.name, says(group.upgrade_pays_difference), says(g.upgrade_pays_difference), q.id),
+                        format!(
+                            "group `{}` {} here but {} in `{}`",
+                            group.name,
+                            says(group.upgrade_pays_difference),
+                            says(g.upgrade_pays_difference),
+                            q.id
+                        ),
                         format!("differs from {at}"),
                     )
                     .help("write `升级补差` on every policy of the group, or on none")],

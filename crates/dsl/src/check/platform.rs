@@ -50,9 +50,14 @@ pub fn platform_info(
         };
         if let Some(first) = seen.insert(key, prop.span) {
             out.push(
-                Diagnostic::new(Code::DuplicateProp, prop.span, format!("`{key}` given twice"), "given again here")
-                    .note(first, "first given here")
-                    .help("merge them into one"),
+                Diagnostic::new(
+                    Code::DuplicateProp,
+                    prop.span,
+                    format!("`{key}` given twice"),
+                    "given again here",
+                )
+                .note(first, "first given here")
+                .help("merge them into one"),
             );
             continue;
         }
@@ -60,8 +65,9 @@ pub fn platform_info(
             PlatformPropKind::Payers(rules) => {
                 for (i, rule) in rules.iter().enumerate() {
                     if !info.departments.contains(&rule.payer.text) {
-                        let help = did_you_mean(&rule.payer.text, info.departments.iter().map(String::as_str))
-                            .unwrap_or_else(|| "a payer must be listed in `部门`".to_string());
+                        let help =
+                            did_you_mean(&rule.payer.text, info.departments.iter().map(String::as_str))
+                                .unwrap_or_else(|| "a payer must be listed in `部门`".to_string());
                         out.push(
                             Diagnostic::new(
                                 Code::PayerNotDepartment,
@@ -75,16 +81,26 @@ pub fn platform_info(
                     match &rule.when {
                         Some(cond) => scope.boolean(cond, "a payer rule needs a condition"),
                         None if i + 1 < rules.len() => out.push(
-                            Diagnostic::new(Code::PayerFallback, rule.span, "the `否则` rule must come last", "rules below it never apply")
-                                .help("move this rule to the end of `付款方`"),
+                            Diagnostic::new(
+                                Code::PayerFallback,
+                                rule.span,
+                                "the `否则` rule must come last",
+                                "rules below it never apply",
+                            )
+                            .help("move this rule to the end of `付款方`"),
                         ),
                         None => {}
                     }
                 }
                 if rules.last().is_some_and(|r| r.when.is_some()) || rules.is_empty() {
                     out.push(
-                        Diagnostic::new(Code::PayerFallback, prop.span, "no payer for enterprises that match no rule", "no `否则` rule")
-                            .help("end with a rule such as `区行政审批局 否则`"),
+                        Diagnostic::new(
+                            Code::PayerFallback,
+                            prop.span,
+                            "no payer for enterprises that match no rule",
+                            "no `否则` rule",
+                        )
+                        .help("end with a rule such as `区行政审批局 否则`"),
                     );
                 }
                 info.payers = rules.clone();
@@ -99,9 +115,14 @@ pub fn platform_info(
                 for (i, veto) in vetoes.iter().enumerate() {
                     if let Some(first) = vetoes.iter().take(i).find(|v| v.label.text == veto.label.text) {
                         out.push(
-                            Diagnostic::new(Code::DuplicateLabel, veto.label.span, format!("the veto `{}` is listed twice", veto.label.text), "listed again")
-                                .note(first.label.span, "first listed here")
-                                .help("list each joint-review veto once"),
+                            Diagnostic::new(
+                                Code::DuplicateLabel,
+                                veto.label.span,
+                                format!("the veto `{}` is listed twice", veto.label.text),
+                                "listed again",
+                            )
+                            .note(first.label.span, "first listed here")
+                            .help("list each joint-review veto once"),
                         );
                     }
                     scope.boolean(&veto.expr, "a veto needs a record that is true or false");
@@ -120,8 +141,13 @@ pub fn platform_info(
     ] {
         if !seen.contains_key(key) {
             out.push(
-                Diagnostic::new(Code::PlatformIncomplete, platform.name.span, format!("the platform has no `{key}`"), format!("`{key}` missing"))
-                    .help(format!("add `{example}`")),
+                Diagnostic::new(
+                    Code::PlatformIncomplete,
+                    platform.name.span,
+                    format!("the platform has no `{key}`"),
+                    format!("`{key}` missing"),
+                )
+                .help(format!("add `{example}`")),
             );
         }
     }

@@ -31,7 +31,8 @@ const STATUSES: &[(&str, &str, Status)] = &[
     ("暂停", "suspended", Status::Suspended),
     ("未列入", "unlisted", Status::Unlisted),
 ];
-const ROUNDINGS: &[(&str, i32)] = &[("分", 2), ("角", 1), ("元", 0), ("十元", -1), ("百元", -2), ("千元", -3), ("万元", -4)];
+const ROUNDINGS: &[(&str, i32)] =
+    &[("分", 2), ("角", 1), ("元", 0), ("十元", -1), ("百元", -2), ("千元", -3), ("万元", -4)];
 
 /// What a policy is checked against.
 pub struct Context<'a> {
@@ -55,7 +56,8 @@ fn choose<T: Copy>(
     let help = did_you_mean(&word.text, table.iter().flat_map(|(zh, en, _)| [*zh, *en]))
         .unwrap_or_else(|| format!("write one of {}", one_of(&names)));
     out.push(
-        Diagnostic::new(code, word.span, format!("unknown {what} `{}`", word.text), format!("not a {what}")).help(help),
+        Diagnostic::new(code, word.span, format!("unknown {what} `{}`", word.text), format!("not a {what}"))
+            .help(help),
     );
     None
 }
@@ -106,9 +108,14 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
         if !repeatable {
             if let Some(first) = seen.insert(key, clause.span) {
                 out.push(
-                    Diagnostic::new(Code::DuplicateClause, clause.span, format!("`{key}` given twice"), "given again here")
-                        .note(first, "first given here")
-                        .help("a policy states each of these once; keep one"),
+                    Diagnostic::new(
+                        Code::DuplicateClause,
+                        clause.span,
+                        format!("`{key}` given twice"),
+                        "given again here",
+                    )
+                    .note(first, "first given here")
+                    .help("a policy states each of these once; keep one"),
                 );
                 continue;
             }
@@ -120,8 +127,13 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                     let help = did_you_mean(&d.text, cx.departments.iter().map(String::as_str))
                         .unwrap_or_else(|| "list the department in the platform file's `部门` line".into());
                     out.push(
-                        Diagnostic::new(Code::UnknownDepartment, d.span, format!("unknown department `{}`", d.text), "not listed in the platform")
-                            .help(help),
+                        Diagnostic::new(
+                            Code::UnknownDepartment,
+                            d.span,
+                            format!("unknown department `{}`", d.text),
+                            "not listed in the platform",
+                        )
+                        .help(help),
                     );
                 }
             }
@@ -132,7 +144,8 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                 }
             }
             ClauseKind::Channel(c) => {
-                let spaced = Word { text: c.text.split_whitespace().collect::<Vec<_>>().join("、"), span: c.span };
+                let spaced =
+                    Word { text: c.text.split_whitespace().collect::<Vec<_>>().join("、"), span: c.span };
                 if let Some(channel) = choose(&spaced, CHANNELS, Code::UnknownChannel, "channel", out) {
                     info.channel = channel;
                 }
@@ -146,7 +159,10 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                             Diagnostic::new(
                                 Code::ValidityReversed,
                                 to.span,
-                                format!("the validity window ends on {} before it starts on {}", to.date, from.date),
+                                format!(
+                                    "the validity window ends on {} before it starts on {}",
+                                    to.date, from.date
+                                ),
                                 "ends before it starts",
                             )
                             .note(from.span, "starts here")
@@ -187,8 +203,13 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                     let help = did_you_mean(&r.text, names.iter().copied())
                         .unwrap_or_else(|| format!("round to {}", one_of(&names)));
                     out.push(
-                        Diagnostic::new(Code::UnknownRounding, r.span, format!("unknown rounding unit `{}`", r.text), "not a unit of 元")
-                            .help(help),
+                        Diagnostic::new(
+                            Code::UnknownRounding,
+                            r.span,
+                            format!("unknown rounding unit `{}`", r.text),
+                            "not a unit of 元",
+                        )
+                        .help(help),
                     );
                 }
             },
@@ -196,8 +217,13 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                 let values: Vec<u32> = ratios.iter().map(|r| r.value).collect();
                 if values.len() < 2 || values.contains(&0) {
                     out.push(
-                        Diagnostic::new(Code::BadInstallments, clause.span, "installments need two or more non-zero parts", "cannot be paid in parts")
-                            .help("write the parts as ratios, e.g. `分期 4:3:3 按年`"),
+                        Diagnostic::new(
+                            Code::BadInstallments,
+                            clause.span,
+                            "installments need two or more non-zero parts",
+                            "cannot be paid in parts",
+                        )
+                        .help("write the parts as ratios, e.g. `分期 4:3:3 按年`"),
                     );
                 } else {
                     info.installments = Some(values);
@@ -208,8 +234,13 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                 scope.later.remove(&name.text);
                 if let Some(clash) = clash(&scope, cx, &name.text) {
                     out.push(
-                        Diagnostic::new(Code::DuplicateDefinition, name.span, format!("`{}` is already {clash}", name.text), "name taken")
-                            .help("give the definition a name of its own"),
+                        Diagnostic::new(
+                            Code::DuplicateDefinition,
+                            name.span,
+                            format!("`{}` is already {clash}", name.text),
+                            "name taken",
+                        )
+                        .help("give the definition a name of its own"),
                     );
                 }
                 scope.locals.insert(name.text.clone(), (ty, name.span));
@@ -221,17 +252,28 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                     scope.boolean(&condition.expr, "each line of `条件` must be true or false");
                     let label = &condition.label.text;
                     scope.later.remove(label);
-                    let earlier = info.conditions.iter().find(|c| &c.label.text == label).map(|c| c.label.span);
+                    let earlier =
+                        info.conditions.iter().find(|c| &c.label.text == label).map(|c| c.label.span);
                     if let Some(first) = earlier {
                         out.push(
-                            Diagnostic::new(Code::DuplicateLabel, condition.label.span, format!("the label `{label}` is used twice"), "used again here")
-                                .note(first, "first used here")
-                                .help("each condition needs its own label: explanations name conditions by it"),
+                            Diagnostic::new(
+                                Code::DuplicateLabel,
+                                condition.label.span,
+                                format!("the label `{label}` is used twice"),
+                                "used again here",
+                            )
+                            .note(first, "first used here")
+                            .help("each condition needs its own label: explanations name conditions by it"),
                         );
                     } else if let Some(clash) = clash(&scope, cx, label) {
                         out.push(
-                            Diagnostic::new(Code::DuplicateDefinition, condition.label.span, format!("the label `{label}` is already {clash}"), "name taken")
-                                .help("give the condition a label of its own"),
+                            Diagnostic::new(
+                                Code::DuplicateDefinition,
+                                condition.label.span,
+                                format!("the label `{label}` is already {clash}"),
+                                "name taken",
+                            )
+                            .help("give the condition a label of its own"),
                         );
                     }
                     scope.locals.insert(label.clone(), (Ty::Bool, condition.label.span));
@@ -259,16 +301,26 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
     ] {
         if !seen.contains_key(key) {
             out.push(
-                Diagnostic::new(Code::MissingClause, policy.id.span, format!("policy `{}` has no `{key}`", policy.id.text), format!("`{key}` missing"))
-                    .help(format!("add a line such as `{example}`")),
+                Diagnostic::new(
+                    Code::MissingClause,
+                    policy.id.span,
+                    format!("policy `{}` has no `{key}`", policy.id.text),
+                    format!("`{key}` missing"),
+                )
+                .help(format!("add a line such as `{example}`")),
             );
         }
     }
     for (name, span) in let_spans {
         if !scope.locals_read.contains(&name) {
             out.push(
-                Diagnostic::new(Code::UnusedDefinition, span, format!("`{name}` is defined but never read"), "unused")
-                    .help("remove it, or use it in a condition or the award"),
+                Diagnostic::new(
+                    Code::UnusedDefinition,
+                    span,
+                    format!("`{name}` is defined but never read"),
+                    "unused",
+                )
+                .help("remove it, or use it in a condition or the award"),
             );
         }
     }
@@ -311,13 +363,23 @@ fn money(scope: &mut Scope<'_>, expr: &crate::ast::Expr, what: &str) {
             _ => "an award is an amount in 元, e.g. `5万元` or `3‰ × 销售额[上年]`".to_string(),
         };
         scope.diagnostics.push(
-            Diagnostic::new(Code::AwardNotMoney, expr.span, format!("{what} must be an amount in 元, not {ty}"), "not an amount in 元")
-                .help(help),
+            Diagnostic::new(
+                Code::AwardNotMoney,
+                expr.span,
+                format!("{what} must be an amount in 元, not {ty}"),
+                "not an amount in 元",
+            )
+            .help(help),
         );
     }
 }
 
-fn check_shares(shares: &[crate::ast::Share], span: Span, funders: &[String], out: &mut Vec<Diagnostic>) -> Vec<ShareInfo> {
+fn check_shares(
+    shares: &[crate::ast::Share],
+    span: Span,
+    funders: &[String],
+    out: &mut Vec<Diagnostic>,
+) -> Vec<ShareInfo> {
     let mut result: Vec<ShareInfo> = Vec::new();
     let mut total = Decimal::ZERO;
     for share in shares {
@@ -325,22 +387,37 @@ fn check_shares(shares: &[crate::ast::Share], span: Span, funders: &[String], ou
             let help = did_you_mean(&share.funder.text, funders.iter().map(String::as_str))
                 .unwrap_or_else(|| format!("the funders are {}", funders.join(", ")));
             out.push(
-                Diagnostic::new(Code::UnknownFunder, share.funder.span, format!("unknown funder `{}`", share.funder.text), "not in the platform's `出资方`")
-                    .help(help),
+                Diagnostic::new(
+                    Code::UnknownFunder,
+                    share.funder.span,
+                    format!("unknown funder `{}`", share.funder.text),
+                    "not in the platform's `出资方`",
+                )
+                .help(help),
             );
         }
         if result.iter().any(|s| s.funder == share.funder.text) {
             out.push(
-                Diagnostic::new(Code::DuplicateClause, share.span, format!("`{}` has two shares", share.funder.text), "listed again")
-                    .help("give each funder one share"),
+                Diagnostic::new(
+                    Code::DuplicateClause,
+                    share.span,
+                    format!("`{}` has two shares", share.funder.text),
+                    "listed again",
+                )
+                .help("give each funder one share"),
             );
         }
         let fraction = match share.percent.suffix {
             crate::ast::Suffix::Percent => share.percent.value().unwrap_or_default(),
             _ => {
                 out.push(
-                    Diagnostic::new(Code::TypeMismatch, share.percent.span, "a share is a percentage", "not a percentage")
-                        .help("write the share as a percentage, e.g. `市 50%`"),
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        share.percent.span,
+                        "a share is a percentage",
+                        "not a percentage",
+                    )
+                    .help("write the share as a percentage, e.g. `市 50%`"),
                 );
                 Decimal::ZERO
             }
@@ -351,15 +428,26 @@ fn check_shares(shares: &[crate::ast::Share], span: Span, funders: &[String], ou
     if total != Decimal::ONE {
         let shown = (total * Decimal::ONE_HUNDRED).normalize();
         out.push(
-            Diagnostic::new(Code::SharesTotal, span, format!("funding shares add up to {shown}%, not 100%"), format!("total {shown}%"))
-                .help("the shares must add up to exactly 100%, e.g. `分担 市 50%, 区 50%`"),
+            Diagnostic::new(
+                Code::SharesTotal,
+                span,
+                format!("funding shares add up to {shown}%, not 100%"),
+                format!("total {shown}%"),
+            )
+            .help("the shares must add up to exactly 100%, e.g. `分担 市 50%, 区 50%`"),
         );
     }
     result
 }
 
 /// A 免申即享 policy reads only authoritative government data; a 承诺兑现 policy waits for a review.
-fn provenance(info: &mut PolicyInfo, scope: &Scope<'_>, cx: &Context<'_>, mode_span: Span, out: &mut Vec<Diagnostic>) {
+fn provenance(
+    info: &mut PolicyInfo,
+    scope: &Scope<'_>,
+    cx: &Context<'_>,
+    mode_span: Span,
+    out: &mut Vec<Diagnostic>,
+) {
     info.facts_read = scope.facts_read.keys().cloned().collect();
     for (name, span) in &scope.facts_read {
         let Some(fact) = cx.facts.get(name) else { continue };
@@ -368,7 +456,11 @@ fn provenance(info: &mut PolicyInfo, scope: &Scope<'_>, cx: &Context<'_>, mode_s
         }
         match (info.mode, fact.provenance) {
             (Mode::NoApplication, Provenance::Declared | Provenance::Review) => {
-                let what = if fact.provenance == Provenance::Declared { "declared by the enterprise (自报)" } else { "a review result (审核)" };
+                let what = if fact.provenance == Provenance::Declared {
+                    "declared by the enterprise (自报)"
+                } else {
+                    "a review result (审核)"
+                };
                 out.push(
                     Diagnostic::new(
                         Code::NoApplicationReadsDeclared,
@@ -393,7 +485,10 @@ fn provenance(info: &mut PolicyInfo, scope: &Scope<'_>, cx: &Context<'_>, mode_s
             _ => {}
         }
     }
-    if info.mode == Mode::Commitment && info.reviews.is_empty() && out.iter().all(|d| d.code != Code::UnknownMode) {
+    if info.mode == Mode::Commitment
+        && info.reviews.is_empty()
+        && out.iter().all(|d| d.code != Code::UnknownMode)
+    {
         out.push(
             Diagnostic::new(
                 Code::CommitmentWithoutReview,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use crate::ast::{Currency, FactDecl, FactPropKind, TypeName};
-use crate::check::model::{BaseType, FileId, FactInfo, Place, Provenance};
+use crate::check::model::{BaseType, FactInfo, FileId, Place, Provenance};
 use crate::check::suggest::{did_you_mean, one_of};
 use crate::diagnostic::{Code, Diagnostic};
 
@@ -28,7 +28,12 @@ const PROVENANCES: &[(&str, &str, Provenance)] = &[
 ];
 
 /// Checks one declaration; `None` when it is too broken to use (already reported).
-pub fn fact_info(decl: &FactDecl, file: FileId, departments: &[String], out: &mut Vec<Diagnostic>) -> Option<FactInfo> {
+pub fn fact_info(
+    decl: &FactDecl,
+    file: FileId,
+    departments: &[String],
+    out: &mut Vec<Diagnostic>,
+) -> Option<FactInfo> {
     let mut seen: BTreeMap<&'static str, crate::span::Span> = BTreeMap::new();
     let mut info = FactInfo {
         name: decl.name.text.clone(),
@@ -56,9 +61,14 @@ pub fn fact_info(decl: &FactDecl, file: FileId, departments: &[String], out: &mu
         };
         if let Some(first) = seen.insert(key, prop.span) {
             out.push(
-                Diagnostic::new(Code::DuplicateProp, prop.span, format!("`{key}` given twice"), "given again here")
-                    .note(first, "first given here")
-                    .help("keep one of them"),
+                Diagnostic::new(
+                    Code::DuplicateProp,
+                    prop.span,
+                    format!("`{key}` given twice"),
+                    "given again here",
+                )
+                .note(first, "first given here")
+                .help("keep one of them"),
             );
             continue;
         }
@@ -71,8 +81,13 @@ pub fn fact_info(decl: &FactDecl, file: FileId, departments: &[String], out: &mu
                         for v in variants {
                             if names.contains(&v.text) {
                                 out.push(
-                                    Diagnostic::new(Code::DuplicateVariant, v.span, format!("`{}` listed twice", v.text), "listed again")
-                                        .help("list each value once"),
+                                    Diagnostic::new(
+                                        Code::DuplicateVariant,
+                                        v.span,
+                                        format!("`{}` listed twice", v.text),
+                                        "listed again",
+                                    )
+                                    .help("list each value once"),
                                 );
                             } else {
                                 names.push(v.text.clone());
@@ -100,11 +115,19 @@ pub fn fact_info(decl: &FactDecl, file: FileId, departments: &[String], out: &mu
                             None => {
                                 let help = did_you_mean(&word.text, TYPES.iter().flat_map(|(a, b)| [*a, *b]))
                                     .unwrap_or_else(|| {
-                                        format!("a type is {} or 枚举(\"…\", \"…\")", one_of(&TYPES.iter().map(|t| t.0).collect::<Vec<_>>()))
+                                        format!(
+                                            "a type is {} or 枚举(\"…\", \"…\")",
+                                            one_of(&TYPES.iter().map(|t| t.0).collect::<Vec<_>>())
+                                        )
                                     });
                                 out.push(
-                                    Diagnostic::new(Code::UnknownType, word.span, format!("unknown type `{}`", word.text), "no such type")
-                                        .help(help),
+                                    Diagnostic::new(
+                                        Code::UnknownType,
+                                        word.span,
+                                        format!("unknown type `{}`", word.text),
+                                        "no such type",
+                                    )
+                                    .help(help),
                                 );
                                 return None;
                             }
@@ -120,11 +143,18 @@ pub fn fact_info(decl: &FactDecl, file: FileId, departments: &[String], out: &mu
                 has_provider = true;
                 info.provider = p.text.clone();
                 if !departments.is_empty() && !departments.contains(&p.text) {
-                    let help = did_you_mean(&p.text, departments.iter().map(String::as_str))
-                        .unwrap_or_else(|| "list the department in the platform file's `部门` line".to_string());
+                    let help =
+                        did_you_mean(&p.text, departments.iter().map(String::as_str)).unwrap_or_else(|| {
+                            "list the department in the platform file's `部门` line".to_string()
+                        });
                     out.push(
-                        Diagnostic::new(Code::UnknownDepartment, p.span, format!("unknown department `{}`", p.text), "not listed in the platform")
-                            .help(help),
+                        Diagnostic::new(
+                            Code::UnknownDepartment,
+                            p.span,
+                            format!("unknown department `{}`", p.text),
+                            "not listed in the platform",
+                        )
+                        .help(help),
                     );
                 }
             }
@@ -136,8 +166,13 @@ pub fn fact_info(decl: &FactDecl, file: FileId, departments: &[String], out: &mu
                         let help = did_you_mean(&p.text, PROVENANCES.iter().flat_map(|(a, b, _)| [*a, *b]))
                             .unwrap_or_else(|| "provenance is `权威` (government data), `自报` (declared by the enterprise) or `审核` (a review or inspection result)".to_string());
                         out.push(
-                            Diagnostic::new(Code::UnknownProvenance, p.span, format!("unknown provenance `{}`", p.text), "no such provenance")
-                                .help(help),
+                            Diagnostic::new(
+                                Code::UnknownProvenance,
+                                p.span,
+                                format!("unknown provenance `{}`", p.text),
+                                "no such provenance",
+                            )
+                            .help(help),
                         );
                     }
                 }
@@ -165,8 +200,7 @@ pub fn fact_info(decl: &FactDecl, file: FileId, departments: &[String], out: &mu
         }
     }
     // Money and counts cannot be negative unless the schema says so; rates and plain numbers can.
-    info.non_negative =
-        sign.unwrap_or(matches!(info.base, BaseType::Money(_) | BaseType::Integer));
+    info.non_negative = sign.unwrap_or(matches!(info.base, BaseType::Money(_) | BaseType::Integer));
     if let (Some(unit), Some(span)) = (&info.unit, unit_span) {
         match unit_scale(&info.base, unit) {
             Ok(scale) => info.scale = scale,
@@ -189,13 +223,21 @@ fn unit_scale(base: &BaseType, unit: &str) -> Result<Decimal, String> {
     let wan = Decimal::from(10_000);
     let yi = Decimal::from(100_000_000);
     match (base, unit) {
-        (BaseType::Money(Currency::Cny), "元") | (BaseType::Money(Currency::Usd), "美元") => Ok(Decimal::ONE),
+        (BaseType::Money(Currency::Cny), "元") | (BaseType::Money(Currency::Usd), "美元") => {
+            Ok(Decimal::ONE)
+        }
         (BaseType::Money(Currency::Cny), "万元") | (BaseType::Money(Currency::Usd), "万美元") => Ok(wan),
         (BaseType::Money(Currency::Cny), "亿元") | (BaseType::Money(Currency::Usd), "亿美元") => Ok(yi),
-        (BaseType::Money(Currency::Cny), _) => Err("an amount in 元 is given in `元`, `万元` or `亿元`".into()),
-        (BaseType::Money(Currency::Usd), _) => Err("an amount in 美元 is given in `美元`, `万美元` or `亿美元`".into()),
+        (BaseType::Money(Currency::Cny), _) => {
+            Err("an amount in 元 is given in `元`, `万元` or `亿元`".into())
+        }
+        (BaseType::Money(Currency::Usd), _) => {
+            Err("an amount in 美元 is given in `美元`, `万美元` or `亿美元`".into())
+        }
         (BaseType::Integer | BaseType::Decimal, u) if !u.contains('元') => Ok(Decimal::ONE),
-        (BaseType::Integer | BaseType::Decimal, _) => Err("an amount of money has type `元` or `美元`, not a number".into()),
+        (BaseType::Integer | BaseType::Decimal, _) => {
+            Err("an amount of money has type `元` or `美元`, not a number".into())
+        }
         _ => Err("only amounts and quantities have a unit; remove `单位`".into()),
     }
 }

@@ -11,22 +11,37 @@ pub fn check_bands(rows: &[TierRow]) -> Vec<Diagnostic> {
     for (i, row) in rows.iter().enumerate() {
         if row.lower.is_none() && i > 0 {
             out.push(
-                Diagnostic::new(Code::TierBound, row.span, "only the first band may be open below", "no lower end")
-                    .help("start the band where the one above ends, e.g. `不低于 100万元, 低于 500万元: …`"),
+                Diagnostic::new(
+                    Code::TierBound,
+                    row.span,
+                    "only the first band may be open below",
+                    "no lower end",
+                )
+                .help("start the band where the one above ends, e.g. `不低于 100万元, 低于 500万元: …`"),
             );
         }
         if row.upper.is_none() && i < last {
             out.push(
-                Diagnostic::new(Code::TierBound, row.span, "only the last band may be open above", "no upper end")
-                    .help("end the band where the next one starts, e.g. `…, 低于 500万元: …`"),
+                Diagnostic::new(
+                    Code::TierBound,
+                    row.span,
+                    "only the last band may be open above",
+                    "no upper end",
+                )
+                .help("end the band where the next one starts, e.g. `…, 低于 500万元: …`"),
             );
         }
         if let (Some(lo), Some(hi)) = (&row.lower, &row.upper) {
             if let (Some(l), Some(h)) = (lo.value.value(), hi.value.value()) {
                 if l > h || (l == h && !(lo.inclusive() && hi.inclusive())) {
                     out.push(
-                        Diagnostic::new(Code::TiersOrder, row.span, "this band is empty", "its lower end is not below its upper end")
-                            .help("write the lower end first, then the upper end"),
+                        Diagnostic::new(
+                            Code::TiersOrder,
+                            row.span,
+                            "this band is empty",
+                            "its lower end is not below its upper end",
+                        )
+                        .help("write the lower end first, then the upper end"),
                     );
                 }
             }

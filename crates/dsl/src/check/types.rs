@@ -137,7 +137,9 @@ impl fmt::Display for Ty {
             Ty::Duration => f.write_str("工作日 (working days)"),
             Ty::Num(d) if d.is_none() => f.write_str("数值 (number)"),
             Ty::Num(d) => write!(f, "数量 in {}", d.suffix()),
-            Ty::Money(c, d) if d.0.values().any(|e| *e > 0) => write!(f, "金额 in {}·{}", c.word(), d.suffix()),
+            Ty::Money(c, d) if d.0.values().any(|e| *e > 0) => {
+                write!(f, "金额 in {}·{}", c.word(), d.suffix())
+            }
             Ty::Money(c, d) => write!(f, "金额 in {}{}", c.word(), d.suffix()),
             Ty::Enum(v) => write!(f, "枚举 ({})", v.join(", ")),
             Ty::Fx => f.write_str("汇率 (元/美元)"),
