@@ -96,6 +96,7 @@ pub fn settle(
     facts: &Facts,
     as_of: NaiveDate,
     calendar: &Calendar,
+    trace: bool,
 ) {
     if d.outcome == Outcome::PendingReview {
         d.review_due = p.info.time_limit_days.and_then(|n| calendar.add_working_days(as_of, n).ok());
@@ -159,6 +160,9 @@ pub fn settle(
                 due_date: if i == 0 { d.due_date } else { None },
             })
             .collect();
+    }
+    if !trace {
+        return;
     }
     let payer = d.payer.clone().unwrap_or_default();
     let due = d.due_date.map(|x| x.to_string()).unwrap_or_default();

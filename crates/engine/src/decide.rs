@@ -1,5 +1,8 @@
 //! One policy for one enterprise: catalog and validity, conditions, vetoes, once-only rules, the
 //! amount with its caps. Cross-policy rules and payment details are applied after (see `all.rs`).
+//!
+//! [`judge`] is the whole decision and allocates nothing; what explains it (each condition's
+//! facts, each step of the amount) is collected by a [`Trace`], which screening leaves off.
 
 use std::collections::HashMap;
 
@@ -22,24 +25,33 @@ pub struct Draft {
     pub gross: Option<Decimal>,
 }
 
-/// Results of the platform's joint-review vetoes for one enterprise, shared by all its policies.
+/// The platform's joint-review vetoes for one enterprise, shared by all its policies.
+#[derive(Debug, Default)]
 pub struct VetoResults {
-    pub reasons: Vec<ConditionReason>,
-    /// The first veto that holds, with its label.
-    pub fired: Option<String>,
-    pub missing: Vec<MissingFact>,
+    /// The first veto that holds, by index.
+    pub fired: Option<usize>,
+    /// Facts (of the platform's table) whose absence leaves some veto open.
+    pub unknown: Missing,
     pub error: Option<EvalError>,
+    /// Each veto with its facts; filled only when explaining.
+    pub reasons: Vec<ConditionReason>,
 }
 
-pub fn vetoes(platform: &CompiledPlatform, schema: &Schema, facts: &Facts, as_of: NaiveDate) -> VetoResults {
+pub fn vetoes(
+    platform: &CompiledPlatform,
+    schema: &Schema,
+    facts: &Facts,
+    as_of: NaiveDate,
+    trace: bool,
+) -> VetoResults {
     let cx = Context::new(facts, as_of);
     let ev = Evaluator { program: &platform.program };
-    let mut out = VetoResults { reasons: Vec::new(), fired: None, missing: Vec::new(), error: None };
-    for veto in &platform.vetoes {
+    let mut out = VetoResults::default();
+    for (i, veto) in platform.vetoes.iter().enumerate() {
         let result = match ev.eval(veto.node, &cx) {
             Ok(Val::Known(Value::Bool(b))) => Some(b),
             Ok(Val::Unknown(m)) => {
-                out.missing.extend(missing_facts(&platform.program, schema, m, cx.year));
+                out.unknown |= m;
                 None
             }
             Ok(Val::Known(_)) => None,
@@ -49,9 +61,11 @@ pub fn vetoes(platform: &CompiledPlatform, schema: &Schema, facts: &Facts, as_of
             }
         };
         if result == Some(true) && out.fired.is_none() {
-            out.fired = Some(veto.label.clone());
+            out.fired = Some(i);
         }
-        out.reasons.push(reason(veto, result, &platform.program, schema, &cx));
+        if trace {
+            out.reasons.push(reason(veto, result, &platform.program, schema, &cx));
+        }
     }
     out
 }
@@ -89,19 +103,197 @@ pub fn missing_facts(program: &Program, schema: &Schema, mask: Missing, year: i3
 
 pub struct Input<'a> {
     pub schema: &'a Schema,
+    pub platform: Option<&'a CompiledPlatform>,
     pub facts: &'a Facts,
     pub as_of: NaiveDate,
     pub priors: &'a [PriorAward],
     pub vetoes: &'a VetoResults,
     /// The texts of the library's files, for locating errors.
-    pub texts: &'a [&'a str],
+    pub texts: &'a [String],
     /// Each policy's 就高不重复 group, by policy id.
     pub groups: &'a HashMap<String, String>,
+    /// Whether to explain: reasons, steps and the summary. Off, a decision is outcome and amount.
+    pub trace: bool,
 }
 
+/// What decided a policy, before any explanation is written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict<'a> {
+    /// Outside the catalog or the validity window.
+    NotPayable,
+    /// A condition failed, a veto fired, or the policy was already paid.
+    Ineligible {
+        veto: Option<usize>,
+        paid: Option<&'a PriorAward>,
+    },
+    /// Facts (policy-local mask) or veto facts (platform mask) are missing.
+    Open {
+        unknown: Missing,
+        veto_unknown: Missing,
+    },
+    /// Every condition holds but the amount, after its caps, is nothing.
+    Nothing,
+    Eligible(Decimal),
+    Error(EvalError),
+}
+
+/// What an explanation collects while a policy is judged; [`NoTrace`] collects nothing.
+pub trait Trace {
+    const ON: bool;
+    fn condition(&mut self, _index: usize, _c: &CompiledCondition, _result: Option<bool>, _cx: &Context<'_>) {
+    }
+    fn step(&mut self, _step: impl FnOnce() -> String) {}
+}
+
+pub struct NoTrace;
+
+impl Trace for NoTrace {
+    const ON: bool = false;
+}
+
+/// Every condition with its facts, the failed ones, and the steps of the amount.
+pub struct Full<'a> {
+    program: &'a Program,
+    schema: &'a Schema,
+    pub conditions: Vec<ConditionReason>,
+    pub failed: Vec<usize>,
+    pub steps: Vec<String>,
+}
+
+impl Trace for Full<'_> {
+    const ON: bool = true;
+
+    fn condition(&mut self, index: usize, c: &CompiledCondition, result: Option<bool>, cx: &Context<'_>) {
+        if result == Some(false) {
+            self.failed.push(index);
+        }
+        self.conditions.push(reason(c, result, self.program, self.schema, cx));
+    }
+
+    fn step(&mut self, step: impl FnOnce() -> String) {
+        self.steps.push(step());
+    }
+}
+
+/// Decides one policy: outcome and amount, allocating nothing unless `trace` collects.
+pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T) -> Verdict<'a> {
+    let info = &p.info;
+    // 1. A policy outside the catalog or its validity window pays nothing, whatever the facts.
+    let out_of_window =
+        input.as_of < info.validity.from || info.validity.to.is_some_and(|to| input.as_of > to);
+    if info.status != Status::Listed || out_of_window {
+        return Verdict::NotPayable;
+    }
+
+    // 2. Conditions: Kleene logic, so an unknown only matters if nothing else fails.
+    let cx = Context::new(input.facts, input.as_of);
+    let ev = Evaluator { program: &p.program };
+    let mut unknown: Missing = 0;
+    let mut failed = false;
+    for (i, c) in p.conditions.iter().enumerate() {
+        let result = match ev.eval(c.node, &cx) {
+            Ok(Val::Known(Value::Bool(b))) => Some(b),
+            Ok(Val::Unknown(m)) => {
+                unknown |= m;
+                None
+            }
+            Ok(Val::Known(_)) => None,
+            Err(e) => return Verdict::Error(e),
+        };
+        failed |= result == Some(false);
+        trace.condition(i, c, result, &cx);
+    }
+    if let Some(e) = &input.vetoes.error {
+        return Verdict::Error(e.clone());
+    }
+
+    // 3. Once-only rules against awards already paid.
+    let mine = |a: &&PriorAward| a.policy == info.id;
+    let this_year = |a: &&PriorAward| a.date.year() == input.as_of.year();
+    let paid = match info.frequency {
+        Frequency::OncePerEnterprise => input.priors.iter().find(mine),
+        Frequency::OncePerEnterprisePerYear => input.priors.iter().filter(mine).find(this_year),
+        Frequency::Unlimited => None,
+    };
+
+    // 4. A false condition, a veto or an earlier payment decides; unknowns leave it open.
+    if failed || input.vetoes.fired.is_some() || paid.is_some() {
+        return Verdict::Ineligible { veto: input.vetoes.fired, paid };
+    }
+    if unknown != 0 || input.vetoes.unknown != 0 {
+        return Verdict::Open { unknown, veto_unknown: input.vetoes.unknown };
+    }
+
+    // 5. The amount: the award, rounded, then each cap.
+    let Some((award, award_text)) = &p.award else {
+        return Verdict::Error(EvalError { message: "政策未规定奖励金额".into(), span: (0, 0) });
+    };
+    let raw = match ev.eval(*award, &cx) {
+        Ok(Val::Known(Value::Num(n))) => n,
+        Ok(Val::Unknown(m)) => return Verdict::Open { unknown: m, veto_unknown: 0 },
+        Ok(Val::Known(_)) => {
+            return Verdict::Error(EvalError { message: "奖励不是金额".into(), span: (0, 0) })
+        }
+        Err(e) => return Verdict::Error(e),
+    };
+    if T::ON {
+        for l in &p.lets {
+            if let Ok(Val::Known(v)) = ev.eval(l.node, &cx) {
+                trace.step(|| format!("{} = {} = {}", l.name, l.text, crate::explain::plain(&v)));
+            }
+        }
+    }
+    trace.step(|| format!("奖励 = {award_text} = {}", money(raw)));
+    let mut amount = round(raw, info.rounding.places, false).unwrap_or(raw);
+    if amount != raw {
+        trace.step(|| format!("取整到{}（四舍五入）：{}", info.rounding.word, money(amount)));
+    }
+    if amount < Decimal::ZERO {
+        trace.step(|| format!("奖励不能为负，按 0 元计（计算值 {}）", money(amount)));
+        amount = Decimal::ZERO;
+    }
+    for cap in &p.caps {
+        let limit = match ev.eval(cap.node, &cx) {
+            Ok(Val::Known(Value::Num(n))) => n,
+            Ok(Val::Unknown(m)) => return Verdict::Open { unknown: m, veto_unknown: 0 },
+            Ok(Val::Known(_)) => continue,
+            Err(e) => return Verdict::Error(e),
+        };
+        let group = info.group.as_ref().map(|g| g.name.as_str());
+        let in_group =
+            |a: &&PriorAward| group.is_some() && input.groups.get(&a.policy).map(String::as_str) == group;
+        let (already, what): (Decimal, &str) = match cap.scope {
+            CapScope::Item => (Decimal::ZERO, "单项上限"),
+            CapScope::Yearly => {
+                (input.priors.iter().filter(mine).filter(this_year).map(|a| a.amount).sum(), "年度上限")
+            }
+            CapScope::Lifetime => {
+                (input.priors.iter().filter(|a| mine(a) || in_group(a)).map(|a| a.amount).sum(), "累计上限")
+            }
+        };
+        let room = (limit - already).max(Decimal::ZERO);
+        if amount > room {
+            if already.is_zero() {
+                trace.step(|| format!("{what} {}（{}），按上限计：{}", money(limit), cap.text, money(room)));
+            } else {
+                trace.step(|| {
+                    format!("{what} {}，已兑付 {}，本次至多 {}", money(limit), money(already), money(room))
+                });
+            }
+            amount = room;
+        }
+    }
+    if amount.is_zero() {
+        return Verdict::Nothing;
+    }
+    // Amounts are always shown to the 分: `50000.00`.
+    amount.rescale(2);
+    Verdict::Eligible(amount)
+}
+
+/// Decides one policy and, when `input.trace`, explains it.
 pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
     let info = &p.info;
-    let explain = Explainer { policy: p, schema: input.schema };
     let mut d = Decision {
         policy: info.id.clone(),
         title: info.title.clone(),
@@ -117,198 +309,96 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
         reasons: Reasons {
             summary: String::new(),
             conditions: Vec::new(),
-            vetoes: input.vetoes.reasons.clone(),
+            vetoes: Vec::new(),
             steps: Vec::new(),
         },
         missing: Vec::new(),
         reviews: Vec::new(),
         error: None,
     };
-    let draft = |decision| Draft { decision, gross: None };
-
-    // 1. A policy outside the catalog or its validity window pays nothing, whatever the facts.
-    let out_of_window =
-        input.as_of < info.validity.from || info.validity.to.is_some_and(|to| input.as_of > to);
-    if info.status != Status::Listed || out_of_window {
-        d.outcome = Outcome::NotPayable;
-        d.reasons.summary = explain.not_payable(input.as_of);
-        return draft(d);
-    }
-
-    // 2. Conditions, each with its result and the facts it read.
-    let cx = Context::new(input.facts, input.as_of);
-    let ev = Evaluator { program: &p.program };
-    let mut unknown: Missing = 0;
-    let mut failed: Vec<usize> = Vec::new();
-    for (i, c) in p.conditions.iter().enumerate() {
-        let result = match ev.eval(c.node, &cx) {
-            Ok(Val::Known(Value::Bool(b))) => Some(b),
-            Ok(Val::Unknown(m)) => {
-                unknown |= m;
-                None
-            }
-            Ok(Val::Known(_)) => None,
-            Err(e) => return draft(error(d, &explain, e, p, input.texts)),
-        };
-        if result == Some(false) {
-            failed.push(i);
-        }
-        d.reasons.conditions.push(reason(c, result, &p.program, input.schema, &cx));
-    }
-    if let Some(e) = &input.vetoes.error {
-        return draft(error(d, &explain, e.clone(), p, input.texts));
-    }
-
-    // 3. Once-only rules against awards already paid.
-    let paid_before: Vec<&PriorAward> = input.priors.iter().filter(|a| a.policy == info.id).collect();
-    let blocked_by = match info.frequency {
-        Frequency::OncePerEnterprise => paid_before.first().copied(),
-        Frequency::OncePerEnterprisePerYear => {
-            paid_before.iter().copied().find(|a| a.date.year() == input.as_of.year())
-        }
-        Frequency::Unlimited => None,
+    let mut full = Full {
+        program: &p.program,
+        schema: input.schema,
+        conditions: Vec::new(),
+        failed: Vec::new(),
+        steps: Vec::new(),
     };
-
-    // 4. The outcome: a false condition or a veto decides; unknowns leave it open.
-    if !failed.is_empty() || input.vetoes.fired.is_some() || blocked_by.is_some() {
-        d.outcome = Outcome::Ineligible;
-        d.reasons.summary =
-            explain.ineligible(&d.reasons, &failed, input.vetoes.fired.as_deref(), blocked_by);
-        return draft(d);
+    let verdict = if input.trace { judge(p, input, &mut full) } else { judge(p, input, &mut NoTrace) };
+    let explain = Explainer { policy: p, schema: input.schema };
+    let trace = input.trace;
+    if trace {
+        d.reasons.conditions = std::mem::take(&mut full.conditions);
+        d.reasons.vetoes = input.vetoes.reasons.clone();
+        d.reasons.steps = std::mem::take(&mut full.steps);
     }
-    if unknown != 0 || !input.vetoes.missing.is_empty() {
-        return draft(open(d, &explain, p, input, unknown));
-    }
-
-    // 5. The amount: the award, rounded, then each cap.
-    let Some((award, award_text)) = &p.award else {
-        return draft(error(
-            d,
-            &explain,
-            EvalError { message: "政策未规定奖励金额".into(), span: (0, 0) },
-            p,
-            input.texts,
-        ));
-    };
-    let raw = match ev.eval(*award, &cx) {
-        Ok(Val::Known(Value::Num(n))) => n,
-        Ok(Val::Unknown(m)) => return draft(open(d, &explain, p, input, m)),
-        Ok(Val::Known(_)) => {
-            return draft(error(
-                d,
-                &explain,
-                EvalError { message: "奖励不是金额".into(), span: (0, 0) },
-                p,
-                input.texts,
-            ))
-        }
-        Err(e) => return draft(error(d, &explain, e, p, input.texts)),
-    };
-    let steps = &mut d.reasons.steps;
-    for l in &p.lets {
-        if let Ok(Val::Known(v)) = ev.eval(l.node, &cx) {
-            steps.push(format!("{} = {} = {}", l.name, l.text, explain.value(&v)));
-        }
-    }
-    steps.push(format!("奖励 = {award_text} = {}", money(raw)));
-    let places = info.rounding.places;
-    let mut amount = round(raw, places, false).unwrap_or(raw);
-    if amount != raw {
-        steps.push(format!("取整到{}（四舍五入）：{}", info.rounding.word, money(amount)));
-    }
-    if amount < Decimal::ZERO {
-        steps.push(format!("奖励不能为负，按 0 元计（计算值 {}）", money(amount)));
-        amount = Decimal::ZERO;
-    }
-    for cap in &p.caps {
-        let limit = match ev.eval(cap.node, &cx) {
-            Ok(Val::Known(Value::Num(n))) => n,
-            Ok(Val::Unknown(m)) => return draft(open(d, &explain, p, input, m)),
-            Ok(Val::Known(_)) => continue,
-            Err(e) => return draft(error(d, &explain, e, p, input.texts)),
-        };
-        let (already, what) = match cap.scope {
-            CapScope::Item => (Decimal::ZERO, "单项上限"),
-            CapScope::Yearly => (
-                paid_before.iter().filter(|a| a.date.year() == input.as_of.year()).map(|a| a.amount).sum(),
-                "年度上限",
-            ),
-            CapScope::Lifetime => {
-                let group = info.group.as_ref().map(|g| g.name.as_str());
-                let in_scope = |a: &&PriorAward| {
-                    a.policy == info.id
-                        || (group.is_some() && input.groups.get(&a.policy).map(String::as_str) == group)
-                };
-                (input.priors.iter().filter(in_scope).map(|a| a.amount).sum(), "累计上限")
+    let mut gross = None;
+    match verdict {
+        Verdict::NotPayable => {
+            d.outcome = Outcome::NotPayable;
+            if trace {
+                d.reasons.summary = explain.not_payable(input.as_of);
             }
-        };
-        let room = (limit - already).max(Decimal::ZERO);
-        if amount > room {
-            let steps = &mut d.reasons.steps;
-            if already.is_zero() {
-                steps.push(format!("{what} {}（{}），按上限计：{}", money(limit), cap.text, money(room)));
-            } else {
-                steps.push(format!(
-                    "{what} {}，已兑付 {}，本次至多 {}",
-                    money(limit),
-                    money(already),
-                    money(room)
-                ));
-            }
-            amount = room;
         }
+        Verdict::Ineligible { veto, paid } => {
+            d.outcome = Outcome::Ineligible;
+            if trace {
+                let veto = veto.and_then(|i| input.platform?.vetoes.get(i)).map(|v| v.label.as_str());
+                d.reasons.summary = explain.ineligible(&d.reasons, &full.failed, veto, paid);
+            }
+        }
+        Verdict::Open { unknown, veto_unknown } => open(&mut d, &explain, p, input, unknown, veto_unknown),
+        Verdict::Nothing => {
+            d.outcome = Outcome::Ineligible;
+            d.amount = Some(Decimal::ZERO);
+            if trace {
+                d.reasons.summary = explain.zero_amount(&d.reasons.steps);
+            }
+        }
+        Verdict::Eligible(amount) => {
+            d.outcome = Outcome::Eligible;
+            d.amount = Some(amount);
+            gross = Some(amount);
+        }
+        Verdict::Error(e) => error(&mut d, &explain, e, p, input.texts),
     }
-    if amount.is_zero() {
-        d.outcome = Outcome::Ineligible;
-        d.amount = Some(Decimal::ZERO);
-        d.reasons.summary = explain.zero_amount(&d.reasons.steps);
-        return draft(d);
-    }
-    // Amounts are always shown to the 分: `50000.00`.
-    amount.rescale(2);
-    d.outcome = Outcome::Eligible;
-    d.amount = Some(amount);
-    Draft { decision: d, gross: Some(amount) }
+    Draft { decision: d, gross }
 }
 
 /// Undetermined, or pending review when only review results are missing from a 承诺兑现 policy.
 fn open(
-    mut d: Decision,
+    d: &mut Decision,
     explain: &Explainer<'_>,
     p: &CompiledPolicy,
     input: &Input<'_>,
     unknown: Missing,
-) -> Decision {
-    let data = unknown & !p.reviews;
-    let reviews = unknown & p.reviews;
+    veto_unknown: Missing,
+) {
     let year = input.as_of.year();
-    d.missing = missing_facts(&p.program, input.schema, data, year);
-    d.missing.extend(input.vetoes.missing.iter().cloned());
-    d.reviews = missing_facts(&p.program, input.schema, reviews, year);
+    d.missing = missing_facts(&p.program, input.schema, unknown & !p.reviews, year);
+    if let Some(platform) = input.platform {
+        d.missing.extend(missing_facts(&platform.program, input.schema, veto_unknown, year));
+    }
+    d.reviews = missing_facts(&p.program, input.schema, unknown & p.reviews, year);
     if d.missing.is_empty() && p.info.mode == Mode::Commitment {
         d.outcome = Outcome::PendingReview;
-        d.reasons.summary = explain.pending(&d.reviews);
+        if input.trace {
+            d.reasons.summary = explain.pending(&d.reviews);
+        }
     } else {
         // Reviews still outstanding are listed too, apart from the data to supply.
         d.outcome = Outcome::Undetermined;
-        d.reasons.summary = explain.undetermined(&d.missing, &d.reviews);
+        if input.trace {
+            d.reasons.summary = explain.undetermined(&d.missing, &d.reviews);
+        }
     }
-    d
 }
 
-fn error(
-    mut d: Decision,
-    explain: &Explainer<'_>,
-    e: EvalError,
-    p: &CompiledPolicy,
-    texts: &[&str],
-) -> Decision {
-    let text = texts.get(p.info.place.file.0).copied().unwrap_or("");
+fn error(d: &mut Decision, explain: &Explainer<'_>, e: EvalError, p: &CompiledPolicy, texts: &[String]) {
+    let text = texts.get(p.info.place.file.0).map_or("", String::as_str);
     let index = huiqi_dsl::LineIndex::new(text);
     let at = index.line_col(text, e.span.0);
     let snippet = text.get(e.span.0..e.span.1).unwrap_or("").to_string();
     d.outcome = Outcome::Error;
     d.reasons.summary = explain.error(&e.message);
     d.error = Some(EvalErrorReport { message: e.message, line: at.line, column: at.column, text: snippet });
-    d
 }

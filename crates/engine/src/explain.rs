@@ -94,6 +94,14 @@ fn collect(program: &Program, id: NodeId, out: &mut BTreeSet<u8>) {
     }
 }
 
+/// A computed value as shown in a step: numbers without trailing zeros.
+pub fn plain(v: &Value) -> String {
+    match v {
+        Value::Num(n) => n.normalize().to_string(),
+        other => other.to_string(),
+    }
+}
+
 pub struct Explainer<'a> {
     pub policy: &'a CompiledPolicy,
     pub schema: &'a Schema,
@@ -110,13 +118,6 @@ impl Explainer<'_> {
             String::new()
         } else {
             format!("政策依据：{basis}。")
-        }
-    }
-
-    pub fn value(&self, v: &Value) -> String {
-        match v {
-            Value::Num(n) => n.normalize().to_string(),
-            other => other.to_string(),
         }
     }
 

@@ -120,6 +120,54 @@ impl Engine {
         &self.calendar
     }
 
+    /// The index of a policy by id, for [`Engine::judge`].
+    pub fn policy_index(&self, id: &str) -> Option<usize> {
+        self.policies.iter().position(|p| p.info.id == id)
+    }
+
+    /// One policy's outcome and amount, with no explanation and without allocating: what a quick
+    /// check needs. The vetoes and once-only rules apply; 就高不重复 across policies does not
+    /// (use [`Engine::evaluate`] for that), nor are payer and due date worked out.
+    pub fn judge(
+        &self,
+        policy: usize,
+        facts: &Facts,
+        as_of: NaiveDate,
+        priors: &[PriorAward],
+    ) -> (Outcome, Option<rust_decimal::Decimal>) {
+        let Some(p) = self.policies.get(policy) else { return (Outcome::NotPayable, None) };
+        let vetoes = match &self.platform {
+            Some(platform) => decide::vetoes(platform, &self.schema, facts, as_of, false),
+            None => decide::VetoResults::default(),
+        };
+        let input = Input {
+            schema: &self.schema,
+            platform: self.platform.as_ref(),
+            facts,
+            as_of,
+            priors,
+            vetoes: &vetoes,
+            texts: &self.texts,
+            groups: &self.groups,
+            trace: false,
+        };
+        match decide::judge(p, &input, &mut decide::NoTrace) {
+            decide::Verdict::NotPayable => (Outcome::NotPayable, None),
+            decide::Verdict::Ineligible { .. } => (Outcome::Ineligible, None),
+            decide::Verdict::Nothing => (Outcome::Ineligible, Some(rust_decimal::Decimal::ZERO)),
+            decide::Verdict::Eligible(amount) => (Outcome::Eligible, Some(amount)),
+            decide::Verdict::Error(_) => (Outcome::Error, None),
+            decide::Verdict::Open { unknown, veto_unknown } => {
+                let data_missing = unknown & !p.reviews != 0 || veto_unknown != 0;
+                if !data_missing && p.info.mode == huiqi_dsl::check::Mode::Commitment {
+                    (Outcome::PendingReview, None)
+                } else {
+                    (Outcome::Undetermined, None)
+                }
+            }
+        }
+    }
+
     /// A short hash of the library's files: every decision names the policy set it used.
     pub fn policy_set(&self) -> &str {
         &self.policy_set
@@ -135,27 +183,39 @@ impl Engine {
         priors: &[PriorAward],
         only: Option<&[String]>,
     ) -> Decisions {
+        self.evaluate_with(facts, as_of, priors, only, true)
+    }
+
+    /// As [`Engine::evaluate`]; with `trace` off, decisions carry outcome, amount, payer, dates
+    /// and shares but no reasons or summary: what screening needs, much faster.
+    pub fn evaluate_with(
+        &self,
+        facts: &Facts,
+        as_of: NaiveDate,
+        priors: &[PriorAward],
+        only: Option<&[String]>,
+        trace: bool,
+    ) -> Decisions {
         let chosen: Vec<Result<&CompiledPolicy, &String>> = match only {
             None => self.policies.iter().map(Ok).collect(),
             Some(ids) => {
                 ids.iter().map(|id| self.policies.iter().find(|p| &p.info.id == id).ok_or(id)).collect()
             }
         };
-        let texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
         let vetoes = match &self.platform {
-            Some(platform) => decide::vetoes(platform, &self.schema, facts, as_of),
-            None => {
-                decide::VetoResults { reasons: Vec::new(), fired: None, missing: Vec::new(), error: None }
-            }
+            Some(platform) => decide::vetoes(platform, &self.schema, facts, as_of, trace),
+            None => decide::VetoResults::default(),
         };
         let input = Input {
             schema: &self.schema,
+            platform: self.platform.as_ref(),
             facts,
             as_of,
             priors,
             vetoes: &vetoes,
-            texts: &texts,
+            texts: &self.texts,
             groups: &self.groups,
+            trace,
         };
         let known: Vec<&CompiledPolicy> = chosen.iter().filter_map(|c| c.ok()).collect();
         let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
@@ -169,6 +229,7 @@ impl Engine {
                 facts,
                 as_of,
                 &self.calendar,
+                trace,
             );
         }
         let mut drafts = drafts.into_iter();

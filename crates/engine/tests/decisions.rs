@@ -41,6 +41,28 @@ fn every_case_decides_as_recorded() {
         let only: Option<Vec<String>> =
             case.get("policies").map(|p| serde_json::from_value(p.clone()).unwrap());
         let answer = engine.evaluate(&facts, as_of, &priors, only.as_deref());
+        // Without explanations, every decision comes out the same; `judge` agrees where it applies.
+        let quick = engine.evaluate_with(&facts, as_of, &priors, only.as_deref(), false);
+        for (full, fast) in answer.decisions.iter().zip(&quick.decisions) {
+            let same = (full.outcome, full.amount, &full.payer, full.due_date, &full.shares, &full.missing);
+            assert_eq!(
+                same,
+                (fast.outcome, fast.amount, &fast.payer, fast.due_date, &fast.shares, &fast.missing)
+            );
+            let grouped =
+                engine.policies().iter().any(|p| p.info.id == full.policy && p.info.group.is_some());
+            if let (Some(i), false) = (engine.policy_index(&full.policy), grouped) {
+                let payer_open = full.outcome == huiqi_engine::Outcome::Undetermined && full.amount.is_some();
+                if !payer_open {
+                    assert_eq!(
+                        engine.judge(i, &facts, as_of, &priors),
+                        (full.outcome, full.amount),
+                        "{}",
+                        full.policy
+                    );
+                }
+            }
+        }
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let mut json = serde_json::to_value(&answer).unwrap();
         // The hash changes with every edit of the test library; the decisions are what matter here.
