@@ -3,16 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use rust_decimal::Decimal;
 
 use crate::calendar::Calendar;
-use crate::decide::{missing_facts, Draft};
+use crate::decide::{missing_facts, Draft, Input};
 use crate::decision::*;
 use crate::eval::{Context, Evaluator};
 use crate::explain::money;
-use crate::facts::{Facts, Schema};
-use crate::ir::{CompiledPlatform, CompiledPolicy};
+use crate::ir::CompiledPolicy;
 use crate::value::{Val, Value};
 
 /// Only the highest award of a group is paid; an upgrade pays the difference to what the group
@@ -88,16 +87,9 @@ pub fn exclusive_groups(
 }
 
 /// The payer, the due date, the shares and the installments of an eligible decision.
-pub fn settle(
-    d: &mut Decision,
-    p: &CompiledPolicy,
-    platform: Option<&CompiledPlatform>,
-    schema: &Schema,
-    facts: &Facts,
-    as_of: NaiveDate,
-    calendar: &Calendar,
-    trace: bool,
-) {
+pub fn settle(d: &mut Decision, p: &CompiledPolicy, input: &Input<'_>, calendar: &Calendar) {
+    let (platform, schema, facts, as_of, trace) =
+        (input.platform, input.schema, input.facts, input.as_of, input.trace);
     if d.outcome == Outcome::PendingReview {
         d.review_due = p.info.time_limit_days.and_then(|n| calendar.add_working_days(as_of, n).ok());
         return;

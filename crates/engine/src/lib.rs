@@ -221,16 +221,7 @@ impl Engine {
         let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
         all::exclusive_groups(&mut drafts, &known, priors, &self.groups);
         for (draft, p) in drafts.iter_mut().zip(&known) {
-            all::settle(
-                &mut draft.decision,
-                p,
-                self.platform.as_ref(),
-                &self.schema,
-                facts,
-                as_of,
-                &self.calendar,
-                trace,
-            );
+            all::settle(&mut draft.decision, p, &input, &self.calendar);
         }
         let mut drafts = drafts.into_iter();
         let decisions = chosen
