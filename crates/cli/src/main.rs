@@ -2,6 +2,7 @@
 
 mod check;
 mod eval;
+mod fmt;
 mod library;
 
 use std::path::PathBuf;
@@ -29,6 +30,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Format policy files in place (with `--check`, list the files that would change; exit 1 if any).
+    Fmt {
+        /// Files or directories; default `policies/`.
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        check: bool,
+    },
     /// Decide the policies for one enterprise and explain each decision.
     Eval(eval::Args),
 }
@@ -45,6 +53,7 @@ fn main() -> ExitCode {
         Command::Check { paths, format } => {
             check::run(&library::default_paths(paths), format).map_err(Into::into)
         }
+        Command::Fmt { paths, check } => fmt::run(&library::default_paths(paths), check).map_err(Into::into),
         Command::Eval(args) => eval::run(&args),
     };
     match result {

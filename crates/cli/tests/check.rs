@@ -98,3 +98,29 @@ fn a_missing_path_is_an_error_not_a_panic() {
     assert_eq!(code, 1);
     assert!(err.contains("cannot read `no/such/dir`"), "{err}");
 }
+
+#[test]
+fn fmt_rewrites_what_check_reports_and_leaves_broken_files_alone() {
+    let messy =
+        GOOD.replace("  部门 区工信局\n", "部门    区工信局   # 主管部门\n").replace("5万元", "5万元 ");
+    let broken = "政策 bad \"坏\" {\n  方式: 即申即享\n}\n";
+    let dir = library("fmt", &[("messy.hq", messy.as_bytes()), ("broken.hq", broken.as_bytes())]);
+    let (code, out, _) = huiqi(&["fmt", "--check", "messy.hq"], &dir);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("would reformat messy.hq"), "{out}");
+    let (code, out, _) = huiqi(&["fmt", "messy.hq"], &dir);
+    assert_eq!(code, 0, "{out}");
+    let formatted = std::fs::read_to_string(dir.join("messy.hq")).unwrap();
+    assert!(formatted.contains("  部门 区工信局  # 主管部门\n"), "{formatted}");
+    assert_eq!(huiqi(&["fmt", "--check", "messy.hq"], &dir).0, 0);
+    let (code, out, _) = huiqi(&["fmt", "broken.hq"], &dir);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[E001]"), "{out}");
+    assert_eq!(std::fs::read_to_string(dir.join("broken.hq")).unwrap(), broken);
+}
+
+#[test]
+fn the_bundled_library_is_formatted() {
+    let (code, out, _) = huiqi(&["fmt", "--check"], &root());
+    assert_eq!(code, 0, "{out}");
+}

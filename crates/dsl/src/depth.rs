@@ -4,6 +4,7 @@
 //! opener past [`MAX_DEPTH`] is blanked out (its bytes become spaces, so every offset stays put)
 //! and reported once per run of too-deep text.
 
+use crate::ast::{ClauseKind, Expr, ExprKind, Item, PlatformPropKind, SourceFile};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
 
@@ -104,4 +105,109 @@ fn starts_word(rest: &str, word: &str, text: &str, at: usize) -> bool {
 
 fn is_ident_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '·'
+}
+
+/// How deep an expression tree may be. A chain `a + b + … ` nests one level per operator, so
+/// text-level bracket counting does not bound it; this does, for every pass after parsing.
+pub const MAX_TREE_DEPTH: usize = 160;
+
+/// Replaces every expression deeper than [`MAX_TREE_DEPTH`] with a placeholder, with a diagnostic.
+pub fn limit_tree(file: &mut SourceFile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for root in roots_mut(file) {
+        if tree_depth(root) > MAX_TREE_DEPTH {
+            let span = root.span;
+            out.push(
+                Diagnostic::new(
+                    Code::TooDeep,
+                    span,
+                    format!("expression nested more than {MAX_TREE_DEPTH} levels deep"),
+                    "too many operators in one expression",
+                )
+                .help("split the expression into `设` definitions and combine those"),
+            );
+            let old = std::mem::replace(root, Expr { kind: ExprKind::Bool(false), span });
+            drop_expr(old);
+        }
+    }
+    out
+}
+
+fn roots_mut(file: &mut SourceFile) -> Vec<&mut Expr> {
+    let mut roots = Vec::new();
+    for item in &mut file.items {
+        match item {
+            Item::Policy(p) => {
+                for clause in &mut p.clauses {
+                    match &mut clause.kind {
+                        ClauseKind::Let { value, .. }
+                        | ClauseKind::Award(value)
+                        | ClauseKind::Cap { value, .. } => roots.push(value),
+                        ClauseKind::Conditions(cs) => roots.extend(cs.iter_mut().map(|c| &mut c.expr)),
+                        _ => {}
+                    }
+                }
+            }
+            Item::Platform(p) => {
+                for prop in &mut p.props {
+                    match &mut prop.kind {
+                        PlatformPropKind::Payers(rules) => {
+                            roots.extend(rules.iter_mut().filter_map(|r| r.when.as_mut()))
+                        }
+                        PlatformPropKind::Vetoes(vs) => roots.extend(vs.iter_mut().map(|v| &mut v.expr)),
+                        _ => {}
+                    }
+                }
+            }
+            Item::Fact(_) => {}
+        }
+    }
+    roots
+}
+
+fn children(expr: &Expr) -> Vec<&Expr> {
+    match &expr.kind {
+        ExprKind::Call { args, .. } => args.iter().collect(),
+        ExprKind::Neg(x) | ExprKind::Not(x) => vec![x],
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Compare { lhs, rhs, .. } => vec![lhs, rhs],
+        ExprKind::In { value, options } => std::iter::once(&**value).chain(options).collect(),
+        ExprKind::If { cond, then, otherwise } => vec![cond, then, otherwise],
+        ExprKind::Tiers(t) => std::iter::once(&*t.base).chain(t.rows.iter().map(|r| &r.value)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The depth of a tree, without recursion.
+pub fn tree_depth(expr: &Expr) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(expr, 1usize)];
+    while let Some((e, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        stack.extend(children(e).into_iter().map(|c| (c, d + 1)));
+    }
+    deepest
+}
+
+/// Drops a tree without recursion: each node goes only once its children are on the stack.
+pub fn drop_expr(expr: Expr) {
+    let mut stack = vec![expr];
+    while let Some(mut e) = stack.pop() {
+        match std::mem::replace(&mut e.kind, ExprKind::Bool(false)) {
+            ExprKind::Call { args, .. } => stack.extend(args),
+            ExprKind::Neg(x) | ExprKind::Not(x) => stack.push(*x),
+            ExprKind::Binary { lhs, rhs, .. } | ExprKind::Compare { lhs, rhs, .. } => {
+                stack.extend([*lhs, *rhs])
+            }
+            ExprKind::In { value, options } => {
+                stack.push(*value);
+                stack.extend(options);
+            }
+            ExprKind::If { cond, then, otherwise } => stack.extend([*cond, *then, *otherwise]),
+            ExprKind::Tiers(t) => {
+                stack.push(*t.base);
+                stack.extend(t.rows.into_iter().map(|r| r.value));
+            }
+            _ => {}
+        }
+    }
 }

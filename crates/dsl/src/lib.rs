@@ -13,10 +13,12 @@ pub mod ast;
 pub mod check;
 mod depth;
 pub mod diagnostic;
+pub mod format;
 mod parse;
 pub mod source;
 pub mod span;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
+pub use format::{format_source, print};
 pub use parse::{parse, Parsed};
 pub use span::{LineIndex, Span};

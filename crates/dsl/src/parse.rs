@@ -43,7 +43,7 @@ pub fn parse(text: &str) -> Parsed {
         None => std::borrow::Cow::Borrowed(text),
     };
     let mut builder = Builder { text: &source, diagnostics: Vec::new() };
-    let file = match Grammar::parse(Rule::file, &source) {
+    let mut file = match Grammar::parse(Rule::file, &source) {
         Ok(mut pairs) => {
             let items = pairs.next().map(|file| builder.file(file)).unwrap_or_default();
             let lang = detect_lang(&items, &source);
@@ -64,6 +64,7 @@ pub fn parse(text: &str) -> Parsed {
             SourceFile { lang: Lang::Zh, items: Vec::new() }
         }
     };
+    builder.diagnostics.extend(depth::limit_tree(&mut file));
     if file.items.is_empty() && builder.diagnostics.is_empty() && diagnostics.is_empty() {
         builder.diagnostics.push(
             Diagnostic::new(Code::EmptyFile, Span::new(0, 0), "the file holds no policy", "nothing here")
@@ -115,11 +116,14 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
     Span::new(s.start(), s.start() + text.len())
 }
 
-/// Where a `#` comment starts on a line, outside strings.
+/// Where a `#` comment starts on a line, outside strings (which may hold `\"`).
 fn comment_start(line: &str) -> Option<usize> {
     let mut in_string = None;
+    let mut escaped = false;
     for (i, c) in line.char_indices() {
         match (in_string, c) {
+            (Some('"'), _) if escaped => escaped = false,
+            (Some('"'), '\\') => escaped = true,
             (None, '"') => in_string = Some('"'),
             (None, '“') => in_string = Some('”'),
             (Some(close), c) if c == close => in_string = None,
@@ -612,8 +616,8 @@ impl Builder<'_> {
                 Some(inner) => self.expr(inner),
                 None => error_expr(span),
             },
-            Rule::if_expr => {
-                let mut inner = parts(pair).filter(|p| p.as_rule() == Rule::expr);
+            Rule::if_expr | Rule::amount_if => {
+                let mut inner = parts(pair).filter(|p| matches!(p.as_rule(), Rule::expr | Rule::amount));
                 let mut next =
                     |b: &mut Self| inner.next().map(|p| b.expr(p)).unwrap_or_else(|| error_expr(span));
                 let cond = next(self);

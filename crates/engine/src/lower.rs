@@ -219,7 +219,7 @@ impl Lowerer<'_> {
                     "最大" | "max" => Node::Call(Func::Max, ids.into()),
                     "绝对值" | "abs" => Node::Call(Func::Abs, ids.into()),
                     "年份" | "year" => Node::Call(Func::Year, ids.into()),
-                    name @ ("取整" | "round" | "向下取整" | "floor") => {
+                    name @ ("四舍五入" | "round" | "向下取整" | "floor") => {
                         let places = match args.get(1).map(|a| &a.kind) {
                             Some(ExprKind::Number(n)) if n.suffix == Suffix::None => {
                                 n.digits.trunc().to_string().parse::<i32>().unwrap_or(0)

@@ -17,7 +17,7 @@ pub const BUILTINS: &[(&str, &str)] = &[("评估日期", "as_of"), ("评估年�
 const FUNCTIONS: &[(&str, &str, usize, usize)] = &[
     ("最小", "min", 2, usize::MAX),
     ("最大", "max", 2, usize::MAX),
-    ("取整", "round", 2, 2),
+    ("四舍五入", "round", 2, 2),
     ("向下取整", "floor", 2, 2),
     ("年份", "year", 1, 1),
     ("绝对值", "abs", 1, 1),
@@ -206,7 +206,7 @@ impl<'a> Scope<'a> {
         else {
             let names = FUNCTIONS.iter().flat_map(|(zh, en, ..)| [*zh, *en]);
             let help = did_you_mean(func, names).unwrap_or_else(|| {
-                "the functions are 最小, 最大, 取整, 向下取整, 年份 and 绝对值 (min, max, round, floor, year, abs)".to_string()
+                "the functions are 最小, 最大, 四舍五入, 向下取整, 年份 and 绝对值 (min, max, round, floor, year, abs)".to_string()
             });
             for arg in args {
                 self.type_of(arg);
@@ -232,7 +232,9 @@ impl<'a> Scope<'a> {
                     "wrong number of arguments",
                 )
                 .help(match zh {
-                    "取整" => "write `取整(金额, 2)`: the value and the decimal places to keep",
+                    "四舍五入" | "向下取整" => {
+                        "write `四舍五入(金额, 2)`: the value and the decimal places to keep"
+                    }
                     "年份" | "绝对值" => "pass exactly one value",
                     _ => "pass two or more values of the same kind",
                 }),
@@ -258,7 +260,7 @@ impl<'a> Scope<'a> {
                 }
                 ty
             }
-            "取整" | "向下取整" => {
+            "四舍五入" | "向下取整" => {
                 let places_ok = matches!(args.get(1).map(|a| &a.kind), Some(ExprKind::Number(n)) if n.suffix == crate::ast::Suffix::None && n.digits.fract().is_zero());
                 if !places_ok {
                     let at = args.get(1).map_or(span, |a| a.span);
@@ -269,7 +271,7 @@ impl<'a> Scope<'a> {
                             "decimal places must be a whole number",
                             "not a whole number",
                         )
-                        .help("write `取整(金额, 2)` for 分, `取整(金额, 0)` for 元"),
+                        .help("write `四舍五入(金额, 2)` for 分, `四舍五入(金额, 0)` for 元"),
                     );
                 }
                 types.first().cloned().unwrap_or(Ty::Error)
