@@ -1,0 +1,84 @@
+//! An enterprise's facts are validated against the schema: each problem names the field, what
+//! was expected and what arrived; nothing panics.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use huiqi_engine::FactError;
+use serde_json::json;
+
+#[path = "decisions.rs"]
+#[allow(dead_code)]
+mod decisions;
+
+fn errors(facts: serde_json::Value) -> Vec<FactError> {
+    decisions::engine().schema().parse_json(&facts).unwrap_err()
+}
+
+fn one(facts: serde_json::Value) -> FactError {
+    let mut all = errors(facts);
+    assert_eq!(all.len(), 1, "{all:?}");
+    all.remove(0)
+}
+
+#[test]
+fn a_wrong_type_names_the_field_the_type_and_the_value() {
+    let e = one(json!({"位于章贡高新区": "是"}));
+    assert_eq!((e.field.as_str(), e.expected.as_str(), e.received.as_str()), ("位于章贡高新区", "true or false", "\"是\""));
+    let e = one(json!({"营业收入": {"2025": "八千"}}));
+    assert_eq!(e.field, "营业收入[2025]");
+    assert_eq!(e.expected, "an amount in 万元");
+    let e = one(json!({"认定年度": 2025.5}));
+    assert!(e.message.contains("whole number"), "{e}");
+}
+
+#[test]
+fn an_unknown_fact_is_refused_with_a_suggestion() {
+    let e = one(json!({"注册区": "章贡区"}));
+    assert_eq!(e.field, "注册区");
+    assert!(e.message.contains("did you mean `注册区县`?"), "{e}");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let all = errors(json!({"注册区": 1, "失信记录": 0, "认定级别": "国家", "营业收入": 5}));
+    let fields: Vec<&str> = all.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields.len(), 4, "{all:?}");
+    for f in ["注册区", "失信记录", "认定级别", "营业收入"] {
+        assert!(fields.contains(&f), "{f} not reported: {all:?}");
+    }
+}
+
+#[test]
+fn huge_and_negative_numbers_are_errors_not_panics() {
+    let e = one(json!({"营业收入": {"2025": "1e40"}}));
+    assert!(e.message.contains("28 significant digits") || e.message.contains("too large"), "{e}");
+    let e = one(json!({"营业收入": {"2025": "99999999999999999999999999"}}));
+    assert!(e.message.contains("too large"), "{e}");
+    let e = one(json!({"研发人员数": -3}));
+    assert!(e.message.contains("must not be negative"), "{e}");
+    let e = one(json!({"营业收入": {"2025": -1}}));
+    assert!(e.message.contains("must not be negative"), "{e}");
+}
+
+#[test]
+fn dates_years_and_nulls() {
+    let e = one(json!({"营业收入": {"去年": 1}}));
+    assert_eq!(e.expected, "a year such as \"2024\"");
+    assert!(errors(json!({"营业收入": [1, 2]}))[0].message.contains("year by year"));
+    // `null` is simply not known.
+    decisions::engine().schema().parse_json(&json!({"营业收入": null, "失信记录": null})).unwrap();
+    assert!(errors(json!([1, 2]))[0].message.contains("JSON object"));
+}
+
+#[test]
+fn a_date_outside_the_calendar_is_an_explicit_error() {
+    let e = decisions::engine();
+    let facts = e
+        .schema()
+        .parse_json(&json!({"注册区县": "章贡区", "位于章贡高新区": false, "失信记录": false, "首次纳入规上统计年度": 2030}))
+        .unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2031, 3, 2).unwrap();
+    let d = e.evaluate(&facts, as_of, &[], Some(&["t-fixed".to_string()])).decisions.remove(0);
+    assert_eq!(d.outcome, huiqi_engine::Outcome::Error);
+    assert!(d.reasons.summary.contains("2031"), "{}", d.reasons.summary);
+}
