@@ -11,6 +11,10 @@ use huiqi_dsl::source::SourceSet;
 use huiqi_engine::calendar::{Calendar, BUNDLED};
 use huiqi_engine::Engine;
 
+// The same allocator as the `huiqi` binary, so the figures are what the service sees.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn engine(dir: &str) -> Engine {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let sources = SourceSet::load(&[root.join(dir)]).unwrap();

@@ -14,14 +14,9 @@ use crate::explain::money;
 use crate::ir::CompiledPolicy;
 use crate::value::{Val, Value};
 
-/// Only the highest award of a group is paid; an upgrade pays the difference to what the group
-/// already paid, or nothing when the group does not pay differences.
-pub fn exclusive_groups(
-    drafts: &mut [Draft],
-    policies: &[&CompiledPolicy],
-    priors: &[PriorAward],
-    groups: &std::collections::HashMap<String, String>,
-) {
+/// Of the policies of one 就高不重复 group decided together, only the highest award is paid.
+/// (What the group paid before is settled in `decide::judge`: the difference, or nothing.)
+pub fn exclusive_groups(drafts: &mut [Draft], policies: &[&CompiledPolicy]) {
     let mut by_group: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in policies.iter().enumerate() {
         if let Some(g) = &p.info.group {
@@ -50,38 +45,6 @@ pub fn exclusive_groups(
                     d.decision.title
                 );
             }
-        }
-        let upgrade =
-            policies.get(best).and_then(|p| p.info.group.as_ref()).is_some_and(|g| g.upgrade_pays_difference);
-        let paid: Vec<&PriorAward> =
-            priors.iter().filter(|a| groups.get(&a.policy).is_some_and(|g| g == group)).collect();
-        let Some(highest) = paid.iter().map(|a| a.amount).max() else { continue };
-        let Some(d) = drafts.get_mut(best) else { continue };
-        let gross = d.gross.unwrap_or_default();
-        let (amount, why) = if upgrade {
-            let difference = (gross - highest).max(Decimal::ZERO);
-            (
-                difference,
-                format!(
-                    "就高不重复、升级补差：同组已兑付 {}，本次补差 {}",
-                    money(highest),
-                    money(difference)
-                ),
-            )
-        } else {
-            (Decimal::ZERO, format!("就高不重复：同组“{group}”已兑付 {}", money(highest)))
-        };
-        d.decision.reasons.steps.push(why.clone());
-        if amount.is_zero() {
-            d.gross = None;
-            d.decision.outcome = Outcome::Ineligible;
-            d.decision.amount = Some(Decimal::ZERO);
-            d.decision.reasons.summary = format!("不符合「{}」兑现条件：{why}。", d.decision.title);
-        } else {
-            let mut amount = amount;
-            amount.rescale(2);
-            d.gross = Some(amount);
-            d.decision.amount = Some(amount);
         }
     }
 }
@@ -136,18 +99,23 @@ pub fn settle(d: &mut Decision, p: &CompiledPolicy, input: &Input<'_>, calendar:
             return;
         }
     }
-    d.shares = split(amount, p.info.shares.iter().map(|s| (s.funder.clone(), s.fraction)).collect(), 2);
+    let fractions: Vec<Decimal> = p.shares.iter().map(|(_, f)| *f).collect();
+    d.shares = p
+        .shares
+        .iter()
+        .zip(split(amount, &fractions, 2))
+        .map(|((funder, _), amount)| ShareAmount { funder: funder.clone(), amount })
+        .collect();
     if let Some(ratios) = &p.info.installments {
         let total: u32 = ratios.iter().sum();
-        let parts =
-            ratios.iter().enumerate().map(|(i, r)| (i, Decimal::from(*r) / Decimal::from(total))).collect();
-        let amounts = split(amount, parts, 2);
+        let parts: Vec<Decimal> = ratios.iter().map(|r| Decimal::from(*r) / Decimal::from(total)).collect();
+        let amounts = split(amount, &parts, 2);
         d.installments = amounts
             .into_iter()
             .enumerate()
             .map(|(i, s)| Installment {
                 seq: i as u32 + 1,
-                amount: s.amount,
+                amount: s,
                 year: as_of.year() + i as i32,
                 due_date: if i == 0 { d.due_date } else { None },
             })
@@ -177,32 +145,26 @@ pub fn settle(d: &mut Decision, p: &CompiledPolicy, input: &Input<'_>, calendar:
 /// Splits `amount` by fractions summing to 1, exactly to the cent: each part is rounded down to
 /// `places`, and the cents left over go one by one to the parts that lost the most in rounding
 /// (ties: the one listed first). The parts always add up to `amount`.
-pub fn split<K: Clone + ToString>(
-    amount: Decimal,
-    parts: Vec<(K, Decimal)>,
-    places: u32,
-) -> Vec<ShareAmount> {
+pub fn split(amount: Decimal, fractions: &[Decimal], places: u32) -> Vec<Decimal> {
     let unit = Decimal::new(1, places);
-    let mut out: Vec<(K, Decimal, Decimal)> = parts
-        .into_iter()
-        .map(|(k, f)| {
+    let mut out: Vec<(Decimal, Decimal)> = fractions
+        .iter()
+        .map(|f| {
             let exact = amount * f;
             let floor = exact.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::ToZero);
-            (k, floor, exact - floor)
+            (floor, exact - floor)
         })
         .collect();
-    let mut left = amount - out.iter().map(|(_, a, _)| *a).sum::<Decimal>();
+    let mut left = amount - out.iter().map(|(a, _)| *a).sum::<Decimal>();
     let mut order: Vec<usize> = (0..out.len()).collect();
     order.sort_by(|a, b| {
-        let r = |i: &usize| out.get(*i).map(|x| x.2).unwrap_or_default();
+        let r = |i: &usize| out.get(*i).map(|x| x.1).unwrap_or_default();
         r(b).cmp(&r(a)).then(a.cmp(b))
     });
     let mut k = 0;
     while left >= unit && !order.is_empty() {
-        if let Some(i) = order.get(k % order.len()) {
-            if let Some(part) = out.get_mut(*i) {
-                part.1 += unit;
-            }
+        if let Some(part) = order.get(k % order.len()).and_then(|i| out.get_mut(*i)) {
+            part.0 += unit;
         }
         left -= unit;
         k += 1;
@@ -210,15 +172,15 @@ pub fn split<K: Clone + ToString>(
     // Whatever is left below one unit (only if `amount` has finer digits) goes to the first part.
     if !left.is_zero() {
         if let Some(first) = out.first_mut() {
-            first.1 += left;
+            first.0 += left;
         }
     }
     out.into_iter()
-        .map(|(k, mut a, _)| {
+        .map(|(mut a, _)| {
             if a.scale() < 2 {
                 a.rescale(2);
             }
-            ShareAmount { funder: k.to_string(), amount: a }
+            a
         })
         .collect()
 }

@@ -81,7 +81,7 @@ fn reason(
         label: c.label.clone(),
         result,
         rule: c.text.clone(),
-        facts: fact_reads(program, schema, cx, c.node),
+        facts: fact_reads(program, schema, cx, c.reads),
     }
 }
 
@@ -121,10 +121,12 @@ pub struct Input<'a> {
 pub enum Verdict<'a> {
     /// Outside the catalog or the validity window.
     NotPayable,
-    /// A condition failed, a veto fired, or the policy was already paid.
+    /// A condition failed, a veto fired, the policy was already paid, or its 就高不重复 group
+    /// (without 升级补差) already paid this much.
     Ineligible {
         veto: Option<usize>,
         paid: Option<&'a PriorAward>,
+        group_paid: Option<Decimal>,
     },
     /// Facts (policy-local mask) or veto facts (platform mask) are missing.
     Open {
@@ -218,9 +220,17 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
 
     // 4. A false condition, a veto or an earlier payment decides; unknowns leave it open.
     if failed || input.vetoes.fired.is_some() || paid.is_some() {
-        return Verdict::Ineligible { veto: input.vetoes.fired, paid };
+        return Verdict::Ineligible { veto: input.vetoes.fired, paid, group_paid: None };
     }
     if unknown != 0 || input.vetoes.unknown != 0 {
+        // Name what the amount needs as well, so the enterprise supplies everything in one round.
+        let mut unknown = unknown;
+        let needed = p.award.iter().map(|(node, _)| *node).chain(p.caps.iter().map(|c| c.node));
+        for node in needed {
+            if let Ok(Val::Unknown(m)) = ev.eval(node, &cx) {
+                unknown |= m;
+            }
+        }
         return Verdict::Open { unknown, veto_unknown: input.vetoes.unknown };
     }
 
@@ -244,13 +254,34 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
         }
     }
     trace.step(|| format!("奖励 = {award_text} = {}", money(raw)));
-    let mut amount = round(raw, info.rounding.places, false).unwrap_or(raw);
-    if amount != raw {
+    // Rounding only when the amount has more decimals than the unit keeps: it usually has not.
+    let places = info.rounding.places;
+    let mut amount = if places >= 0 && raw.scale() <= places.unsigned_abs() {
+        raw
+    } else {
+        round(raw, places, false).unwrap_or(raw)
+    };
+    if T::ON && amount != raw {
         trace.step(|| format!("取整到{}（四舍五入）：{}", info.rounding.word, money(amount)));
     }
-    if amount < Decimal::ZERO {
+    if amount.is_sign_negative() && !amount.is_zero() {
         trace.step(|| format!("奖励不能为负，按 0 元计（计算值 {}）", money(amount)));
         amount = Decimal::ZERO;
+    }
+    // 就高不重复 against what the group paid before: the difference on upgrade, or nothing.
+    if let Some(group) = &info.group {
+        let in_group = |a: &&PriorAward| input.groups.get(&a.policy).is_some_and(|g| *g == group.name);
+        if input.priors.iter().any(|a| in_group(&a)) {
+            let paid: Decimal = input.priors.iter().filter(in_group).map(|a| a.amount).sum();
+            if !group.upgrade_pays_difference {
+                return Verdict::Ineligible { veto: None, paid: None, group_paid: Some(paid) };
+            }
+            let difference = (amount - paid).max(Decimal::ZERO);
+            trace.step(|| {
+                format!("就高不重复、升级补差：同组已兑付 {}，本次补差 {}", money(paid), money(difference))
+            });
+            amount = difference;
+        }
     }
     for cap in &p.caps {
         let limit = match ev.eval(cap.node, &cx) {
@@ -271,7 +302,7 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
                 (input.priors.iter().filter(|a| mine(a) || in_group(a)).map(|a| a.amount).sum(), "累计上限")
             }
         };
-        let room = (limit - already).max(Decimal::ZERO);
+        let room = if already.is_zero() { limit } else { (limit - already).max(Decimal::ZERO) };
         if amount > room {
             if already.is_zero() {
                 trace.step(|| format!("{what} {}（{}），按上限计：{}", money(limit), cap.text, money(room)));
@@ -295,9 +326,9 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
 pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
     let info = &p.info;
     let mut d = Decision {
-        policy: info.id.clone(),
-        title: info.title.clone(),
-        department: info.department.clone(),
+        policy: p.id.clone(),
+        title: p.title.clone(),
+        department: p.department.clone(),
         mode: info.mode.word(),
         outcome: Outcome::Ineligible,
         amount: None,
@@ -328,7 +359,8 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
     let trace = input.trace;
     if trace {
         d.reasons.conditions = std::mem::take(&mut full.conditions);
-        d.reasons.vetoes = input.vetoes.reasons.clone();
+        // Only the vetoes that matter here; every veto is in the answer's `joint_review`.
+        d.reasons.vetoes = input.vetoes.reasons.iter().filter(|v| v.result != Some(false)).cloned().collect();
         d.reasons.steps = std::mem::take(&mut full.steps);
     }
     let mut gross = None;
@@ -339,17 +371,17 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
                 d.reasons.summary = explain.not_payable(input.as_of);
             }
         }
-        Verdict::Ineligible { veto, paid } => {
+        Verdict::Ineligible { veto, paid, group_paid } => {
             d.outcome = Outcome::Ineligible;
             if trace {
-                let veto = veto.and_then(|i| input.platform?.vetoes.get(i)).map(|v| v.label.as_str());
-                d.reasons.summary = explain.ineligible(&d.reasons, &full.failed, veto, paid);
+                let veto = veto.and_then(|i| input.platform?.vetoes.get(i)).map(|v| &*v.label);
+                d.reasons.summary = explain.ineligible(&d.reasons, &full.failed, veto, paid, group_paid);
             }
         }
         Verdict::Open { unknown, veto_unknown } => open(&mut d, &explain, p, input, unknown, veto_unknown),
         Verdict::Nothing => {
             d.outcome = Outcome::Ineligible;
-            d.amount = Some(Decimal::ZERO);
+            d.amount = Some(Decimal::new(0, 2));
             if trace {
                 d.reasons.summary = explain.zero_amount(&d.reasons.steps);
             }

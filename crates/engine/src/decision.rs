@@ -1,5 +1,7 @@
 //! What the engine answers: one decision per policy, with its explanation.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -45,7 +47,7 @@ pub struct PriorAward {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShareAmount {
-    pub funder: String,
+    pub funder: Arc<str>,
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
 }
@@ -65,19 +67,19 @@ pub struct Installment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FactRead {
     /// `出口额[2025]` for one year of a series.
-    pub fact: String,
+    pub fact: Arc<str>,
     /// As written in its unit (`800万元`), or `null` when missing.
     pub value: Option<String>,
-    pub department: String,
+    pub department: Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConditionReason {
-    pub label: String,
+    pub label: Arc<str>,
     /// `null` when unknown.
     pub result: Option<bool>,
     /// The condition as the policy states it.
-    pub rule: String,
+    pub rule: Arc<str>,
     pub facts: Vec<FactRead>,
 }
 
@@ -86,7 +88,8 @@ pub struct Reasons {
     /// One Chinese sentence (or a few) a rejected enterprise can read: the outcome, why, and the basis.
     pub summary: String,
     pub conditions: Vec<ConditionReason>,
-    /// The joint-review vetoes (联审) and their results.
+    /// The joint-review vetoes (联审) that fired or could not be decided; all of them, with their
+    /// results, are in [`Decisions::joint_review`].
     pub vetoes: Vec<ConditionReason>,
     /// How the amount was reached, step by step.
     pub steps: Vec<String>,
@@ -94,9 +97,9 @@ pub struct Reasons {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MissingFact {
-    pub fact: String,
-    pub department: String,
-    pub description: Option<String>,
+    pub fact: Arc<str>,
+    pub department: Arc<str>,
+    pub description: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -109,16 +112,16 @@ pub struct EvalErrorReport {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decision {
-    pub policy: String,
-    pub title: String,
-    pub department: String,
+    pub policy: Arc<str>,
+    pub title: Arc<str>,
+    pub department: Arc<str>,
     pub mode: &'static str,
     pub outcome: Outcome,
     /// Decimal string in 元, rounded as the policy says (default: to the 分, half up).
     #[serde(with = "rust_decimal::serde::str_option")]
     pub amount: Option<Decimal>,
     pub shares: Vec<ShareAmount>,
-    pub payer: Option<String>,
+    pub payer: Option<Arc<str>>,
     /// Approval (the evaluation date) plus the payout limit in working days.
     pub due_date: Option<NaiveDate>,
     pub installments: Vec<Installment>,
@@ -135,5 +138,7 @@ pub struct Decision {
 pub struct Decisions {
     pub policy_set: String,
     pub as_of: NaiveDate,
+    /// The joint review (联审) of the enterprise: every veto with its record.
+    pub joint_review: Vec<ConditionReason>,
     pub decisions: Vec<Decision>,
 }

@@ -75,6 +75,13 @@ impl Evaluator<'_> {
             Node::And(a, b) => self.kleene(*a, *b, cx, false),
             Node::Or(a, b) => self.kleene(*a, *b, cx, true),
             Node::Cmp(rel, a, b) => {
+                // Most comparisons are a fact against a constant: compare in place, no clones.
+                if let (Some(x), Some(y)) = (self.leaf(*a, cx), self.leaf(*b, cx)) {
+                    return match (x, y) {
+                        (Ok(x), Ok(y)) => Ok(Val::Known(Value::Bool(self.compare(id, *rel, x, y)?))),
+                        (x, y) => Ok(Val::Unknown(x.err().unwrap_or(0) | y.err().unwrap_or(0))),
+                    };
+                }
                 let (x, y) = (self.eval(*a, cx)?, self.eval(*b, cx)?);
                 match (x, y) {
                     (Val::Known(x), Val::Known(y)) => {
@@ -135,6 +142,21 @@ impl Evaluator<'_> {
                 }
                 unknown => Ok(unknown),
             },
+        }
+    }
+
+    /// A constant or a fact by reference: `Err` holds the missing fact's bit. `None` for other nodes.
+    fn leaf<'c>(&'c self, id: NodeId, cx: &'c Context<'_>) -> Option<Result<&'c Value, u128>> {
+        match self.program.node(id)? {
+            Node::Const(v) => Some(Ok(v)),
+            Node::Fact(i) => {
+                let value = match self.program.facts.get(*i as usize)? {
+                    FactRef { slot, offset: Some(o) } => cx.facts.get_year(*slot, cx.year + o),
+                    FactRef { slot, offset: None } => cx.facts.get(*slot),
+                };
+                Some(value.ok_or(1 << i))
+            }
+            _ => None,
         }
     }
 

@@ -1,16 +1,16 @@
 //! Explanations in Chinese: what an enterprise reads when it is told yes, no, or not yet.
 
-use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use huiqi_dsl::check::BaseType;
 use rust_decimal::Decimal;
 
-use crate::decision::{Decision, Decisions, MissingFact, Outcome, PriorAward, Reasons};
+use crate::decision::{Decision, Decisions, FactRead, MissingFact, Outcome, PriorAward, Reasons};
 use crate::eval::Context;
 use crate::facts::{FactMeta, Schema};
-use crate::ir::{CompiledPolicy, FactRef, Node, NodeId, Program};
-use crate::value::Value;
+use crate::ir::{CompiledPolicy, FactRef, Program};
+use crate::value::{Missing, Value};
 
 /// An amount in 元 as shown to people: two decimals and the unit.
 pub fn money(x: Decimal) -> String {
@@ -32,26 +32,22 @@ pub fn show(meta: &FactMeta, v: &Value) -> String {
     }
 }
 
-/// The facts a condition (or any node) reads, with their values and departments.
-pub fn fact_reads(
-    program: &Program,
-    schema: &Schema,
-    cx: &Context<'_>,
-    node: NodeId,
-) -> Vec<crate::decision::FactRead> {
-    let mut seen = BTreeSet::new();
-    collect(program, node, &mut seen);
-    seen.into_iter()
-        .filter_map(|fact| {
-            let r = *program.facts.get(fact as usize)?;
+/// The facts of `reads` (a condition's mask over the program's fact table), with their values
+/// and the departments that provide them.
+pub fn fact_reads(program: &Program, schema: &Schema, cx: &Context<'_>, reads: Missing) -> Vec<FactRead> {
+    program
+        .facts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| reads & (1 << i) != 0)
+        .filter_map(|(_, r)| {
             let meta = schema.meta(r.slot)?;
-            let name = fact_name(meta, r, cx.year);
             let value = match r.offset {
                 Some(o) => cx.facts.get_year(r.slot, cx.year + o),
                 None => cx.facts.get(r.slot),
             };
-            Some(crate::decision::FactRead {
-                fact: name,
+            Some(FactRead {
+                fact: fact_name(meta, *r, cx.year),
                 value: value.map(|v| show(meta, v)),
                 department: meta.provider.clone(),
             })
@@ -60,37 +56,10 @@ pub fn fact_reads(
 }
 
 /// `出口额[2025]` for one year of a series, the plain name otherwise.
-pub fn fact_name(meta: &FactMeta, r: FactRef, year: i32) -> String {
+pub fn fact_name(meta: &FactMeta, r: FactRef, year: i32) -> Arc<str> {
     match r.offset {
-        Some(o) => format!("{}[{}]", meta.name, year + o),
+        Some(o) => Arc::from(format!("{}[{}]", meta.name, year + o)),
         None => meta.name.clone(),
-    }
-}
-
-fn collect(program: &Program, id: NodeId, out: &mut BTreeSet<u8>) {
-    let Some(node) = program.node(id) else { return };
-    let mut walk = |ids: &[NodeId]| ids.iter().for_each(|i| collect(program, *i, out));
-    match node {
-        Node::Fact(f) => {
-            out.insert(*f);
-        }
-        Node::Neg(a) | Node::Not(a) | Node::Round { value: a, .. } => walk(&[*a]),
-        Node::Arith(_, a, b) | Node::And(a, b) | Node::Or(a, b) | Node::Cmp(_, a, b) => walk(&[*a, *b]),
-        Node::If(a, b, c) => walk(&[*a, *b, *c]),
-        Node::In(a, rest) => {
-            walk(&[*a]);
-            walk(rest);
-        }
-        Node::Call(_, args) => walk(args),
-        Node::Step { base, values, .. } => {
-            walk(&[*base]);
-            walk(values);
-        }
-        Node::Marginal { base, rates, .. } => {
-            walk(&[*base]);
-            walk(rates);
-        }
-        Node::Const(_) | Node::AsOfDate | Node::AsOfYear => {}
     }
 }
 
@@ -144,6 +113,7 @@ impl Explainer<'_> {
         failed: &[usize],
         veto: Option<&str>,
         blocked_by: Option<&PriorAward>,
+        group_paid: Option<Decimal>,
     ) -> String {
         let mut parts = Vec::new();
         for i in failed {
@@ -158,7 +128,7 @@ impl Explainer<'_> {
             parts.push(format!("不满足「{}」{detail}", c.label));
         }
         if let Some(label) = veto {
-            let record = reasons.vetoes.iter().find(|v| v.label == label);
+            let record = reasons.vetoes.iter().find(|v| &*v.label == label);
             let facts: Vec<String> = record
                 .map(|r| r.facts.iter().map(|f| format!("{}（{}提供）", f.fact, f.department)).collect())
                 .unwrap_or_default();
@@ -173,6 +143,9 @@ impl Explainer<'_> {
                 _ => "每企业限享受一次",
             };
             parts.push(format!("已于 {} 享受本政策 {}，{rule}", prior.date, money(prior.amount)));
+        }
+        if let (Some(paid), Some(group)) = (group_paid, &self.policy.info.group) {
+            parts.push(format!("同属“{}”类奖励，就高不重复，已兑付 {}", group.name, money(paid)));
         }
         format!("不符合{}兑现条件：{}。{}", self.title(), parts.join("；"), self.basis())
     }

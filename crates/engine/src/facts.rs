@@ -25,17 +25,17 @@ pub struct Schema {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FactMeta {
-    pub name: String,
+    pub name: Arc<str>,
     pub series: bool,
     #[serde(skip)]
     pub base: BaseType,
     pub unit: Option<String>,
     #[serde(skip)]
     pub scale: Decimal,
-    pub provider: String,
+    pub provider: Arc<str>,
     #[serde(skip)]
     pub provenance: Provenance,
-    pub description: Option<String>,
+    pub description: Option<Arc<str>>,
     #[serde(skip)]
     pub non_negative: bool,
 }
@@ -45,18 +45,18 @@ impl Schema {
         let facts: Vec<FactMeta> = facts
             .values()
             .map(|f| FactMeta {
-                name: f.name.clone(),
+                name: Arc::from(f.name.as_str()),
                 series: f.series,
                 base: f.base.clone(),
                 unit: f.unit.clone(),
                 scale: f.scale,
-                provider: f.provider.clone(),
+                provider: Arc::from(f.provider.as_str()),
                 provenance: f.provenance,
-                description: f.description.clone(),
+                description: f.description.as_deref().map(Arc::from),
                 non_negative: f.non_negative,
             })
             .collect();
-        let by_name = facts.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
+        let by_name = facts.iter().enumerate().map(|(i, f)| (f.name.to_string(), i)).collect();
         Schema { facts, by_name }
     }
 
@@ -82,7 +82,7 @@ impl Schema {
         let mut errors = Vec::new();
         for (name, value) in object {
             let Some(slot) = self.slot(name) else {
-                let hint = closest(name, self.facts.iter().map(|f| f.name.as_str()))
+                let hint = closest(name, self.facts.iter().map(|f| &*f.name))
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_default();
                 errors.push(FactError::new(

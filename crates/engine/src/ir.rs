@@ -1,5 +1,7 @@
 //! The evaluation IR: expressions as a flat arena of nodes, facts as slots, constants folded.
 
+use std::sync::Arc;
+
 use huiqi_dsl::ast::{CapScope, Relation};
 use huiqi_dsl::check::PolicyInfo;
 use rust_decimal::Decimal;
@@ -110,12 +112,12 @@ impl Program {
 /// A named condition, ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct CompiledCondition {
-    pub label: String,
+    pub label: Arc<str>,
     pub node: NodeId,
     /// The facts it reads (through definitions and other labels too).
     pub reads: Missing,
     /// Its source text, for explanations.
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 #[derive(Debug, Clone)]
@@ -135,6 +137,12 @@ pub struct CompiledLet {
 #[derive(Debug, Clone)]
 pub struct CompiledPolicy {
     pub info: PolicyInfo,
+    /// `info`'s id, title and department, shared by every decision rather than copied.
+    pub id: Arc<str>,
+    pub title: Arc<str>,
+    pub department: Arc<str>,
+    /// Funders and their shares, as fractions.
+    pub shares: Vec<(Arc<str>, Decimal)>,
     pub program: Program,
     pub lets: Vec<CompiledLet>,
     pub conditions: Vec<CompiledCondition>,
@@ -149,6 +157,6 @@ pub struct CompiledPlatform {
     pub program: Program,
     pub vetoes: Vec<CompiledCondition>,
     /// (payer, condition); the last has none.
-    pub payers: Vec<(String, Option<NodeId>)>,
+    pub payers: Vec<(Arc<str>, Option<NodeId>)>,
     pub payout_days: u32,
 }

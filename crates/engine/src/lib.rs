@@ -154,7 +154,7 @@ impl Engine {
         match decide::judge(p, &input, &mut decide::NoTrace) {
             decide::Verdict::NotPayable => (Outcome::NotPayable, None),
             decide::Verdict::Ineligible { .. } => (Outcome::Ineligible, None),
-            decide::Verdict::Nothing => (Outcome::Ineligible, Some(rust_decimal::Decimal::ZERO)),
+            decide::Verdict::Nothing => (Outcome::Ineligible, Some(rust_decimal::Decimal::new(0, 2))),
             decide::Verdict::Eligible(amount) => (Outcome::Eligible, Some(amount)),
             decide::Verdict::Error(_) => (Outcome::Error, None),
             decide::Verdict::Open { unknown, veto_unknown } => {
@@ -219,7 +219,7 @@ impl Engine {
         };
         let known: Vec<&CompiledPolicy> = chosen.iter().filter_map(|c| c.ok()).collect();
         let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
-        all::exclusive_groups(&mut drafts, &known, priors, &self.groups);
+        all::exclusive_groups(&mut drafts, &known);
         for (draft, p) in drafts.iter_mut().zip(&known) {
             all::settle(&mut draft.decision, p, &input, &self.calendar);
         }
@@ -231,15 +231,15 @@ impl Engine {
                 Err(id) => Some(not_in_catalog(id)),
             })
             .collect();
-        Decisions { policy_set: self.policy_set.clone(), as_of, decisions }
+        Decisions { policy_set: self.policy_set.clone(), as_of, joint_review: vetoes.reasons, decisions }
     }
 }
 
 fn not_in_catalog(id: &str) -> Decision {
     Decision {
-        policy: id.to_string(),
-        title: String::new(),
-        department: String::new(),
+        policy: id.into(),
+        title: "".into(),
+        department: "".into(),
         mode: "",
         outcome: Outcome::NotPayable,
         amount: None,

@@ -1,6 +1,7 @@
 //! The checked library to IR: names resolved to fact slots or shared nodes, constants folded.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use huiqi_dsl::ast::Condition;
 use huiqi_dsl::ast::{BinOp, Expr, ExprKind, Suffix, TierKind};
@@ -58,7 +59,19 @@ pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<Compiled
         .enumerate()
         .filter(|(_, f)| schema.meta(f.slot).is_some_and(|m| m.provenance == Provenance::Review))
         .fold(0, |mask: Missing, (i, _)| mask | (1 << i));
-    Ok(CompiledPolicy { info: info.clone(), program: l.program, lets, conditions, award, caps, reviews })
+    Ok(CompiledPolicy {
+        info: info.clone(),
+        id: Arc::from(info.id.as_str()),
+        title: Arc::from(info.title.as_str()),
+        department: Arc::from(info.department.as_str()),
+        shares: info.shares.iter().map(|s| (Arc::from(s.funder.as_str()), s.fraction)).collect(),
+        program: l.program,
+        lets,
+        conditions,
+        award,
+        caps,
+        reviews,
+    })
 }
 
 pub fn platform(schema: &Schema, info: &PlatformInfo, text: &str) -> Result<CompiledPlatform, LowerError> {
@@ -71,7 +84,7 @@ pub fn platform(schema: &Schema, info: &PlatformInfo, text: &str) -> Result<Comp
             Some(expr) => Some(l.expr(expr)?.0),
             None => None,
         };
-        payers.push((rule.payer.text.clone(), node));
+        payers.push((Arc::from(rule.payer.text.as_str()), node));
     }
     Ok(CompiledPlatform { program: l.program, vetoes, payers, payout_days: info.payout_days })
 }
@@ -111,10 +124,10 @@ impl Lowerer<'_> {
             let (node, reads) = self.expr(&c.expr)?;
             self.env.insert(c.label.text.clone(), (node, reads));
             out.push(CompiledCondition {
-                label: c.label.text.clone(),
+                label: Arc::from(c.label.text.as_str()),
                 node,
                 reads,
-                text: self.source(&c.expr),
+                text: Arc::from(self.source(&c.expr)),
             });
         }
         Ok(out)

@@ -49,8 +49,7 @@ fn every_case_decides_as_recorded() {
                 same,
                 (fast.outcome, fast.amount, &fast.payer, fast.due_date, &fast.shares, &fast.missing)
             );
-            let grouped =
-                engine.policies().iter().any(|p| p.info.id == full.policy && p.info.group.is_some());
+            let grouped = engine.policies().iter().any(|p| p.id == full.policy && p.info.group.is_some());
             if let (Some(i), false) = (engine.policy_index(&full.policy), grouped) {
                 let payer_open = full.outcome == huiqi_engine::Outcome::Undetermined && full.amount.is_some();
                 if !payer_open {

@@ -23,7 +23,10 @@ fn one(facts: serde_json::Value) -> FactError {
 #[test]
 fn a_wrong_type_names_the_field_the_type_and_the_value() {
     let e = one(json!({"位于章贡高新区": "是"}));
-    assert_eq!((e.field.as_str(), e.expected.as_str(), e.received.as_str()), ("位于章贡高新区", "true or false", "\"是\""));
+    assert_eq!(
+        (e.field.as_str(), e.expected.as_str(), e.received.as_str()),
+        ("位于章贡高新区", "true or false", "\"是\"")
+    );
     let e = one(json!({"营业收入": {"2025": "八千"}}));
     assert_eq!(e.field, "营业收入[2025]");
     assert_eq!(e.expected, "an amount in 万元");
