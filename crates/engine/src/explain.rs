@@ -19,17 +19,45 @@ pub fn money(x: Decimal) -> String {
 
 /// A value as the schema gives it: `800万元`, `5.2%`, `是`.
 pub fn show(meta: &FactMeta, v: &Value) -> String {
-    match (v, &meta.base) {
-        (Value::Num(n), BaseType::Percent) => format!("{}%", (n * Decimal::ONE_HUNDRED).normalize()),
+    use std::fmt::Write;
+    // Written piece by piece: explanations build many of these, and `format!` is slow for it.
+    let mut out = String::with_capacity(24);
+    let unit = |c: &str| meta.unit.as_deref().unwrap_or(c).to_string();
+    let _ = match (v, &meta.base) {
+        (Value::Num(n), BaseType::Percent) => write!(out, "{}%", (n * Decimal::ONE_HUNDRED).normalize()),
         (Value::Num(n), BaseType::Money(c)) => {
-            let unit = meta.unit.clone().unwrap_or_else(|| c.word().to_string());
-            let shown = n.checked_div(meta.scale).unwrap_or(*n).normalize();
-            format!("{shown}{unit}")
+            let shown = if meta.scale == Decimal::ONE { *n } else { n.checked_div(meta.scale).unwrap_or(*n) };
+            write!(out, "{}", shown.normalize()).map(|_| out.push_str(&unit(c.word())))
         }
-        (Value::Num(n), _) => format!("{}{}", n.normalize(), meta.unit.as_deref().unwrap_or("")),
-        (Value::Text(t), _) => format!("“{t}”"),
-        (other, _) => other.to_string(),
+        (Value::Num(n), _) => write!(out, "{}", n.normalize()).map(|_| out.push_str(&unit(""))),
+        (Value::Text(t), _) => {
+            out.push('“');
+            out.push_str(t);
+            out.push('”');
+            Ok(())
+        }
+        (Value::Bool(b), _) => {
+            out.push_str(if *b { "是" } else { "否" });
+            Ok(())
+        }
+        (Value::Date(d), _) => write!(out, "{d}"),
+    };
+    out
+}
+
+/// `出口额（区商务局）、…`: facts with the departments that hold them.
+fn fact_list(facts: &[MissingFact]) -> String {
+    let mut out = String::with_capacity(facts.len() * 32);
+    for (i, m) in facts.iter().enumerate() {
+        if i > 0 {
+            out.push('、');
+        }
+        out.push_str(&m.fact);
+        out.push('（');
+        out.push_str(&m.department);
+        out.push('）');
     }
+    out
 }
 
 /// The facts of `reads` (a condition's mask over the program's fact table), with their values
@@ -57,8 +85,14 @@ pub fn fact_reads(program: &Program, schema: &Schema, cx: &Context<'_>, reads: M
 
 /// `出口额[2025]` for one year of a series, the plain name otherwise.
 pub fn fact_name(meta: &FactMeta, r: FactRef, year: i32) -> Arc<str> {
+    use std::fmt::Write;
     match r.offset {
-        Some(o) => Arc::from(format!("{}[{}]", meta.name, year + o)),
+        Some(o) => {
+            let mut name = String::with_capacity(meta.name.len() + 6);
+            name.push_str(&meta.name);
+            let _ = write!(name, "[{}]", year + o);
+            Arc::from(name)
+        }
         None => meta.name.clone(),
     }
 }
@@ -160,24 +194,28 @@ impl Explainer<'_> {
     }
 
     pub fn undetermined(&self, missing: &[MissingFact], reviews: &[MissingFact]) -> String {
-        let list = |facts: &[MissingFact]| {
-            facts.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect::<Vec<_>>().join("、")
-        };
-        let then = if reviews.is_empty() {
-            String::new()
-        } else {
-            format!("数据补齐后，尚需主管部门评审或核查：{}。", list(reviews))
-        };
-        format!("尚缺以下数据，暂无法判定是否符合{}：{}。{then}", self.title(), list(missing))
+        let mut out = String::with_capacity(160);
+        out.push_str("尚缺以下数据，暂无法判定是否符合「");
+        out.push_str(&self.policy.title);
+        out.push_str("」：");
+        out.push_str(&fact_list(missing));
+        out.push('。');
+        if !reviews.is_empty() {
+            out.push_str("数据补齐后，尚需主管部门评审或核查：");
+            out.push_str(&fact_list(reviews));
+            out.push('。');
+        }
+        out
     }
 
     pub fn pending(&self, reviews: &[MissingFact]) -> String {
-        let list: Vec<String> = reviews.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
-        format!(
-            "{}为承诺兑现事项，其余条件已满足，待主管部门完成评估评审或现场勘查：{}。",
-            self.title(),
-            list.join("、")
-        )
+        let mut out = String::with_capacity(160);
+        out.push('「');
+        out.push_str(&self.policy.title);
+        out.push_str("」为承诺兑现事项，其余条件已满足，待主管部门完成评估评审或现场勘查：");
+        out.push_str(&fact_list(reviews));
+        out.push('。');
+        out
     }
 
     pub fn error(&self, message: &str) -> String {
