@@ -205,6 +205,8 @@ pub enum FactPropKind {
     Description(Word),
     NonNegative,
     Signed,
+    /// `缺省 假`: the value when the enterprise's data does not mention the fact. A literal.
+    Default(Expr),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

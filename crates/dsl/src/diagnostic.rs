@@ -85,6 +85,7 @@ codes! {
     UnitForType = "E504": "a unit that does not fit the fact's type",
     DuplicateProp = "E505": "a property given twice",
     DuplicateVariant = "E506": "an enum variant listed twice",
+    DefaultMismatch = "E507": "a default that is not a literal of the fact's type",
     PayerNotDepartment = "E601": "a payer that is not a listed department",
     PayerFallback = "E602": "payer rules without a final `否则` rule",
     PlatformMissing = "E603": "no platform file, or more than one",

@@ -38,6 +38,9 @@ pub struct FactMeta {
     pub description: Option<Arc<str>>,
     #[serde(skip)]
     pub non_negative: bool,
+    /// `缺省`: the value when the data does not mention the fact (an absent key, not `null`).
+    #[serde(skip)]
+    pub default: Option<Value>,
 }
 
 impl Schema {
@@ -54,10 +57,25 @@ impl Schema {
                 provenance: f.provenance,
                 description: f.description.as_deref().map(Arc::from),
                 non_negative: f.non_negative,
+                default: f.default.as_ref().and_then(literal),
             })
             .collect();
         let by_name = facts.iter().enumerate().map(|(i, f)| (f.name.to_string(), i)).collect();
         Schema { facts, by_name }
+    }
+
+    /// The facts a record does not mention, at their `缺省` values.
+    fn defaults(&self) -> Facts {
+        let values = self
+            .facts
+            .iter()
+            .map(|m| match (&m.default, m.series) {
+                (None, _) => None,
+                (Some(d), false) => Some(FactValue::One(d.clone())),
+                (Some(d), true) => Some(FactValue::Series { years: Vec::new(), default: Some(d.clone()) }),
+            })
+            .collect();
+        Facts { values }
     }
 
     pub fn slot(&self, name: &str) -> Option<usize> {
@@ -70,7 +88,7 @@ impl Schema {
 
     /// Validates a JSON object of facts. Every problem is reported, each naming its field.
     pub fn parse_json(&self, json: &serde_json::Value) -> Result<Facts, Vec<FactError>> {
-        let mut facts = Facts { values: vec![None; self.facts.len()] };
+        let mut facts = self.defaults();
         let Some(object) = json.as_object() else {
             return Err(vec![FactError::new(
                 "",
@@ -155,7 +173,7 @@ impl Schema {
             return Err(errors);
         }
         out.sort_by_key(|(y, _)| *y);
-        Ok(Some(FactValue::Series(out)))
+        Ok(Some(FactValue::Series { years: out, default: meta.default.clone() }))
     }
 }
 
@@ -255,8 +273,11 @@ impl FactError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FactValue {
     One(Value),
-    /// Sorted by year.
-    Series(Vec<(i32, Value)>),
+    /// Sorted by year; `default` stands for the years the data does not mention.
+    Series {
+        years: Vec<(i32, Value)>,
+        default: Option<Value>,
+    },
 }
 
 /// An enterprise's facts by slot; `None` where unknown.
@@ -279,8 +300,11 @@ impl Facts {
 
     pub fn get_year(&self, slot: usize, year: i32) -> Option<&Value> {
         match self.values.get(slot)? {
-            Some(FactValue::Series(years)) => {
-                years.binary_search_by_key(&year, |(y, _)| *y).ok().and_then(|i| years.get(i)).map(|(_, v)| v)
+            Some(FactValue::Series { years, default }) => {
+                match years.binary_search_by_key(&year, |(y, _)| *y) {
+                    Ok(i) => years.get(i).map(|(_, v)| v),
+                    Err(_) => default.as_ref(),
+                }
             }
             _ => None,
         }
@@ -290,5 +314,21 @@ impl Facts {
         if let Some(place) = self.values.get_mut(slot) {
             *place = value;
         }
+    }
+}
+
+/// The value of a `缺省` literal (the checker has made sure it is one).
+fn literal(e: &huiqi_dsl::ast::Expr) -> Option<Value> {
+    use huiqi_dsl::ast::ExprKind;
+    match &e.kind {
+        ExprKind::Number(n) => n.value().map(Value::Num),
+        ExprKind::Neg(inner) => match literal(inner)? {
+            Value::Num(n) => Some(Value::Num(-n)),
+            _ => None,
+        },
+        ExprKind::Text(t) => Some(Value::Text(Arc::from(t.as_str()))),
+        ExprKind::Date(d) => Some(Value::Date(*d)),
+        ExprKind::Bool(b) => Some(Value::Bool(*b)),
+        _ => None,
     }
 }

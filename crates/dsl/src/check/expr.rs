@@ -152,6 +152,15 @@ impl<'a> Scope<'a> {
             }
             return ty;
         }
+        // A fact is a fact until a definition of the same name (itself an error, E109) takes over.
+        if let Some(fact) = self.facts.get(name) {
+            self.facts_read.entry(name.to_string()).or_insert(span);
+            return match (fact.series, year) {
+                (true, Some(_)) | (false, None) => fact_ty(fact),
+                (true, None) => self.error(series_misuse(name, span, true)),
+                (false, Some(_)) => self.error(series_misuse(name, span, false)),
+            };
+        }
         if self.later.contains(name) {
             // It is read, only too early: say that, and not also that it is unused.
             self.locals_read.insert(name.to_string());
@@ -164,14 +173,6 @@ impl<'a> Scope<'a> {
                 )
                 .help("move the definition or condition above the place that reads it"),
             );
-        }
-        if let Some(fact) = self.facts.get(name) {
-            self.facts_read.entry(name.to_string()).or_insert(span);
-            return match (fact.series, year) {
-                (true, Some(_)) | (false, None) => fact_ty(fact),
-                (true, None) => self.error(series_misuse(name, span, true)),
-                (false, Some(_)) => self.error(series_misuse(name, span, false)),
-            };
         }
         match BUILTINS.iter().find(|(zh, en)| *zh == name || *en == name) {
             Some(("评估日期", _)) => Ty::Date,

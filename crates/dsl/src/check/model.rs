@@ -41,6 +41,8 @@ pub struct FactInfo {
     pub provenance: Provenance,
     pub description: Option<String>,
     pub non_negative: bool,
+    /// `缺省`: the value when the data does not mention the fact.
+    pub default: Option<Expr>,
     pub place: Place,
 }
 

@@ -4,9 +4,11 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::ast::{Currency, FactDecl, FactPropKind, TypeName};
+use crate::ast::{Currency, Expr, ExprKind, FactDecl, FactPropKind, TypeName};
+use crate::check::expr::{fact_ty, unify};
 use crate::check::model::{BaseType, FactInfo, FileId, Place, Provenance};
 use crate::check::suggest::{did_you_mean, one_of};
+use crate::check::types::Ty;
 use crate::diagnostic::{Code, Diagnostic};
 
 const TYPES: &[(&str, &str)] = &[
@@ -45,6 +47,7 @@ pub fn fact_info(
         provenance: Provenance::Authoritative,
         description: None,
         non_negative: false,
+        default: None,
         place: Place { file, span: decl.name.span },
     };
     let (mut has_type, mut has_provider, mut has_provenance) = (false, false, false);
@@ -58,6 +61,7 @@ pub fn fact_info(
             FactPropKind::Provenance(_) => "来源",
             FactPropKind::Description(_) => "说明",
             FactPropKind::NonNegative | FactPropKind::Signed => "非负 / 可为负",
+            FactPropKind::Default(_) => "缺省",
         };
         if let Some(first) = seen.insert(key, prop.span) {
             out.push(
@@ -178,6 +182,7 @@ pub fn fact_info(
                 }
             }
             FactPropKind::Description(d) => info.description = Some(d.text.clone()),
+            FactPropKind::Default(e) => info.default = Some(e.clone()),
             FactPropKind::NonNegative => sign = Some(true),
             FactPropKind::Signed => sign = Some(false),
         }
@@ -215,7 +220,57 @@ pub fn fact_info(
             ),
         }
     }
+    if let Some(default) = &info.default {
+        if let Some(d) = default_problem(&info, default) {
+            out.push(d);
+        }
+    }
     Some(info)
+}
+
+/// Why a `缺省` value does not fit its fact, if it does not.
+fn default_problem(info: &FactInfo, default: &Expr) -> Option<Diagnostic> {
+    let literal = match &default.kind {
+        ExprKind::Neg(inner) => matches!(inner.kind, ExprKind::Number(_)),
+        ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Date(_) | ExprKind::Bool(_) => true,
+        _ => false,
+    };
+    let ty = match &default.kind {
+        ExprKind::Neg(_) | ExprKind::Number(_) if literal => match &inner_number(default)?.kind {
+            ExprKind::Number(n) => Ty::of_number(n),
+            _ => Ty::Error,
+        },
+        ExprKind::Text(_) => Ty::Text,
+        ExprKind::Date(_) => Ty::Date,
+        ExprKind::Bool(_) => Ty::Bool,
+        _ => Ty::Error,
+    };
+    let want = fact_ty(info);
+    let fits = literal
+        && match (&want, &ty, &default.kind) {
+            (Ty::Enum(variants), Ty::Text, ExprKind::Text(t)) => variants.contains(t),
+            _ => unify(&want, &ty).is_some() && !ty.is_error(),
+        };
+    if fits {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            Code::DefaultMismatch,
+            default.span,
+            format!("the default of `{}` must be a literal {want}", info.name),
+            "does not fit the fact's type",
+        )
+        .help("write a value such as `缺省 假`, `缺省 0元` or `缺省 \"无\"` that the fact could hold"),
+    )
+}
+
+fn inner_number(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
+        ExprKind::Neg(inner) => Some(inner),
+        ExprKind::Number(_) => Some(e),
+        _ => None,
+    }
 }
 
 /// How many base units (元, 美元, or one of the quantity) one input unit is.

@@ -127,6 +127,7 @@ impl Printer<'_> {
             FactPropKind::Description(w) => self.keyed(DESCRIPTION, &words::quoted(&w.text)),
             FactPropKind::NonNegative => self.push(self.kw(NON_NEGATIVE)),
             FactPropKind::Signed => self.push(self.kw(SIGNED)),
+            FactPropKind::Default(e) => self.keyed_expr(DEFAULT, e),
         }
         self.end(self.code_end(p.span.start, limit));
     }

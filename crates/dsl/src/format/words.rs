@@ -62,6 +62,7 @@ pub(super) const PROVENANCE: Kw = Kw("来源", "provenance");
 pub(super) const DESCRIPTION: Kw = Kw("说明", "description");
 pub(super) const NON_NEGATIVE: Kw = Kw("非负", "non_negative");
 pub(super) const SIGNED: Kw = Kw("可为负", "signed");
+pub(super) const DEFAULT: Kw = Kw("缺省", "default");
 pub(super) const SERIES: Kw = Kw("逐年", "series");
 pub(super) const ENUM: Kw = Kw("枚举", "enum");
 pub(super) const FUNDERS: Kw = Kw("出资方", "funders");
