@@ -38,6 +38,11 @@ pub fn limit(text: &str) -> Option<Cut> {
             i += rest.find('\n').unwrap_or(rest.len()).max(1);
             continue;
         }
+        // Only a few first bytes can begin a bracket or `如果`/`否则`/`if`/`else`; skip the rest fast.
+        if !matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'i' | b'e' | 0xEF | 0xE5) {
+            i += rest.chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
         let opener = ["(", "（", "[", "{", "如果", "if"].iter().find(|o| starts_word(rest, o, text, i));
         let closer = [")", "）", "]", "}", "否则", "else"].iter().find(|o| starts_word(rest, o, text, i));
         if let Some(o) = opener {
@@ -53,8 +58,9 @@ pub fn limit(text: &str) -> Option<Cut> {
                         )
                         .help("split the expression into `设` definitions and combine those"),
                     );
+                    // One report per line: finding the line's end once keeps this linear.
+                    reported_until = text.get(i..).and_then(|r| r.find('\n')).map_or(text.len(), |e| i + e);
                 }
-                reported_until = text.get(i..).and_then(|r| r.find('\n')).map_or(text.len(), |e| i + e);
             } else {
                 depth += 1;
             }

@@ -182,7 +182,8 @@ impl Builder<'_> {
         if self.diagnostics.last().is_some_and(|d| d.code != Code::TooDeep && d.span.end > start) {
             return;
         }
-        let rest = self.text.get(start..).unwrap_or("");
+        // Only the skipped region is re-parsed, so each error costs its own length, not the file's.
+        let rest = self.text.get(start..pair.as_span().end()).unwrap_or("");
         // Running into the end of the file means a block was never closed: point at where it opened.
         let unclosed = |at: usize| at >= self.text.trim_end().len();
         let diagnostic = match Grammar::parse(strict, rest) {
@@ -677,23 +678,23 @@ impl Builder<'_> {
                 let days = parts(pair).next().map(|d| self.days(d).days).unwrap_or(0);
                 Expr { kind: ExprKind::Duration(days), span }
             }
-            Rule::call => {
-                let mut inner = parts(pair);
-                let func = inner.next().map(|p| self.word(p)).unwrap_or(Word { text: String::new(), span });
-                let args = inner.map(|p| self.expr(p)).collect();
-                Expr { kind: ExprKind::Call { func, args }, span }
-            }
             Rule::fact_ref => {
-                let mut name = String::new();
+                let mut name = Word { text: String::new(), span };
                 let mut year = None;
+                let mut args = None;
                 for p in parts(pair) {
                     match p.as_rule() {
-                        Rule::ident => name = p.as_str().to_string(),
+                        Rule::ident => name = self.word(p),
                         Rule::year => year = Some(self.year(p)),
+                        Rule::call_args => args = Some(parts(p).map(|a| self.expr(a)).collect()),
                         _ => {}
                     }
                 }
-                Expr { kind: ExprKind::Name { name, year }, span }
+                let kind = match args {
+                    Some(args) => ExprKind::Call { func: name, args },
+                    None => ExprKind::Name { name: name.text, year },
+                };
+                Expr { kind, span }
             }
             Rule::tiers => self.tiers(pair),
             _ => error_expr(span),
@@ -958,7 +959,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::and_expr
         | Rule::not_expr
         | Rule::fact_ref
-        | Rule::call
+        | Rule::call_args
         | Rule::tiers
         | Rule::if_expr => "an expression",
         Rule::number | Rule::decimal | Rule::bound => "a number",

@@ -10,11 +10,11 @@ mod suggest;
 mod tiers;
 pub mod types;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::ast::{Item, SourceFile};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::span::{LineIndex, Span};
+use crate::span::{LineCol, LineIndex, Span};
 
 pub use expr::BUILTINS;
 pub use model::*;
@@ -57,10 +57,12 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
             .enumerate()
             .flat_map(|(i, input)| input.file.items.iter().map(move |item| (FileId(i), item)))
     };
+    // Built once: a library with many duplicates must not index a file per diagnostic.
+    let indexes: Vec<LineIndex> = inputs.iter().map(|i| LineIndex::new(i.text)).collect();
     let place = |file: FileId, span: Span| -> String {
         let input = inputs.get(file.0);
         let (name, text) = input.map_or(("?", ""), |i| (i.name, i.text));
-        let at = LineIndex::new(text).line_col(text, span.start);
+        let at = indexes.get(file.0).map_or(LineCol { line: 0, column: 0 }, |x| x.line_col(text, span.start));
         format!("{name}:{}:{}", at.line, at.column)
     };
 
@@ -130,10 +132,11 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
     // 4. Policies.
     let cx = policy::Context { facts: &facts, departments: &departments, funders: &funders };
     let mut policies: Vec<PolicyInfo> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
     for (file, item) in items() {
         let Item::Policy(p) = item else { continue };
         let mut found = Vec::new();
-        if let Some(first) = policies.iter().find(|q| q.id == p.id.text) {
+        if let Some(first) = by_id.get(&p.id.text).and_then(|i| policies.get(*i)) {
             let at = place(first.place.file, first.place.span);
             found.push(
                 Diagnostic::new(
@@ -147,40 +150,38 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         }
         let info = policy::policy_info(p, file, &cx, &mut found);
         push(file, found);
-        if !policies.iter().any(|q| q.id == info.id) {
+        if !by_id.contains_key(&info.id) {
+            by_id.insert(info.id.clone(), policies.len());
             policies.push(info);
         }
     }
 
     // 5. A 就高不重复 group is one rule: its policies must agree on whether an upgrade pays the difference.
-    for (i, p) in policies.iter().enumerate() {
+    let mut first_of_group: HashMap<&str, (&PolicyInfo, &GroupInfo)> = HashMap::new();
+    for p in &policies {
         let Some(group) = &p.group else { continue };
-        let first = policies
-            .iter()
-            .take(i)
-            .find_map(|q| q.group.as_ref().filter(|g| g.name == group.name).map(|g| (q, g)));
-        if let Some((q, g)) = first {
-            if g.upgrade_pays_difference != group.upgrade_pays_difference {
-                let at = place(q.place.file, g.span);
-                let says = |u: bool| if u { "pays the difference on upgrade" } else { "pays no difference" };
-                push(
-                    p.place.file,
-                    vec![Diagnostic::new(
-                        Code::GroupDisagrees,
-                        group.span,
-                        format!(
-                            "group `{}` {} here but {} in `{}`",
-                            group.name,
-                            says(group.upgrade_pays_difference),
-                            says(g.upgrade_pays_difference),
-                            q.id
-                        ),
-                        format!("differs from {at}"),
-                    )
-                    .help("write `升级补差` on every policy of the group, or on none")],
-                );
-            }
+        let (q, g) = *first_of_group.entry(group.name.as_str()).or_insert((p, group));
+        if g.upgrade_pays_difference == group.upgrade_pays_difference {
+            continue;
         }
+        let at = place(q.place.file, g.span);
+        let says = |u: bool| if u { "pays the difference on upgrade" } else { "pays no difference" };
+        push(
+            p.place.file,
+            vec![Diagnostic::new(
+                Code::GroupDisagrees,
+                group.span,
+                format!(
+                    "group `{}` {} here but {} in `{}`",
+                    group.name,
+                    says(group.upgrade_pays_difference),
+                    says(g.upgrade_pays_difference),
+                    q.id
+                ),
+                format!("differs from {at}"),
+            )
+            .help("write `升级补差` on every policy of the group, or on none")],
+        );
     }
 
     diagnostics.sort_by_key(|d| (d.file, d.diagnostic.span.start, d.diagnostic.code));
