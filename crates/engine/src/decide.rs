@@ -325,28 +325,13 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
 /// Decides one policy and, when `input.trace`, explains it.
 pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
     let info = &p.info;
-    let mut d = Decision {
-        policy: p.id.clone(),
-        title: p.title.clone(),
-        department: p.department.clone(),
-        mode: info.mode.word(),
-        outcome: Outcome::Ineligible,
-        amount: None,
-        shares: Vec::new(),
-        payer: None,
-        due_date: None,
-        installments: Vec::new(),
-        review_due: None,
-        reasons: Reasons {
-            summary: String::new(),
-            conditions: Vec::new(),
-            vetoes: Vec::new(),
-            steps: Vec::new(),
-        },
-        missing: Vec::new(),
-        reviews: Vec::new(),
-        error: None,
-    };
+    let mut d = Decision::blank(
+        p.id.clone(),
+        p.title.clone(),
+        p.department.clone(),
+        info.mode.word(),
+        Outcome::Ineligible,
+    );
     let mut full = Full {
         program: &p.program,
         schema: input.schema,

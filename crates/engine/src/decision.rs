@@ -133,6 +133,40 @@ pub struct Decision {
     pub error: Option<EvalErrorReport>,
 }
 
+impl Decision {
+    /// A decision with its outcome and nothing else filled in yet.
+    pub fn blank(
+        policy: Arc<str>,
+        title: Arc<str>,
+        department: Arc<str>,
+        mode: &'static str,
+        outcome: Outcome,
+    ) -> Self {
+        Decision {
+            policy,
+            title,
+            department,
+            mode,
+            outcome,
+            amount: None,
+            shares: Vec::new(),
+            payer: None,
+            due_date: None,
+            installments: Vec::new(),
+            review_due: None,
+            reasons: Reasons {
+                summary: String::new(),
+                conditions: Vec::new(),
+                vetoes: Vec::new(),
+                steps: Vec::new(),
+            },
+            missing: Vec::new(),
+            reviews: Vec::new(),
+            error: None,
+        }
+    }
+}
+
 /// The answer to one evaluation: every decision, the policy set it came from and the date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decisions {

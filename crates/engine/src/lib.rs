@@ -120,6 +120,35 @@ impl Engine {
         &self.calendar
     }
 
+    /// The joint review of one enterprise, shared by all its decisions.
+    fn vetoes(&self, facts: &Facts, as_of: NaiveDate, trace: bool) -> decide::VetoResults {
+        match &self.platform {
+            Some(platform) => decide::vetoes(platform, &self.schema, facts, as_of, trace),
+            None => decide::VetoResults::default(),
+        }
+    }
+
+    fn input<'a>(
+        &'a self,
+        facts: &'a Facts,
+        as_of: NaiveDate,
+        priors: &'a [PriorAward],
+        vetoes: &'a decide::VetoResults,
+        trace: bool,
+    ) -> Input<'a> {
+        Input {
+            schema: &self.schema,
+            platform: self.platform.as_ref(),
+            facts,
+            as_of,
+            priors,
+            vetoes,
+            texts: &self.texts,
+            groups: &self.groups,
+            trace,
+        }
+    }
+
     /// The index of a policy by id, for [`Engine::judge`].
     pub fn policy_index(&self, id: &str) -> Option<usize> {
         self.policies.iter().position(|p| p.info.id == id)
@@ -136,21 +165,8 @@ impl Engine {
         priors: &[PriorAward],
     ) -> (Outcome, Option<rust_decimal::Decimal>) {
         let Some(p) = self.policies.get(policy) else { return (Outcome::NotPayable, None) };
-        let vetoes = match &self.platform {
-            Some(platform) => decide::vetoes(platform, &self.schema, facts, as_of, false),
-            None => decide::VetoResults::default(),
-        };
-        let input = Input {
-            schema: &self.schema,
-            platform: self.platform.as_ref(),
-            facts,
-            as_of,
-            priors,
-            vetoes: &vetoes,
-            texts: &self.texts,
-            groups: &self.groups,
-            trace: false,
-        };
+        let vetoes = self.vetoes(facts, as_of, false);
+        let input = self.input(facts, as_of, priors, &vetoes, false);
         match decide::judge(p, &input, &mut decide::NoTrace) {
             decide::Verdict::NotPayable => (Outcome::NotPayable, None),
             decide::Verdict::Ineligible { .. } => (Outcome::Ineligible, None),
@@ -202,21 +218,8 @@ impl Engine {
                 ids.iter().map(|id| self.policies.iter().find(|p| &p.info.id == id).ok_or(id)).collect()
             }
         };
-        let vetoes = match &self.platform {
-            Some(platform) => decide::vetoes(platform, &self.schema, facts, as_of, trace),
-            None => decide::VetoResults::default(),
-        };
-        let input = Input {
-            schema: &self.schema,
-            platform: self.platform.as_ref(),
-            facts,
-            as_of,
-            priors,
-            vetoes: &vetoes,
-            texts: &self.texts,
-            groups: &self.groups,
-            trace,
-        };
+        let vetoes = self.vetoes(facts, as_of, trace);
+        let input = self.input(facts, as_of, priors, &vetoes, trace);
         let known: Vec<&CompiledPolicy> = chosen.iter().filter_map(|c| c.ok()).collect();
         let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
         all::exclusive_groups(&mut drafts, &known);
@@ -236,26 +239,7 @@ impl Engine {
 }
 
 fn not_in_catalog(id: &str) -> Decision {
-    Decision {
-        policy: id.into(),
-        title: "".into(),
-        department: "".into(),
-        mode: "",
-        outcome: Outcome::NotPayable,
-        amount: None,
-        shares: Vec::new(),
-        payer: None,
-        due_date: None,
-        installments: Vec::new(),
-        review_due: None,
-        reasons: decision::Reasons {
-            summary: format!("政策 {id} 不在惠企政策目录清单中，不予兑付。"),
-            conditions: Vec::new(),
-            vetoes: Vec::new(),
-            steps: Vec::new(),
-        },
-        missing: Vec::new(),
-        reviews: Vec::new(),
-        error: None,
-    }
+    let mut d = Decision::blank(id.into(), "".into(), "".into(), "", Outcome::NotPayable);
+    d.reasons.summary = format!("政策 {id} 不在惠企政策目录清单中，不予兑付。");
+    d
 }
