@@ -19,6 +19,13 @@ use crate::span::{LineCol, LineIndex, Span};
 pub use expr::BUILTINS;
 pub use model::*;
 
+/// `key` written a second time at `span`, first at `first`.
+pub(crate) fn given_twice(code: Code, key: &str, span: Span, first: Span, help: &str) -> Diagnostic {
+    Diagnostic::new(code, span, format!("`{key}` given twice"), "given again here")
+        .note(first, "first given here")
+        .help(help)
+}
+
 /// One parsed file of the library.
 pub struct Input<'a> {
     pub name: &'a str,

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::ast::{Platform, PlatformPropKind};
 use crate::check::expr::Scope;
+use crate::check::given_twice;
 use crate::check::model::{FactInfo, FileId, PlatformInfo};
 use crate::check::suggest::did_you_mean;
 use crate::diagnostic::{Code, Diagnostic};
@@ -49,16 +50,7 @@ pub fn platform_info(
             PlatformPropKind::Vetoes(_) => "联审",
         };
         if let Some(first) = seen.insert(key, prop.span) {
-            out.push(
-                Diagnostic::new(
-                    Code::DuplicateProp,
-                    prop.span,
-                    format!("`{key}` given twice"),
-                    "given again here",
-                )
-                .note(first, "first given here")
-                .help("merge them into one"),
-            );
+            out.push(given_twice(Code::DuplicateProp, key, prop.span, first, "merge them into one"));
             continue;
         }
         match &prop.kind {

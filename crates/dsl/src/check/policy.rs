@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::ast::{ClauseKind, Policy, Word};
 use crate::check::expr::Scope;
+use crate::check::given_twice;
 use crate::check::model::*;
 use crate::check::suggest::{did_you_mean, one_of};
 use crate::check::types::Ty;
@@ -107,16 +108,13 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
         let repeatable = matches!(clause.kind, ClauseKind::Let { .. } | ClauseKind::Conditions(_));
         if !repeatable {
             if let Some(first) = seen.insert(key, clause.span) {
-                out.push(
-                    Diagnostic::new(
-                        Code::DuplicateClause,
-                        clause.span,
-                        format!("`{key}` given twice"),
-                        "given again here",
-                    )
-                    .note(first, "first given here")
-                    .help("a policy states each of these once; keep one"),
-                );
+                out.push(given_twice(
+                    Code::DuplicateClause,
+                    key,
+                    clause.span,
+                    first,
+                    "a policy states each of these once; keep one",
+                ));
                 continue;
             }
         }

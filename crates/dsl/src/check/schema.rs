@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::ast::{Currency, Expr, ExprKind, FactDecl, FactPropKind, TypeName};
 use crate::check::expr::{fact_ty, unify};
+use crate::check::given_twice;
 use crate::check::model::{BaseType, FactInfo, FileId, Place, Provenance};
 use crate::check::suggest::{did_you_mean, one_of};
 use crate::check::types::Ty;
@@ -64,16 +65,7 @@ pub fn fact_info(
             FactPropKind::Default(_) => "缺省",
         };
         if let Some(first) = seen.insert(key, prop.span) {
-            out.push(
-                Diagnostic::new(
-                    Code::DuplicateProp,
-                    prop.span,
-                    format!("`{key}` given twice"),
-                    "given again here",
-                )
-                .note(first, "first given here")
-                .help("keep one of them"),
-            );
+            out.push(given_twice(Code::DuplicateProp, key, prop.span, first, "keep one of them"));
             continue;
         }
         match &prop.kind {
