@@ -72,13 +72,15 @@ pub fn load_calendar(dir: &std::path::Path) -> Result<Calendar, EvalError> {
     Ok(Calendar::from_sources(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))?)
 }
 
-pub fn load_engine(dir: &std::path::Path) -> Result<Engine, EvalError> {
+/// The library in `dir` with its engine; a library with any error is refused.
+pub fn load_library(dir: &std::path::Path) -> Result<(huiqi_dsl::source::SourceSet, Engine), EvalError> {
     let sources = huiqi_dsl::source::SourceSet::load(&[dir.to_path_buf()])?;
-    Ok(Engine::from_sources(&sources, load_calendar(dir)?)?)
+    let engine = Engine::from_sources(&sources, load_calendar(dir)?)?;
+    Ok((sources, engine))
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let engine = load_engine(&args.library)?;
+    let (_, engine) = load_library(&args.library)?;
     let input = read_json(&args.facts)?;
     let (facts_json, mut priors) = match input.get("facts") {
         Some(facts) if facts.is_object() => {

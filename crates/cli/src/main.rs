@@ -4,6 +4,7 @@ mod check;
 mod eval;
 mod fmt;
 mod library;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ enum Command {
     },
     /// Decide the policies for one enterprise and explain each decision.
     Eval(eval::Args),
+    /// Serve the policy library over HTTP (catalog, guides, evaluation, checks).
+    Serve(serve::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         }
         Command::Fmt { paths, check } => fmt::run(&library::default_paths(paths), check).map_err(Into::into),
         Command::Eval(args) => eval::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,

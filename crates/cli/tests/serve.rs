@@ -1,0 +1,56 @@
+//! `huiqi serve` as the platform meets it: the real binary on a free port, spoken to over HTTP.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn http(port: u16, method: &str, path: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn serve_starts_on_the_bundled_policies_and_answers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(&root)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    // "huiqi serving policies (policy set …) on http://127.0.0.1:PORT after N ms"
+    let port: u16 =
+        line.split("http://127.0.0.1:").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+
+    let health = http(port, "GET", "/healthz", "");
+    let catalog = http(port, "GET", "/v1/policies", "");
+    let example = std::fs::read_to_string(
+        root.join("examples/enterprises/03-ganzhou-zhiyuan-software-hightech-first.json"),
+    )
+    .unwrap();
+    let facts: serde_json::Value = serde_json::from_str(&example).unwrap();
+    let body = serde_json::json!({"as_of": "2026-11-26", "policies": ["kjj-06"], "facts": facts.get("facts").unwrap_or(&facts)});
+    let decision = http(port, "POST", "/v1/evaluate", &body.to_string());
+    child.kill().unwrap();
+    let _ = child.wait();
+
+    assert!(health.starts_with("HTTP/1.1 200") && health.ends_with("ok"), "{health}");
+    assert!(catalog.starts_with("HTTP/1.1 200") && catalog.contains("\"id\":\"kjj-06\""), "{catalog}");
+    assert!(decision.starts_with("HTTP/1.1 200"), "{decision}");
+    assert!(
+        decision.contains("\"outcome\":\"eligible\"") && decision.contains("\"policy_set\""),
+        "{decision}"
+    );
+}

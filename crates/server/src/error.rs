@@ -1,0 +1,57 @@
+//! One error type for every endpoint: a status and `{"code", "message", "path"}` in JSON.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The body is not JSON at all.
+    #[error("the request body is not valid JSON: {message}")]
+    BadJson { message: String, line: usize, column: usize },
+    /// JSON, but not what the endpoint takes.
+    #[error("{message}")]
+    Invalid { path: String, message: String },
+    /// The enterprise's facts do not fit the schema; every problem is listed.
+    #[error("the facts do not fit the schema")]
+    Facts(Vec<huiqi_engine::FactError>),
+    #[error("no such {what}: `{id}`")]
+    NotFound { what: &'static str, id: String },
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let message = self.to_string();
+        let (status, body) = match self {
+            AppError::BadJson { line, column, .. } => (
+                StatusCode::BAD_REQUEST,
+                json!({"code": "bad_json", "message": message, "path": null, "line": line, "column": column}),
+            ),
+            AppError::Invalid { path, .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"code": "invalid", "message": message, "path": path}),
+            ),
+            AppError::Facts(errors) => {
+                let path = errors.first().map(|e| format!("facts.{}", e.field));
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({"code": "invalid_facts", "message": message, "path": path, "errors": errors}),
+                )
+            }
+            AppError::NotFound { .. } => {
+                (StatusCode::NOT_FOUND, json!({"code": "not_found", "message": message, "path": null}))
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// Parses a request body, saying where it is broken.
+pub fn parse_body(bytes: &[u8]) -> Result<serde_json::Value, AppError> {
+    serde_json::from_slice(bytes).map_err(|e| AppError::BadJson {
+        message: e.to_string(),
+        line: e.line(),
+        column: e.column(),
+    })
+}

@@ -1,0 +1,186 @@
+//! The endpoints. Each parses its request, asks the library, and answers in JSON.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::Json;
+use chrono::NaiveDate;
+use huiqi_dsl::check::{PolicyInfo, Status};
+use huiqi_dsl::source::SourceSet;
+use huiqi_engine::PriorAward;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::{parse_body, AppError};
+use crate::AppState;
+
+type Shared = State<Arc<AppState>>;
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound { what: "endpoint", id: "this path".into() }
+}
+
+pub async fn status(State(state): Shared) -> Json<Value> {
+    let library = state.library();
+    Json(json!({
+        "policy_set": library.engine.policy_set(),
+        "policies": library.engine.policies().len(),
+        "loaded_at": library.loaded_at,
+    }))
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Listed => "在列",
+        Status::Suspended => "暂停",
+        Status::Unlisted => "未列入",
+    }
+}
+
+fn entry(p: &PolicyInfo) -> Value {
+    json!({
+        "id": p.id,
+        "title": p.title,
+        "department": p.department,
+        "mode": p.mode.word(),
+        "channel": p.channel.word(),
+        "validity": {"from": p.validity.from, "to": p.validity.to},
+        "status": status_word(p.status),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CatalogQuery {
+    department: Option<String>,
+    mode: Option<String>,
+    /// Words to find in titles and condition labels.
+    q: Option<String>,
+}
+
+/// 一网查询: the catalog, filtered by department and mode, searched by title and condition label.
+pub async fn catalog(State(state): Shared, Query(query): Query<CatalogQuery>) -> Json<Value> {
+    let library = state.library();
+    let matches = |p: &PolicyInfo| {
+        query.department.as_ref().is_none_or(|d| &p.department == d)
+            && query.mode.as_ref().is_none_or(|m| p.mode.word() == m)
+            && query.q.as_ref().is_none_or(|q| {
+                q.split_whitespace().all(|word| {
+                    p.title.contains(word) || p.conditions.iter().any(|c| c.label.text.contains(word))
+                })
+            })
+    };
+    let policies: Vec<Value> =
+        library.engine.policies().iter().map(|p| &p.info).filter(|p| matches(p)).map(entry).collect();
+    Json(json!({"policy_set": library.engine.policy_set(), "count": policies.len(), "policies": policies}))
+}
+
+fn find<'a>(library: &'a crate::Library, id: &str) -> Result<&'a PolicyInfo, AppError> {
+    library
+        .engine
+        .policies()
+        .iter()
+        .map(|p| &p.info)
+        .find(|p| p.id == id)
+        .ok_or_else(|| AppError::NotFound { what: "policy", id: id.to_string() })
+}
+
+/// The guide (办事指南) of one policy: who qualifies, how it is fulfilled, what to bring.
+pub async fn guide(State(state): Shared, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+    let library = state.library();
+    let p = find(&library, &id)?;
+    let mut guide = entry(p);
+    guide["basis"] = json!(p.basis);
+    guide["conditions"] = json!(p.conditions.iter().map(|c| c.label.text.as_str()).collect::<Vec<_>>());
+    guide["materials"] = json!(p.materials);
+    guide["time_limit_working_days"] = json!(p.time_limit_days);
+    guide["shares"] = json!(p
+        .shares
+        .iter()
+        .map(|s| json!({"funder": s.funder, "fraction": s.fraction.to_string()}))
+        .collect::<Vec<_>>());
+    guide["frequency"] = json!(p.frequency);
+    guide["exclusive_group"] = json!(p
+        .group
+        .as_ref()
+        .map(|g| json!({"name": g.name, "upgrade_pays_difference": g.upgrade_pays_difference})));
+    guide["reviews"] = json!(p.reviews);
+    guide["policy_set"] = json!(library.engine.policy_set());
+    Ok(Json(guide))
+}
+
+/// The policy file itself, as its department wrote it.
+pub async fn source(State(state): Shared, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
+    let library = state.library();
+    let p = find(&library, &id)?;
+    let text = library.sources.files.get(p.place.file.0).map(|f| f.text.clone()).unwrap_or_default();
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text))
+}
+
+/// One enterprise, one date: the decision document of `huiqi eval --format json`.
+pub async fn evaluate(State(state): Shared, body: Bytes) -> Result<Json<Value>, AppError> {
+    let request = parse_body(&body)?;
+    let invalid =
+        |path: &str, message: &str| AppError::Invalid { path: path.into(), message: message.into() };
+    let facts = request
+        .get("facts")
+        .filter(|f| f.is_object())
+        .ok_or_else(|| invalid("facts", "`facts` must be an object of the enterprise's facts"))?;
+    let as_of: NaiveDate = request
+        .get("as_of")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("as_of", "`as_of` is required: the evaluation date as \"YYYY-MM-DD\""))?
+        .parse()
+        .map_err(|_| invalid("as_of", "`as_of` must be a date as \"YYYY-MM-DD\""))?;
+    let only: Option<Vec<String>> = match request.get("policies") {
+        None | Some(Value::Null) => None,
+        Some(list) => Some(
+            serde_json::from_value(list.clone())
+                .map_err(|_| invalid("policies", "`policies` must be a list of policy ids"))?,
+        ),
+    };
+    let priors: Vec<PriorAward> = match request.get("prior_awards") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(list) => serde_json::from_value(list.clone()).map_err(|e| {
+            invalid(
+                "prior_awards",
+                &format!("`prior_awards` must be a list of {{\"policy\", \"date\", \"amount\"}}: {e}"),
+            )
+        })?,
+    };
+    let library = state.library();
+    let facts = library.engine.schema().parse_json(facts).map_err(AppError::Facts)?;
+    let answer = library.engine.evaluate(&facts, as_of, &priors, only.as_deref());
+    serde_json::to_value(&answer).map(Json).map_err(|e| invalid("", &e.to_string()))
+}
+
+/// A policy file's text, checked with the loaded library's platform and schema: its diagnostics.
+pub async fn check(State(state): Shared, body: Bytes) -> Json<Value> {
+    let library = state.library();
+    // The context is the library's platform and schema; its own policies are left out, so the
+    // text may redefine one of them without a duplicate-id error.
+    let context = library
+        .sources
+        .files
+        .iter()
+        .filter(|f| f.parsed.file.items.iter().all(|i| !matches!(i, huiqi_dsl::ast::Item::Policy(_))));
+    let mut texts: Vec<(&str, &[u8])> = context.map(|f| (f.name.as_str(), f.text.as_bytes())).collect();
+    texts.push(("request.hq", &body));
+    let sources = SourceSet::from_texts(texts);
+    let checked = sources.check();
+    let mine = sources.files.len().saturating_sub(1);
+    let diagnostics: Vec<Value> = sources
+        .diagnostics(&checked)
+        .iter()
+        .filter(|d| d.file.0 == mine)
+        .map(|d| sources.to_json(d))
+        .collect();
+    let errors = diagnostics.iter().filter(|d| d["severity"] == "error").count();
+    Json(json!({"errors": errors, "diagnostics": diagnostics}))
+}

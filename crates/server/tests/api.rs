@@ -1,0 +1,135 @@
+//! The routes, called in-process with `oneshot`, on the engine's test library.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use huiqi_dsl::source::SourceSet;
+use huiqi_engine::calendar::{Calendar, BUNDLED};
+use huiqi_engine::Engine;
+use huiqi_server::{app, AppState, Library};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+fn state() -> Arc<AppState> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/eval/library");
+    let sources = SourceSet::load(&[dir]).unwrap();
+    let engine =
+        Engine::from_sources(&sources, Calendar::from_sources(BUNDLED.iter().copied()).unwrap()).unwrap();
+    Arc::new(AppState::new(Library { engine, sources, loaded_at: "2026-11-26T00:00:00Z".into() }))
+}
+
+async fn call(method: &str, uri: &str, body: &str) -> (StatusCode, String) {
+    let request = Request::builder().method(method).uri(uri).body(Body::from(body.to_string())).unwrap();
+    let response = app(state()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+async fn call_json(method: &str, uri: &str, body: &str) -> (StatusCode, Value) {
+    let (status, text) = call(method, uri, body).await;
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn health_and_status() {
+    assert_eq!(call("GET", "/healthz", "").await, (StatusCode::OK, "ok".to_string()));
+    let (status, body) = call_json("GET", "/v1/status", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["policies"], 15);
+    assert_eq!(body["policy_set"].as_str().unwrap().len(), 16);
+}
+
+#[tokio::test]
+async fn the_catalog_filters_by_department_mode_and_words() {
+    let (_, all) = call_json("GET", "/v1/policies", "").await;
+    assert_eq!(all["count"], 15);
+    let (_, some) =
+        call_json("GET", "/v1/policies?department=%E5%8C%BA%E7%A7%91%E6%8A%80%E5%B1%80", "").await;
+    let ids: Vec<&str> =
+        some["policies"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["t-staged", "t-error"]);
+    // 承诺兑现, found by a word of a condition label (上年直播销售额在1000万元以上).
+    let (_, found) =
+        call_json("GET", "/v1/policies?mode=%E6%89%BF%E8%AF%BA%E5%85%91%E7%8E%B0&q=%E7%9B%B4%E6%92%AD", "")
+            .await;
+    assert_eq!(found["count"], 1);
+    assert_eq!(found["policies"][0]["id"], "t-rate");
+}
+
+#[tokio::test]
+async fn a_guide_and_its_source() {
+    let (status, guide) = call_json("GET", "/v1/policies/t-rate", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(guide["mode"], "承诺兑现");
+    assert_eq!(guide["conditions"][1], "上年直播销售额在1000万元以上");
+    assert_eq!(guide["reviews"][0], "直播销售额核定通过");
+    let (status, text) = call("GET", "/v1/policies/t-rate/source", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.contains("政策 t-rate"), "{text}");
+    let (status, missing) = call_json("GET", "/v1/policies/nope", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(missing["code"], "not_found");
+}
+
+#[tokio::test]
+async fn evaluate_answers_with_the_decision_document() {
+    let body = json!({
+        "as_of": "2026-11-26",
+        "policies": ["t-fixed"],
+        "facts": {"注册区县": "章贡区", "位于章贡高新区": true, "失信记录": false, "首次纳入规上统计年度": 2025}
+    });
+    let (status, answer) = call_json("POST", "/v1/evaluate", &body.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["as_of"], "2026-11-26");
+    let d = &answer["decisions"][0];
+    assert_eq!((d["outcome"].as_str(), d["amount"].as_str()), (Some("eligible"), Some("50000.00")));
+    assert_eq!(d["payer"], "章贡高新区管委会");
+    assert_eq!(d["due_date"], "2026-11-27");
+}
+
+#[tokio::test]
+async fn bad_requests_get_their_documented_errors() {
+    let (status, e) = call_json("POST", "/v1/evaluate", "{\"as_of\": ").await;
+    assert_eq!((status, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_json")));
+    let (status, e) = call_json("POST", "/v1/evaluate", "{\"facts\": {}}").await;
+    assert_eq!((status, e["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("as_of")));
+    let (status, e) = call_json("POST", "/v1/evaluate", "{\"as_of\": \"2026-13-01\", \"facts\": {}}").await;
+    assert_eq!((status, e["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("as_of")));
+    let (status, e) = call_json("POST", "/v1/evaluate", "{\"as_of\": \"2026-11-26\", \"facts\": [1]}").await;
+    assert_eq!((status, e["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("facts")));
+    let (status, e) =
+        call_json("POST", "/v1/evaluate", "{\"as_of\": \"2026-11-26\", \"facts\": {\"失信记录\": \"否\"}}")
+            .await;
+    assert_eq!((status, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_facts")));
+    assert_eq!(e["path"], "facts.失信记录");
+    assert_eq!(e["errors"][0]["expected"], "true or false");
+    let (status, e) = call_json(
+        "POST",
+        "/v1/evaluate",
+        "{\"as_of\": \"2026-11-26\", \"facts\": {}, \"prior_awards\": [{\"policy\": 1}]}",
+    )
+    .await;
+    assert_eq!((status, e["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("prior_awards")));
+    let (status, e) = call_json("GET", "/v2/nothing", "").await;
+    assert_eq!((status, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+}
+
+#[tokio::test]
+async fn check_returns_the_diagnostics_of_a_policy_text() {
+    let text = "政策 x \"示例\" {\n  部门 区工信厅\n  方式 即申即享\n  渠道 全程网办\n  依据 \"示例\"\n  有效期 2022-03-20 至 长期\n  时限 5个工作日\n  奖励 5万元\n}\n";
+    let (status, body) = call_json("POST", "/v1/check", text).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["errors"], 1);
+    let d = &body["diagnostics"][0];
+    assert_eq!((d["code"].as_str(), d["line"].as_u64()), (Some("E303"), Some(2)));
+    assert_eq!(d["help"], "did you mean `区工信局`?");
+    // A policy already in the library may be checked again without a duplicate-id error.
+    let (_, body) = call_json("POST", "/v1/check", &text.replace("政策 x", "政策 t-fixed")).await;
+    assert_eq!(body["errors"], 1);
+}
