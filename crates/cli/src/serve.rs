@@ -13,15 +13,43 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
     /// The policy library.
-    #[arg(long, default_value = crate::library::DEFAULT_DIR)]
+    #[arg(long, default_value = crate::library::DEFAULT_DIR, env = "HUIQI_POLICIES")]
     policies: PathBuf,
+    /// Bearer token for `/v1/admin/reload`; without one, admin endpoints refuse every request.
+    #[arg(long, env = "HUIQI_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+}
+
+/// Reads, checks and lowers the library in `dir`. A library with errors is refused with its
+/// diagnostics (the first 20), so a reload keeps the old library serving.
+fn load(dir: &std::path::Path) -> Result<Library, String> {
+    let sources = huiqi_dsl::source::SourceSet::load(&[dir.to_path_buf()]).map_err(|e| e.to_string())?;
+    let checked = sources.check();
+    let errors: Vec<String> = sources
+        .diagnostics(&checked)
+        .iter()
+        .filter(|d| d.diagnostic.is_error())
+        .map(|d| sources.render(d))
+        .collect();
+    if !errors.is_empty() {
+        let shown: Vec<&String> = errors.iter().take(20).collect();
+        return Err(format!(
+            "{} errors:\n{}",
+            errors.len(),
+            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+        ));
+    }
+    let calendar = crate::eval::load_calendar(dir).map_err(|e| e.to_string())?;
+    let engine = huiqi_engine::Engine::from_sources(&sources, calendar).map_err(|e| e.to_string())?;
+    Ok(Library { engine, sources, loaded_at: chrono::Utc::now().to_rfc3339() })
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
-    let (sources, engine) = crate::eval::load_library(&args.policies)?;
-    let loaded_at = chrono::Utc::now().to_rfc3339();
-    let state = Arc::new(AppState::new(Library { engine, sources, loaded_at }));
+    let library = load(&args.policies)?;
+    let dir = args.policies.clone();
+    let loader: huiqi_server::Loader = Box::new(move || load(&dir));
+    let state = Arc::new(AppState::new(library).with_reload(loader, args.admin_token.clone()));
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.bind).await?;

@@ -18,6 +18,12 @@ pub enum AppError {
     Facts(Vec<huiqi_engine::FactError>),
     #[error("no such {what}: `{id}`")]
     NotFound { what: &'static str, id: String },
+    /// An admin endpoint without the right bearer token (or with none configured).
+    #[error("this needs the admin token: send `Authorization: Bearer <token>`")]
+    Unauthorized,
+    /// A reload whose library has errors; the old library keeps serving.
+    #[error("the policy library was not reloaded: {0}")]
+    ReloadRefused(String),
 }
 
 impl IntoResponse for AppError {
@@ -42,6 +48,13 @@ impl IntoResponse for AppError {
             AppError::NotFound { .. } => {
                 (StatusCode::NOT_FOUND, json!({"code": "not_found", "message": message, "path": null}))
             }
+            AppError::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, json!({"code": "unauthorized", "message": message, "path": null}))
+            }
+            AppError::ReloadRefused(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"code": "reload_refused", "message": message, "path": null}),
+            ),
         };
         (status, Json(body)).into_response()
     }

@@ -23,14 +23,74 @@ pub struct Library {
     pub loaded_at: String,
 }
 
+/// Loads the library afresh for `/v1/admin/reload`; the file IO lives with the caller (the CLI).
+/// An `Err` is the reason the new library was refused, e.g. its diagnostics rendered as text.
+pub type Loader = Box<dyn Fn() -> Result<Library, String> + Send + Sync>;
+
 /// What every request shares. The library is swapped whole, so no request sees half of one.
 pub struct AppState {
     library: RwLock<Arc<Library>>,
+    loader: Option<Loader>,
+    /// Admin endpoints refuse every request when this is `None`.
+    admin_token: Option<String>,
+    last_reload_error: RwLock<Option<String>>,
 }
 
 impl AppState {
     pub fn new(library: Library) -> Self {
-        AppState { library: RwLock::new(Arc::new(library)) }
+        AppState {
+            library: RwLock::new(Arc::new(library)),
+            loader: None,
+            admin_token: None,
+            last_reload_error: RwLock::new(None),
+        }
+    }
+
+    /// Enables `/v1/admin/reload` with this loader, for requests bearing this token.
+    pub fn with_reload(mut self, loader: Loader, admin_token: Option<String>) -> Self {
+        self.loader = Some(loader);
+        self.admin_token = admin_token.filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Loads a new library and swaps it in whole; on failure the old one keeps serving.
+    pub fn reload(&self) -> Result<Arc<Library>, String> {
+        let Some(loader) = &self.loader else { return Err("reloading is not configured".into()) };
+        let result = loader();
+        let mut last = match self.last_reload_error.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match result {
+            Ok(library) => {
+                let library = Arc::new(library);
+                match self.library.write() {
+                    Ok(mut guard) => *guard = library.clone(),
+                    Err(poisoned) => *poisoned.into_inner() = library.clone(),
+                }
+                *last = None;
+                Ok(library)
+            }
+            Err(reason) => {
+                *last = Some(reason.clone());
+                Err(reason)
+            }
+        }
+    }
+
+    pub fn last_reload_error(&self) -> Option<String> {
+        match self.last_reload_error.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Whether `bearer` is the configured admin token (never, when none is configured).
+    pub fn admits(&self, bearer: Option<&str>) -> bool {
+        match (&self.admin_token, bearer) {
+            (Some(token), Some(given)) => constant_time_eq(token.as_bytes(), given.as_bytes()),
+            _ => false,
+        }
     }
 
     /// The library in force now; a request keeps the one it started with.
@@ -43,6 +103,11 @@ impl AppState {
     }
 }
 
+/// Compares without stopping at the first difference, so timing does not reveal the token.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// The service's routes.
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
@@ -53,6 +118,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/policies/{id}/source", get(routes::source))
         .route("/v1/evaluate", post(routes::evaluate))
         .route("/v1/check", post(routes::check))
+        .route("/v1/admin/reload", post(routes::reload))
         .fallback(routes::not_found)
         .with_state(state)
 }

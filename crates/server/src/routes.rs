@@ -33,7 +33,29 @@ pub async fn status(State(state): Shared) -> Json<Value> {
         "policy_set": library.engine.policy_set(),
         "policies": library.engine.policies().len(),
         "loaded_at": library.loaded_at,
+        "last_reload_error": state.last_reload_error(),
     }))
+}
+
+/// Reloads the library; a library with any error is refused and the old one keeps serving.
+pub async fn reload(State(state): Shared, headers: axum::http::HeaderMap) -> Result<Json<Value>, AppError> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !state.admits(bearer) {
+        return Err(AppError::Unauthorized);
+    }
+    // Loading reads and checks files: keep it off the async workers.
+    let library = tokio::task::spawn_blocking(move || state.reload())
+        .await
+        .map_err(|_| AppError::ReloadRefused("the reload did not finish".into()))?
+        .map_err(AppError::ReloadRefused)?;
+    Ok(Json(json!({
+        "policy_set": library.engine.policy_set(),
+        "policies": library.engine.policies().len(),
+        "loaded_at": library.loaded_at,
+    })))
 }
 
 fn status_word(status: Status) -> &'static str {

@@ -133,3 +133,59 @@ async fn check_returns_the_diagnostics_of_a_policy_text() {
     let (_, body) = call_json("POST", "/v1/check", &text.replace("政策 x", "政策 t-fixed")).await;
     assert_eq!(body["errors"], 1);
 }
+
+fn library() -> Library {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/eval/library");
+    let sources = SourceSet::load(&[dir]).unwrap();
+    let engine =
+        Engine::from_sources(&sources, Calendar::from_sources(BUNDLED.iter().copied()).unwrap()).unwrap();
+    Library { engine, sources, loaded_at: "later".into() }
+}
+
+async fn reload(state: &Arc<AppState>, token: Option<&str>) -> (StatusCode, Value) {
+    let mut request = Request::builder().method("POST").uri("/v1/admin/reload");
+    if let Some(t) = token {
+        request = request.header("Authorization", format!("Bearer {t}"));
+    }
+    let response = app(state.clone()).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn reload_needs_the_token_swaps_whole_and_keeps_the_old_library_on_errors() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static BROKEN: AtomicBool = AtomicBool::new(false);
+    let loader: huiqi_server::Loader = Box::new(|| {
+        if BROKEN.load(Ordering::SeqCst) {
+            Err("1 errors:\nerror[E303]: unknown department".into())
+        } else {
+            Ok(library())
+        }
+    });
+    let state = Arc::new(AppState::new(library()).with_reload(loader, Some("s3cret".into())));
+    assert_eq!(reload(&state, None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(reload(&state, Some("wrong")).await.0, StatusCode::UNAUTHORIZED);
+    let (status, body) = reload(&state, Some("s3cret")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["loaded_at"], "later");
+    BROKEN.store(true, Ordering::SeqCst);
+    let (status, body) = reload(&state, Some("s3cret")).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reload_refused")));
+    // The old library still answers, and the status says why the new one was refused.
+    let status =
+        app(state.clone()).oneshot(Request::get("/v1/status").body(Body::empty()).unwrap()).await.unwrap();
+    let bytes = status.into_body().collect().await.unwrap().to_bytes();
+    let status: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(status["policies"], 15);
+    assert!(status["last_reload_error"].as_str().unwrap().contains("E303"));
+}
+
+#[tokio::test]
+async fn without_a_token_admin_refuses_everyone() {
+    let loader: huiqi_server::Loader = Box::new(|| Ok(library()));
+    let state = Arc::new(AppState::new(library()).with_reload(loader, None));
+    assert_eq!(reload(&state, Some("")).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(reload(&state, Some("anything")).await.0, StatusCode::UNAUTHORIZED);
+}
