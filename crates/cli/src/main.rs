@@ -3,6 +3,7 @@
 mod check;
 mod eval;
 mod fmt;
+mod golden;
 mod library;
 mod serve;
 
@@ -44,6 +45,8 @@ enum Command {
     },
     /// Decide the policies for one enterprise and explain each decision.
     Eval(eval::Args),
+    /// Run the golden cases (`*.test.json`) of the policies; `--bless` rewrites expectations.
+    Test(golden::Args),
     /// Serve the policy library over HTTP (catalog, guides, evaluation, checks).
     Serve(serve::Args),
 }
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Fmt { paths, check } => fmt::run(&library::default_paths(paths), check).map_err(Into::into),
         Command::Eval(args) => eval::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Test(args) => golden::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -124,3 +124,20 @@ fn the_bundled_library_is_formatted() {
     let (code, out, _) = huiqi(&["fmt", "--check"], &root());
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn golden_cases_pass_and_a_wrong_expectation_fails_with_a_diff() {
+    let (code, out, err) = huiqi(&["test"], &root());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.trim_end().lines().last().unwrap().ends_with("passed, 0 failed"), "{out}");
+    let text = std::fs::read_to_string(root().join("policies/gxj/gxj-02.test.json")).unwrap();
+    let wrong = text.replacen("\"50000.00\"", "\"60000.00\"", 1);
+    let dir = std::env::temp_dir().join(format!("huiqi-golden-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("wrong.test.json");
+    std::fs::write(&file, wrong).unwrap();
+    let (code, out, _) = huiqi(&["test", file.to_str().unwrap()], &root());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("gxj-02 amount: expected \"60000.00\""), "{out}");
+    assert!(out.trim_end().ends_with("4 passed, 1 failed"), "{out}");
+}

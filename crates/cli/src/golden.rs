@@ -1,0 +1,217 @@
+//! `huiqi test`: golden cases for policies. A `*.test.json` file beside a policy holds cases:
+//!
+//! ```json
+//! {"cases": [
+//!   {"name": "上年度首次入规的园区企业", "as_of": "2026-11-26", "policies": ["gxj-02"],
+//!    "facts": {...}, "prior_awards": [...],
+//!    "expect": {"gxj-02": {"outcome": "eligible", "amount": "50000.00", "payer": "章贡高新区管委会"}}}
+//! ]}
+//! ```
+//!
+//! Only the fields written under `expect` are compared (`outcome`, `amount`, `payer`, `due_date`,
+//! `missing`, `reviews`, `summary_contains`). `--bless` rewrites every expectation from what the
+//! engine answers now. The run ends with `N passed, M failed` and reports the conditions no case
+//! makes both true and false (clause coverage).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use huiqi_engine::decision::Decision;
+use huiqi_engine::{Engine, PriorAward};
+use serde_json::{json, Value};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Test files or directories holding `*.test.json`; default `policies/`.
+    paths: Vec<PathBuf>,
+    /// Rewrite the expectations from the current answers.
+    #[arg(long)]
+    bless: bool,
+    /// The policy library.
+    #[arg(long, default_value = crate::library::DEFAULT_DIR)]
+    library: PathBuf,
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(path)? {
+        let p = entry?.path();
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".test.json")) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// What a decision is compared on, as JSON.
+fn observed(d: &Decision) -> Value {
+    let names = |list: &[huiqi_engine::decision::MissingFact]| {
+        list.iter().map(|m| m.fact.to_string()).collect::<Vec<_>>()
+    };
+    json!({
+        "outcome": serde_json::to_value(d.outcome).unwrap_or(Value::Null),
+        "amount": d.amount.map(|a| a.to_string()),
+        "payer": d.payer.as_deref(),
+        "due_date": d.due_date.map(|x| x.to_string()),
+        "missing": names(&d.missing),
+        "reviews": names(&d.reviews),
+    })
+}
+
+/// The differences between what a case expects of a decision and what it got, one line each.
+fn differences(expect: &Value, d: &Decision) -> Vec<String> {
+    let got = observed(d);
+    let mut out = Vec::new();
+    let Some(fields) = expect.as_object() else { return vec!["the expectation is not an object".into()] };
+    for (field, want) in fields {
+        if field == "summary_contains" {
+            let text = want.as_str().unwrap_or("");
+            if !d.reasons.summary.contains(text) {
+                out.push(format!(
+                    "summary: expected to contain {text:?}\n        got {:?}",
+                    d.reasons.summary
+                ));
+            }
+            continue;
+        }
+        let have = got.get(field).cloned().unwrap_or(Value::Null);
+        if &have != want {
+            out.push(format!("{field}: expected {want}\n        got      {have}"));
+        }
+    }
+    out
+}
+
+struct Tally {
+    passed: usize,
+    failed: usize,
+    /// Per policy and condition label: the results seen (true / false).
+    seen: BTreeMap<String, BTreeMap<String, BTreeSet<bool>>>,
+}
+
+pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let (_, engine) = crate::eval::load_library(&args.library)?;
+    let paths = crate::library::default_paths(args.paths.clone());
+    let mut files = Vec::new();
+    for p in &paths {
+        collect(p, &mut files).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+    }
+    files.sort();
+    let mut tally = Tally { passed: 0, failed: 0, seen: BTreeMap::new() };
+    for file in &files {
+        run_file(&engine, file, args.bless, &mut tally)?;
+    }
+    let mut uncovered = Vec::new();
+    for p in engine.policies() {
+        let seen = tally.seen.get(&*p.id);
+        for c in &p.conditions {
+            let results = seen.and_then(|s| s.get(&*c.label)).cloned().unwrap_or_default();
+            if results.len() < 2 {
+                let missing: Vec<&str> = [true, false]
+                    .iter()
+                    .filter(|b| !results.contains(b))
+                    .map(|b| if *b { "真" } else { "假" })
+                    .collect();
+                uncovered.push(format!(
+                    "  {} 「{}」: no case makes it {}",
+                    p.id,
+                    c.label,
+                    missing.join(" or ")
+                ));
+            }
+        }
+    }
+    if !uncovered.is_empty() {
+        println!("clause coverage: {} conditions not made both true and false by some case", uncovered.len());
+        for line in &uncovered {
+            println!("{line}");
+        }
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn run_file(
+    engine: &Engine,
+    file: &Path,
+    bless: bool,
+    tally: &mut Tally,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+    let mut doc: Value =
+        serde_json::from_str(&text).map_err(|e| format!("`{}` is not valid JSON: {e}", file.display()))?;
+    let Some(cases) = doc.get_mut("cases").and_then(Value::as_array_mut) else {
+        return Err(format!("`{}`: expected {{\"cases\": [...]}}", file.display()).into());
+    };
+    for (i, case) in cases.iter_mut().enumerate() {
+        let name = case.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+        let place = format!("{}: case {} {name}", file.display(), i + 1);
+        let as_of: NaiveDate = case
+            .get("as_of")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("{place}: `as_of` must be a date"))?;
+        let facts =
+            engine.schema().parse_json(case.get("facts").unwrap_or(&Value::Null)).map_err(|errors| {
+                format!("{place}: {}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+            })?;
+        let priors: Vec<PriorAward> = match case.get("prior_awards") {
+            Some(p) => {
+                serde_json::from_value(p.clone()).map_err(|e| format!("{place}: prior_awards: {e}"))?
+            }
+            None => Vec::new(),
+        };
+        let only: Option<Vec<String>> = match case.get("policies") {
+            Some(p) => {
+                Some(serde_json::from_value(p.clone()).map_err(|e| format!("{place}: policies: {e}"))?)
+            }
+            None => None,
+        };
+        let answer = engine.evaluate(&facts, as_of, &priors, only.as_deref());
+        for d in &answer.decisions {
+            let seen = tally.seen.entry(d.policy.to_string()).or_default();
+            for c in &d.reasons.conditions {
+                if let Some(result) = c.result {
+                    seen.entry(c.label.to_string()).or_default().insert(result);
+                }
+            }
+        }
+        if bless {
+            let mut expect = serde_json::Map::new();
+            for d in &answer.decisions {
+                expect.insert(d.policy.to_string(), observed(d));
+            }
+            case["expect"] = Value::Object(expect);
+            tally.passed += 1;
+            continue;
+        }
+        let expect = case.get("expect").and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut problems = Vec::new();
+        for (policy, want) in &expect {
+            match answer.decisions.iter().find(|d| &*d.policy == policy) {
+                Some(d) => problems.extend(differences(want, d).into_iter().map(|p| format!("{policy} {p}"))),
+                None => problems.push(format!("{policy}: not decided in this case (add it to `policies`)")),
+            }
+        }
+        if problems.is_empty() {
+            tally.passed += 1;
+        } else {
+            tally.failed += 1;
+            println!("FAILED {place}");
+            for p in problems {
+                println!("    {p}");
+            }
+        }
+    }
+    if bless {
+        std::fs::write(file, serde_json::to_string_pretty(&doc)? + "\n")?;
+    }
+    Ok(())
+}
