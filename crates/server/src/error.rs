@@ -21,6 +21,9 @@ pub enum AppError {
     /// An admin endpoint without the right bearer token (or with none configured).
     #[error("this needs the admin token: send `Authorization: Bearer <token>`")]
     Unauthorized,
+    /// A request body over the limit; nothing of it was read past the limit.
+    #[error("the request body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
     /// A reload whose library has errors; the old library keeps serving.
     #[error("the policy library was not reloaded: {0}")]
     ReloadRefused(String),
@@ -48,6 +51,10 @@ impl IntoResponse for AppError {
             AppError::NotFound { .. } => {
                 (StatusCode::NOT_FOUND, json!({"code": "not_found", "message": message, "path": null}))
             }
+            AppError::TooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json!({"code": "too_large", "message": message, "path": null}),
+            ),
             AppError::Unauthorized => {
                 (StatusCode::UNAUTHORIZED, json!({"code": "unauthorized", "message": message, "path": null}))
             }
@@ -58,6 +65,14 @@ impl IntoResponse for AppError {
         };
         (status, Json(body)).into_response()
     }
+}
+
+/// The largest request body read: a registry screen goes through its own streaming endpoint.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Reads a body up to [`MAX_BODY`] bytes.
+pub async fn read_body(body: axum::body::Body) -> Result<axum::body::Bytes, AppError> {
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| AppError::TooLarge { limit: MAX_BODY })
 }
 
 /// Parses a request body, saying where it is broken.

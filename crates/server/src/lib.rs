@@ -13,7 +13,10 @@ use axum::Router;
 use huiqi_dsl::source::SourceSet;
 use huiqi_engine::Engine;
 
-pub use error::AppError;
+pub use error::{AppError, MAX_BODY};
+
+/// Requests served at once; more wait in line.
+pub const MAX_IN_FLIGHT: usize = 512;
 
 /// One loaded policy library: its files and the engine built from them.
 pub struct Library {
@@ -120,5 +123,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/check", post(routes::check))
         .route("/v1/admin/reload", post(routes::reload))
         .fallback(routes::not_found)
+        // Requests beyond this many at once wait their turn instead of exhausting the machine.
+        .layer(tower::limit::ConcurrencyLimitLayer::new(MAX_IN_FLIGHT))
         .with_state(state)
 }

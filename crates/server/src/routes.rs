@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -14,7 +14,7 @@ use huiqi_engine::PriorAward;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::error::{parse_body, AppError};
+use crate::error::{parse_body, read_body, AppError};
 use crate::AppState;
 
 type Shared = State<Arc<AppState>>;
@@ -146,8 +146,8 @@ pub async fn source(State(state): Shared, Path(id): Path<String>) -> Result<impl
 }
 
 /// One enterprise, one date: the decision document of `huiqi eval --format json`.
-pub async fn evaluate(State(state): Shared, body: Bytes) -> Result<Json<Value>, AppError> {
-    let request = parse_body(&body)?;
+pub async fn evaluate(State(state): Shared, body: Body) -> Result<Json<Value>, AppError> {
+    let request = parse_body(&read_body(body).await?)?;
     let invalid =
         |path: &str, message: &str| AppError::Invalid { path: path.into(), message: message.into() };
     let facts = request
@@ -183,7 +183,8 @@ pub async fn evaluate(State(state): Shared, body: Bytes) -> Result<Json<Value>, 
 }
 
 /// A policy file's text, checked with the loaded library's platform and schema: its diagnostics.
-pub async fn check(State(state): Shared, body: Bytes) -> Json<Value> {
+pub async fn check(State(state): Shared, body: Body) -> Result<Json<Value>, AppError> {
+    let body = read_body(body).await?;
     let library = state.library();
     // The context is the library's platform and schema; its own policies are left out, so the
     // text may redefine one of them without a duplicate-id error.
@@ -204,5 +205,5 @@ pub async fn check(State(state): Shared, body: Bytes) -> Json<Value> {
         .map(|d| sources.to_json(d))
         .collect();
     let errors = diagnostics.iter().filter(|d| d["severity"] == "error").count();
-    Json(json!({"errors": errors, "diagnostics": diagnostics}))
+    Ok(Json(json!({"errors": errors, "diagnostics": diagnostics})))
 }

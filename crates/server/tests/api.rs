@@ -189,3 +189,12 @@ async fn without_a_token_admin_refuses_everyone() {
     assert_eq!(reload(&state, Some("")).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(reload(&state, Some("anything")).await.0, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let big = "x".repeat(huiqi_server::MAX_BODY + 1);
+    let (status, e) = call_json("POST", "/v1/evaluate", &big).await;
+    assert_eq!((status, e["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large")));
+    let (status, _) = call_json("POST", "/v1/check", &big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
