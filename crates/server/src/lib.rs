@@ -4,6 +4,7 @@
 //! policy logic: it parses requests, calls the engine, and writes the answers.
 
 mod error;
+mod metrics;
 mod routes;
 
 use std::sync::{Arc, RwLock};
@@ -37,6 +38,7 @@ pub struct AppState {
     /// Admin endpoints refuse every request when this is `None`.
     admin_token: Option<String>,
     last_reload_error: RwLock<Option<String>>,
+    pub(crate) metrics: metrics::Metrics,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             loader: None,
             admin_token: None,
             last_reload_error: RwLock::new(None),
+            metrics: metrics::Metrics::default(),
         }
     }
 
@@ -122,8 +125,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/evaluate", post(routes::evaluate))
         .route("/v1/check", post(routes::check))
         .route("/v1/admin/reload", post(routes::reload))
+        .route("/metrics", get(routes::metrics))
         .fallback(routes::not_found)
         // Requests beyond this many at once wait their turn instead of exhausting the machine.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(tower::limit::ConcurrencyLimitLayer::new(MAX_IN_FLIGHT))
         .with_state(state)
 }

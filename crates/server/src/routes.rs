@@ -23,6 +23,10 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+pub async fn metrics(State(state): Shared) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+}
+
 pub async fn not_found() -> AppError {
     AppError::NotFound { what: "endpoint", id: "this path".into() }
 }
@@ -179,6 +183,9 @@ pub async fn evaluate(State(state): Shared, body: Body) -> Result<Json<Value>, A
     let library = state.library();
     let facts = library.engine.schema().parse_json(facts).map_err(AppError::Facts)?;
     let answer = library.engine.evaluate(&facts, as_of, &priors, only.as_deref());
+    for d in &answer.decisions {
+        state.metrics.decided(d.outcome);
+    }
     serde_json::to_value(&answer).map(Json).map_err(|e| invalid("", &e.to_string()))
 }
 

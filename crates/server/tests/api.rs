@@ -198,3 +198,26 @@ async fn an_oversized_body_is_refused_with_413() {
     let (status, _) = call_json("POST", "/v1/check", &big).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_decisions_by_outcome() {
+    let state = state();
+    let get = |uri: &'static str| Request::get(uri).body(Body::empty()).unwrap();
+    app(state.clone()).oneshot(get("/v1/policies/t-rate")).await.unwrap();
+    app(state.clone()).oneshot(get("/v1/policies/nope")).await.unwrap();
+    let body = json!({"as_of": "2026-11-26", "policies": ["t-fixed", "t-expired"], "facts": {"注册区县": "章贡区", "位于章贡高新区": true, "失信记录": false, "首次纳入规上统计年度": 2025}});
+    let post = Request::post("/v1/evaluate").body(Body::from(body.to_string())).unwrap();
+    app(state.clone()).oneshot(post).await.unwrap();
+    let response = app(state.clone()).oneshot(get("/metrics")).await.unwrap();
+    let text = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    for line in [
+        "huiqi_requests_total{method=\"GET\",route=\"/v1/policies/{id}\",status=\"200\"} 1",
+        "huiqi_requests_total{method=\"GET\",route=\"/v1/policies/{id}\",status=\"404\"} 1",
+        "huiqi_requests_total{method=\"POST\",route=\"/v1/evaluate\",status=\"200\"} 1",
+        "huiqi_decisions_total{outcome=\"eligible\"} 1",
+        "huiqi_decisions_total{outcome=\"not_payable\"} 1",
+        "huiqi_request_seconds_count{method=\"GET\",route=\"/v1/policies/{id}\"} 2",
+    ] {
+        assert!(text.contains(line), "missing {line} in\n{text}");
+    }
+}
