@@ -9,7 +9,7 @@ mod routes;
 
 use std::sync::{Arc, RwLock};
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use huiqi_dsl::source::SourceSet;
 use huiqi_engine::Engine;
@@ -114,21 +114,90 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// One endpoint: the router and `/openapi.json` are both built from this list, so the published
+/// description cannot drift from the routes.
+struct Endpoint {
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    handler: MethodRouter<Arc<AppState>>,
+}
+
+fn endpoints() -> Vec<Endpoint> {
+    let e = |method, path, summary, handler| Endpoint { method, path, summary, handler };
+    vec![
+        e("get", "/healthz", "liveness: `ok`", get(routes::healthz)),
+        e(
+            "get",
+            "/v1/status",
+            "the policy set in force, when it was loaded, the last reload error",
+            get(routes::status),
+        ),
+        e(
+            "get",
+            "/v1/policies",
+            "一网查询: the catalog, filtered by `department` and `mode`, searched with `q`",
+            get(routes::catalog),
+        ),
+        e("get", "/v1/policies/{id}", "the guide (办事指南) of one policy", get(routes::guide)),
+        e(
+            "get",
+            "/v1/policies/{id}/source",
+            "the policy file as its department wrote it",
+            get(routes::source),
+        ),
+        e(
+            "post",
+            "/v1/evaluate",
+            "one enterprise on one date: the decision document",
+            post(routes::evaluate),
+        ),
+        e("post", "/v1/check", "a policy file's text: its diagnostics", post(routes::check)),
+        e(
+            "post",
+            "/v1/admin/reload",
+            "reload the library (bearer token); a library with errors is refused",
+            post(routes::reload),
+        ),
+        e(
+            "get",
+            "/metrics",
+            "Prometheus text: requests, latencies, decisions by outcome",
+            get(routes::metrics),
+        ),
+        e("get", "/openapi.json", "this description", get(routes::openapi)),
+    ]
+}
+
+/// The OpenAPI description of [`endpoints`].
+pub fn openapi() -> serde_json::Value {
+    let mut paths = serde_json::Map::new();
+    for ep in endpoints() {
+        let entry = paths.entry(ep.path.to_string()).or_insert_with(|| serde_json::json!({}));
+        let mut operation =
+            serde_json::json!({"summary": ep.summary, "responses": {"200": {"description": "OK"}}});
+        if ep.path.contains("{id}") {
+            operation["parameters"] = serde_json::json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}]);
+        }
+        entry[ep.method] = operation;
+    }
+    serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "huiqi 惠企政策兑现 decision service", "version": env!("CARGO_PKG_VERSION")},
+        "paths": paths,
+    })
+}
+
 /// The service's routes.
 pub fn app(state: Arc<AppState>) -> Router {
-    Router::new()
-        .route("/healthz", get(routes::healthz))
-        .route("/v1/status", get(routes::status))
-        .route("/v1/policies", get(routes::catalog))
-        .route("/v1/policies/{id}", get(routes::guide))
-        .route("/v1/policies/{id}/source", get(routes::source))
-        .route("/v1/evaluate", post(routes::evaluate))
-        .route("/v1/check", post(routes::check))
-        .route("/v1/admin/reload", post(routes::reload))
-        .route("/metrics", get(routes::metrics))
+    let mut router = Router::new();
+    for ep in endpoints() {
+        router = router.route(ep.path, ep.handler);
+    }
+    router
         .fallback(routes::not_found)
-        // Requests beyond this many at once wait their turn instead of exhausting the machine.
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        // Requests beyond this many at once wait their turn instead of exhausting the machine.
         .layer(tower::limit::ConcurrencyLimitLayer::new(MAX_IN_FLIGHT))
         .with_state(state)
 }

@@ -23,6 +23,10 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+pub async fn openapi() -> Json<Value> {
+    Json(crate::openapi())
+}
+
 pub async fn metrics(State(state): Shared) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
 }

@@ -221,3 +221,23 @@ async fn metrics_count_requests_by_route_and_decisions_by_outcome() {
         assert!(text.contains(line), "missing {line} in\n{text}");
     }
 }
+
+#[tokio::test]
+async fn openapi_describes_every_route() {
+    let (status, doc) = call_json("GET", "/openapi.json", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.0.3");
+    for (path, method) in [
+        ("/v1/policies", "get"),
+        ("/v1/policies/{id}", "get"),
+        ("/v1/evaluate", "post"),
+        ("/v1/check", "post"),
+        ("/v1/admin/reload", "post"),
+        ("/metrics", "get"),
+    ] {
+        assert!(doc["paths"][path][method]["summary"].is_string(), "{path} {method} missing");
+        // And the route answers (not the 404 of an unknown path).
+        let (status, _) = call(&method.to_uppercase(), &path.replace("{id}", "t-rate"), "").await;
+        assert_ne!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
