@@ -152,6 +152,12 @@ fn endpoints() -> Vec<Endpoint> {
             "one enterprise on one date: the decision document",
             post(routes::evaluate),
         ),
+        e(
+            "post",
+            "/v1/match",
+            "精准推送: policies the enterprise gets or could get, ranked, with what is missing",
+            post(routes::match_policies),
+        ),
         e("post", "/v1/check", "a policy file's text: its diagnostics", post(routes::check)),
         e(
             "post",

@@ -153,9 +153,16 @@ pub async fn source(State(state): Shared, Path(id): Path<String>) -> Result<impl
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text))
 }
 
-/// One enterprise, one date: the decision document of `huiqi eval --format json`.
-pub async fn evaluate(State(state): Shared, body: Body) -> Result<Json<Value>, AppError> {
-    let request = parse_body(&read_body(body).await?)?;
+/// The parts of an evaluation request: facts, date, policies and prior awards.
+struct EvalRequest {
+    facts: huiqi_engine::Facts,
+    as_of: NaiveDate,
+    only: Option<Vec<String>>,
+    priors: Vec<PriorAward>,
+}
+
+fn eval_request(library: &crate::Library, body: &[u8]) -> Result<EvalRequest, AppError> {
+    let request = parse_body(body)?;
     let invalid =
         |path: &str, message: &str| AppError::Invalid { path: path.into(), message: message.into() };
     let facts = request
@@ -184,13 +191,63 @@ pub async fn evaluate(State(state): Shared, body: Body) -> Result<Json<Value>, A
             )
         })?,
     };
-    let library = state.library();
     let facts = library.engine.schema().parse_json(facts).map_err(AppError::Facts)?;
-    let answer = library.engine.evaluate(&facts, as_of, &priors, only.as_deref());
+    Ok(EvalRequest { facts, as_of, only, priors })
+}
+
+/// One enterprise, one date: the decision document of `huiqi eval --format json`.
+pub async fn evaluate(State(state): Shared, body: Body) -> Result<Json<Value>, AppError> {
+    let body = read_body(body).await?;
+    let library = state.library();
+    let r = eval_request(&library, &body)?;
+    let answer = library.engine.evaluate(&r.facts, r.as_of, &r.priors, r.only.as_deref());
     for d in &answer.decisions {
         state.metrics.decided(d.outcome);
     }
-    serde_json::to_value(&answer).map(Json).map_err(|e| invalid("", &e.to_string()))
+    serde_json::to_value(&answer)
+        .map(Json)
+        .map_err(|e| AppError::Invalid { path: String::new(), message: e.to_string() })
+}
+
+/// 精准推送: the policies the enterprise gets or could get, the surest and largest first, each
+/// with what is still missing and who holds it.
+pub async fn match_policies(State(state): Shared, body: Body) -> Result<Json<Value>, AppError> {
+    use huiqi_engine::Outcome;
+    let body = read_body(body).await?;
+    let library = state.library();
+    let r = eval_request(&library, &body)?;
+    let answer = library.engine.evaluate(&r.facts, r.as_of, &r.priors, r.only.as_deref());
+    let rank = |o: Outcome| match o {
+        Outcome::Eligible => 0,
+        Outcome::PendingReview => 1,
+        _ => 2,
+    };
+    let mut open: Vec<&huiqi_engine::Decision> = answer
+        .decisions
+        .iter()
+        .filter(|d| matches!(d.outcome, Outcome::Eligible | Outcome::PendingReview | Outcome::Undetermined))
+        .collect();
+    // Eligible by amount, then awaiting review, then by how little is still missing.
+    open.sort_by(|a, b| {
+        rank(a.outcome)
+            .cmp(&rank(b.outcome))
+            .then(b.amount.cmp(&a.amount))
+            .then(a.missing.len().cmp(&b.missing.len()))
+            .then(a.policy.cmp(&b.policy))
+    });
+    let matches: Vec<Value> = open
+        .iter()
+        .map(|d| {
+            json!({
+                "policy": d.policy, "title": d.title, "department": d.department, "mode": d.mode,
+                "outcome": d.outcome, "amount": d.amount.map(|a| a.to_string()),
+                "missing": d.missing, "reviews": d.reviews, "summary": d.reasons.summary,
+            })
+        })
+        .collect();
+    Ok(Json(
+        json!({"policy_set": answer.policy_set, "as_of": answer.as_of, "count": matches.len(), "matches": matches}),
+    ))
 }
 
 /// A policy file's text, checked with the loaded library's platform and schema: its diagnostics.

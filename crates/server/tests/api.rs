@@ -241,3 +241,28 @@ async fn openapi_describes_every_route() {
         assert_ne!(status, StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+#[tokio::test]
+async fn match_ranks_what_the_enterprise_gets_or_could_get() {
+    let body = json!({
+        "as_of": "2026-11-26",
+        "facts": {"注册区县": "章贡区", "位于章贡高新区": false, "失信记录": false, "首次纳入规上统计年度": 2025,
+                  "票房收入": {"2025": 12000}, "直播销售额": {"2025": 2000}}
+    });
+    let (status, m) = call_json("POST", "/v1/match", &body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    let list = m["matches"].as_array().unwrap();
+    let outcomes: Vec<&str> = list.iter().map(|x| x["outcome"].as_str().unwrap()).collect();
+    // Eligible first, largest amount first (票房 100万 before 入规 5万); then pending; then open.
+    assert_eq!(
+        (list[0]["policy"].as_str(), list[0]["amount"].as_str()),
+        (Some("t-step"), Some("1000000.00"))
+    );
+    assert_eq!(list[1]["policy"], "t-fixed");
+    let first_open = outcomes.iter().position(|o| *o != "eligible").unwrap();
+    assert!(outcomes[first_open..].iter().all(|o| *o != "eligible"));
+    assert!(outcomes.contains(&"pending_review"), "{outcomes:?}");
+    assert!(!outcomes.contains(&"ineligible") && !outcomes.contains(&"not_payable"));
+    let pending = list.iter().find(|x| x["outcome"] == "pending_review").unwrap();
+    assert_eq!(pending["reviews"][0]["department"], "区商务局");
+}
