@@ -18,6 +18,43 @@ pub struct Args {
     /// Bearer token for `/v1/admin/reload`; without one, admin endpoints refuse every request.
     #[arg(long, env = "HUIQI_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    /// Log lines as readable text or as JSON objects.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, env = "HUIQI_LOG_FORMAT")]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Standard error that never fails: a log nobody reads any more must not fail a request.
+struct Logs;
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = std::io::stderr().write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
+}
+
+fn init_logs(format: LogFormat) {
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_writer(|| Logs)
+        .with_target(true)
+        .with_ansi(std::io::stderr().is_terminal());
+    // A second call (in tests) finds a subscriber already set; that is fine.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 /// Reads, checks and lowers the library in `dir`. A library with errors is refused with its
@@ -46,6 +83,7 @@ fn load(dir: &std::path::Path) -> Result<Library, String> {
 
 pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
+    init_logs(args.log_format);
     let library = load(&args.policies)?;
     let dir = args.policies.clone();
     let loader: huiqi_server::Loader = Box::new(move || load(&dir));
@@ -54,14 +92,15 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.bind).await?;
         let policy_set = state.library().engine.policy_set().to_string();
-        eprintln!(
-            "huiqi serving {} (policy set {policy_set}) on http://{} after {} ms",
-            args.policies.display(),
-            listener.local_addr()?,
-            started.elapsed().as_millis()
+        tracing::info!(
+            policies = %args.policies.display(),
+            policy_set,
+            startup_ms = started.elapsed().as_millis() as u64,
+            "huiqi serving on http://{}",
+            listener.local_addr()?
         );
         axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
-        eprintln!("huiqi stopped");
+        tracing::info!("huiqi stopped");
         Ok::<_, std::io::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -29,7 +29,14 @@ fn serve_starts_on_the_bundled_policies_and_answers() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    let mut logs = BufReader::new(child.stderr.take().unwrap());
+    logs.read_line(&mut line).unwrap();
+    // Keep reading the log, as a supervisor would, so the server never writes into a closed pipe.
+    let drain = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = logs.read_to_string(&mut rest);
+        rest
+    });
     // "huiqi serving policies (policy set …) on http://127.0.0.1:PORT after N ms"
     let port: u16 =
         line.split("http://127.0.0.1:").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
@@ -45,6 +52,8 @@ fn serve_starts_on_the_bundled_policies_and_answers() {
     let decision = http(port, "POST", "/v1/evaluate", &body.to_string());
     child.kill().unwrap();
     let _ = child.wait();
+    let logs = drain.join().unwrap();
+    assert!(logs.contains("route=/v1/evaluate status=200"), "{logs}");
 
     assert!(health.starts_with("HTTP/1.1 200") && health.ends_with("ok"), "{health}");
     assert!(catalog.starts_with("HTTP/1.1 200") && catalog.contains("\"id\":\"kjj-06\""), "{catalog}");
@@ -53,4 +62,25 @@ fn serve_starts_on_the_bundled_policies_and_answers() {
         decision.contains("\"outcome\":\"eligible\"") && decision.contains("\"policy_set\""),
         "{decision}"
     );
+}
+
+#[test]
+fn a_closed_log_does_not_fail_requests() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(&root)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    // The reader is gone: every later log line meets a closed pipe.
+    let port: u16 =
+        line.split("http://127.0.0.1:").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let health = http(port, "GET", "/healthz", "");
+    let again = http(port, "GET", "/healthz", "");
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(health.ends_with("ok") && again.ends_with("ok"), "{health}\n{again}");
 }

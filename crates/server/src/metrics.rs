@@ -122,6 +122,9 @@ pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: N
     let method = request.method().to_string();
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_string();
     let response = next.run(request).await;
-    state.metrics.record(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    let seconds = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16();
+    state.metrics.record(&method, &route, status, seconds);
+    tracing::info!(target: "huiqi::request", %method, %route, status, ms = seconds * 1000.0, "request");
     response
 }
