@@ -32,7 +32,7 @@ pub struct VetoResults {
     pub fired: Option<usize>,
     /// Facts (of the platform's table) whose absence leaves some veto open.
     pub unknown: Missing,
-    pub error: Option<EvalError>,
+    pub error: Option<Box<EvalError>>,
     /// Each veto with its facts; filled only when explaining.
     pub reasons: Vec<ConditionReason>,
 }
@@ -136,7 +136,7 @@ pub enum Verdict<'a> {
     /// Every condition holds but the amount, after its caps, is nothing.
     Nothing,
     Eligible(Decimal),
-    Error(EvalError),
+    Error(Box<EvalError>),
 }
 
 /// What an explanation collects while a policy is judged; [`NoTrace`] collects nothing.
@@ -236,13 +236,15 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
 
     // 5. The amount: the award, rounded, then each cap.
     let Some((award, award_text)) = &p.award else {
-        return Verdict::Error(EvalError { message: "政策未规定奖励金额".into(), span: (0, 0) });
+        return Verdict::Error(Box::new(EvalError {
+            message: "政策未规定奖励金额".into(), span: (0, 0)
+        }));
     };
     let raw = match ev.eval(*award, &cx) {
         Ok(Val::Known(Value::Num(n))) => n,
         Ok(Val::Unknown(m)) => return Verdict::Open { unknown: m, veto_unknown: 0 },
         Ok(Val::Known(_)) => {
-            return Verdict::Error(EvalError { message: "奖励不是金额".into(), span: (0, 0) })
+            return Verdict::Error(Box::new(EvalError { message: "奖励不是金额".into(), span: (0, 0) }))
         }
         Err(e) => return Verdict::Error(e),
     };
@@ -376,7 +378,7 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
             d.amount = Some(amount);
             gross = Some(amount);
         }
-        Verdict::Error(e) => error(&mut d, &explain, e, p, input.texts),
+        Verdict::Error(e) => error(&mut d, &explain, *e, p, input.texts),
     }
     Draft { decision: d, gross }
 }

@@ -29,14 +29,15 @@ pub struct Evaluator<'p> {
     pub program: &'p Program,
 }
 
-type Res = Result<Val, EvalError>;
+// Boxed: the error path is rare, and a small `Result` is cheaper to pass up every node.
+type Res = Result<Val, Box<EvalError>>;
 
 impl Evaluator<'_> {
-    fn error(&self, id: NodeId, message: &str) -> EvalError {
-        EvalError { message: message.to_string(), span: self.program.span(id) }
+    fn error(&self, id: NodeId, message: &str) -> Box<EvalError> {
+        Box::new(EvalError { message: message.to_string(), span: self.program.span(id) })
     }
 
-    fn num(&self, id: NodeId, v: &Value) -> Result<Decimal, EvalError> {
+    fn num(&self, id: NodeId, v: &Value) -> Result<Decimal, Box<EvalError>> {
         v.as_num().ok_or_else(|| self.error(id, "应为数值"))
     }
 
@@ -172,7 +173,12 @@ impl Evaluator<'_> {
         }
     }
 
-    fn map(&self, a: NodeId, cx: &Context<'_>, f: impl FnOnce(Value) -> Result<Value, EvalError>) -> Res {
+    fn map(
+        &self,
+        a: NodeId,
+        cx: &Context<'_>,
+        f: impl FnOnce(Value) -> Result<Value, Box<EvalError>>,
+    ) -> Res {
         match self.eval(a, cx)? {
             Val::Known(v) => f(v).map(Val::Known),
             unknown => Ok(unknown),
@@ -196,7 +202,7 @@ impl Evaluator<'_> {
         }
     }
 
-    fn compare(&self, id: NodeId, rel: Relation, x: &Value, y: &Value) -> Result<bool, EvalError> {
+    fn compare(&self, id: NodeId, rel: Relation, x: &Value, y: &Value) -> Result<bool, Box<EvalError>> {
         let order = match (x, y) {
             (Value::Num(p), Value::Num(q)) => Some(p.cmp(q)),
             (Value::Date(p), Value::Date(q)) => Some(p.cmp(q)),
