@@ -4,8 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use huiqi_engine::calendar::Calendar;
-use huiqi_engine::{Engine, PriorAward};
+use huiqi_engine::PriorAward;
 
 use crate::{library, Format};
 
@@ -40,12 +39,6 @@ pub enum EvalError {
     Facts { path: PathBuf, errors: String },
     #[error("`{path}`: prior awards must be a list of {{\"policy\", \"date\", \"amount\"}}: {source}")]
     Priors { path: PathBuf, source: serde_json::Error },
-    #[error(transparent)]
-    Engine(#[from] huiqi_engine::EngineError),
-    #[error(transparent)]
-    Load(#[from] huiqi_dsl::source::LoadError),
-    #[error(transparent)]
-    Calendar(#[from] huiqi_engine::calendar::CalendarError),
 }
 
 fn read_json(path: &PathBuf) -> Result<serde_json::Value, EvalError> {
@@ -54,33 +47,8 @@ fn read_json(path: &PathBuf) -> Result<serde_json::Value, EvalError> {
     serde_json::from_str(&text).map_err(|source| EvalError::Json { path: path.clone(), source })
 }
 
-/// The calendar from `calendar/` beside the policies, so a new year's file takes effect at once.
-pub fn load_calendar(dir: &std::path::Path) -> Result<Calendar, EvalError> {
-    let dir = dir.join("calendar");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|source| EvalError::Read { path: dir.clone(), source })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    let mut texts = Vec::new();
-    for f in &files {
-        let text =
-            std::fs::read_to_string(f).map_err(|source| EvalError::Read { path: f.clone(), source })?;
-        texts.push((f.display().to_string(), text));
-    }
-    Ok(Calendar::from_sources(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))?)
-}
-
-/// The library in `dir` with its engine; a library with any error is refused.
-pub fn load_library(dir: &std::path::Path) -> Result<(huiqi_dsl::source::SourceSet, Engine), EvalError> {
-    let sources = huiqi_dsl::source::SourceSet::load(&[dir.to_path_buf()])?;
-    let engine = Engine::from_sources(&sources, load_calendar(dir)?)?;
-    Ok((sources, engine))
-}
-
 pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let (_, engine) = load_library(&args.library)?;
+    let engine = library::load(&args.library)?.engine;
     let input = read_json(&args.facts)?;
     let (facts_json, mut priors) = match input.get("facts") {
         Some(facts) if facts.is_object() => {

@@ -97,7 +97,7 @@ struct Tally {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let (_, engine) = crate::eval::load_library(&args.library)?;
+    let engine = crate::library::load(&args.library)?.engine;
     let paths = crate::library::default_paths(args.paths.clone());
     let mut files = Vec::new();
     for p in &paths {

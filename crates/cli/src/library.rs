@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use huiqi_dsl::source::{library_root, LoadError, SourceSet};
+use huiqi_engine::calendar::Calendar;
+use huiqi_engine::Engine;
+use huiqi_server::Library;
 
 /// The bundled library, used when no path is given.
 pub const DEFAULT_DIR: &str = "policies";
@@ -36,4 +39,43 @@ fn covered(path: &Path, paths: &[PathBuf]) -> bool {
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let path = canon(path);
     paths.iter().any(|p| path.starts_with(canon(p)))
+}
+
+/// Reads, checks and lowers the library in `dir`, with the calendar in `dir/calendar/`. A library
+/// with errors is refused with its diagnostics (the first 20), so `eval`, `test` and a reload of
+/// `serve` all say why the same way.
+pub fn load(dir: &Path) -> Result<Library, String> {
+    let sources = SourceSet::load(&[dir.to_path_buf()]).map_err(|e| e.to_string())?;
+    let checked = sources.check();
+    let errors: Vec<String> = sources
+        .diagnostics(&checked)
+        .iter()
+        .filter(|d| d.diagnostic.is_error())
+        .map(|d| sources.render(d))
+        .collect();
+    if !errors.is_empty() {
+        let shown: Vec<&str> = errors.iter().take(20).map(String::as_str).collect();
+        return Err(format!("the policy library has {} errors:\n{}", errors.len(), shown.join("\n")));
+    }
+    let calendar = load_calendar(dir)?;
+    let engine = Engine::from_sources(&sources, calendar).map_err(|e| e.to_string())?;
+    Ok(Library { engine, sources, loaded_at: chrono::Utc::now().to_rfc3339() })
+}
+
+/// The calendar from `calendar/` beside the policies, so a new year's file takes effect at once.
+fn load_calendar(dir: &Path) -> Result<Calendar, String> {
+    let dir = dir.join("calendar");
+    let read_error = |path: &Path, e: std::io::Error| format!("cannot read `{}`: {e}", path.display());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| read_error(&dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let mut texts = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|e| read_error(f, e))?;
+        texts.push((f.display().to_string(), text));
+    }
+    Calendar::from_sources(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|e| e.to_string())
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use huiqi_server::{app, AppState, Library};
+use huiqi_server::{app, AppState};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -57,36 +57,12 @@ fn init_logs(format: LogFormat) {
     };
 }
 
-/// Reads, checks and lowers the library in `dir`. A library with errors is refused with its
-/// diagnostics (the first 20), so a reload keeps the old library serving.
-fn load(dir: &std::path::Path) -> Result<Library, String> {
-    let sources = huiqi_dsl::source::SourceSet::load(&[dir.to_path_buf()]).map_err(|e| e.to_string())?;
-    let checked = sources.check();
-    let errors: Vec<String> = sources
-        .diagnostics(&checked)
-        .iter()
-        .filter(|d| d.diagnostic.is_error())
-        .map(|d| sources.render(d))
-        .collect();
-    if !errors.is_empty() {
-        let shown: Vec<&String> = errors.iter().take(20).collect();
-        return Err(format!(
-            "{} errors:\n{}",
-            errors.len(),
-            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
-        ));
-    }
-    let calendar = crate::eval::load_calendar(dir).map_err(|e| e.to_string())?;
-    let engine = huiqi_engine::Engine::from_sources(&sources, calendar).map_err(|e| e.to_string())?;
-    Ok(Library { engine, sources, loaded_at: chrono::Utc::now().to_rfc3339() })
-}
-
 pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
     init_logs(args.log_format);
-    let library = load(&args.policies)?;
+    let library = crate::library::load(&args.policies)?;
     let dir = args.policies.clone();
-    let loader: huiqi_server::Loader = Box::new(move || load(&dir));
+    let loader: huiqi_server::Loader = Box::new(move || crate::library::load(&dir));
     let state = Arc::new(AppState::new(library).with_reload(loader, args.admin_token.clone()));
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {

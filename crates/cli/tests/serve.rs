@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
 
 fn http(port: u16, method: &str, path: &str, body: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -19,28 +19,37 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> String {
     response
 }
 
-#[test]
-fn serve_starts_on_the_bundled_policies_and_answers() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+fn root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `huiqi serve` on a free port: the process, its log, and the port its first log line names.
+fn start() -> (Child, BufReader<ChildStderr>, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
         .args(["serve", "--bind", "127.0.0.1:0"])
-        .current_dir(&root)
+        .current_dir(root())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
     let mut logs = BufReader::new(child.stderr.take().unwrap());
     logs.read_line(&mut line).unwrap();
+    // "… huiqi serving on http://127.0.0.1:PORT …"
+    let port =
+        line.split("http://127.0.0.1:").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    (child, logs, port)
+}
+
+#[test]
+fn serve_starts_on_the_bundled_policies_and_answers() {
+    let root = root();
+    let (mut child, mut logs, port) = start();
     // Keep reading the log, as a supervisor would, so the server never writes into a closed pipe.
     let drain = std::thread::spawn(move || {
         let mut rest = String::new();
         let _ = logs.read_to_string(&mut rest);
         rest
     });
-    // "huiqi serving policies (policy set …) on http://127.0.0.1:PORT after N ms"
-    let port: u16 =
-        line.split("http://127.0.0.1:").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
-
     let health = http(port, "GET", "/healthz", "");
     let catalog = http(port, "GET", "/v1/policies", "");
     let example = std::fs::read_to_string(
@@ -66,18 +75,9 @@ fn serve_starts_on_the_bundled_policies_and_answers() {
 
 #[test]
 fn a_closed_log_does_not_fail_requests() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .current_dir(&root)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    let (mut child, logs, port) = start();
     // The reader is gone: every later log line meets a closed pipe.
-    let port: u16 =
-        line.split("http://127.0.0.1:").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    drop(logs);
     let health = http(port, "GET", "/healthz", "");
     let again = http(port, "GET", "/healthz", "");
     child.kill().unwrap();

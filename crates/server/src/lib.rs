@@ -62,33 +62,20 @@ impl AppState {
     /// Loads a new library and swaps it in whole; on failure the old one keeps serving.
     pub fn reload(&self) -> Result<Arc<Library>, String> {
         let Some(loader) = &self.loader else { return Err("reloading is not configured".into()) };
-        let result = loader();
-        let mut last = match self.last_reload_error.write() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        match result {
+        let result = loader().map(Arc::new);
+        let mut last = write(&self.last_reload_error);
+        match &result {
             Ok(library) => {
-                let library = Arc::new(library);
-                match self.library.write() {
-                    Ok(mut guard) => *guard = library.clone(),
-                    Err(poisoned) => *poisoned.into_inner() = library.clone(),
-                }
+                *write(&self.library) = library.clone();
                 *last = None;
-                Ok(library)
             }
-            Err(reason) => {
-                *last = Some(reason.clone());
-                Err(reason)
-            }
+            Err(reason) => *last = Some(reason.clone()),
         }
+        result
     }
 
     pub fn last_reload_error(&self) -> Option<String> {
-        match self.last_reload_error.read() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        read(&self.last_reload_error)
     }
 
     /// Whether `bearer` is the configured admin token (never, when none is configured).
@@ -101,12 +88,21 @@ impl AppState {
 
     /// The library in force now; a request keeps the one it started with.
     pub fn library(&self) -> Arc<Library> {
-        match self.library.read() {
-            Ok(guard) => guard.clone(),
-            // A writer panicked mid-swap: the value inside is still a whole library.
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        read(&self.library)
     }
+}
+
+// A lock is only ever held to copy or replace one whole value, so a panic elsewhere cannot leave
+// it half written: a poisoned lock still holds a good value.
+fn read<T: Clone>(lock: &RwLock<T>) -> T {
+    match lock.read() {
+        Ok(guard) => guard.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    }
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Compares without stopping at the first difference, so timing does not reveal the token.
