@@ -1,5 +1,6 @@
-//! `huiqi`: check, format and (soon) evaluate 惠企 policy files.
+//! `huiqi`: check, format, evaluate, test and serve 惠企 policy files; print the catalog and guides.
 
+mod catalog;
 mod check;
 mod eval;
 mod fmt;
@@ -47,6 +48,10 @@ enum Command {
     Eval(eval::Args),
     /// Run the golden cases (`*.test.json`) of the policies; `--bless` rewrites expectations.
     Test(golden::Args),
+    /// List the policies in the catalog (目录清单): id, title, department, mode, channel, validity, status.
+    Catalog(catalog::CatalogArgs),
+    /// Print the guide (办事指南) of one policy, generated from its file.
+    Guide(catalog::GuideArgs),
     /// Serve the policy library over HTTP (catalog, guides, evaluation, checks).
     Serve(serve::Args),
 }
@@ -67,6 +72,8 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Test(args) => golden::run(&args),
+        Command::Catalog(args) => catalog::run_catalog(&args),
+        Command::Guide(args) => catalog::run_guide(&args),
     };
     match result {
         Ok(code) => code,

@@ -158,5 +158,7 @@ pub struct CompiledPlatform {
     pub vetoes: Vec<CompiledCondition>,
     /// (payer, condition); the last has none.
     pub payers: Vec<(Arc<str>, Option<NodeId>)>,
+    /// The same rules as written, for guides: (payer, condition text); the last has none.
+    pub payer_rules: Vec<(String, Option<String>)>,
     pub payout_days: u32,
 }

@@ -27,6 +27,7 @@ pub mod decision;
 pub mod eval;
 pub mod explain;
 pub mod facts;
+pub mod guide;
 pub mod ir;
 pub mod lower;
 pub mod value;
@@ -114,6 +115,11 @@ impl Engine {
 
     pub fn policies(&self) -> &[CompiledPolicy] {
         &self.policies
+    }
+
+    /// The platform rules (payers, payout limit, joint review), if the library has them.
+    pub fn platform(&self) -> Option<&CompiledPlatform> {
+        self.platform.as_ref()
     }
 
     pub fn calendar(&self) -> &Calendar {

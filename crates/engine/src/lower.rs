@@ -79,14 +79,16 @@ pub fn platform(schema: &Schema, info: &PlatformInfo, text: &str) -> Result<Comp
         Lowerer { schema, owner: info.name.clone(), text, program: Program::default(), env: HashMap::new() };
     let vetoes = l.conditions(&info.vetoes)?;
     let mut payers = Vec::new();
+    let mut payer_rules = Vec::new();
     for rule in &info.payers {
         let node = match &rule.when {
             Some(expr) => Some(l.expr(expr)?.0),
             None => None,
         };
         payers.push((Arc::from(rule.payer.text.as_str()), node));
+        payer_rules.push((rule.payer.text.clone(), rule.when.as_ref().map(|e| l.source(e))));
     }
-    Ok(CompiledPlatform { program: l.program, vetoes, payers, payout_days: info.payout_days })
+    Ok(CompiledPlatform { program: l.program, vetoes, payers, payer_rules, payout_days: info.payout_days })
 }
 
 /// The slot of every fact a library declares, and the lowered policies and platform.

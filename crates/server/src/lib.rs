@@ -135,7 +135,12 @@ fn endpoints() -> Vec<Endpoint> {
             "一网查询: the catalog, filtered by `department` and `mode`, searched with `q`",
             get(routes::catalog),
         ),
-        e("get", "/v1/policies/{id}", "the guide (办事指南) of one policy", get(routes::guide)),
+        e(
+            "get",
+            "/v1/policies/{id}",
+            "the guide (办事指南) of one policy; `?format=json` (default), `md` or `html`",
+            get(routes::guide),
+        ),
         e(
             "get",
             "/v1/policies/{id}/source",

@@ -8,8 +8,10 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::NaiveDate;
-use huiqi_dsl::check::{PolicyInfo, Status};
+use huiqi_dsl::check::PolicyInfo;
 use huiqi_dsl::source::SourceSet;
+use huiqi_engine::guide::{CatalogEntry, Guide};
+use huiqi_engine::ir::CompiledPolicy;
 use huiqi_engine::PriorAward;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -66,26 +68,6 @@ pub async fn reload(State(state): Shared, headers: axum::http::HeaderMap) -> Res
     })))
 }
 
-fn status_word(status: Status) -> &'static str {
-    match status {
-        Status::Listed => "在列",
-        Status::Suspended => "暂停",
-        Status::Unlisted => "未列入",
-    }
-}
-
-fn entry(p: &PolicyInfo) -> Value {
-    json!({
-        "id": p.id,
-        "title": p.title,
-        "department": p.department,
-        "mode": p.mode.word(),
-        "channel": p.channel.word(),
-        "validity": {"from": p.validity.from, "to": p.validity.to},
-        "status": status_word(p.status),
-    })
-}
-
 #[derive(Deserialize)]
 pub struct CatalogQuery {
     department: Option<String>,
@@ -106,49 +88,58 @@ pub async fn catalog(State(state): Shared, Query(query): Query<CatalogQuery>) ->
                 })
             })
     };
-    let policies: Vec<Value> =
-        library.engine.policies().iter().map(|p| &p.info).filter(|p| matches(p)).map(entry).collect();
-    Json(json!({"policy_set": library.engine.policy_set(), "count": policies.len(), "policies": policies}))
-}
-
-fn find<'a>(library: &'a crate::Library, id: &str) -> Result<&'a PolicyInfo, AppError> {
-    library
+    let policies: Vec<CatalogEntry> = library
         .engine
         .policies()
         .iter()
         .map(|p| &p.info)
-        .find(|p| p.id == id)
+        .filter(|p| matches(p))
+        .map(CatalogEntry::of)
+        .collect();
+    Json(json!({"policy_set": library.engine.policy_set(), "count": policies.len(), "policies": policies}))
+}
+
+fn find<'a>(library: &'a crate::Library, id: &str) -> Result<&'a CompiledPolicy, AppError> {
+    library
+        .engine
+        .policies()
+        .iter()
+        .find(|p| p.info.id == id)
         .ok_or_else(|| AppError::NotFound { what: "policy", id: id.to_string() })
 }
 
-/// The guide (办事指南) of one policy: who qualifies, how it is fulfilled, what to bring.
-pub async fn guide(State(state): Shared, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+#[derive(Deserialize)]
+pub struct GuideQuery {
+    /// `json` (default), `md` or `html`.
+    format: Option<String>,
+}
+
+/// The guide (办事指南) of one policy: who qualifies, how it is fulfilled, what to bring; as JSON,
+/// Markdown or an HTML page.
+pub async fn guide(
+    State(state): Shared,
+    Path(id): Path<String>,
+    Query(query): Query<GuideQuery>,
+) -> Result<axum::response::Response, AppError> {
     let library = state.library();
-    let p = find(&library, &id)?;
-    let mut guide = entry(p);
-    guide["basis"] = json!(p.basis);
-    guide["conditions"] = json!(p.conditions.iter().map(|c| c.label.text.as_str()).collect::<Vec<_>>());
-    guide["materials"] = json!(p.materials);
-    guide["time_limit_working_days"] = json!(p.time_limit_days);
-    guide["shares"] = json!(p
-        .shares
-        .iter()
-        .map(|s| json!({"funder": s.funder, "fraction": s.fraction.to_string()}))
-        .collect::<Vec<_>>());
-    guide["frequency"] = json!(p.frequency);
-    guide["exclusive_group"] = json!(p
-        .group
-        .as_ref()
-        .map(|g| json!({"name": g.name, "upgrade_pays_difference": g.upgrade_pays_difference})));
-    guide["reviews"] = json!(p.reviews);
-    guide["policy_set"] = json!(library.engine.policy_set());
-    Ok(Json(guide))
+    let guide = Guide::of(&library.engine, find(&library, &id)?);
+    Ok(match query.format.as_deref().unwrap_or("json") {
+        "json" => Json(guide).into_response(),
+        "md" => ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], guide.markdown()).into_response(),
+        "html" => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], guide.html()).into_response(),
+        other => {
+            return Err(AppError::Invalid {
+                message: format!("unknown guide format `{other}`; use `json`, `md` or `html`"),
+                path: "format".into(),
+            })
+        }
+    })
 }
 
 /// The policy file itself, as its department wrote it.
 pub async fn source(State(state): Shared, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let library = state.library();
-    let p = find(&library, &id)?;
+    let p = &find(&library, &id)?.info;
     let text = library.sources.files.get(p.place.file.0).map(|f| f.text.clone()).unwrap_or_default();
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text))
 }

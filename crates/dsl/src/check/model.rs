@@ -157,6 +157,16 @@ pub enum Frequency {
     Unlimited,
 }
 
+impl Frequency {
+    pub fn word(self) -> &'static str {
+        match self {
+            Frequency::OncePerEnterprise => "每企业一次",
+            Frequency::OncePerEnterprisePerYear => "每企业每年一次",
+            Frequency::Unlimited => "不限",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Status {
     /// 在列: in the catalog (惠企政策目录清单).
@@ -165,6 +175,16 @@ pub enum Status {
     Suspended,
     /// 未列入: not in the catalog; pays nothing.
     Unlisted,
+}
+
+impl Status {
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Listed => "在列",
+            Status::Suspended => "暂停",
+            Status::Unlisted => "未列入",
+        }
+    }
 }
 
 /// The unit an award is rounded to, half up.

@@ -1,0 +1,110 @@
+//! `huiqi catalog` (目录清单) and `huiqi guide ID` (办事指南), from the loaded library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use huiqi_engine::guide::{catalog, Guide};
+
+use crate::{library, Format};
+
+#[derive(clap::Args, Debug)]
+pub struct CatalogArgs {
+    /// The policy library.
+    #[arg(long, default_value = library::DEFAULT_DIR)]
+    library: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq, Debug)]
+pub enum GuideFormat {
+    Md,
+    Html,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GuideArgs {
+    /// The policy's id, e.g. `gxj-02`.
+    #[arg(required_unless_present = "all")]
+    id: Option<String>,
+    /// Write every policy's guide into `--out`, one file each (`<id>.md`, `<id>.html`, `<id>.json`).
+    #[arg(long, requires = "out", conflicts_with = "id")]
+    all: bool,
+    /// The directory for `--all`; created if missing.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The policy library.
+    #[arg(long, default_value = library::DEFAULT_DIR)]
+    library: PathBuf,
+    #[arg(long, value_enum, default_value_t = GuideFormat::Md)]
+    format: GuideFormat,
+}
+
+pub fn run_catalog(args: &CatalogArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let engine = library::load(&args.library)?.engine;
+    let entries = catalog(&engine);
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "policy_set": engine.policy_set(),
+                "count": entries.len(),
+                "policies": entries,
+            }))?
+        ),
+        Format::Text => {
+            println!("编码\t事项\t主管部门\t办理类型\t办理形式\t有效期\t状态");
+            for e in &entries {
+                println!("{}", e.line());
+            }
+            println!("共{}项，政策库版本 {}", entries.len(), engine.policy_set());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render(guide: &Guide, format: GuideFormat) -> Result<String, serde_json::Error> {
+    Ok(match format {
+        GuideFormat::Md => guide.markdown(),
+        GuideFormat::Html => guide.html(),
+        GuideFormat::Json => serde_json::to_string_pretty(guide)? + "\n",
+    })
+}
+
+pub fn run_guide(args: &GuideArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let engine = library::load(&args.library)?.engine;
+    if let (true, Some(out)) = (args.all, &args.out) {
+        std::fs::create_dir_all(out).map_err(|e| format!("cannot create `{}`: {e}", out.display()))?;
+        let extension = match args.format {
+            GuideFormat::Md => "md",
+            GuideFormat::Html => "html",
+            GuideFormat::Json => "json",
+        };
+        for policy in engine.policies() {
+            let path = out.join(format!("{}.{extension}", policy.info.id));
+            let text = render(&Guide::of(&engine, policy), args.format)?;
+            std::fs::write(&path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        }
+        println!("wrote {} guides to {}", engine.policies().len(), out.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let id = args.id.as_deref().unwrap_or_default();
+    let Some(policy) = engine.policies().iter().find(|p| p.info.id == id) else {
+        let department = id.split('-').next().unwrap_or_default();
+        let near: Vec<&str> = engine
+            .policies()
+            .iter()
+            .map(|p| p.info.id.as_str())
+            .filter(|other| other.split('-').next() == Some(department))
+            .collect();
+        let hint = if near.is_empty() {
+            "run `huiqi catalog` to list them".to_string()
+        } else {
+            format!("this department has {}", near.join(", "))
+        };
+        return Err(format!("no policy `{id}` in the library; {hint}").into());
+    };
+    print!("{}", render(&Guide::of(&engine, policy), args.format)?);
+    Ok(ExitCode::SUCCESS)
+}
