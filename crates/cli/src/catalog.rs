@@ -45,7 +45,7 @@ pub fn run_catalog(args: &CatalogArgs) -> Result<ExitCode, Box<dyn std::error::E
     let engine = library::load(&args.library)?.engine;
     let entries = catalog(&engine);
     match args.format {
-        Format::Json => println!(
+        Format::Json => say!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "policy_set": engine.policy_set(),
@@ -54,11 +54,11 @@ pub fn run_catalog(args: &CatalogArgs) -> Result<ExitCode, Box<dyn std::error::E
             }))?
         ),
         Format::Text => {
-            println!("编码\t事项\t主管部门\t办理类型\t办理形式\t有效期\t状态");
+            say!("编码\t事项\t主管部门\t办理类型\t办理形式\t有效期\t状态");
             for e in &entries {
-                println!("{}", e.line());
+                say!("{}", e.line());
             }
-            println!("共{}项，政策库版本 {}", entries.len(), engine.policy_set());
+            say!("共{}项，政策库版本 {}", entries.len(), engine.policy_set());
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -86,7 +86,7 @@ pub fn run_guide(args: &GuideArgs) -> Result<ExitCode, Box<dyn std::error::Error
             let text = render(&Guide::of(&engine, policy), args.format)?;
             std::fs::write(&path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         }
-        println!("wrote {} guides to {}", engine.policies().len(), out.display());
+        say!("wrote {} guides to {}", engine.policies().len(), out.display());
         return Ok(ExitCode::SUCCESS);
     }
     let id = args.id.as_deref().unwrap_or_default();
@@ -105,6 +105,6 @@ pub fn run_guide(args: &GuideArgs) -> Result<ExitCode, Box<dyn std::error::Error
         };
         return Err(format!("no policy `{id}` in the library; {hint}").into());
     };
-    print!("{}", render(&Guide::of(&engine, policy), args.format)?);
+    say_raw!("{}", render(&Guide::of(&engine, policy), args.format)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -16,14 +16,14 @@ pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, LoadError> {
     match format {
         Format::Text => {
             for d in &diagnostics {
-                println!("{}", sources.render(d));
+                say!("{}", sources.render(d));
             }
             let policies = checked.library.policies.len();
             let files = sources.files.len();
             if errors == 0 {
-                println!("checked {files} files, {policies} policies: no errors, {warnings} warnings");
+                say!("checked {files} files, {policies} policies: no errors, {warnings} warnings");
             } else {
-                println!("checked {files} files, {policies} policies: {errors} errors, {warnings} warnings");
+                say!("checked {files} files, {policies} policies: {errors} errors, {warnings} warnings");
             }
         }
         Format::Json => {
@@ -35,7 +35,7 @@ pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, LoadError> {
                 "warnings": warnings,
                 "diagnostics": list,
             });
-            println!("{doc:#}");
+            say!("{doc:#}");
         }
     }
     Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })

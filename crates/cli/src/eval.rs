@@ -75,8 +75,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let only = (!args.policies.is_empty()).then_some(args.policies.as_slice());
     let answer = engine.evaluate(&facts, as_of, &priors, only);
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&answer)?),
-        Format::Text => print!("{}", huiqi_engine::explain::render_text(&answer)),
+        Format::Json => say!("{}", serde_json::to_string_pretty(&answer)?),
+        Format::Text => say_raw!("{}", huiqi_engine::explain::render_text(&answer)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,24 +15,24 @@ pub fn run(paths: &[PathBuf], check: bool) -> Result<ExitCode, LoadError> {
             Err(diagnostics) => {
                 broken += 1;
                 for d in &diagnostics {
-                    println!("{}", d.render(&file.name, &file.text, &file.index));
+                    say!("{}", d.render(&file.name, &file.text, &file.index));
                 }
             }
             Ok(formatted) if formatted == file.text => {}
             Ok(formatted) => {
                 changed += 1;
                 if check {
-                    println!("would reformat {}", file.name);
+                    say!("would reformat {}", file.name);
                 } else {
                     std::fs::write(&file.name, formatted)
                         .map_err(|source| LoadError::Read { path: PathBuf::from(&file.name), source })?;
-                    println!("formatted {}", file.name);
+                    say!("formatted {}", file.name);
                 }
             }
         }
     }
     let total = sources.files.len();
     let verb = if check { "would reformat" } else { "reformatted" };
-    println!("{total} files: {changed} {verb}, {broken} not formatted because of errors");
+    say!("{total} files: {changed} {verb}, {broken} not formatted because of errors");
     Ok(if broken > 0 || (check && changed > 0) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

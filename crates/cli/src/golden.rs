@@ -113,7 +113,13 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         run_file(&engine, file, args.bless, &mut tally)?;
     }
     let mut uncovered = Vec::new();
+    let mut not_in_force = Vec::new();
     for p in engine.policies() {
+        // A suspended or unlisted policy pays nothing without looking at its conditions.
+        if p.info.status != huiqi_dsl::check::Status::Listed {
+            not_in_force.push(format!("{} ({})", p.id, p.info.status.word()));
+            continue;
+        }
         let seen = tally.seen.get(&*p.id);
         for c in &p.conditions {
             let results = seen.and_then(|s| s.get(&*c.label)).cloned().unwrap_or_default();
@@ -133,12 +139,19 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
     }
     if !uncovered.is_empty() {
-        println!("clause coverage: {} conditions not made both true and false by some case", uncovered.len());
+        say!("clause coverage: {} conditions not made both true and false by some case", uncovered.len());
         for line in &uncovered {
-            println!("{line}");
+            say!("{line}");
         }
     }
-    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if !not_in_force.is_empty() {
+        say!(
+            "clause coverage leaves out {} policies not in force, whose conditions are never evaluated: {}",
+            not_in_force.len(),
+            not_in_force.join(", ")
+        );
+    }
+    say!("{} passed, {} failed", tally.passed, tally.failed);
     Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -213,9 +226,9 @@ fn run_file(
             tally.passed += 1;
         } else {
             tally.failed += 1;
-            println!("FAILED {place}");
+            say!("FAILED {place}");
             for p in problems {
-                println!("    {p}");
+                say!("    {p}");
             }
         }
     }

@@ -1,5 +1,20 @@
 //! `huiqi`: check, format, evaluate, test and serve 惠企 policy files; print the catalog and guides.
 
+/// `println!` for the command's output. When the reader has gone (`huiqi test | head -1`) the
+/// command stops quietly, as ripgrep does; any other write error is reported. Printing never panics.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::emit(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for the command's output; see [`say!`].
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        $crate::emit(format_args!($($arg)*))
+    };
+}
+
 mod catalog;
 mod check;
 mod eval;
@@ -60,6 +75,17 @@ enum Command {
 enum Format {
     Text,
     Json,
+}
+
+fn emit(text: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    if let Err(error) = std::io::stdout().lock().write_fmt(text) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write the output: {error}");
+        std::process::exit(1);
+    }
 }
 
 fn main() -> ExitCode {

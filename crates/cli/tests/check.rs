@@ -141,3 +141,21 @@ fn golden_cases_pass_and_a_wrong_expectation_fails_with_a_diff() {
     assert!(out.contains("gxj-02 amount: expected \"60000.00\""), "{out}");
     assert!(out.trim_end().ends_with("4 passed, 1 failed"), "{out}");
 }
+
+#[test]
+fn a_closed_pipe_stops_the_output_quietly() {
+    use std::process::Stdio;
+    // `huiqi catalog` prints a line per policy; the reader goes away before it starts.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
+        .args(["catalog"])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

@@ -656,11 +656,19 @@ impl Builder<'_> {
             Rule::unary => {
                 let mut negs = Vec::new();
                 let mut operand = error_expr(span);
-                for p in parts(pair) {
+                let (mut open, mut close) = (None, None);
+                for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::neg => negs.push(span_of(&p)),
+                        Rule::lparen => open = Some(span_of(&p)),
+                        Rule::rparen => close = Some(span_of(&p)),
                         _ => operand = self.expr(p),
                     }
+                }
+                // A bracketed operand spans its brackets, so the source text of any expression
+                // built on it (shown in explanations and guides) keeps them balanced.
+                if let (Some(open), Some(close)) = (open, close) {
+                    operand.span = open.to(close);
                 }
                 for start in negs.into_iter().rev() {
                     let span = start.to(operand.span);
@@ -967,6 +975,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::string => "a quoted string",
         Rule::date => "a date (YYYY-MM-DD)",
         Rule::ident => "a name",
+        Rule::label => "a condition label",
         Rule::name | Rule::list_name | Rule::channel_value => "a name",
         Rule::policy_id => "a policy id (letters, digits, `-`)",
         Rule::duration | Rule::duration_lit => "a number of working days (`5个工作日`)",

@@ -64,8 +64,8 @@ impl Schema {
         Schema { facts, by_name }
     }
 
-    /// The facts a record does not mention, at their `缺省` values.
-    fn defaults(&self) -> Facts {
+    /// The facts a record does not mention, at their `缺省` values: where a record starts.
+    pub fn defaults(&self) -> Facts {
         let values = self
             .facts
             .iter()
@@ -161,11 +161,14 @@ impl Schema {
                 ));
                 continue;
             };
+            // A year given as null is unknown, even when the fact has a 缺省: the data speaks of
+            // that year and says it does not know.
             if value.is_null() {
+                out.push((y, None));
                 continue;
             }
             match scalar(meta, &path, value) {
-                Ok(v) => out.push((y, v)),
+                Ok(v) => out.push((y, Some(v))),
                 Err(e) => errors.push(e),
             }
         }
@@ -175,6 +178,91 @@ impl Schema {
         out.sort_by_key(|(y, _)| *y);
         Ok(Some(FactValue::Series { years: out, default: meta.default.clone() }))
     }
+}
+
+impl Schema {
+    /// One spreadsheet cell of fact `slot` (a registry column; `field` names it in errors): the
+    /// same rules as [`Schema::parse_json`] for numbers, percentages, enums and units, plus what
+    /// Excel and CSV exports write: 是/否, true/false, 1/0, Y/N for booleans; thousands separators
+    /// (`1,234.5`); dates as `YYYY-MM-DD` or `YYYY/MM/DD`. An empty cell is `null`: not known
+    /// (`Ok(None)`). For a yearly series the cell is one year's value.
+    pub fn parse_cell(&self, slot: usize, field: &str, cell: &str) -> Result<Option<Value>, FactError> {
+        let Some(meta) = self.facts.get(slot) else {
+            return Err(FactError::cell(field, "a fact of the schema", cell, "no such fact"));
+        };
+        let text = cell.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let expected = expected(meta);
+        let bad = |why: &str| FactError::cell(field, &expected, cell, why);
+        match &meta.base {
+            BaseType::Bool => match text.to_lowercase().as_str() {
+                "是" | "true" | "1" | "y" | "yes" => Ok(Some(Value::Bool(true))),
+                "否" | "false" | "0" | "n" | "no" => Ok(Some(Value::Bool(false))),
+                _ => Err(bad("expected 是/否, true/false, 1/0 or Y/N")),
+            },
+            BaseType::Text => Ok(Some(Value::Text(Arc::from(text)))),
+            BaseType::Enum(variants) => match variants.iter().find(|v| v.as_str() == text) {
+                Some(v) => Ok(Some(Value::Text(Arc::from(v.as_str())))),
+                None => Err(bad(&format!("`{text}` is not one of its values"))),
+            },
+            BaseType::Date => ["%Y-%m-%d", "%Y/%m/%d"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+                .map(|d| Some(Value::Date(d)))
+                .ok_or_else(|| bad("expected a date as YYYY-MM-DD or YYYY/MM/DD")),
+            BaseType::Integer
+            | BaseType::Decimal
+            | BaseType::Money(_)
+            | BaseType::Percent
+            | BaseType::FxRate => {
+                let digits =
+                    ungroup(text).ok_or_else(|| bad("thousands separators must group three digits"))?;
+                number(meta, &digits).map(Some).map_err(bad)
+            }
+        }
+    }
+}
+
+/// `1,234,567.5` without its thousands separators; `None` if the commas do not group thousands
+/// (`1,2` may be a decimal comma: refuse rather than guess).
+fn ungroup(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if !text.contains(',') {
+        return Some(std::borrow::Cow::Borrowed(text));
+    }
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let whole = body.split(['.', '%']).next().unwrap_or(body);
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or("");
+    let first_ok = (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit());
+    if !first_ok || !groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    Some(std::borrow::Cow::Owned(text.replace(',', "")))
+}
+
+/// A number in the fact's unit (a percentage in percent points, `5.2` or `5.2%`) to base units.
+fn number(meta: &FactMeta, text: &str) -> Result<Value, &'static str> {
+    let digits = match text.strip_suffix('%') {
+        Some(d) if meta.base == BaseType::Percent => d.trim(),
+        _ => text,
+    };
+    let number = Decimal::from_str(digits)
+        .or_else(|_| Decimal::from_scientific(digits))
+        .map_err(|_| "expected a decimal number that fits 28 significant digits")?;
+    if meta.base == BaseType::Integer && !number.fract().is_zero() {
+        return Err("expected a whole number");
+    }
+    if meta.non_negative && number.is_sign_negative() && !number.is_zero() {
+        return Err("must not be negative");
+    }
+    let value = match meta.base {
+        // Percentages are given in percent points: 5.2 is 5.2%.
+        BaseType::Percent => number.checked_div(Decimal::ONE_HUNDRED),
+        _ => number.checked_mul(meta.scale),
+    };
+    value.map(Value::Num).ok_or("too large once converted to base units")
 }
 
 fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Value, FactError> {
@@ -201,25 +289,7 @@ fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Valu
                 serde_json::Value::String(s) => s.trim().to_string(),
                 _ => return Err(bad("expected a number")),
             };
-            let digits = match text.strip_suffix('%') {
-                Some(d) if meta.base == BaseType::Percent => d.trim(),
-                _ => text.as_str(),
-            };
-            let number = Decimal::from_str(digits)
-                .or_else(|_| Decimal::from_scientific(digits))
-                .map_err(|_| bad("expected a decimal number that fits 28 significant digits"))?;
-            if meta.base == BaseType::Integer && !number.fract().is_zero() {
-                return Err(bad("expected a whole number"));
-            }
-            if meta.non_negative && number.is_sign_negative() && !number.is_zero() {
-                return Err(bad("must not be negative"));
-            }
-            let value = match meta.base {
-                // Percentages are given in percent points: 5.2 is 5.2%.
-                BaseType::Percent => number.checked_div(Decimal::ONE_HUNDRED),
-                _ => number.checked_mul(meta.scale),
-            };
-            value.map(Value::Num).ok_or_else(|| bad("too large once converted to base units"))
+            number(meta, &text).map_err(bad)
         }
     }
 }
@@ -260,6 +330,20 @@ pub struct FactError {
 }
 
 impl FactError {
+    /// A cell of a registry: `received` is its text as written, not JSON.
+    pub fn cell(field: &str, expected: &str, cell: &str, message: &str) -> FactError {
+        FactError::new(field, expected, &serde_json::Value::Null, message).with_received(cell)
+    }
+
+    fn with_received(mut self, text: &str) -> FactError {
+        self.received = if text.chars().count() > 60 {
+            text.chars().take(57).collect::<String>() + "..."
+        } else {
+            text.to_string()
+        };
+        self
+    }
+
     fn new(field: &str, expected: &str, received: &serde_json::Value, message: &str) -> FactError {
         let mut received = received.to_string();
         if received.chars().count() > 60 {
@@ -273,9 +357,10 @@ impl FactError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FactValue {
     One(Value),
-    /// Sorted by year; `default` stands for the years the data does not mention.
+    /// Sorted by year, `None` for a year given as unknown; `default` stands for the years the
+    /// data does not mention.
     Series {
-        years: Vec<(i32, Value)>,
+        years: Vec<(i32, Option<Value>)>,
         default: Option<Value>,
     },
 }
@@ -302,7 +387,7 @@ impl Facts {
         match self.values.get(slot)? {
             Some(FactValue::Series { years, default }) => {
                 match years.binary_search_by_key(&year, |(y, _)| *y) {
-                    Ok(i) => years.get(i).map(|(_, v)| v),
+                    Ok(i) => years.get(i).and_then(|(_, v)| v.as_ref()),
                     Err(_) => default.as_ref(),
                 }
             }

@@ -85,3 +85,20 @@ fn a_date_outside_the_calendar_is_an_explicit_error() {
     assert_eq!(d.outcome, huiqi_engine::Outcome::Error);
     assert!(d.reasons.summary.contains("2031"), "{}", d.reasons.summary);
 }
+
+#[test]
+fn a_year_given_as_null_is_unknown_even_with_a_default() {
+    let engine = decisions::engine();
+    let schema = engine.schema();
+    let slot = schema.slot("年度入选名单").unwrap();
+    let facts = schema.parse_json(&json!({"年度入选名单": {"2024": true, "2025": null}})).unwrap();
+    assert_eq!(facts.get_year(slot, 2024), Some(&huiqi_engine::value::Value::Bool(true)));
+    assert_eq!(facts.get_year(slot, 2025), None, "the data says it does not know 2025");
+    assert_eq!(
+        facts.get_year(slot, 2023),
+        Some(&huiqi_engine::value::Value::Bool(false)),
+        "not mentioned: 缺省"
+    );
+    let absent = schema.parse_json(&json!({})).unwrap();
+    assert_eq!(absent.get_year(slot, 2025), Some(&huiqi_engine::value::Value::Bool(false)));
+}
