@@ -7,23 +7,80 @@ use std::sync::Arc;
 
 use huiqi_server::{app, AppState};
 
+/// Each setting comes from, in order: the flag, its environment variable, `--config FILE`, the
+/// built-in default.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Address to listen on; port 0 picks a free port (the log says which).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    bind: SocketAddr,
-    /// The policy library.
-    #[arg(long, default_value = crate::library::DEFAULT_DIR, env = "HUIQI_POLICIES")]
-    policies: PathBuf,
+    /// Address to listen on [default: 127.0.0.1:8080]; port 0 picks a free port (the log says which).
+    #[arg(long, env = "HUIQI_BIND")]
+    bind: Option<SocketAddr>,
+    /// The policy library [default: policies].
+    #[arg(long, env = "HUIQI_POLICIES")]
+    policies: Option<PathBuf>,
     /// Bearer token for `/v1/admin/reload`; without one, admin endpoints refuse every request.
     #[arg(long, env = "HUIQI_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
-    /// Log lines as readable text or as JSON objects.
-    #[arg(long, value_enum, default_value_t = LogFormat::Text, env = "HUIQI_LOG_FORMAT")]
-    log_format: LogFormat,
+    /// Log lines as readable text or as JSON objects [default: text].
+    #[arg(long, value_enum, env = "HUIQI_LOG_FORMAT")]
+    log_format: Option<LogFormat>,
+    /// Seconds one request may take before it is stopped with 503 [default: 30].
+    #[arg(long, env = "HUIQI_REQUEST_TIMEOUT")]
+    request_timeout: Option<u64>,
+    /// A TOML file with any of `bind`, `policies`, `admin_token`, `log_format`, `request_timeout`.
+    #[arg(long, env = "HUIQI_CONFIG")]
+    config: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+/// The settings a `--config` file may hold; an unknown key is an error, not silently ignored.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<SocketAddr>,
+    policies: Option<PathBuf>,
+    admin_token: Option<String>,
+    log_format: Option<LogFormat>,
+    request_timeout: Option<u64>,
+}
+
+/// The settings in force.
+struct Settings {
+    bind: SocketAddr,
+    policies: PathBuf,
+    admin_token: Option<String>,
+    log_format: LogFormat,
+    request_timeout: std::time::Duration,
+}
+
+fn settings(args: &Args) -> Result<Settings, String> {
+    let file = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            toml::from_str::<FileConfig>(&text).map_err(|e| {
+                format!("`{}` is not a valid configuration: {}", path.display(), e.to_string().trim_end())
+            })?
+        }
+        None => FileConfig::default(),
+    };
+    let request_timeout = args.request_timeout.or(file.request_timeout).unwrap_or(30);
+    if request_timeout == 0 {
+        return Err("the request timeout must be at least 1 second".into());
+    }
+    Ok(Settings {
+        bind: args.bind.or(file.bind).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+        policies: args
+            .policies
+            .clone()
+            .or(file.policies)
+            .unwrap_or_else(|| PathBuf::from(crate::library::DEFAULT_DIR)),
+        admin_token: args.admin_token.clone().or(file.admin_token),
+        log_format: args.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
+        request_timeout: std::time::Duration::from_secs(request_timeout),
+    })
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 enum LogFormat {
     Text,
     Json,
@@ -59,11 +116,16 @@ fn init_logs(format: LogFormat) {
 
 pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
+    let args = settings(args)?;
     init_logs(args.log_format);
     let library = crate::library::load(&args.policies)?;
     let dir = args.policies.clone();
     let loader: huiqi_server::Loader = Box::new(move || crate::library::load(&dir));
-    let state = Arc::new(AppState::new(library).with_reload(loader, args.admin_token.clone()));
+    let state = Arc::new(
+        AppState::new(library)
+            .with_reload(loader, args.admin_token.clone())
+            .with_request_timeout(args.request_timeout),
+    );
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.bind).await?;

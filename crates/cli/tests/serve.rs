@@ -84,3 +84,39 @@ fn a_closed_log_does_not_fail_requests() {
     let _ = child.wait();
     assert!(health.ends_with("ok") && again.ends_with("ok"), "{health}\n{again}");
 }
+
+#[test]
+fn settings_come_from_a_config_file_and_a_wrong_key_is_refused() {
+    let dir = std::env::temp_dir().join(format!("huiqi-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("huiqi.toml");
+    std::fs::write(&good, "bind = \"127.0.0.1:0\"\nlog_format = \"json\"\nrequest_timeout = 5\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
+        .args(["serve", "--config", good.to_str().unwrap()])
+        .current_dir(root())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut logs = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    logs.read_line(&mut line).unwrap();
+    // JSON logs, as the file asked: the first line is an object naming the address.
+    let first: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let message = first["fields"]["message"].as_str().unwrap().to_string();
+    let port: u16 = message.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(http(port, "GET", "/healthz", "").ends_with("ok"));
+    child.kill().unwrap();
+    let _ = child.wait();
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "bind = \"127.0.0.1:0\"\nbnd = 3\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_huiqi"))
+        .args(["serve", "--config", bad.to_str().unwrap()])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("unknown field `bnd`") && err.contains("line 2"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -24,6 +24,9 @@ pub enum AppError {
     /// A request body over the limit; nothing of it was read past the limit.
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    /// A request that took longer than the configured limit; its work was abandoned.
+    #[error("the request took longer than {seconds} s and was stopped; try again, or send less at once")]
+    Timeout { seconds: u64 },
     /// A reload whose library has errors; the old library keeps serving.
     #[error("the policy library was not reloaded: {0}")]
     ReloadRefused(String),
@@ -58,6 +61,10 @@ impl IntoResponse for AppError {
             AppError::Unauthorized => {
                 (StatusCode::UNAUTHORIZED, json!({"code": "unauthorized", "message": message, "path": null}))
             }
+            AppError::Timeout { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"code": "timeout", "message": message, "path": null}),
+            ),
             AppError::ReloadRefused(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({"code": "reload_refused", "message": message, "path": null}),

@@ -4,6 +4,7 @@
 //! policy logic: it parses requests, calls the engine, and writes the answers.
 
 mod error;
+mod limits;
 mod metrics;
 mod routes;
 
@@ -18,6 +19,9 @@ pub use error::{AppError, MAX_BODY};
 
 /// Requests served at once; more wait in line.
 pub const MAX_IN_FLIGHT: usize = 512;
+
+/// How long one request may take unless configured otherwise.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// One loaded policy library: its files and the engine built from them.
 pub struct Library {
@@ -39,6 +43,7 @@ pub struct AppState {
     admin_token: Option<String>,
     last_reload_error: RwLock<Option<String>>,
     pub(crate) metrics: metrics::Metrics,
+    pub(crate) request_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -49,7 +54,14 @@ impl AppState {
             admin_token: None,
             last_reload_error: RwLock::new(None),
             metrics: metrics::Metrics::default(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
+    }
+
+    /// Stops any request (but a streamed registry screen) that runs longer than this.
+    pub fn with_request_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.request_timeout = timeout;
+        self
     }
 
     /// Enables `/v1/admin/reload` with this loader, for requests bearing this token.
@@ -199,7 +211,14 @@ pub fn openapi() -> serde_json::Value {
 pub fn app(state: Arc<AppState>) -> Router {
     let mut router = Router::new();
     for ep in endpoints() {
-        router = router.route(ep.path, ep.handler);
+        // A registry screen streams a body of any length and answers as it goes: the time limit
+        // would cut off a legitimate large registry, so it alone runs without one.
+        let handler = if limits::STREAMING.contains(&ep.path) {
+            ep.handler
+        } else {
+            ep.handler.layer(axum::middleware::from_fn_with_state(state.clone(), limits::timeout))
+        };
+        router = router.route(ep.path, handler);
     }
     router
         .fallback(routes::not_found)

@@ -276,3 +276,76 @@ async fn match_ranks_what_the_enterprise_gets_or_could_get() {
     let pending = list.iter().find(|x| x["outcome"] == "pending_review").unwrap();
     assert_eq!(pending["reviews"][0]["department"], "区商务局");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_past_the_time_limit_is_stopped_with_503() {
+    // A client that starts a body and never finishes it (slowloris) must not hold a worker forever.
+    let state =
+        Arc::new(AppState::new(library()).with_request_timeout(std::time::Duration::from_millis(200)));
+    let stalled = futures_util::stream::pending::<Result<axum::body::Bytes, std::io::Error>>();
+    let request = Request::builder()
+        .method("POST")
+        .uri("/v1/evaluate")
+        .header("content-type", "application/json")
+        .body(Body::from_stream(stalled))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let response = app(state).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let body: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["code"], "timeout");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reloading_under_load_loses_no_request() {
+    // Requests keep coming while the library is swapped again and again: every one is answered
+    // in full by one whole library, old or new.
+    let loader: huiqi_server::Loader = Box::new(|| {
+        let mut fresh = library();
+        fresh.loaded_at = "reloaded".into();
+        Ok(fresh)
+    });
+    let state = Arc::new(AppState::new(library()).with_reload(loader, Some("s3cret".into())));
+    let policy_set = state.library().engine.policy_set().to_string();
+    let body = json!({"as_of": "2026-11-26", "policies": ["t-fixed"],
+        "facts": {"注册区县": "章贡区", "位于章贡高新区": true, "失信记录": false}})
+    .to_string();
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        let (state, body, policy_set) = (state.clone(), body.clone(), policy_set.clone());
+        clients.push(tokio::spawn(async move {
+            let mut answered = 0;
+            for _ in 0..100 {
+                let request = Request::builder()
+                    .method("POST")
+                    .uri("/v1/evaluate")
+                    .header("content-type", "application/json")
+                    .body(Body::from(body.clone()))
+                    .unwrap();
+                let response = app(state.clone()).oneshot(request).await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+                let doc: Value =
+                    serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes())
+                        .unwrap();
+                assert_eq!(doc["policy_set"], policy_set.as_str(), "the same files give the same set");
+                assert_eq!(doc["decisions"].as_array().unwrap().len(), 1);
+                answered += 1;
+            }
+            answered
+        }));
+    }
+    let mut reloads = 0;
+    while !clients.iter().all(|c| c.is_finished()) {
+        assert_eq!(reload(&state, Some("s3cret")).await.0, StatusCode::OK);
+        reloads += 1;
+    }
+    let mut answered = 0;
+    for c in clients {
+        answered += c.await.unwrap();
+    }
+    assert_eq!(answered, 400, "every request answered");
+    assert!(reloads >= 1);
+    assert_eq!(state.library().loaded_at, "reloaded");
+}

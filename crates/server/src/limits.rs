@@ -1,0 +1,21 @@
+//! The per-request time limit. A request past it is answered `503` with code `timeout`; its
+//! future is dropped, so the work stops at its next await point.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::{AppError, AppState};
+
+/// Endpoints that stream and are exempt from the time limit.
+pub const STREAMING: &[&str] = &["/v1/screen"];
+
+pub async fn timeout(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let limit = state.request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::Timeout { seconds: limit.as_secs().max(1) }.into_response(),
+    }
+}
