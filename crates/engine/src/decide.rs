@@ -251,7 +251,9 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
     if T::ON {
         for l in &p.lets {
             if let Ok(Val::Known(v)) = ev.eval(l.node, &cx) {
-                trace.step(|| format!("{} = {} = {}", l.name, l.text, crate::explain::plain(&v)));
+                trace.step(|| {
+                    format!("{} = {} = {}", l.name, l.text, crate::explain::with_unit(&v, l.unit.as_deref()))
+                });
             }
         }
     }

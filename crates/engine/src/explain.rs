@@ -105,6 +105,17 @@ pub fn plain(v: &Value) -> String {
     }
 }
 
+/// A definition's value with its unit (`9999900美元`, `0.1元/千瓦时`); money in 元 to the 分.
+pub fn with_unit(v: &Value, unit: Option<&str>) -> String {
+    match (v, unit) {
+        (Value::Num(n), Some("元")) => money(*n),
+        (Value::Num(n), Some(unit)) => format!("{}{unit}", n.normalize()),
+        // A ratio such as 0.1546961325966850828729281768 is exact inside; people read six places.
+        (Value::Num(n), None) if n.normalize().scale() > 6 => format!("≈{}", n.round_dp(6).normalize()),
+        _ => plain(v),
+    }
+}
+
 pub struct Explainer<'a> {
     pub policy: &'a CompiledPolicy,
     pub schema: &'a Schema,

@@ -132,6 +132,8 @@ pub struct CompiledLet {
     pub name: String,
     pub node: NodeId,
     pub text: String,
+    /// Shown after its value in explanations.
+    pub unit: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -40,7 +40,12 @@ pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<Compiled
     for def in &info.lets {
         let (node, reads) = l.expr(&def.expr)?;
         l.env.insert(def.name.clone(), (node, reads));
-        lets.push(CompiledLet { name: def.name.clone(), node, text: l.source(&def.expr) });
+        lets.push(CompiledLet {
+            name: def.name.clone(),
+            node,
+            text: l.source(&def.expr),
+            unit: def.unit.clone(),
+        });
     }
     let conditions = l.conditions(&info.conditions)?;
     let award = match &info.award {

@@ -227,6 +227,8 @@ pub struct GroupInfo {
 pub struct LetInfo {
     pub name: String,
     pub expr: Expr,
+    /// The unit its value is shown with in explanations (`元`, `千瓦时`), from its type.
+    pub unit: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

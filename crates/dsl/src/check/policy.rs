@@ -229,6 +229,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
             }
             ClauseKind::Let { name, value } => {
                 let ty = scope.type_of(value);
+                let unit = ty.display_unit();
                 scope.later.remove(&name.text);
                 if let Some(clash) = clash(&scope, cx, &name.text) {
                     out.push(
@@ -243,7 +244,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                 }
                 scope.locals.insert(name.text.clone(), (ty, name.span));
                 let_spans.push((name.text.clone(), name.span));
-                info.lets.push(LetInfo { name: name.text.clone(), expr: value.clone() });
+                info.lets.push(LetInfo { name: name.text.clone(), expr: value.clone(), unit });
             }
             ClauseKind::Conditions(conditions) => {
                 for condition in conditions {

@@ -96,6 +96,17 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The unit a value of this type is shown with in explanations (`元`, `美元`, `元/千瓦时`,
+    /// `千瓦时`, `元/美元`); `None` for plain numbers, rates and non-numbers.
+    pub fn display_unit(&self) -> Option<String> {
+        match self {
+            Ty::Money(c, d) if !d.0.values().any(|e| *e > 0) => Some(format!("{}{}", c.word(), d.suffix())),
+            Ty::Num(d) if !d.is_none() && d.0.values().all(|e| *e > 0) => Some(d.suffix()),
+            Ty::Fx => Some("元/美元".into()),
+            _ => None,
+        }
+    }
+
     pub fn number() -> Ty {
         Ty::Num(Dim::none())
     }
