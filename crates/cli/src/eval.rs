@@ -67,6 +67,9 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             .map_err(|source| EvalError::Priors { path: path.clone(), source })?;
         priors.extend(more);
     }
+    for prior in &priors {
+        prior.check().map_err(|why| format!("prior awards: {why}"))?;
+    }
     let facts = engine.schema().parse_json(&facts_json).map_err(|errors| EvalError::Facts {
         path: args.facts.clone(),
         errors: errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"),

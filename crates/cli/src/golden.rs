@@ -185,6 +185,9 @@ fn run_file(
             }
             None => Vec::new(),
         };
+        for prior in &priors {
+            prior.check().map_err(|why| format!("{place}: prior_awards: {why}"))?;
+        }
         let only: Option<Vec<String>> = match case.get("policies") {
             Some(p) => {
                 Some(serde_json::from_value(p.clone()).map_err(|e| format!("{place}: policies: {e}"))?)

@@ -21,6 +21,7 @@ mod eval;
 mod fmt;
 mod golden;
 mod library;
+mod screen;
 mod serve;
 
 use std::path::PathBuf;
@@ -69,6 +70,10 @@ enum Command {
     Guide(catalog::GuideArgs),
     /// Serve the policy library over HTTP (catalog, guides, evaluation, checks).
     Serve(serve::Args),
+    /// 免申即享 over a registry (CSV or XLSX): payout lists per payer, the undetermined, the rejects, a summary.
+    Screen(screen::ScreenArgs),
+    /// Write a synthetic registry for the library's 免申即享 policies (deterministic for a seed).
+    GenRegistry(screen::GenArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -97,6 +102,8 @@ fn main() -> ExitCode {
         Command::Fmt { paths, check } => fmt::run(&library::default_paths(paths), check).map_err(Into::into),
         Command::Eval(args) => eval::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Screen(args) => screen::run_screen(&args),
+        Command::GenRegistry(args) => screen::run_gen(&args),
         Command::Test(args) => golden::run(&args),
         Command::Catalog(args) => catalog::run_catalog(&args),
         Command::Guide(args) => catalog::run_guide(&args),

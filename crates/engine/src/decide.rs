@@ -276,11 +276,21 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
     if let Some(group) = &info.group {
         let in_group = |a: &&PriorAward| input.groups.get(&a.policy).is_some_and(|g| *g == group.name);
         if input.priors.iter().any(|a| in_group(&a)) {
-            let paid: Decimal = input.priors.iter().filter(in_group).map(|a| a.amount).sum();
+            let paid = total(input.priors.iter().filter(in_group));
             if !group.upgrade_pays_difference {
-                return Verdict::Ineligible { veto: None, paid: None, group_paid: Some(paid) };
+                // The total is only shown here: past what a decimal holds, it is shown at the limit.
+                let shown = paid.unwrap_or_else(|| {
+                    input
+                        .priors
+                        .iter()
+                        .filter(in_group)
+                        .fold(Decimal::ZERO, |s, a| s.saturating_add(a.amount))
+                });
+                return Verdict::Ineligible { veto: None, paid: None, group_paid: Some(shown) };
             }
-            let difference = (amount - paid).max(Decimal::ZERO);
+            let Some(paid) = paid else { return too_much_paid() };
+            let Some(difference) = amount.checked_sub(paid) else { return too_much_paid() };
+            let difference = difference.max(Decimal::ZERO);
             trace.step(|| {
                 format!("就高不重复、升级补差：同组已兑付 {}，本次补差 {}", money(paid), money(difference))
             });
@@ -297,16 +307,15 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
         let group = info.group.as_ref().map(|g| g.name.as_str());
         let in_group =
             |a: &&PriorAward| group.is_some() && input.groups.get(&a.policy).map(String::as_str) == group;
-        let (already, what): (Decimal, &str) = match cap.scope {
-            CapScope::Item => (Decimal::ZERO, "单项上限"),
-            CapScope::Yearly => {
-                (input.priors.iter().filter(mine).filter(this_year).map(|a| a.amount).sum(), "年度上限")
-            }
-            CapScope::Lifetime => {
-                (input.priors.iter().filter(|a| mine(a) || in_group(a)).map(|a| a.amount).sum(), "累计上限")
-            }
+        let (already, what) = match cap.scope {
+            CapScope::Item => (Some(Decimal::ZERO), "单项上限"),
+            CapScope::Yearly => (total(input.priors.iter().filter(mine).filter(this_year)), "年度上限"),
+            CapScope::Lifetime => (total(input.priors.iter().filter(|a| mine(a) || in_group(a))), "累计上限"),
         };
-        let room = if already.is_zero() { limit } else { (limit - already).max(Decimal::ZERO) };
+        let Some(already) = already else { return too_much_paid() };
+        let Some(left) = limit.checked_sub(already) else { return too_much_paid() };
+        // A cap below zero (a computed one can be) leaves nothing, never a negative award.
+        let room = left.max(Decimal::ZERO);
         if amount > room {
             if already.is_zero() {
                 trace.step(|| format!("{what} {}（{}），按上限计：{}", money(limit), cap.text, money(room)));
@@ -318,12 +327,29 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
             amount = room;
         }
     }
+    // Paid in 分. The award is rounded already; finer digits come only from a cap or from what
+    // was paid before, so they are cut off: rounding up would pay past the cap.
+    if amount.scale() > 2 {
+        amount = amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
+    }
     if amount.is_zero() {
         return Verdict::Nothing;
     }
     // Amounts are always shown to the 分: `50000.00`.
     amount.rescale(2);
     Verdict::Eligible(amount)
+}
+
+/// What earlier awards add up to; `None` past what a decimal holds, which only absurd
+/// `prior_awards` reach: they come from the request, so they must not panic the engine.
+fn total<'p>(mut awards: impl Iterator<Item = &'p PriorAward>) -> Option<Decimal> {
+    awards.try_fold(Decimal::ZERO, |sum, a| sum.checked_add(a.amount))
+}
+
+fn too_much_paid<'a>() -> Verdict<'a> {
+    Verdict::Error(Box::new(EvalError {
+        message: "已兑付金额超出可表示的范围".into(), span: (0, 0)
+    }))
 }
 
 /// Decides one policy and, when `input.trace`, explains it.

@@ -45,6 +45,23 @@ pub struct PriorAward {
     pub amount: Decimal,
 }
 
+impl PriorAward {
+    /// An amount actually paid: not negative, and in whole 分. Anything else is a data error in
+    /// the ledger that would distort caps and upgrades, so it is refused with this reason.
+    pub fn check(&self) -> Result<(), String> {
+        if self.amount.is_sign_negative() && !self.amount.is_zero() {
+            return Err(format!("the amount `{}` paid under `{}` is negative", self.amount, self.policy));
+        }
+        if self.amount.normalize().scale() > 2 {
+            return Err(format!(
+                "the amount `{}` paid under `{}` is finer than the 分",
+                self.amount, self.policy
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShareAmount {
     pub funder: Arc<str>,

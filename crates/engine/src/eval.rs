@@ -93,7 +93,9 @@ impl Evaluator<'_> {
             }
             Node::In(a, options) => {
                 let value = self.eval(*a, cx)?;
-                let Val::Known(value) = value else { return Ok(value) };
+                let Val::Known(value) = value else {
+                    return Ok(Val::Unknown(missing(&value) | self.lacking(options, cx)));
+                };
                 let mut unknown = 0;
                 for o in options.iter() {
                     match self.eval(*o, cx)? {
@@ -134,16 +136,26 @@ impl Evaluator<'_> {
                         None => Ok(Val::Known(Value::Num(Decimal::ZERO))),
                     }
                 }
-                unknown => Ok(unknown),
+                Val::Unknown(m) => Ok(Val::Unknown(m | self.lacking(values, cx))),
             },
             Node::Marginal { base, bands, rates } => match self.eval(*base, cx)? {
                 Val::Known(b) => {
                     let x = self.num(*base, &b)?;
                     self.marginal(id, x, bands, rates, cx)
                 }
-                unknown => Ok(unknown),
+                Val::Unknown(m) => Ok(Val::Unknown(m | self.lacking(rates, cx))),
             },
         }
+    }
+
+    /// What the candidates of a choice lack when what chooses among them is unknown (a tier's
+    /// base, the value of `属于`): any may be the one, so all are asked for in one round, as `如果`
+    /// does with both branches. A candidate that errs is left for when the choice is made.
+    fn lacking(&self, candidates: &[NodeId], cx: &Context<'_>) -> u128 {
+        candidates.iter().fold(0, |acc, c| match self.eval(*c, cx) {
+            Ok(Val::Unknown(m)) => acc | m,
+            _ => acc,
+        })
     }
 
     /// A constant or a fact by reference: `Err` holds the missing fact's bit. `None` for other nodes.
@@ -250,13 +262,15 @@ impl Evaluator<'_> {
         let mut total = Decimal::ZERO;
         let mut unknown = 0;
         for (band, rate) in bands.iter().zip(rates) {
-            // An open lower end starts at zero: slices are of a non-negative base.
-            let lower = band.lower.map_or(Decimal::ZERO, |(l, _)| l);
+            // The part of [0, x] inside the band: slices are of a non-negative base, so a band
+            // (or part of one) below zero pays nothing, and an open lower end starts at zero.
+            // Compared before subtracting, so a huge negative base cannot overflow.
+            let lower = band.lower.map_or(Decimal::ZERO, |(l, _)| l).max(Decimal::ZERO);
             let top = band.upper.map_or(x, |(u, _)| u.min(x));
-            let slice = top - lower;
-            if slice <= Decimal::ZERO {
+            if top <= lower {
                 continue;
             }
+            let slice = top - lower;
             match self.eval(*rate, cx)? {
                 Val::Known(r) => {
                     let r = self.num(*rate, &r)?;

@@ -41,6 +41,9 @@ pub struct FactMeta {
     /// `缺省`: the value when the data does not mention the fact (an absent key, not `null`).
     #[serde(skip)]
     pub default: Option<Value>,
+    /// An enum's values, shared by every record that gives one.
+    #[serde(skip)]
+    pub variants: Vec<Arc<str>>,
 }
 
 impl Schema {
@@ -58,6 +61,10 @@ impl Schema {
                 description: f.description.as_deref().map(Arc::from),
                 non_negative: f.non_negative,
                 default: f.default.as_ref().and_then(literal),
+                variants: match &f.base {
+                    BaseType::Enum(v) => v.iter().map(|x| Arc::from(x.as_str())).collect(),
+                    _ => Vec::new(),
+                },
             })
             .collect();
         let by_name = facts.iter().enumerate().map(|(i, f)| (f.name.to_string(), i)).collect();
@@ -103,8 +110,9 @@ impl Schema {
                 let hint = closest(name, self.facts.iter().map(|f| &*f.name))
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_default();
+                let name = clipped(name);
                 errors.push(FactError::new(
-                    name,
+                    &name,
                     "a fact of the schema",
                     value,
                     &format!("unknown fact `{name}`{hint}"),
@@ -194,22 +202,25 @@ impl Schema {
         if text.is_empty() {
             return Ok(None);
         }
-        let expected = expected(meta);
-        let bad = |why: &str| FactError::cell(field, &expected, cell, why);
+        // Built only on failure: screening reads millions of good cells.
+        let bad = |why: &str| FactError::cell(field, &expected(meta), cell, why);
         match &meta.base {
-            BaseType::Bool => match text.to_lowercase().as_str() {
-                "是" | "true" | "1" | "y" | "yes" => Ok(Some(Value::Bool(true))),
-                "否" | "false" | "0" | "n" | "no" => Ok(Some(Value::Bool(false))),
-                _ => Err(bad("expected 是/否, true/false, 1/0 or Y/N")),
-            },
+            BaseType::Bool => {
+                let is = |words: &[&str]| words.iter().any(|w| text.eq_ignore_ascii_case(w));
+                if is(&["是", "true", "1", "y", "yes"]) {
+                    Ok(Some(Value::Bool(true)))
+                } else if is(&["否", "false", "0", "n", "no"]) {
+                    Ok(Some(Value::Bool(false)))
+                } else {
+                    Err(bad("expected 是/否, true/false, 1/0 or Y/N"))
+                }
+            }
             BaseType::Text => Ok(Some(Value::Text(Arc::from(text)))),
-            BaseType::Enum(variants) => match variants.iter().find(|v| v.as_str() == text) {
-                Some(v) => Ok(Some(Value::Text(Arc::from(v.as_str())))),
+            BaseType::Enum(_) => match meta.variants.iter().find(|v| &***v == text) {
+                Some(v) => Ok(Some(Value::Text(v.clone()))),
                 None => Err(bad(&format!("`{text}` is not one of its values"))),
             },
-            BaseType::Date => ["%Y-%m-%d", "%Y/%m/%d"]
-                .iter()
-                .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+            BaseType::Date => cell_date(text)
                 .map(|d| Some(Value::Date(d)))
                 .ok_or_else(|| bad("expected a date as YYYY-MM-DD or YYYY/MM/DD")),
             BaseType::Integer
@@ -223,6 +234,18 @@ impl Schema {
             }
         }
     }
+}
+
+/// `YYYY-MM-DD` or `YYYY/MM/DD` (month and day of one or two digits), read without chrono's
+/// general parser: registries hold a date in every other row.
+fn cell_date(text: &str) -> Option<NaiveDate> {
+    let sep = if text.contains('/') { '/' } else { '-' };
+    let mut parts = text.splitn(3, sep);
+    let mut next = |len: std::ops::RangeInclusive<usize>| {
+        parts.next().filter(|p| len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let (y, m, d) = (next(4..=4)?, next(1..=2)?, next(1..=2)?);
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
 /// `1,234,567.5` without its thousands separators; `None` if the commas do not group thousands
@@ -311,7 +334,22 @@ fn expected(meta: &FactMeta) -> String {
     }
 }
 
+/// A name as echoed in an error: a long one is cut, so a hostile request cannot make the answer
+/// many times its own size.
+fn clipped(name: &str) -> String {
+    if name.chars().count() > 60 {
+        name.chars().take(57).collect::<String>() + "..."
+    } else {
+        name.to_string()
+    }
+}
+
 fn closest<'a>(wrong: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    // No fact name is near this long; comparing a huge name with every fact would take seconds
+    // (edit distance is quadratic) without ever finding a suggestion.
+    if wrong.len() > 200 {
+        return None;
+    }
     names
         .map(|n| (strsim::levenshtein(wrong, n), n))
         .filter(|(d, _)| *d <= (wrong.chars().count() / 3).max(1))

@@ -190,6 +190,53 @@ impl Engine {
         }
     }
 
+    /// Screening (免申即享 over a registry): decides the policies at `policies` (indices, in
+    /// that order) for one enterprise, without explanations. The joint review is evaluated once;
+    /// each policy is first judged without allocating, and only those not plainly ineligible or
+    /// not payable are decided in full, together, so 就高不重复 applies among them as in
+    /// [`Engine::evaluate_with`] (a plainly ineligible policy never changes another's award).
+    pub fn screen(
+        &self,
+        facts: &Facts,
+        as_of: NaiveDate,
+        priors: &[PriorAward],
+        policies: &[usize],
+    ) -> Vec<Screened> {
+        let vetoes = self.vetoes(facts, as_of, false);
+        let input = self.input(facts, as_of, priors, &vetoes, false);
+        let mut out = Vec::with_capacity(policies.len());
+        let mut open: Vec<(usize, &CompiledPolicy)> = Vec::new();
+        for (i, index) in policies.iter().enumerate() {
+            let Some(p) = self.policies.get(*index) else {
+                out.push(Screened::Plain(Outcome::NotPayable));
+                continue;
+            };
+            out.push(match decide::judge(p, &input, &mut decide::NoTrace) {
+                decide::Verdict::NotPayable => Screened::Plain(Outcome::NotPayable),
+                decide::Verdict::Ineligible { .. } | decide::Verdict::Nothing => {
+                    Screened::Plain(Outcome::Ineligible)
+                }
+                _ => {
+                    open.push((i, p));
+                    Screened::Plain(Outcome::Undetermined)
+                }
+            });
+        }
+        if open.is_empty() {
+            return out;
+        }
+        let known: Vec<&CompiledPolicy> = open.iter().map(|(_, p)| *p).collect();
+        let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
+        all::exclusive_groups(&mut drafts, &known);
+        for ((i, p), mut draft) in open.into_iter().zip(drafts) {
+            all::settle(&mut draft.decision, p, &input, &self.calendar);
+            if let Some(place) = out.get_mut(i) {
+                *place = Screened::Full(Box::new(draft.decision));
+            }
+        }
+        out
+    }
+
     /// A short hash of the library's files: every decision names the policy set it used.
     pub fn policy_set(&self) -> &str {
         &self.policy_set
@@ -241,6 +288,23 @@ impl Engine {
             })
             .collect();
         Decisions { policy_set: self.policy_set.clone(), as_of, joint_review: vetoes.reasons, decisions }
+    }
+}
+
+/// One policy's answer in [`Engine::screen`]: an outcome alone for the plainly ineligible or not
+/// payable, the decision (no explanation) for the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screened {
+    Plain(Outcome),
+    Full(Box<Decision>),
+}
+
+impl Screened {
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Screened::Plain(o) => *o,
+            Screened::Full(d) => d.outcome,
+        }
     }
 }
 

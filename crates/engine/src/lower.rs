@@ -24,6 +24,9 @@ pub enum LowerError {
     UnknownFunction { owner: String, name: String },
 }
 
+/// The most decimal places a `rust_decimal::Decimal` holds.
+const MAX_PLACES: i32 = 28;
+
 struct Lowerer<'a> {
     schema: &'a Schema,
     owner: String,
@@ -36,18 +39,32 @@ struct Lowerer<'a> {
 pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<CompiledPolicy, LowerError> {
     let mut l =
         Lowerer { schema, owner: info.id.clone(), text, program: Program::default(), env: HashMap::new() };
+    // Definitions and conditions in the order written: a definition below a condition may read
+    // its label, and a condition below a definition the definition.
+    let mut written: Vec<(usize, Result<&huiqi_dsl::check::LetInfo, &Condition>)> = info
+        .lets
+        .iter()
+        .map(|d| (d.expr.span.start, Ok(d)))
+        .chain(info.conditions.iter().map(|c| (c.span.start, Err(c))))
+        .collect();
+    written.sort_by_key(|(start, _)| *start);
     let mut lets = Vec::new();
-    for def in &info.lets {
-        let (node, reads) = l.expr(&def.expr)?;
-        l.env.insert(def.name.clone(), (node, reads));
-        lets.push(CompiledLet {
-            name: def.name.clone(),
-            node,
-            text: l.source(&def.expr),
-            unit: def.unit.clone(),
-        });
+    let mut conditions = Vec::with_capacity(info.conditions.len());
+    for (_, item) in written {
+        match item {
+            Ok(def) => {
+                let (node, reads) = l.expr(&def.expr)?;
+                l.env.insert(def.name.clone(), (node, reads));
+                lets.push(CompiledLet {
+                    name: def.name.clone(),
+                    node,
+                    text: l.source(&def.expr),
+                    unit: def.unit.clone(),
+                });
+            }
+            Err(c) => conditions.push(l.condition(c)?),
+        }
     }
-    let conditions = l.conditions(&info.conditions)?;
     let award = match &info.award {
         Some(expr) => Some((l.expr(expr)?.0, l.source(expr))),
         None => None,
@@ -126,18 +143,19 @@ impl Lowerer<'_> {
     }
 
     fn conditions(&mut self, conditions: &[Condition]) -> Result<Vec<CompiledCondition>, LowerError> {
-        let mut out = Vec::with_capacity(conditions.len());
-        for c in conditions {
-            let (node, reads) = self.expr(&c.expr)?;
-            self.env.insert(c.label.text.clone(), (node, reads));
-            out.push(CompiledCondition {
-                label: Arc::from(c.label.text.as_str()),
-                node,
-                reads,
-                text: Arc::from(self.source(&c.expr)),
-            });
-        }
-        Ok(out)
+        conditions.iter().map(|c| self.condition(c)).collect()
+    }
+
+    /// A condition; later expressions may read it by its label.
+    fn condition(&mut self, c: &Condition) -> Result<CompiledCondition, LowerError> {
+        let (node, reads) = self.expr(&c.expr)?;
+        self.env.insert(c.label.text.clone(), (node, reads));
+        Ok(CompiledCondition {
+            label: Arc::from(c.label.text.as_str()),
+            node,
+            reads,
+            text: Arc::from(self.source(&c.expr)),
+        })
     }
 
     fn push(&mut self, node: Node, span: (usize, usize), reads: Missing) -> NodeId {
@@ -241,9 +259,16 @@ impl Lowerer<'_> {
                     "年份" | "year" => Node::Call(Func::Year, ids.into()),
                     name @ ("四舍五入" | "round" | "向下取整" | "floor") => {
                         let places = match args.get(1).map(|a| &a.kind) {
-                            Some(ExprKind::Number(n)) if n.suffix == Suffix::None => {
-                                n.digits.trunc().to_string().parse::<i32>().unwrap_or(0)
-                            }
+                            // The places as written, scale word and all (`1万` is 10000); a
+                            // decimal holds at most 28, so more keep every digit.
+                            Some(ExprKind::Number(n)) if n.suffix == Suffix::None => n
+                                .value()
+                                .map_or(Decimal::from(MAX_PLACES), |v| {
+                                    v.trunc().min(Decimal::from(MAX_PLACES))
+                                })
+                                .to_string()
+                                .parse::<i32>()
+                                .unwrap_or(0),
                             _ => 0,
                         };
                         let value = ids.first().copied().unwrap_or(0);

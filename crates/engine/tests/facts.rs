@@ -102,3 +102,12 @@ fn a_year_given_as_null_is_unknown_even_with_a_default() {
     let absent = schema.parse_json(&json!({})).unwrap();
     assert_eq!(absent.get_year(slot, 2025), Some(&huiqi_engine::value::Value::Bool(false)));
 }
+
+#[test]
+fn a_huge_unknown_name_is_refused_fast_and_echoed_short() {
+    let name = "未知".repeat(500_000);
+    let started = std::time::Instant::now();
+    let e = one(json!({ name: 1 }));
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(e.field.chars().count() <= 60 && e.message.chars().count() < 100, "{}", e.message);
+}

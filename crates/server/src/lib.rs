@@ -7,6 +7,7 @@ mod error;
 mod limits;
 mod metrics;
 mod routes;
+mod screen;
 
 use std::sync::{Arc, RwLock};
 
@@ -16,6 +17,7 @@ use huiqi_dsl::source::SourceSet;
 use huiqi_engine::Engine;
 
 pub use error::{AppError, MAX_BODY};
+pub use screen::SCREEN_MAX_BODY;
 
 /// Requests served at once; more wait in line.
 pub const MAX_IN_FLIGHT: usize = 512;
@@ -172,6 +174,12 @@ fn endpoints() -> Vec<Endpoint> {
             post(routes::match_policies),
         ),
         e("post", "/v1/check", "a policy file's text: its diagnostics", post(routes::check)),
+        e(
+            "post",
+            "/v1/screen",
+            "免申即享 over a registry (CSV or NDJSON body, streamed; `?as_of=&policies=a,b&strict=`): payout lists by payer, the undetermined, the rejects, the reconciliation",
+            post(screen::screen),
+        ),
         e(
             "post",
             "/v1/admin/reload",

@@ -182,6 +182,9 @@ fn eval_request(library: &crate::Library, body: &[u8]) -> Result<EvalRequest, Ap
             )
         })?,
     };
+    for (i, prior) in priors.iter().enumerate() {
+        prior.check().map_err(|why| invalid(&format!("prior_awards[{i}].amount"), &why))?;
+    }
     let facts = library.engine.schema().parse_json(facts).map_err(AppError::Facts)?;
     Ok(EvalRequest { facts, as_of, only, priors })
 }

@@ -349,3 +349,138 @@ async fn reloading_under_load_loses_no_request() {
     assert!(reloads >= 1);
     assert_eq!(state.library().loaded_at, "reloaded");
 }
+
+/// `POST /v1/screen` with a body given as frames, as a client streams it.
+async fn screen(query: &str, content_type: &str, frames: Vec<String>) -> (StatusCode, Value) {
+    let stream = futures_util::stream::iter(frames.into_iter().map(Ok::<_, std::io::Error>));
+    let request = Request::builder()
+        .method("POST")
+        .uri(format!("/v1/screen?{query}"))
+        .header("content-type", content_type)
+        .body(Body::from_stream(stream))
+        .unwrap();
+    let response = app(state()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn firm(code: &str, park: bool, year: i64) -> String {
+    json!({
+        "统一社会信用代码": code, "企业名称": format!("企业{code}"), "开户银行": "赣州银行", "银行账号": "6222000011112222",
+        "facts": {"注册区县": "章贡区", "位于章贡高新区": park, "失信记录": false, "首次纳入规上统计年度": year},
+    })
+    .to_string()
+        + "\n"
+}
+
+#[tokio::test]
+async fn screen_streams_ndjson_into_payout_lists_by_payer() {
+    let frames = vec![
+        firm("91360702MA35A1B2CE", false, 2025),
+        // A line split across two frames.
+        firm("91360702MA35D3E4FG", true, 2025)[..40].to_string(),
+        firm("91360702MA35D3E4FG", true, 2025)[40..].to_string(),
+        firm("91360702MA35G5H6JJ", false, 2020),
+        "\n".into(),
+        firm("91360702MA35R1T2U7", false, 2025),
+        "{\"统一社会信用代码\": \"91360702MA35K7L8ML\", \"facts\": {\"首次纳入规上统计年度\": \"明年\"}}\n"
+            .into(),
+        firm("91360702MA35A1B2CE", false, 2025),
+    ];
+    let (status, doc) = screen("as_of=2026-11-26&policies=t-fixed", "application/x-ndjson", frames).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(
+        doc["rows"],
+        json!({"rows": 6, "eligible": 2, "ineligible": 1, "undetermined": 0, "rejected": 3, "blank": 1})
+    );
+    assert_eq!(doc["total"], "100000.00");
+    let payers = doc["payers"].as_array().unwrap();
+    let park = payers.iter().find(|p| p["payer"] == "章贡高新区管委会").unwrap();
+    assert_eq!(park["count"], 1);
+    assert_eq!(park["payouts"][0]["uscc"], "91360702MA35D3E4FG");
+    assert_eq!(park["payouts"][0]["due_date"], "2026-11-27");
+    let outside = payers.iter().find(|p| p["payer"] == "区行政审批局").unwrap();
+    assert_eq!(outside["payouts"][0]["account"], "6222000011112222");
+    assert_eq!(outside["shares"][0], json!({"funder": "区", "amount": "50000.00"}));
+    let rejects: Vec<(u64, &str)> = doc["rejects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rejects,
+        [(5, "统一社会信用代码"), (6, "facts.首次纳入规上统计年度"), (7, "统一社会信用代码")]
+    );
+    assert!(doc["rejects"][2]["reason"].as_str().unwrap().contains("row 1"), "{doc}");
+}
+
+#[tokio::test]
+async fn screen_reads_a_csv_body_and_lists_the_undetermined() {
+    let csv = "统一社会信用代码,企业名称,注册区县,位于章贡高新区,失信记录,首次纳入规上统计年度\n\
+               91360702MA35A1B2CE,甲,章贡区,否,否,2025\n\
+               91360702MA35D3E4FG,乙,章贡区,否,,2025\n\
+               91360702MA35G5H6JJ,丙,章贡区,否,否,十二\n";
+    let (status, doc) =
+        screen("as_of=2026-11-26&policies=t-fixed", "text/csv; charset=utf-8", vec![csv.into()]).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["encoding"], "UTF-8");
+    assert_eq!(doc["rows"]["eligible"], 1);
+    assert_eq!(doc["rows"]["undetermined"], 1);
+    assert_eq!(doc["rows"]["rejected"], 1);
+    assert_eq!(doc["undetermined"][0]["missing"][0]["fact"], "失信记录");
+    assert_eq!(doc["rejects"][0]["column"], "首次纳入规上统计年度");
+    assert_eq!(doc["rejects"][0]["line"], 4);
+}
+
+#[tokio::test]
+async fn screen_refuses_what_it_cannot_screen() {
+    let (status, doc) = screen("policies=t-fixed", "application/x-ndjson", vec![]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(doc["path"], "as_of");
+    let (status, doc) = screen("as_of=2026-11-26&policies=t-rate", "application/x-ndjson", vec![]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(doc["path"], "policies");
+    assert!(doc["message"].as_str().unwrap().contains("承诺兑现"), "{doc}");
+    let (status, doc) = screen("as_of=2026-11-26", "text/csv", vec!["企业名称\n甲\n".into()]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(doc["path"], "header");
+    let (status, doc) = screen(
+        "as_of=2026-11-26&policies=t-fixed&strict=true",
+        "application/x-ndjson",
+        vec!["oops\n".into()],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(doc["message"].as_str().unwrap().contains("row 1"), "{doc}");
+    let (_, doc) = call_json("GET", "/openapi.json", "").await;
+    assert!(doc["paths"]["/v1/screen"]["post"]["summary"].is_string());
+}
+
+#[tokio::test]
+async fn screen_takes_bodies_past_the_4_mib_of_other_endpoints() {
+    // 6 MiB in 1 MiB frames: blank lines around two enterprises.
+    let padding = " \n".repeat(512 * 1024);
+    let mut frames = vec![firm("91360702MA35A1B2CE", false, 2025)];
+    frames.extend(std::iter::repeat_n(padding, 6));
+    frames.push(firm("91360702MA35D3E4FG", true, 2025));
+    let total: usize = frames.iter().map(String::len).sum();
+    assert!(total > huiqi_server::MAX_BODY);
+    let (status, doc) = screen("as_of=2026-11-26&policies=t-fixed", "application/x-ndjson", frames).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["rows"]["eligible"], 2);
+}
+
+#[tokio::test]
+async fn a_prior_award_that_cannot_have_been_paid_is_refused() {
+    for (amount, why) in [("-100.00", "negative"), ("12.345", "finer than the 分")] {
+        let body = json!({"as_of": "2026-11-26", "facts": {"注册区县": "章贡区"},
+            "prior_awards": [{"policy": "t-fixed", "date": "2025-05-01", "amount": amount}]})
+        .to_string();
+        let (status, e) = call_json("POST", "/v1/evaluate", &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["path"], "prior_awards[0].amount");
+        assert!(e["message"].as_str().unwrap().contains(why), "{e}");
+    }
+}

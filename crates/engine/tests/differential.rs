@@ -1,0 +1,262 @@
+//! Differential check: the engine (lowering, IR, folding, `judge`, `evaluate`) against the
+//! reference interpreter in `tests/reference/`, which walks the checked AST and looks facts up by
+//! name. Random well-typed policies over a small schema, and every bundled policy on mutated
+//! golden cases, must get the same outcome, amount, missing facts and payer from both; each
+//! condition, definition, award and cap must evaluate to the same value (or the same missing
+//! facts, or an error on both sides).
+//!
+//! `PROPTEST_CASES=N` sets the number of cases of each property (default 256). docs/reliability.md
+//! records what was run.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+#[path = "reference/enterprises.rs"]
+mod enterprises;
+#[path = "reference/gen.rs"]
+mod gen;
+#[path = "reference/golden.rs"]
+mod golden;
+mod reference;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use huiqi_dsl::check::{Library, PolicyInfo};
+use huiqi_dsl::source::SourceSet;
+use huiqi_engine::calendar::{Calendar, BUNDLED};
+use huiqi_engine::decide::missing_facts;
+use huiqi_engine::eval::{Context, Evaluator};
+use huiqi_engine::ir::{CompiledPolicy, NodeId};
+use huiqi_engine::value::{Val, Value as EValue};
+use huiqi_engine::{Engine, Outcome, PriorAward};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use reference::expr::{Env, Res, R, V};
+use reference::facts::RefFacts;
+use rust_decimal::Decimal;
+
+fn calendar() -> Calendar {
+    static CALENDAR: std::sync::OnceLock<Calendar> = std::sync::OnceLock::new();
+    CALENDAR.get_or_init(|| Calendar::from_sources(BUNDLED.iter().copied()).unwrap()).clone()
+}
+
+fn config() -> Config {
+    // `Config::default()` reads PROPTEST_CASES; failures are reported, not persisted to files.
+    Config { failure_persistence: None, ..Config::default() }
+}
+
+/// A library checked and lowered; `None` when the checker reports an error (the case is skipped).
+fn build(texts: &[(&str, &str)]) -> Option<Result<(Library, Engine), String>> {
+    let sources = SourceSet::from_texts(texts.iter().map(|(n, t)| (*n, t.as_bytes())));
+    let checked = sources.check();
+    if sources.diagnostics(&checked).iter().any(|d| d.diagnostic.is_error()) {
+        return None;
+    }
+    let names: Vec<(&str, &str)> = sources.files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+    Some(
+        Engine::new(&checked.library, &names, calendar())
+            .map(|engine| (checked.library, engine))
+            .map_err(|e| format!("the checker accepts the library but the engine refuses it: {e}")),
+    )
+}
+
+/// The engine's value of one node, in the reference's terms.
+fn engine_value(
+    engine: &Engine,
+    p: &CompiledPolicy,
+    node: NodeId,
+    facts: &huiqi_engine::Facts,
+    as_of: NaiveDate,
+) -> Res {
+    let ev = Evaluator { program: &p.program };
+    match ev.eval(node, &Context::new(facts, as_of)) {
+        Err(e) => Err(e.message),
+        Ok(Val::Known(v)) => Ok(R::Known(match v {
+            EValue::Bool(b) => V::Bool(b),
+            EValue::Num(n) => V::Num(n),
+            EValue::Text(t) => V::Text(t.to_string()),
+            EValue::Date(d) => V::Date(d),
+        })),
+        Ok(Val::Unknown(mask)) => {
+            let year = chrono::Datelike::year(&as_of);
+            let names = missing_facts(&p.program, engine.schema(), mask, year);
+            Ok(R::Unknown(names.into_iter().map(|m| m.fact.to_string()).collect()))
+        }
+    }
+}
+
+/// Both sides agree on a value: the same value, the same missing facts, or both an error.
+fn agree(what: &str, engine: &Res, reference: &Res) -> Result<(), String> {
+    match (engine, reference) {
+        (Err(_), Err(_)) => Ok(()),
+        (Ok(a), Ok(b)) if a == b => Ok(()),
+        _ => Err(format!("{what}: engine {engine:?}, reference {reference:?}")),
+    }
+}
+
+/// Tallies of what the cases exercised, printed at the end of each property.
+#[derive(Default, Debug)]
+struct Tally {
+    skipped: usize,
+    compared: usize,
+    outcomes: BTreeMap<String, usize>,
+    expressions: usize,
+}
+
+/// Compares one policy on one enterprise and date, expression by expression, then as a decision.
+fn compare(
+    engine: &Engine,
+    library: &Library,
+    id: &str,
+    json: &serde_json::Value,
+    as_of: NaiveDate,
+    priors: &[PriorAward],
+    tally: &mut Tally,
+) -> Result<(), String> {
+    let facts = engine.schema().parse_json(json).map_err(|e| format!("facts refused: {e:?}"))?;
+    let rf = RefFacts::new(&library.facts, json)?;
+    let info: &PolicyInfo = library.policies.iter().find(|p| p.id == id).ok_or("no such policy")?;
+    let index = engine.policy_index(id).ok_or("not compiled")?;
+    let compiled = &engine.policies()[index];
+    let env: Env<'_> = reference::env(info, &rf, as_of);
+    let mut parts: Vec<(String, NodeId, &huiqi_dsl::ast::Expr)> = Vec::new();
+    for (l, c) in info.lets.iter().zip(&compiled.lets) {
+        parts.push((format!("设 {}", l.name), c.node, &l.expr));
+    }
+    for (c, cc) in info.conditions.iter().zip(&compiled.conditions) {
+        parts.push((format!("条件 {}", c.label.text), cc.node, &c.expr));
+    }
+    if let (Some(a), Some((node, _))) = (&info.award, &compiled.award) {
+        parts.push(("奖励".into(), *node, a));
+    }
+    for (c, cc) in info.caps.iter().zip(&compiled.caps) {
+        parts.push((format!("{:?} cap", c.scope), cc.node, &c.expr));
+    }
+    for (what, node, expr) in parts {
+        agree(&what, &engine_value(engine, compiled, node, &facts, as_of), &env.eval(expr))?;
+        tally.expressions += 1;
+    }
+
+    let only = [id.to_string()];
+    let d = engine.evaluate(&facts, as_of, priors, Some(&only)).decisions.remove(0);
+    let r = reference::decide(library, info, &rf, as_of, priors);
+    let names = |list: &[huiqi_engine::decision::MissingFact]| -> BTreeSet<String> {
+        list.iter().map(|m| m.fact.to_string()).collect()
+    };
+    let ours = (d.outcome, d.amount, names(&d.missing), names(&d.reviews));
+    let theirs = (r.outcome, r.amount, r.missing.clone(), r.reviews.clone());
+    if ours != theirs {
+        return Err(format!("decision: engine {ours:?}, reference {theirs:?}"));
+    }
+    if d.outcome == Outcome::Eligible && d.payer.as_deref() != r.payer.as_deref() {
+        return Err(format!("payer: engine {:?}, reference {:?}", d.payer, r.payer));
+    }
+    if d.missing.len() != ours.2.len() {
+        return Err(format!("a missing fact is listed twice: {:?}", d.missing));
+    }
+    // Without explanations, and through `judge`, the same answer.
+    let quick = engine.evaluate_with(&facts, as_of, priors, Some(&only), false).decisions.remove(0);
+    if (quick.outcome, quick.amount, &quick.missing, &quick.payer)
+        != (d.outcome, d.amount, &d.missing, &d.payer)
+    {
+        return Err(format!("explained and unexplained differ: {d:?} / {quick:?}"));
+    }
+    let payer_open = d.outcome == Outcome::Undetermined && d.amount.is_some();
+    if !payer_open && engine.judge(index, &facts, as_of, priors) != (d.outcome, d.amount) {
+        return Err(format!("judge differs: {:?}", engine.judge(index, &facts, as_of, priors)));
+    }
+    if let Some(amount) = d.amount.filter(|_| d.outcome == Outcome::Eligible) {
+        let shares: Decimal = d.shares.iter().map(|s| s.amount).sum();
+        let staged: Decimal = d.installments.iter().map(|i| i.amount).sum();
+        if shares != amount || (!d.installments.is_empty() && staged != amount) {
+            return Err(format!("shares or installments do not add up to {amount}: {d:?}"));
+        }
+    }
+    tally.compared += 1;
+    *tally.outcomes.entry(format!("{:?}", d.outcome)).or_default() += 1;
+    Ok(())
+}
+
+fn report(name: &str, tally: &Tally) {
+    eprintln!("{name}: {tally:?}");
+}
+
+#[test]
+fn generated_policies_decide_as_the_reference_does() {
+    let schema = enterprises::schema();
+    let strategy = (gen::policy(), enterprises::facts(), enterprises::as_of()).prop_flat_map(
+        |(policy, facts, as_of)| (Just(policy), Just(facts), Just(as_of), enterprises::priors(as_of)),
+    );
+    let tally = RefCell::new(Tally::default());
+    let result = TestRunner::new(config()).run(&strategy, |(generated, facts, as_of, priors)| {
+        let mut texts = vec![
+            ("platform.hq", enterprises::PLATFORM),
+            ("schema.hq", schema.as_str()),
+            ("ref-1.hq", generated.policy.as_str()),
+        ];
+        if let Some(peer) = &generated.peer {
+            texts.push(("ref-peer.hq", peer.as_str()));
+        }
+        let mut tally = tally.borrow_mut();
+        let Some(built) = build(&texts) else {
+            tally.skipped += 1;
+            return Ok(());
+        };
+        let fail = |e: String| {
+            TestCaseError::fail(format!(
+                "{e}\n--- policy ---\n{}\n--- as of {as_of}, priors {priors:?}",
+                generated.policy
+            ))
+        };
+        let (library, engine) = built.map_err(fail)?;
+        let json = enterprises::dated(facts, chrono::Datelike::year(&as_of));
+        compare(&engine, &library, gen::ID, &json, as_of, &priors, &mut tally)
+            .map_err(|e| fail(format!("{e}\n--- facts ---\n{json}")))
+    });
+    let tally = tally.into_inner();
+    report("generated", &tally);
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    assert!(
+        tally.skipped * 2 < tally.skipped + tally.compared,
+        "most generated policies were refused: {tally:?}"
+    );
+}
+
+#[test]
+fn bundled_policies_decide_as_the_reference_does() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
+    let sources = SourceSet::load(std::slice::from_ref(&root)).unwrap();
+    let checked = sources.check();
+    let names: Vec<(&str, &str)> = sources.files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+    let engine = Engine::new(&checked.library, &names, calendar()).unwrap();
+    let library = checked.library;
+    let golden = golden::load(&root);
+    assert!(golden.cases.len() > 600, "only {} golden cases", golden.cases.len());
+    let tally = RefCell::new(Tally::default());
+    let result = TestRunner::new(config()).run(&golden::mutations(), |(index, mutations, shift)| {
+        let Some((as_of, json, priors)) = golden.mutate(index, &mutations, shift) else { return Ok(()) };
+        let mut tally = tally.borrow_mut();
+        if engine.schema().parse_json(&json).is_err() {
+            tally.skipped += 1;
+            return Ok(());
+        }
+        for p in &library.policies {
+            compare(&engine, &library, &p.id, &json, as_of, &priors, &mut tally).map_err(|e| {
+                TestCaseError::fail(format!(
+                    "{}: {e}\n--- as of {as_of}, priors {priors:?}\n--- facts ---\n{json}",
+                    p.id
+                ))
+            })?;
+        }
+        Ok(())
+    });
+    let tally = tally.into_inner();
+    report("bundled", &tally);
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}

@@ -1,0 +1,25 @@
+//! 免申即享 at registry scale: a department's enterprise registry (CSV, XLSX, or NDJSON from the
+//! service) screened against the 免申即享 policies into payout lists per payer, the enterprises
+//! still undetermined with what they lack, the rejected rows with why, and a summary whose counts
+//! reconcile: rows in = eligible + ineligible + undetermined + rejected.
+//!
+//! [`registry`] reads rows, [`columns`] maps the header, [`row`] turns cells into facts,
+//! [`screen`] runs the streaming pipeline, [`output`] writes the lists, [`summary`] adds up,
+//! [`priors`] reads the payment ledger, [`generate`] makes synthetic registries, [`uscc`] checks
+//! the 统一社会信用代码.
+
+pub mod columns;
+pub mod generate;
+pub mod output;
+pub mod priors;
+pub mod registry;
+pub mod row;
+pub mod screen;
+pub mod summary;
+pub mod uscc;
+
+pub use output::{FileSink, MemorySink, Sink};
+pub use priors::Ledger;
+pub use registry::Registry;
+pub use screen::{Options, Progress, ScreenError, Screening};
+pub use summary::Summary;

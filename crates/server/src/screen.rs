@@ -1,0 +1,184 @@
+//! `POST /v1/screen`: 免申即享 over a registry sent as the request body, the same screening as
+//! `huiqi screen` (crates/screen), answered in JSON.
+//!
+//! The body is one of:
+//! - CSV (`Content-Type: text/csv`): the registry as a department exports it, header first
+//!   (UTF-8, with or without BOM, or GB18030);
+//! - NDJSON (anything else, e.g. `application/x-ndjson`): one enterprise a line,
+//!   `{"统一社会信用代码": "…", "企业名称": "…", "开户银行": "…", "银行账号": "…",
+//!   "facts": {…}, "prior_awards": [{"policy", "date", "amount"}]}`; only the code and `facts`
+//!   are required, and `facts` reads as in `/v1/evaluate`. Blank lines are skipped.
+//!
+//! Query: `as_of=YYYY-MM-DD` (required), `policies=a,b` (default: every 免申即享 policy),
+//! `strict=true` (stop at the first bad row with 422).
+//!
+//! The body is streamed: frames go through a bounded channel to the screening, which runs on a
+//! blocking thread and reads them as they come, so the body is never held whole. It has its own
+//! limit, [`SCREEN_MAX_BODY`], not the 4 MiB of the other endpoints. The answer holds the payout
+//! lines, the undetermined and the rejects, so it grows with what the registry yields.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::Json;
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use huiqi_screen::{Ledger, MemorySink, Options, Registry, ScreenError, Screening};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::{AppError, AppState};
+
+/// The largest registry body read: about two million CSV rows of the bundled policies' columns.
+pub const SCREEN_MAX_BODY: usize = 1024 * 1024 * 1024;
+
+/// Body frames waiting for the screening; beyond this, reading the body waits.
+const FRAMES_IN_FLIGHT: usize = 16;
+
+#[derive(Deserialize)]
+pub struct ScreenQuery {
+    as_of: Option<String>,
+    /// Comma-separated policy ids.
+    policies: Option<String>,
+    strict: Option<bool>,
+}
+
+type Frame = Result<Bytes, std::io::Error>;
+
+/// The body as a `Read`: frames handed over by the request's task.
+struct FrameReader {
+    rx: mpsc::Receiver<Frame>,
+    current: Bytes,
+}
+
+impl Read for FrameReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                None => return Ok(0),
+                Some(frame) => self.current = frame?,
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        let chunk = self.current.split_to(n);
+        if let Some(place) = buf.get_mut(..n) {
+            place.copy_from_slice(&chunk);
+        }
+        Ok(n)
+    }
+}
+
+pub async fn screen(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<ScreenQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, AppError> {
+    let invalid = |path: &str, message: String| AppError::Invalid { path: path.into(), message };
+    let as_of: NaiveDate = query
+        .as_of
+        .as_deref()
+        .ok_or_else(|| invalid("as_of", "`as_of` is required: the evaluation date as YYYY-MM-DD".into()))?
+        .parse()
+        .map_err(|_| invalid("as_of", "`as_of` must be a date as YYYY-MM-DD".into()))?;
+    let mut options = Options::new(as_of);
+    options.policies = query
+        .policies
+        .as_deref()
+        .map(|p| p.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect())
+        .unwrap_or_default();
+    options.strict = query.strict.unwrap_or(false);
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
+
+    let (tx, rx) = mpsc::channel::<Frame>(FRAMES_IN_FLIGHT);
+    let library = state.library();
+    let screening = tokio::task::spawn_blocking(move || run(&library, rx, csv, options));
+
+    let mut body = body;
+    let mut total = 0usize;
+    let mut too_large = false;
+    while let Some(frame) = body.frame().await {
+        let data = match frame {
+            Ok(frame) => match frame.into_data() {
+                Ok(data) => data,
+                Err(_) => continue,
+            },
+            Err(e) => {
+                let _ = tx.send(Err(std::io::Error::other(format!("the request body broke off: {e}")))).await;
+                break;
+            }
+        };
+        total += data.len();
+        if total > SCREEN_MAX_BODY {
+            too_large = true;
+            let _ = tx.send(Err(std::io::Error::other("the request body is too large"))).await;
+            break;
+        }
+        // The screening stopped (a header error, --strict): the rest of the body is not needed.
+        if tx.send(Ok(data)).await.is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    let answer = screening.await.map_err(|_| invalid("", "the screening stopped".into()))?;
+    if too_large {
+        return Err(AppError::TooLarge { limit: SCREEN_MAX_BODY });
+    }
+    answer.map(Json)
+}
+
+/// The screening itself, on a blocking thread.
+fn run(
+    library: &crate::Library,
+    rx: mpsc::Receiver<Frame>,
+    csv: bool,
+    options: Options,
+) -> Result<Value, AppError> {
+    let reader = FrameReader { rx, current: Bytes::new() };
+    let body_error = |e: huiqi_screen::registry::RegistryError| AppError::Invalid {
+        path: "body".into(),
+        message: e.to_string(),
+    };
+    let registry = if csv { Registry::csv("request", reader) } else { Registry::ndjson("request", reader) }
+        .map_err(body_error)?;
+    let ledger = Ledger::default();
+    let screening = Screening::new(&library.engine, registry, &ledger, options).map_err(screen_error)?;
+    let mut sink = MemorySink::default();
+    let summary = screening.run(&mut sink, &|_| {}).map_err(screen_error)?;
+    let mut answer = serde_json::to_value(&summary)
+        .map_err(|e| AppError::Invalid { path: String::new(), message: e.to_string() })?;
+    // Each payer with its lines; then the lists for departments to complete and to fix.
+    if let Some(payers) = answer.get_mut("payers").and_then(Value::as_array_mut) {
+        for payer in payers {
+            let name = payer.get("payer").and_then(Value::as_str).unwrap_or_default().to_string();
+            let lines: Vec<&huiqi_screen::output::Payout> =
+                sink.payouts.iter().filter(|p| *p.payer == *name).collect();
+            payer["payouts"] = json!(lines);
+            if let Some(files) = payer.as_object_mut() {
+                files.remove("files");
+            }
+        }
+    }
+    answer["undetermined"] = json!(sink.undetermined);
+    answer["rejects"] = json!(sink.rejects);
+    Ok(answer)
+}
+
+fn screen_error(e: ScreenError) -> AppError {
+    let path = match &e {
+        ScreenError::UnknownPolicy { .. }
+        | ScreenError::NotNoApplication { .. }
+        | ScreenError::NoPolicies => "policies",
+        ScreenError::Columns(_) => "header",
+        ScreenError::Strict { .. } | ScreenError::Registry(_) => "body",
+        _ => "",
+    };
+    AppError::Invalid { path: path.into(), message: e.to_string() }
+}

@@ -1,0 +1,131 @@
+//! Arbitrary bytes → JSON → an enterprise's facts (or the envelope `{"facts", "prior_awards",
+//! "as_of"}` that `huiqi eval` takes) → validated against the bundled library's schema → every
+//! bundled policy evaluated, explained and not, and judged one by one, on a few dates:
+//!
+//! - nothing panics, including rendering every answer as JSON and as Chinese text;
+//! - explained and unexplained decisions agree (outcome, amount, payer, dates, shares,
+//!   installments, missing facts, reviews), and `judge` agrees where it applies;
+//! - shares and installments add up to the amount exactly; an amount is never negative, and an
+//!   eligible one is above zero; an undetermined decision names what is missing.
+//!
+//! Any panic (including a failed assertion here) is a crash. See `fuzz/README.md`.
+
+#![no_main]
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use huiqi_dsl::source::SourceSet;
+use huiqi_engine::calendar::{Calendar, BUNDLED};
+use huiqi_engine::{Decision, Engine, Outcome, PriorAward};
+use libfuzzer_sys::fuzz_target;
+use rust_decimal::Decimal;
+
+/// (name, text) of every `.hq` file under `policies/`, written by `build.rs`.
+const LIBRARY: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/library.rs"));
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let sources = SourceSet::from_texts(LIBRARY.iter().map(|(name, text)| (*name, text.as_bytes())));
+        let calendar = Calendar::from_sources(BUNDLED.iter().copied()).expect("the bundled calendar");
+        Engine::from_sources(&sources, calendar).expect("the bundled library")
+    })
+}
+
+/// Before every validity window; mid-2024; the end of 2025 (windows close); the bundled cases'
+/// day; the calendar's last day (the due date falls outside it).
+const DATES: &[(i32, u32, u32)] =
+    &[(2022, 3, 19), (2024, 6, 28), (2025, 12, 31), (2026, 11, 26), (2026, 12, 31)];
+
+/// What must not differ between an explained and an unexplained decision.
+fn essentials(d: &Decision) -> impl PartialEq + std::fmt::Debug + '_ {
+    (
+        d.outcome,
+        d.amount,
+        &d.payer,
+        d.due_date,
+        &d.shares,
+        &d.installments,
+        &d.missing,
+        &d.reviews,
+        d.review_due,
+    )
+}
+
+fn check(engine: &Engine, facts: &huiqi_engine::Facts, as_of: NaiveDate, priors: &[PriorAward]) {
+    let full = engine.evaluate(facts, as_of, priors, None);
+    let quick = engine.evaluate_with(facts, as_of, priors, None, false);
+    let _ = serde_json::to_string(&full);
+    let _ = huiqi_engine::explain::render_text(&full);
+    assert_eq!(full.decisions.len(), engine.policies().len());
+    assert_eq!(quick.decisions.len(), full.decisions.len());
+    for (i, (d, q)) in full.decisions.iter().zip(&quick.decisions).enumerate() {
+        assert_eq!(essentials(d), essentials(q), "explained and unexplained differ for {}", d.policy);
+        let amount = d.amount.unwrap_or_default();
+        assert!(amount >= Decimal::ZERO, "{}: a negative amount {amount}", d.policy);
+        if d.outcome == Outcome::Eligible {
+            assert!(amount > Decimal::ZERO, "{}: eligible for nothing", d.policy);
+            let shares: Decimal = d.shares.iter().map(|s| s.amount).sum();
+            assert_eq!(shares, amount, "{}: shares do not add up", d.policy);
+            if !d.installments.is_empty() {
+                let staged: Decimal = d.installments.iter().map(|s| s.amount).sum();
+                assert_eq!(staged, amount, "{}: installments do not add up", d.policy);
+            }
+        }
+        if d.outcome == Outcome::Undetermined {
+            assert!(
+                !d.missing.is_empty() || !d.reviews.is_empty(),
+                "{}: undetermined, nothing missing",
+                d.policy
+            );
+        }
+        if d.outcome == Outcome::PendingReview {
+            assert!(d.missing.is_empty() && !d.reviews.is_empty(), "{}: pending, but {d:?}", d.policy);
+        }
+        // `judge` decides each policy alone: 就高不重复 across policies and the payer are not its.
+        let grouped = engine.policies().get(i).is_some_and(|p| p.info.group.is_some());
+        let payer_open = d.outcome == Outcome::Undetermined && d.amount.is_some();
+        let settled_later = d.outcome == Outcome::Error && d.error.is_none();
+        if !grouped && !payer_open && !settled_later {
+            assert_eq!(
+                engine.judge(i, facts, as_of, priors),
+                (d.outcome, d.amount),
+                "judge differs for {}",
+                d.policy
+            );
+        }
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let engine = engine();
+    let (facts, envelope) = match json.get("facts") {
+        Some(facts) => (facts, true),
+        None => (&json, false),
+    };
+    let priors: Vec<PriorAward> = if envelope {
+        json.get("prior_awards").and_then(|p| serde_json::from_value(p.clone()).ok()).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let facts = match engine.schema().parse_json(facts) {
+        Ok(facts) => facts,
+        Err(errors) => {
+            assert!(!errors.is_empty());
+            for e in &errors {
+                let _ = e.to_string();
+            }
+            return;
+        }
+    };
+    let mut dates: Vec<NaiveDate> =
+        DATES.iter().filter_map(|(y, m, d)| NaiveDate::from_ymd_opt(*y, *m, *d)).collect();
+    if let Some(day) = json.get("as_of").and_then(|d| d.as_str()).and_then(|d| d.parse().ok()) {
+        dates.push(day);
+    }
+    for as_of in dates {
+        check(engine, &facts, as_of, &priors);
+    }
+});
