@@ -83,12 +83,12 @@ impl Engine {
     pub fn new(library: &Library, texts: &[(&str, &str)], calendar: Calendar) -> Result<Engine, EngineError> {
         let bodies: Vec<&str> = texts.iter().map(|(_, t)| *t).collect();
         let (schema, policies, platform) = lower::library(library, &bodies)?;
+        // The set is named by its contents alone: the same files give the same hash wherever
+        // they are installed and whatever they are called.
         let mut hasher = Sha256::new();
-        let mut sorted: Vec<&(&str, &str)> = texts.iter().collect();
-        sorted.sort();
-        for (name, text) in sorted {
-            hasher.update(name.as_bytes());
-            hasher.update([0]);
+        let mut sorted: Vec<&str> = texts.iter().map(|(_, text)| *text).collect();
+        sorted.sort_unstable();
+        for text in sorted {
             hasher.update(text.as_bytes());
             hasher.update([0]);
         }
