@@ -120,3 +120,49 @@ fn settings_come_from_a_config_file_and_a_wrong_key_is_refused() {
     assert!(err.contains("unknown field `bnd`") && err.contains("line 2"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The `curl` lines of README.md's "With the service running" block, run as pasted (only the
+/// port changed) against the real server: the README's example cannot rot.
+#[test]
+fn the_readme_curl_examples_work_as_pasted() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let after = readme.split("With the service running").nth(1).unwrap();
+    let block = after.split("```sh").nth(1).unwrap().split("```").next().unwrap();
+    // Commands end at a line not ending in `\`; comments are skipped.
+    let mut commands = Vec::new();
+    let mut current = String::new();
+    for line in block.lines().filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty()) {
+        current.push_str(line);
+        current.push('\n');
+        if !line.ends_with('\\') {
+            commands.push(std::mem::take(&mut current));
+        }
+    }
+    assert!(commands.len() >= 3, "{block}");
+    let (mut child, logs, port) = start();
+    let drain = std::thread::spawn(move || {
+        let mut logs = logs;
+        let mut rest = String::new();
+        let _ = logs.read_to_string(&mut rest);
+    });
+    let mut answers = Vec::new();
+    for command in &commands {
+        let command = command.replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+        let out = Command::new("bash").args(["-c", &command]).output().unwrap();
+        answers.push((command, out.status.code(), String::from_utf8_lossy(&out.stdout).to_string()));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let _ = drain.join();
+    for (command, code, body) in &answers {
+        assert_eq!(*code, Some(0), "{command}");
+        let doc: serde_json::Value =
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("{command}: {e}: {body}"));
+        assert!(doc.get("code").is_none(), "an error answer to {command}: {body}");
+    }
+    assert!(answers.iter().any(|(_, _, b)| b.contains("\"outcome\":\"eligible\"")), "{answers:?}");
+    assert!(
+        answers.iter().any(|(c, _, b)| c.contains("/v1/screen") && b.contains("50000.00")),
+        "{answers:?}"
+    );
+}
