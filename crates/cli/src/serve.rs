@@ -137,11 +137,55 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             "huiqi serving on http://{}",
             listener.local_addr()?
         );
-        axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
+        accept(listener, app(state), args.request_timeout).await;
         tracing::info!("huiqi stopped");
         Ok::<_, std::io::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How long requests in flight get to finish after a shutdown signal.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Serves each connection with hyper directly rather than through `axum::serve`, which gives
+/// hyper no timer: a client that opens a connection and sends half a header would otherwise hold
+/// it (and a file descriptor) forever. Headers must arrive within the request time limit.
+async fn accept(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    header_timeout: std::time::Duration,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown());
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(error) => {
+                        // Out of file descriptors and the like: wait a moment rather than spin.
+                        tracing::warn!(%error, "accepting a connection failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let service = hyper_util::service::TowerToHyperService::new(router.clone());
+                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    // A client that goes away mid-request is not our error.
+                    let _ = connection.await;
+                });
+            }
+            () = &mut stop => break,
+        }
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests still in flight after {} s were dropped", DRAIN.as_secs());
+    }
 }
 
 /// Ctrl-C or SIGTERM: stop taking connections and let the requests in flight finish.

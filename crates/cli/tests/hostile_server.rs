@@ -348,6 +348,20 @@ fn stall(port: u16) -> (Reply, Duration) {
     (reply, started.elapsed())
 }
 
+/// A client that opens a connection, sends half a request head and waits: the server closes the
+/// connection once the header time limit (the request time limit, 2 s) has passed, so idle
+/// half-open connections cannot pile up. Returns when the server closed it.
+fn half_header(port: u16) -> Duration {
+    let mut stream = connect(port);
+    let started = Instant::now();
+    stream.write_all(b"POST /v1/evaluate HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut rest = Vec::new();
+    // The server may answer 408 before closing, or just close: either ends the read.
+    let _ = stream.read_to_end(&mut rest);
+    started.elapsed()
+}
+
 /// `n` requests at once (a barrier releases them together), a mix of the endpoints; the status
 /// of each, or 0 for a request that got no answer.
 fn burst(port: u16, n: usize) -> BTreeMap<u16, usize> {
@@ -395,6 +409,7 @@ fn hostile_clients_never_break_the_server() {
 
     // A stalled client, running while everything below is sent.
     let stalled = std::thread::spawn(move || stall(port));
+    let half_header = std::thread::spawn(move || half_header(port));
     let mut sent = 0;
     let during_stall = Instant::now();
     expect("health while a client stalls", &get(port, "/healthz"), &[200]);
@@ -416,6 +431,12 @@ fn hostile_clients_never_break_the_server() {
         served_meanwhile < Duration::from_secs(2),
         "others waited {served_meanwhile:?} behind the stalled client"
     );
+    let closed_after = half_header.join().unwrap();
+    assert!(
+        closed_after >= Duration::from_secs(2) && closed_after < Duration::from_secs(10),
+        "a connection with half a header was closed after {closed_after:?}"
+    );
+    sent += 1;
 
     // 1,000 at once, with reloads running all the while (and one with a wrong token).
     let reloading = Arc::new(std::sync::atomic::AtomicBool::new(true));
