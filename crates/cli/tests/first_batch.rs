@@ -4,6 +4,10 @@
 //! item's source.
 
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on IO and JSON errors")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "test data is indexed where its shape is known; a bad index fails the test"
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

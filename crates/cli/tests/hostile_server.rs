@@ -8,6 +8,10 @@
 //! figures it prints are recorded in docs/reliability.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "test data is indexed where its shape is known; a bad index fails the test"
+)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -9,6 +9,10 @@
 //! `INSTA_UPDATE=always cargo test -p huiqi-dsl --test cases` (or `cargo insta review`).
 
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on a missing case file")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "test data is indexed where its shape is known; a bad index fails the test"
+)]
 
 use std::path::{Path, PathBuf};
 

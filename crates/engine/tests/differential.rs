@@ -9,6 +9,10 @@
 //! records what was run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "test data is indexed where its shape is known; a bad index fails the test"
+)]
 
 #[path = "reference/enterprises.rs"]
 mod enterprises;

@@ -1,6 +1,10 @@
 //! Invariants of decisions, checked on generated enterprises against the test library.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "test data is indexed where its shape is known; a bad index fails the test"
+)]
 
 use chrono::{Days, NaiveDate};
 use huiqi_engine::all::split;

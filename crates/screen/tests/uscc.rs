@@ -1,6 +1,10 @@
 //! The 统一社会信用代码 check (GB 32100-2015).
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "test data is indexed where its shape is known; a bad index fails the test"
+)]
 
 use huiqi_screen::uscc::{check_char, validate, UsccError, ALPHABET};
 use proptest::prelude::*;

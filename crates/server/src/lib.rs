@@ -201,11 +201,16 @@ pub fn openapi() -> serde_json::Value {
     let mut paths = serde_json::Map::new();
     for ep in endpoints() {
         let entry = paths.entry(ep.path.to_string()).or_insert_with(|| serde_json::json!({}));
-        let mut operation =
-            serde_json::json!({"summary": ep.summary, "responses": {"200": {"description": "OK"}}});
-        if ep.path.contains("{id}") {
-            operation["parameters"] = serde_json::json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}]);
-        }
+        let parameters = if ep.path.contains("{id}") {
+            serde_json::json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}])
+        } else {
+            serde_json::json!([])
+        };
+        let operation = serde_json::json!({
+            "summary": ep.summary,
+            "parameters": parameters,
+            "responses": {"200": {"description": "OK"}},
+        });
         entry[ep.method] = operation;
     }
     serde_json::json!({

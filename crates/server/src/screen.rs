@@ -166,8 +166,10 @@ fn run(
             }
         }
     }
-    answer["undetermined"] = json!(sink.undetermined);
-    answer["rejects"] = json!(sink.rejects);
+    if let Some(fields) = answer.as_object_mut() {
+        fields.insert("undetermined".into(), json!(sink.undetermined));
+        fields.insert("rejects".into(), json!(sink.rejects));
+    }
     Ok(answer)
 }
 

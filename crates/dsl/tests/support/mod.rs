@@ -1,6 +1,10 @@
 //! Helpers shared by the formatter tests.
 
 #![allow(dead_code, reason = "each test binary uses a different part of the support module")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "test data is indexed where its shape is known; a bad index fails the test"
+)]
 
 pub mod gen;
 
