@@ -437,7 +437,8 @@ fn hostile_clients_never_break_the_server() {
     );
     let closed_after = half_header.join().unwrap();
     assert!(
-        closed_after >= Duration::from_secs(2) && closed_after < Duration::from_secs(10),
+        // The server's clock starts at accept, a moment before ours: allow for it.
+        closed_after >= Duration::from_millis(1500) && closed_after < Duration::from_secs(10),
         "a connection with half a header was closed after {closed_after:?}"
     );
     sent += 1;

@@ -12,6 +12,8 @@ use calamine::{DataRef, Reader, Xlsx};
 use csv::{ByteRecord, StringRecord};
 use serde::Serialize;
 
+use crate::row::Utf8Record;
+
 /// How much of the start of a CSV is read to tell UTF-8 from GB18030.
 const SNIFF: usize = 64 * 1024;
 
@@ -87,6 +89,17 @@ pub enum Body {
 /// Where a registry's rows come from.
 trait Source: Send {
     fn next(&mut self) -> Result<Option<RawRow>, RegistryError>;
+
+    /// The next row into `row`, reusing its buffers where the source can; `false` at the end.
+    fn next_into(&mut self, row: &mut RawRow) -> Result<bool, RegistryError> {
+        match self.next()? {
+            Some(next) => {
+                *row = next;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
 }
 
 /// An open registry: its header, and its rows one at a time.
@@ -237,17 +250,26 @@ impl Registry {
     pub fn next_row(&mut self) -> Result<Option<RawRow>, RegistryError> {
         loop {
             let Some(row) = self.source.next()? else { return Ok(None) };
-            let empty = match &row.body {
-                Body::Cells(cells) => cells.iter().all(|c| c.trim().is_empty()),
-                Body::Bytes { record, .. } => record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)),
-                Body::Json(text) => text.trim().is_empty(),
-                Body::Broken { .. } => false,
-            };
-            if empty {
+            if row.body.is_blank() {
                 self.blank += 1;
                 continue;
             }
             return Ok(Some(row));
+        }
+    }
+
+    /// As [`Registry::next_row`], into a row read before (a CSV record's buffers are reused);
+    /// `false` at the end, `row` then left as it was or half written.
+    pub fn next_row_into(&mut self, row: &mut RawRow) -> Result<bool, RegistryError> {
+        loop {
+            if !self.source.next_into(row)? {
+                return Ok(false);
+            }
+            if row.body.is_blank() {
+                self.blank += 1;
+                continue;
+            }
+            return Ok(true);
         }
     }
 }
@@ -315,12 +337,42 @@ impl Source for CsvSource {
             return Ok(None);
         }
         let line = self.record.position().map_or(0, |p| p.line());
-        let record = std::mem::take(&mut self.record);
+        // A copy sized to the record; the reader's buffer keeps its capacity (taking it would
+        // regrow a fresh one, field by field, on every row).
+        let record = self.record.clone();
         Ok(Some(RawRow { line, body: Body::Bytes { record, width: self.width, encoding: self.encoding } }))
+    }
+
+    fn next_into(&mut self, row: &mut RawRow) -> Result<bool, RegistryError> {
+        let Body::Bytes { record, width, encoding } = &mut row.body else {
+            return match self.next()? {
+                Some(next) => {
+                    *row = next;
+                    Ok(true)
+                }
+                None => Ok(false),
+            };
+        };
+        if !self.reader.read_byte_record(record).map_err(|e| RegistryError::Csv(e.to_string()))? {
+            return Ok(false);
+        }
+        row.line = record.position().map_or(0, |p| p.line());
+        (*width, *encoding) = (self.width, self.encoding);
+        Ok(true)
     }
 }
 
 impl Body {
+    /// Whether every cell is empty.
+    fn is_blank(&self) -> bool {
+        match self {
+            Body::Cells(cells) => cells.iter().all(|c| c.trim().is_empty()),
+            Body::Bytes { record, .. } => record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)),
+            Body::Json(text) => text.trim().is_empty(),
+            Body::Broken { .. } => false,
+        }
+    }
+
     /// Text cells for a CSV record ([`Body::Bytes`]), or why it cannot be read; other bodies as
     /// they are.
     pub fn text(self) -> Body {
@@ -329,6 +381,20 @@ impl Body {
             other => other,
         }
     }
+}
+
+/// A CSV record as text in one UTF-8 check, when it is a plain good row: as many cells as the
+/// header (or more, all empty), all UTF-8, no replacement character in a GB18030 file. `None`
+/// sends it the slow way ([`Body::text`]), which says what is wrong.
+pub(crate) fn fast_cells(record: &ByteRecord, width: usize, encoding: Encoding) -> Option<Utf8Record<'_>> {
+    if record.len() < width || record.iter().skip(width).any(|c| !c.is_empty()) {
+        return None;
+    }
+    let text = Utf8Record::new(record)?;
+    if encoding == Encoding::Gb18030 && text.text().contains('\u{FFFD}') {
+        return None;
+    }
+    Some(text)
 }
 
 /// A CSV record as text cells, or why it cannot be read.

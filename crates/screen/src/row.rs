@@ -5,7 +5,7 @@
 //! does not mention, so the `缺省` applies. For a yearly series an empty cell leaves that year
 //! unknown, and the years without a column take the series' `缺省`.
 
-use csv::StringRecord;
+use csv::{ByteRecord, StringRecord};
 use huiqi_engine::facts::FactValue;
 use huiqi_engine::value::Value;
 use huiqi_engine::{Facts, PriorAward, Schema};
@@ -54,18 +54,63 @@ pub fn code(text: &str, line: u64) -> Result<String, Reject> {
     Ok(code.to_string())
 }
 
+/// A row's cells as text, by column.
+pub trait Cells {
+    /// The cell at `i`; `""` past the end.
+    fn cell(&self, i: usize) -> &str;
+}
+
+impl Cells for StringRecord {
+    fn cell(&self, i: usize) -> &str {
+        self.get(i).unwrap_or("")
+    }
+}
+
+/// A CSV record whose bytes were checked to be UTF-8 in one pass ([`Utf8Record::new`]): its
+/// cells are slices of that text, with no check per cell.
+pub struct Utf8Record<'a> {
+    text: &'a str,
+    record: &'a ByteRecord,
+}
+
+impl<'a> Utf8Record<'a> {
+    /// The record as text, if all of it is UTF-8 and every cell starts and ends on a character
+    /// (as checking cell by cell would find); `None` otherwise.
+    pub fn new(record: &'a ByteRecord) -> Option<Utf8Record<'a>> {
+        let text = std::str::from_utf8(record.as_slice()).ok()?;
+        let whole = (0..record.len()).all(|i| {
+            record.range(i).is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+        });
+        whole.then_some(Utf8Record { text, record })
+    }
+
+    /// The whole record's text (every cell, one after another).
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+}
+
+impl Cells for Utf8Record<'_> {
+    fn cell(&self, i: usize) -> &str {
+        self.record.range(i).and_then(|r| self.text.get(r)).unwrap_or("")
+    }
+}
+
 /// A row of cells into `facts`, which starts as the schema's defaults (`Schema::defaults`) and
 /// is reused row after row: every column's slot is written on every row, the other slots are
 /// never touched, so nothing of one row survives into the next and nothing is allocated for the
 /// record itself. Every bad cell is reported, so a department fixes a row in one pass.
+///
+/// The identity returned has the row and the code only: [`identity_texts`] adds the name and
+/// bank details, for the rows that need them.
 pub fn cells_into(
     schema: &Schema,
     columns: &Columns,
-    record: &StringRecord,
+    record: &(impl Cells + ?Sized),
     line: u64,
     facts: &mut Facts,
 ) -> Result<Identity, Vec<Reject>> {
-    let cell = |i: usize| record.get(i).unwrap_or("");
+    let cell = |i: usize| record.cell(i);
     let mut rejects = Vec::new();
     let uscc = code(cell(columns.uscc), line).map_err(|r| rejects.push(r)).unwrap_or_default();
     for (slot, col) in &columns.scalars {
@@ -83,8 +128,10 @@ pub fn cells_into(
         }
     }
     for (slot, years) in &columns.series {
-        let default = schema.meta(*slot).and_then(|m| m.default.clone());
-        let Some(values) = series_buffer(facts, *slot, default) else { continue };
+        let Some(values) = series_buffer(facts, *slot, || schema.meta(*slot).and_then(|m| m.default.clone()))
+        else {
+            continue;
+        };
         for (year, col) in years {
             let name = columns.names.get(*col).map_or("", String::as_str);
             match schema.parse_cell(*slot, name, cell(*col)) {
@@ -96,25 +143,26 @@ pub fn cells_into(
     if !rejects.is_empty() {
         return Err(rejects);
     }
-    let text = |i: Option<usize>| i.map(|i| cell(i).trim().to_string()).unwrap_or_default();
-    Ok(Identity {
-        line,
-        uscc,
-        name: text(columns.name),
-        bank: text(columns.bank),
-        account: text(columns.account),
-    })
+    Ok(Identity { line, uscc, ..Identity::default() })
+}
+
+/// The name and bank details of a row, into its identity.
+pub fn identity_texts(columns: &Columns, record: &(impl Cells + ?Sized), identity: &mut Identity) {
+    let text = |i: Option<usize>| i.map(|i| record.cell(i).trim().to_string()).unwrap_or_default();
+    identity.name = text(columns.name);
+    identity.bank = text(columns.bank);
+    identity.account = text(columns.account);
 }
 
 /// The series at `slot`, emptied for this row's years (its buffer kept).
 fn series_buffer(
     facts: &mut Facts,
     slot: usize,
-    default: Option<Value>,
+    default: impl FnOnce() -> Option<Value>,
 ) -> Option<&mut Vec<(i32, Option<Value>)>> {
     let place = facts.values.get_mut(slot)?;
     if !matches!(place, Some(FactValue::Series { .. })) {
-        *place = Some(FactValue::Series { years: Vec::new(), default });
+        *place = Some(FactValue::Series { years: Vec::new(), default: default() });
     }
     match place {
         Some(FactValue::Series { years, .. }) => {

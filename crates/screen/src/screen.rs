@@ -261,16 +261,32 @@ impl<'a> Screening<'a> {
 
         let (rows_tx, rows_rx) = bounded::<Vec<RawRow>>(2);
         let (done_tx, done_rx) = bounded::<Vec<Row>>(2);
+        // Chunks read and evaluated, back to the reader to be read into again.
+        let (back_tx, back_rx) = bounded::<Vec<RawRow>>(2);
         let (read, written) = std::thread::scope(|s| -> Result<_, ScreenError> {
             let reader = spawn(s, "huiqi-read", move || -> Result<u64, RegistryError> {
                 loop {
-                    let mut chunk = Vec::with_capacity(chunk_rows);
-                    while chunk.len() < chunk_rows {
-                        match registry.next_row()? {
-                            Some(row) => chunk.push(row),
-                            None => break,
+                    // A chunk evaluated before, when one has come back: its records' buffers
+                    // are read into again, so reading allocates nothing per row.
+                    let mut chunk = back_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_rows));
+                    let mut n = 0;
+                    while n < chunk_rows {
+                        let more = match chunk.get_mut(n) {
+                            Some(row) => registry.next_row_into(row)?,
+                            None => match registry.next_row()? {
+                                Some(row) => {
+                                    chunk.push(row);
+                                    true
+                                }
+                                None => false,
+                            },
+                        };
+                        if !more {
+                            break;
                         }
+                        n += 1;
                     }
+                    chunk.truncate(n);
                     let last = chunk.len() < chunk_rows;
                     if (!chunk.is_empty() && rows_tx.send(chunk).is_err()) || last {
                         return Ok(registry.blank);
@@ -291,7 +307,7 @@ impl<'a> Screening<'a> {
                 let count = chunk.len() as u64;
                 let evaluate = || {
                     chunk
-                        .into_par_iter()
+                        .par_iter()
                         // Pieces of at least 256 rows: each starts with a copy of the defaults.
                         .with_min_len(256)
                         .map_init(|| template.clone(), |facts, r| evaluator.row(r, facts))
@@ -302,6 +318,8 @@ impl<'a> Screening<'a> {
                     None => evaluate(),
                 };
                 rows += count;
+                // The reader takes it back if it has room; else it is dropped.
+                let _ = back_tx.try_send(chunk);
                 if done_tx.send(done).is_err() {
                     break;
                 }
@@ -406,24 +424,50 @@ struct Evaluator<'a> {
 }
 
 impl Evaluator<'_> {
-    /// One row; `facts` is this thread's buffer (see `row::cells_into`).
-    fn row(&self, raw: RawRow, facts: &mut Facts) -> Row {
-        let schema = self.engine.schema();
-        let raw = RawRow { line: raw.line, body: raw.body.text() };
-        match (&raw.body, self.columns) {
-            (Body::Cells(cells), Some(columns)) => {
-                match row::cells_into(schema, columns, cells, raw.line, facts) {
-                    Ok(identity) => {
-                        let priors = self.ledger.of(&identity.uscc);
-                        let results = self.engine.screen(facts, self.as_of, priors, self.policies);
-                        Row::Screened { identity, results }
-                    }
-                    Err(rejects) => {
-                        let code = cells.get(columns.uscc).and_then(|c| row::code(c, raw.line).ok());
-                        Row::Rejected { line: raw.line, code, rejects }
-                    }
+    /// A row of cells: its facts into `facts`, then screened; the name and bank details are read
+    /// only for a row some policy decided in full (the lists name it).
+    fn cells(
+        &self,
+        columns: &Columns,
+        cells: &(impl row::Cells + ?Sized),
+        line: u64,
+        facts: &mut Facts,
+    ) -> Row {
+        match row::cells_into(self.engine.schema(), columns, cells, line, facts) {
+            Ok(mut identity) => {
+                let priors = self.ledger.of(&identity.uscc);
+                let results = self.engine.screen(facts, self.as_of, priors, self.policies);
+                if results.iter().any(|r| matches!(r, Screened::Full(_))) {
+                    row::identity_texts(columns, cells, &mut identity);
                 }
+                Row::Screened { identity, results }
             }
+            Err(rejects) => {
+                let code = row::code(cells.cell(columns.uscc), line).ok();
+                Row::Rejected { line, code, rejects }
+            }
+        }
+    }
+
+    /// One row; `facts` is this thread's buffer (see `row::cells_into`).
+    fn row(&self, raw: &RawRow, facts: &mut Facts) -> Row {
+        let schema = self.engine.schema();
+        let text;
+        let body = match (&raw.body, self.columns) {
+            (Body::Bytes { record, width, encoding }, columns) => {
+                // A good row is checked to be UTF-8 once, as a whole; any other goes the slow way.
+                if let (Some(cells), Some(columns)) =
+                    (crate::registry::fast_cells(record, *width, *encoding), columns)
+                {
+                    return self.cells(columns, &cells, raw.line, facts);
+                }
+                text = raw.body.clone().text();
+                &text
+            }
+            (body, _) => body,
+        };
+        match (body, self.columns) {
+            (Body::Cells(cells), Some(columns)) => self.cells(columns, cells, raw.line, facts),
             (Body::Json(text), _) => match row::from_json(schema, text, raw.line) {
                 Ok(e) => {
                     let ledger = self.ledger.of(&e.identity.uscc);
@@ -465,7 +509,6 @@ impl Evaluator<'_> {
 /// The writer's side: duplicates, counts, totals, and the sink, row by row in registry order.
 struct Tally<'s, 'e> {
     engine: &'e Engine,
-    policies: &'e [usize],
     file: String,
     strict: bool,
     sink: &'s mut dyn Sink,
@@ -473,6 +516,8 @@ struct Tally<'s, 'e> {
     seen: HashMap<u128, u64, BuildHasherDefault<CodeHasher>>,
     rows: Reconciliation,
     by_policy: Vec<PolicyTotals>,
+    /// For each policy screened (in order), its totals in `by_policy`: no search by id per row.
+    totals_of: Vec<Option<usize>>,
     by_payer: BTreeMap<Arc<str>, PayerTotals>,
     by_funder: BTreeMap<Arc<str>, Decimal>,
     undetermined_pairs: u64,
@@ -487,15 +532,26 @@ impl<'s, 'e> Tally<'s, 'e> {
         strict: bool,
         sink: &'s mut dyn Sink,
     ) -> Self {
-        let by_policy = policies
-            .iter()
-            .filter_map(|i| engine.policies().get(*i))
-            .map(|p| PolicyTotals {
-                policy: p.info.id.clone(),
-                title: p.info.title.clone(),
-                ..PolicyTotals::default()
-            })
-            .collect();
+        let mut by_policy: Vec<PolicyTotals> = Vec::with_capacity(policies.len());
+        let mut totals_of = Vec::with_capacity(policies.len());
+        for p in policies.iter().map(|i| engine.policies().get(*i)) {
+            let Some(p) = p else {
+                totals_of.push(None);
+                continue;
+            };
+            // The first totals of this id, as a search by id would find.
+            match by_policy.iter().position(|t| t.policy == p.info.id) {
+                Some(at) => totals_of.push(Some(at)),
+                None => {
+                    totals_of.push(Some(by_policy.len()));
+                    by_policy.push(PolicyTotals {
+                        policy: p.info.id.clone(),
+                        title: p.info.title.clone(),
+                        ..PolicyTotals::default()
+                    });
+                }
+            }
+        }
         let by_payer = engine
             .platform()
             .map(|p| {
@@ -509,13 +565,13 @@ impl<'s, 'e> Tally<'s, 'e> {
             .unwrap_or_default();
         Tally {
             engine,
-            policies,
             file: file.to_string(),
             strict,
             sink,
             seen: HashMap::default(),
             rows: Reconciliation::default(),
             by_policy,
+            totals_of,
             by_payer,
             by_funder: BTreeMap::new(),
             undetermined_pairs: 0,
@@ -538,10 +594,12 @@ impl<'s, 'e> Tally<'s, 'e> {
     fn take(&mut self, row: Row) -> Result<(), ScreenError> {
         self.rows.rows += 1;
         let (line, code) = match &row {
-            Row::Rejected { line, code, .. } => (*line, code.clone()),
-            Row::Screened { identity, .. } => (identity.line, Some(identity.uscc.clone())),
+            Row::Rejected { line, code, .. } => (*line, code.as_deref()),
+            Row::Screened { identity, .. } => (identity.line, Some(identity.uscc.as_str())),
         };
-        let first = code.as_deref().and_then(|c| self.duplicate(c, line));
+        let first = code.and_then(|c| self.duplicate(c, line));
+        // Only a duplicate needs the code again: no copy of it for every row.
+        let code = first.and(code).map(str::to_string);
         let dup = |code: &str, first: u64| Reject {
             line,
             column: crate::columns::USCC.into(),
@@ -580,9 +638,9 @@ impl<'s, 'e> Tally<'s, 'e> {
 
     fn screened(&mut self, e: &Identity, results: Vec<Screened>) -> Result<(), ScreenError> {
         let (mut eligible, mut open) = (false, false);
-        for (index, result) in self.policies.iter().zip(results) {
-            let Some(p) = self.engine.policies().get(*index) else { continue };
-            let Some(totals) = self.by_policy.iter_mut().find(|t| t.policy == p.info.id) else { continue };
+        for (k, result) in results.into_iter().enumerate().take(self.totals_of.len()) {
+            let at = self.totals_of.get(k).copied().flatten();
+            let Some(totals) = at.and_then(|at| self.by_policy.get_mut(at)) else { continue };
             match result {
                 Screened::Plain(Outcome::NotPayable) => totals.not_payable += 1,
                 Screened::Plain(_) => totals.ineligible += 1,
