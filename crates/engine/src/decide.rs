@@ -186,6 +186,14 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
     if info.status != Status::Listed || out_of_window {
         return Verdict::NotPayable;
     }
+    // Awards said to be paid must be amounts that can have been paid: a negative one would turn
+    // an upgrade's difference or a cap's room into more than was ever awarded.
+    if let Some(why) = input.priors.iter().find_map(|a| a.check().err()) {
+        return Verdict::Error(Box::new(EvalError {
+            message: format!("已兑付记录有误：{why}"),
+            span: (0, 0),
+        }));
+    }
 
     // 2. Conditions: Kleene logic, so an unknown only matters if nothing else fails.
     let cx = Context::new(input.facts, input.as_of);

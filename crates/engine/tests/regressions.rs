@@ -136,3 +136,22 @@ fn an_unknown_choice_asks_for_every_candidate_at_once() {
     let e = engine(" 条件 {\n  等级: 企业等级 属于 [如果 认定标志 那么 \"国家级\" 否则 \"无\", \"省级\"]\n }\n 奖励 5万元");
     assert_eq!(missing(&decide(&e, json!({}), &[])), ["企业等级", "认定标志"]);
 }
+
+#[test]
+fn a_prior_award_that_cannot_have_been_paid_is_an_error() {
+    // Found by the differential check: a negative prior at the decimal limit made the upgrade's
+    // difference the largest decimal, whose 4:3:3 installments could not add up to it.
+    let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let prior = |amount: Decimal| PriorAward { policy: "r-1".into(), date: day, amount };
+    let e = engine(" 频次 不限\n 就高不重复 组 升级补差\n 奖励 5万元\n 分期 4:3:3 按年");
+    for amount in [Decimal::MIN, Decimal::from(-1), Decimal::new(12345, 3)] {
+        let d = decide(&e, json!({}), &[prior(amount)]);
+        assert_eq!(d.outcome, Outcome::Error, "{amount}");
+        assert!(d.reasons.summary.contains("已兑付记录有误"), "{}", d.reasons.summary);
+    }
+    // A real prior pays the difference, split exactly.
+    let d = decide(&e, json!({}), &[prior(Decimal::from(20_000))]);
+    assert_eq!(d.amount, yuan("30000.00"));
+    let parts: Decimal = d.installments.iter().map(|i| i.amount).sum();
+    assert_eq!(Some(parts), d.amount);
+}

@@ -80,6 +80,13 @@ pub fn decide(
     if p.status != Status::Listed || as_of < p.validity.from || !open_ended {
         return RefDecision::new(Outcome::NotPayable);
     }
+    // A prior award that cannot have been paid (negative, or finer than the 分) is an error.
+    if priors
+        .iter()
+        .any(|a| a.amount.is_sign_negative() && !a.amount.is_zero() || a.amount.normalize().scale() > 2)
+    {
+        return RefDecision::error();
+    }
     let env = env(p, facts, as_of);
     let mut unknown = BTreeSet::new();
     let mut failed = false;
