@@ -12,26 +12,14 @@
 
 #![no_main]
 
-use std::sync::OnceLock;
-
 use chrono::NaiveDate;
-use huiqi_dsl::source::SourceSet;
-use huiqi_engine::calendar::{Calendar, BUNDLED};
 use huiqi_engine::{Decision, Engine, Outcome, PriorAward};
 use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
 
-/// (name, text) of every `.hq` file under `policies/`, written by `build.rs`.
-const LIBRARY: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/library.rs"));
-
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let sources = SourceSet::from_texts(LIBRARY.iter().map(|(name, text)| (*name, text.as_bytes())));
-        let calendar = Calendar::from_sources(BUNDLED.iter().copied()).expect("the bundled calendar");
-        Engine::from_sources(&sources, calendar).expect("the bundled library")
-    })
-}
+#[path = "shared/bundled.rs"]
+mod bundled;
+use bundled::engine;
 
 /// Before every validity window; mid-2024; the end of 2025 (windows close); the bundled cases'
 /// day; the calendar's last day (the due date falls outside it).

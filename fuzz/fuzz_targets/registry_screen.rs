@@ -11,26 +11,13 @@
 
 #![no_main]
 
-use std::sync::OnceLock;
-
 use chrono::NaiveDate;
-use huiqi_dsl::source::SourceSet;
-use huiqi_engine::calendar::{Calendar, BUNDLED};
-use huiqi_engine::Engine;
 use huiqi_screen::{Ledger, MemorySink, Options, Registry, Screening};
 use libfuzzer_sys::fuzz_target;
 
-/// (name, text) of every `.hq` file under `policies/`, written by `build.rs`.
-const LIBRARY: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/library.rs"));
-
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let sources = SourceSet::from_texts(LIBRARY.iter().map(|(name, text)| (*name, text.as_bytes())));
-        let calendar = Calendar::from_sources(BUNDLED.iter().copied()).expect("the bundled calendar");
-        Engine::from_sources(&sources, calendar).expect("the bundled library")
-    })
-}
+#[path = "shared/bundled.rs"]
+mod bundled;
+use bundled::engine;
 
 fn screen(bytes: &[u8], ndjson: bool, threads: usize, strict: bool) -> Option<(String, MemorySink)> {
     let reader = std::io::Cursor::new(bytes.to_vec());
