@@ -334,8 +334,8 @@ fn expected(meta: &FactMeta) -> String {
     }
 }
 
-/// A name as echoed in an error: a long one is cut, so a hostile request cannot make the answer
-/// many times its own size.
+/// A name or value as echoed in an error: a long one is cut, so a hostile request cannot make the
+/// answer many times its own size.
 fn clipped(name: &str) -> String {
     if name.chars().count() > 60 {
         name.chars().take(57).collect::<String>() + "..."
@@ -374,19 +374,12 @@ impl FactError {
     }
 
     fn with_received(mut self, text: &str) -> FactError {
-        self.received = if text.chars().count() > 60 {
-            text.chars().take(57).collect::<String>() + "..."
-        } else {
-            text.to_string()
-        };
+        self.received = clipped(text);
         self
     }
 
     fn new(field: &str, expected: &str, received: &serde_json::Value, message: &str) -> FactError {
-        let mut received = received.to_string();
-        if received.chars().count() > 60 {
-            received = received.chars().take(57).collect::<String>() + "...";
-        }
+        let received = clipped(&received.to_string());
         FactError { field: field.into(), expected: expected.into(), received, message: message.into() }
     }
 }

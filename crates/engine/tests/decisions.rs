@@ -22,15 +22,21 @@ pub fn engine() -> Engine {
     Engine::from_sources(&sources, calendar).unwrap()
 }
 
-#[test]
-fn every_case_decides_as_recorded() {
-    let engine = engine();
+/// The eval cases (`tests/cases/eval/*.json`), sorted.
+pub fn cases() -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(dir())
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     cases.sort();
+    cases
+}
+
+#[test]
+fn every_case_decides_as_recorded() {
+    let engine = engine();
+    let cases = cases();
     assert!(cases.len() >= 20, "only {} cases", cases.len());
     for path in cases {
         let case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();

@@ -3,8 +3,6 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
-use std::path::PathBuf;
-
 use huiqi_engine::value::Value;
 use huiqi_engine::{PriorAward, Screened};
 use rust_decimal::Decimal;
@@ -16,16 +14,9 @@ mod decisions;
 #[test]
 fn screening_decides_as_evaluate_does() {
     let engine = decisions::engine();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/eval");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    cases.sort();
     let all: Vec<usize> = (0..engine.policies().len()).collect();
     let ids: Vec<String> = engine.policies().iter().map(|p| p.info.id.clone()).collect();
-    for path in cases {
+    for path in decisions::cases() {
         let case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let facts = engine.schema().parse_json(&case["facts"]).unwrap();
         let as_of = case["as_of"].as_str().unwrap().parse().unwrap();

@@ -85,6 +85,16 @@ pub struct PayerRule {
     pub when: Option<String>,
 }
 
+impl PayerRule {
+    /// `章贡高新区管委会（位于章贡高新区的企业）`, `区行政审批局（其他企业）`.
+    pub fn words(&self) -> String {
+        match &self.when {
+            Some(when) => format!("{}（{when}的企业）", self.payer),
+            None => format!("{}（其他企业）", self.payer),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ExclusiveGroup {
     pub name: String,
@@ -221,15 +231,7 @@ impl Guide {
     }
 
     fn payers_words(&self) -> String {
-        let parts: Vec<String> = self
-            .payers
-            .iter()
-            .map(|r| match &r.when {
-                Some(when) => format!("{}（{}的企业）", r.payer, when),
-                None => format!("{}（其他企业）", r.payer),
-            })
-            .collect();
-        parts.join("、")
+        self.payers.iter().map(PayerRule::words).collect::<Vec<_>>().join("、")
     }
 }
 

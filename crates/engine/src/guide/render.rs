@@ -98,10 +98,7 @@ impl Guide {
                 self.shares
                     .iter()
                     .map(|s| format!("{}级承担 {}", s.funder, s.percent))
-                    .chain(self.payers.iter().map(|p| match &p.when {
-                        Some(when) => format!("付款单位：{}（{}的企业）", p.payer, when),
-                        None => format!("付款单位：{}（其他企业）", p.payer),
-                    }))
+                    .chain(self.payers.iter().map(|p| format!("付款单位：{}", p.words())))
                     .collect(),
             ),
         );
