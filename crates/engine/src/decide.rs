@@ -195,12 +195,18 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
         }));
     }
 
-    // 2. Conditions: Kleene logic, so an unknown only matters if nothing else fails.
+    // 2. Conditions: the lines of 条件 joined by 且, read top to bottom. Kleene logic, so an
+    // unknown only matters if nothing else fails; the first false line decides, and the lines
+    // after it are not needed (an error in one cannot change the verdict). An explanation still
+    // shows every line; screening stops there.
     let cx = Context::new(input.facts, input.as_of);
     let ev = Evaluator { program: &p.program };
     let mut unknown: Missing = 0;
     let mut failed = false;
     for (i, c) in p.conditions.iter().enumerate() {
+        if failed && !T::ON {
+            break;
+        }
         let result = match ev.eval(c.node, &cx) {
             Ok(Val::Known(Value::Bool(b))) => Some(b),
             Ok(Val::Unknown(m)) => {
@@ -208,7 +214,9 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
                 None
             }
             Ok(Val::Known(_)) => None,
-            Err(e) => return Verdict::Error(e),
+            Err(e) if !failed => return Verdict::Error(e),
+            // Past a false line: shown as undecided, the verdict is already 不符合.
+            Err(_) => None,
         };
         failed |= result == Some(false);
         trace.condition(i, c, result, &cx);

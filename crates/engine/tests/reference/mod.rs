@@ -90,10 +90,16 @@ pub fn decide(
     let env = env(p, facts, as_of);
     let mut unknown = BTreeSet::new();
     let mut failed = false;
+    // The lines of 条件 are joined by 且 and read in order: the first false one decides, the
+    // lines after it are never read (their errors do not count).
     for c in &p.conditions {
         match env.eval(&c.expr) {
             Err(_) => return RefDecision::error(),
-            Ok(R::Known(V::Bool(b))) => failed |= !b,
+            Ok(R::Known(V::Bool(false))) => {
+                failed = true;
+                break;
+            }
+            Ok(R::Known(V::Bool(true))) => {}
             Ok(R::Known(_)) => return RefDecision::error(),
             Ok(R::Unknown(m)) => unknown.extend(m),
         }
