@@ -92,16 +92,38 @@ impl Evaluator<'_> {
                 }
             }
             Node::In(a, options) => {
-                let value = self.eval(*a, cx)?;
-                let Val::Known(value) = value else {
-                    return Ok(Val::Unknown(missing(&value) | self.lacking(options, cx)));
+                // Facts and constants are compared in place: cloning a text is an atomic count
+                // that every evaluation thread would contend on.
+                let owned;
+                let value = match self.leaf(*a, cx) {
+                    Some(Ok(v)) => v,
+                    Some(Err(m)) => return Ok(Val::Unknown(m | self.lacking(options, cx))),
+                    None => match self.eval(*a, cx)? {
+                        Val::Known(v) => {
+                            owned = v;
+                            &owned
+                        }
+                        Val::Unknown(m) => return Ok(Val::Unknown(m | self.lacking(options, cx))),
+                    },
                 };
                 let mut unknown = 0;
                 for o in options.iter() {
-                    match self.eval(*o, cx)? {
-                        Val::Known(v) if v == value => return Ok(Val::Known(Value::Bool(true))),
-                        Val::Known(_) => {}
-                        Val::Unknown(m) => unknown |= m,
+                    let same = match self.leaf(*o, cx) {
+                        Some(Ok(v)) => v == value,
+                        Some(Err(m)) => {
+                            unknown |= m;
+                            false
+                        }
+                        None => match self.eval(*o, cx)? {
+                            Val::Known(v) => v == *value,
+                            Val::Unknown(m) => {
+                                unknown |= m;
+                                false
+                            }
+                        },
+                    };
+                    if same {
+                        return Ok(Val::Known(Value::Bool(true)));
                     }
                 }
                 Ok(if unknown == 0 { Val::Known(Value::Bool(false)) } else { Val::Unknown(unknown) })
@@ -231,27 +253,42 @@ impl Evaluator<'_> {
         })
     }
 
+    /// A function of its arguments, all evaluated first: an unknown one makes the call unknown,
+    /// then a wrong kind is an error. Nothing is allocated: this runs on every row of a screening.
     fn call(&self, id: NodeId, func: Func, args: &[NodeId], cx: &Context<'_>) -> Res {
-        let mut values = Vec::with_capacity(args.len());
         let mut unknown = 0;
+        let mut not_a_number = None;
+        let mut first = None;
+        let mut best: Option<Decimal> = None;
         for a in args {
-            match self.eval(*a, cx)? {
-                Val::Known(v) => values.push((*a, v)),
-                Val::Unknown(m) => unknown |= m,
+            let v = match self.eval(*a, cx)? {
+                Val::Known(v) => v,
+                Val::Unknown(m) => {
+                    unknown |= m;
+                    continue;
+                }
+            };
+            match (func, v.as_num()) {
+                (Func::Min, Some(x)) => best = Some(best.map_or(x, |b| b.min(x))),
+                (Func::Max, Some(x)) => best = Some(best.map_or(x, |b| b.max(x))),
+                (Func::Min | Func::Max | Func::Abs, None) => {
+                    not_a_number.get_or_insert(*a);
+                }
+                (Func::Abs | Func::Year, _) => {}
             }
+            first.get_or_insert(v);
         }
         if unknown != 0 {
             return Ok(Val::Unknown(unknown));
         }
-        let nums = || values.iter().map(|(a, v)| self.num(*a, v)).collect::<Result<Vec<_>, _>>();
-        let value = match func {
-            Func::Min => nums()?.into_iter().min().map(Value::Num),
-            Func::Max => nums()?.into_iter().max().map(Value::Num),
-            Func::Abs => nums()?.first().map(|x| Value::Num(x.abs())),
-            Func::Year => match values.first() {
-                Some((_, Value::Date(d))) => Some(Value::Num(Decimal::from(d.year()))),
-                _ => None,
-            },
+        if let Some(a) = not_a_number {
+            return Err(self.error(a, "应为数值"));
+        }
+        let value = match (func, first) {
+            (Func::Min | Func::Max, _) => best.map(Value::Num),
+            (Func::Abs, Some(Value::Num(x))) => Some(Value::Num(x.abs())),
+            (Func::Year, Some(Value::Date(d))) => Some(Value::Num(Decimal::from(d.year()))),
+            _ => None,
         };
         value.map(Val::Known).ok_or_else(|| self.error(id, "函数参数不正确"))
     }

@@ -198,13 +198,16 @@ impl Schema {
         let Some(meta) = self.facts.get(slot) else {
             return Err(FactError::cell(field, "a fact of the schema", cell, "no such fact"));
         };
-        let text = cell.trim();
+        let text = trimmed(cell);
         if text.is_empty() {
             return Ok(None);
         }
         // Built only on failure: screening reads millions of good cells.
         let bad = |why: &str| FactError::cell(field, &expected(meta), cell, why);
         match &meta.base {
+            // The words registries write most, matched exactly before any case is ignored.
+            BaseType::Bool if text == "是" => Ok(Some(Value::Bool(true))),
+            BaseType::Bool if text == "否" => Ok(Some(Value::Bool(false))),
             BaseType::Bool => {
                 let is = |words: &[&str]| words.iter().any(|w| text.eq_ignore_ascii_case(w));
                 if is(&["是", "true", "1", "y", "yes"]) {
@@ -228,6 +231,9 @@ impl Schema {
             | BaseType::Money(_)
             | BaseType::Percent
             | BaseType::FxRate => {
+                if let Some(n) = plain_decimal(text) {
+                    return in_base_units(meta, n).map(Some).map_err(bad);
+                }
                 let digits =
                     ungroup(text).ok_or_else(|| bad("thousands separators must group three digits"))?;
                 number(meta, &digits).map(Some).map_err(bad)
@@ -239,6 +245,9 @@ impl Schema {
 /// `YYYY-MM-DD` or `YYYY/MM/DD` (month and day of one or two digits), read without chrono's
 /// general parser: registries hold a date in every other row.
 fn cell_date(text: &str) -> Option<NaiveDate> {
+    if let Some(date) = iso_date(text) {
+        return Some(date);
+    }
     let sep = if text.contains('/') { '/' } else { '-' };
     let mut parts = text.splitn(3, sep);
     let mut next = |len: std::ops::RangeInclusive<usize>| {
@@ -246,6 +255,54 @@ fn cell_date(text: &str) -> Option<NaiveDate> {
     };
     let (y, m, d) = (next(4..=4)?, next(1..=2)?, next(1..=2)?);
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// `2025-03-01` exactly (ten bytes), digit by digit: the form nearly every date cell has.
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *b else { return None };
+    let digit = |c: u8| c.is_ascii_digit().then(|| u32::from(c - b'0'));
+    let y = digit(y1)? * 1000 + digit(y2)? * 100 + digit(y3)? * 10 + digit(y4)?;
+    let (m, d) = (digit(m1)? * 10 + digit(m2)?, digit(d1)? * 10 + digit(d2)?);
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+}
+
+/// `cell.trim()`, without scanning a cell whose ends are plainly not whitespace (nearly all).
+pub fn trimmed(cell: &str) -> &str {
+    let solid = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
+    if solid(cell.chars().next()) && solid(cell.chars().next_back()) {
+        cell
+    } else {
+        cell.trim()
+    }
+}
+
+/// `123` or `-45.60`, at most 18 characters after the sign: what registries hold in nearly
+/// every number cell, read without the general parser and to the same decimal (digits and
+/// scale). `None` for anything else (a sign other than `-`, an exponent, a point at either end,
+/// a negative zero, a longer number), which the general parser reads.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    let (negative, body) = match text.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text.as_bytes()),
+    };
+    if body.is_empty() || body.len() > 18 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut point = None;
+    for (i, b) in body.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(b - b'0'),
+            b'.' if point.is_none() && i > 0 && i + 1 < body.len() => point = Some(i),
+            _ => return None,
+        }
+    }
+    if negative && mantissa == 0 {
+        return None;
+    }
+    let scale = point.map_or(0, |p| body.len() - p - 1);
+    Some(Decimal::new(if negative { -mantissa } else { mantissa }, u32::try_from(scale).ok()?))
 }
 
 /// `1,234,567.5` without its thousands separators; `None` if the commas do not group thousands
@@ -274,7 +331,12 @@ fn number(meta: &FactMeta, text: &str) -> Result<Value, &'static str> {
     let number = Decimal::from_str(digits)
         .or_else(|_| Decimal::from_scientific(digits))
         .map_err(|_| "expected a decimal number that fits 28 significant digits")?;
-    if meta.base == BaseType::Integer && !number.fract().is_zero() {
+    in_base_units(meta, number)
+}
+
+/// A number as written, checked against the fact and converted to base units.
+fn in_base_units(meta: &FactMeta, number: Decimal) -> Result<Value, &'static str> {
+    if meta.base == BaseType::Integer && number.scale() > 0 && !number.fract().is_zero() {
         return Err("expected a whole number");
     }
     if meta.non_negative && number.is_sign_negative() && !number.is_zero() {
@@ -446,5 +508,59 @@ fn literal(e: &huiqi_dsl::ast::Expr) -> Option<Value> {
         ExprKind::Date(d) => Some(Value::Date(*d)),
         ExprKind::Bool(b) => Some(Value::Bool(*b)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Digits and scale alike: `1.50` and `1.5` are equal decimals but print differently.
+    fn same(a: Decimal, b: Decimal) -> bool {
+        a.mantissa() == b.mantissa() && a.scale() == b.scale() && a.is_sign_negative() == b.is_sign_negative()
+    }
+
+    proptest! {
+        #[test]
+        fn plain_decimals_read_as_the_general_parser_reads_them(text in "-?[0-9]{0,14}(\\.[0-9]{0,8})?") {
+            match plain_decimal(&text) {
+                Some(fast) => {
+                    let general = Decimal::from_str(&text);
+                    prop_assert!(general.is_ok_and(|g| same(fast, g)), "{text}: {fast:?} vs {:?}", Decimal::from_str(&text));
+                }
+                // Left to the general parser: it must be one of the forms the fast path declines.
+                None => prop_assert!(
+                    text.is_empty() || text == "-" || text.starts_with('.') || text.starts_with("-.")
+                        || text.ends_with('.') || text.trim_start_matches('-').len() > 18
+                        || (text.starts_with('-') && text.trim_start_matches(['-', '0', '.']).is_empty()),
+                    "{text} was declined"
+                ),
+            }
+        }
+
+        #[test]
+        fn iso_dates_read_as_chrono_reads_them(y in 0i32..10000, m in 0u32..14, d in 0u32..33) {
+            let text = format!("{y:04}-{m:02}-{d:02}");
+            prop_assert_eq!(iso_date(&text), NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok());
+        }
+
+        #[test]
+        fn trimming_is_str_trim(cell in "[ \\t\u{3000}\u{a0}a-z章贡]{0,6}") {
+            prop_assert_eq!(trimmed(&cell), cell.trim());
+        }
+    }
+
+    #[test]
+    fn edge_decimals() {
+        for text in ["0", "00", "007", "0.00", "-0.01", "123456789012345678", "-9999999999999999.9", "99.990"]
+        {
+            let fast = plain_decimal(text).unwrap_or_default();
+            assert!(same(fast, Decimal::from_str(text).unwrap_or_default()), "{text}");
+        }
+        for text in ["-0", "-0.00", "1.", ".5", "1e3", "+1", "1234567890123456789", "1.2.3", "1,000", "", "-"]
+        {
+            assert_eq!(plain_decimal(text), None, "{text}");
+        }
     }
 }

@@ -6,7 +6,11 @@ use huiqi_dsl::ast::{CapScope, Relation};
 use huiqi_dsl::check::PolicyInfo;
 use rust_decimal::Decimal;
 
-use crate::value::{Missing, Value};
+use chrono::NaiveDate;
+
+use crate::eval::{Context, Evaluator};
+use crate::facts::Facts;
+use crate::value::{Missing, Val, Value};
 
 pub type NodeId = u32;
 
@@ -60,6 +64,24 @@ pub enum Node {
     },
 }
 
+impl Node {
+    /// The nodes this one reads, in order.
+    pub fn children(&self) -> Vec<NodeId> {
+        match self {
+            Node::Neg(a) | Node::Not(a) | Node::Round { value: a, .. } => vec![*a],
+            Node::Arith(_, a, b) | Node::And(a, b) | Node::Or(a, b) | Node::Cmp(_, a, b) => vec![*a, *b],
+            Node::If(a, b, c) => vec![*a, *b, *c],
+            Node::In(a, rest) => std::iter::once(*a).chain(rest.iter().copied()).collect(),
+            Node::Call(_, args) => args.to_vec(),
+            Node::Step { base, values, .. } => std::iter::once(*base).chain(values.iter().copied()).collect(),
+            Node::Marginal { base, rates, .. } => {
+                std::iter::once(*base).chain(rates.iter().copied()).collect()
+            }
+            Node::Const(_) | Node::Fact(_) | Node::AsOfDate | Node::AsOfYear => Vec::new(),
+        }
+    }
+}
+
 /// A tier band; each end is a value and whether the band includes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Band {
@@ -106,6 +128,33 @@ impl Program {
 
     pub fn span(&self, id: NodeId) -> (usize, usize) {
         self.spans.get(id as usize).copied().unwrap_or_default()
+    }
+
+    /// This program with every node that reads no fact folded for one evaluation date:
+    /// `评估年度 - 1` becomes `2025`. Lowering folds what reads neither facts nor the date; a
+    /// screening evaluates a whole registry on one date, so it folds the rest once, not per row.
+    /// A node that fails to evaluate is kept, to fail (with its place) when evaluated.
+    pub fn on_date(&self, as_of: NaiveDate) -> Program {
+        let mut out = self.clone();
+        let facts = Facts::default();
+        let cx = Context::new(&facts, as_of);
+        // Children come before their parents (lowering pushes them first), so one pass folds
+        // whole subtrees.
+        for id in 0..out.nodes.len() as NodeId {
+            let foldable = match out.node(id) {
+                None | Some(Node::Const(_) | Node::Fact(_)) => false,
+                Some(n) => n.children().iter().all(|c| matches!(out.node(*c), Some(Node::Const(_)))),
+            };
+            if !foldable {
+                continue;
+            }
+            if let Ok(Val::Known(v)) = (Evaluator { program: &out }).eval(id, &cx) {
+                if let Some(slot) = out.nodes.get_mut(id as usize) {
+                    *slot = Node::Const(v);
+                }
+            }
+        }
+        out
     }
 }
 

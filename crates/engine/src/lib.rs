@@ -56,6 +56,7 @@ pub enum EngineError {
 }
 
 /// A loaded, lowered policy library, ready to evaluate. `Send + Sync`; evaluation takes `&self`.
+#[derive(Clone)]
 pub struct Engine {
     schema: Schema,
     policies: Vec<CompiledPolicy>,
@@ -237,6 +238,18 @@ impl Engine {
         out
     }
 
+    /// This library folded for one evaluation date, for screening many enterprises on it.
+    pub fn on_date(&self, as_of: NaiveDate) -> OnDate {
+        let mut engine = self.clone();
+        for p in &mut engine.policies {
+            p.program = p.program.on_date(as_of);
+        }
+        if let Some(platform) = &mut engine.platform {
+            platform.program = platform.program.on_date(as_of);
+        }
+        OnDate { engine, as_of }
+    }
+
     /// A short hash of the library's files: every decision names the policy set it used.
     pub fn policy_set(&self) -> &str {
         &self.policy_set
@@ -312,4 +325,27 @@ fn not_in_catalog(id: &str) -> Decision {
     let mut d = Decision::blank(id.into(), "".into(), "".into(), "", Outcome::NotPayable);
     d.reasons.summary = format!("政策 {id} 不在惠企政策目录清单中，不予兑付。");
     d
+}
+
+/// An engine whose policies are folded for one evaluation date ([`Engine::on_date`]): it can
+/// only decide on that date, so the date is not asked again.
+pub struct OnDate {
+    engine: Engine,
+    as_of: NaiveDate,
+}
+
+impl OnDate {
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    /// The folded library; decide with [`OnDate::screen`], whose date is the right one.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// [`Engine::screen`] on this date.
+    pub fn screen(&self, facts: &Facts, priors: &[PriorAward], policies: &[usize]) -> Vec<Screened> {
+        self.engine.screen(facts, self.as_of, priors, policies)
+    }
 }

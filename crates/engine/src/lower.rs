@@ -181,26 +181,10 @@ impl Lowerer<'_> {
     }
 
     fn reads_date(&self, id: NodeId) -> bool {
-        let children = |n: &Node| -> Vec<NodeId> {
-            match n {
-                Node::Neg(a) | Node::Not(a) | Node::Round { value: a, .. } => vec![*a],
-                Node::Arith(_, a, b) | Node::And(a, b) | Node::Or(a, b) | Node::Cmp(_, a, b) => vec![*a, *b],
-                Node::If(a, b, c) => vec![*a, *b, *c],
-                Node::In(a, rest) => std::iter::once(*a).chain(rest.iter().copied()).collect(),
-                Node::Call(_, args) => args.to_vec(),
-                Node::Step { base, values, .. } => {
-                    std::iter::once(*base).chain(values.iter().copied()).collect()
-                }
-                Node::Marginal { base, rates, .. } => {
-                    std::iter::once(*base).chain(rates.iter().copied()).collect()
-                }
-                _ => Vec::new(),
-            }
-        };
         match self.program.node(id) {
             Some(Node::AsOfDate | Node::AsOfYear) => true,
             Some(Node::Fact(i)) => self.program.facts.get(*i as usize).is_some_and(|f| f.offset.is_some()),
-            Some(n) => children(n).into_iter().any(|c| self.reads_date(c)),
+            Some(n) => n.children().into_iter().any(|c| self.reads_date(c)),
             None => false,
         }
     }

@@ -178,6 +178,15 @@ fn compare(
     if !payer_open && engine.judge(index, &facts, as_of, priors) != (d.outcome, d.amount) {
         return Err(format!("judge differs: {:?}", engine.judge(index, &facts, as_of, priors)));
     }
+    // Screening, as is and folded for the date, decides the same. Folding copies the library,
+    // so one case in eight checks it.
+    let screened = engine.screen(&facts, as_of, priors, &[index]);
+    if tally.compared % 8 == 0 && engine.on_date(as_of).screen(&facts, priors, &[index]) != screened {
+        return Err("screening folded for the date differs".into());
+    }
+    if screened.first().map(huiqi_engine::Screened::outcome) != Some(d.outcome) {
+        return Err(format!("screening differs: {screened:?}"));
+    }
     if let Some(amount) = d.amount.filter(|_| d.outcome == Outcome::Eligible) {
         let shares: Decimal = d.shares.iter().map(|s| s.amount).sum();
         let staged: Decimal = d.installments.iter().map(|i| i.amount).sum();

@@ -1,5 +1,5 @@
-//! Screening's two engine entry points: `Engine::screen` agrees with `evaluate_with` on every
-//! case, and `Schema::parse_cell` reads spreadsheet cells by the rules of `parse_json`.
+//! Screening's two engine entry points: `Engine::screen` (and the same folded for the date,
+//! `Engine::on_date`) agrees with `evaluate_with` on every case, and `Schema::parse_cell` reads spreadsheet cells by the rules of `parse_json`.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
@@ -24,6 +24,8 @@ fn screening_decides_as_evaluate_does() {
             case.get("prior_awards").map(|p| serde_json::from_value(p.clone()).unwrap()).unwrap_or_default();
         let full = engine.evaluate_with(&facts, as_of, &priors, Some(&ids), false);
         let screened = engine.screen(&facts, as_of, &priors, &all);
+        // Folded for the date, as a registry run does: the same decisions.
+        assert_eq!(engine.on_date(as_of).screen(&facts, &priors, &all), screened, "{}", path.display());
         assert_eq!(screened.len(), full.decisions.len());
         for (s, d) in screened.iter().zip(&full.decisions) {
             assert_eq!(s.outcome(), d.outcome, "{} in {}", d.policy, path.display());

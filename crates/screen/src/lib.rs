@@ -3,7 +3,7 @@
 //! still undetermined with what they lack, the rejected rows with why, and a summary whose counts
 //! reconcile: rows in = eligible + ineligible + undetermined + rejected.
 //!
-//! [`registry`] reads rows, [`columns`] maps the header, [`row`] turns cells into facts,
+//! [`registry`] reads rows ([`split`] splits CSV records), [`columns`] maps the header, [`row`] turns cells into facts,
 //! [`screen`] runs the streaming pipeline, [`output`] writes the lists, [`summary`] adds up,
 //! [`priors`] reads the payment ledger, [`generate`] makes synthetic registries, [`uscc`] checks
 //! the 统一社会信用代码.
@@ -15,6 +15,7 @@ pub mod priors;
 pub mod registry;
 pub mod row;
 pub mod screen;
+pub mod split;
 pub mod summary;
 pub mod uscc;
 

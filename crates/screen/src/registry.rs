@@ -13,6 +13,7 @@ use csv::{ByteRecord, StringRecord};
 use serde::Serialize;
 
 use crate::row::Utf8Record;
+use crate::split::{Record, Records};
 
 /// How much of the start of a CSV is read to tell UTF-8 from GB18030.
 const SNIFF: usize = 64 * 1024;
@@ -79,7 +80,7 @@ pub enum Body {
     Cells(StringRecord),
     /// A CSV record as read, not yet checked to be text: that is left to the evaluation threads
     /// ([`Body::text`]), so the one reading thread only splits records.
-    Bytes { record: ByteRecord, width: usize, encoding: Encoding },
+    Bytes { record: Record, width: usize, encoding: Encoding },
     /// One NDJSON line.
     Json(String),
     /// A row that could not be read as text; it is rejected for this reason.
@@ -156,11 +157,11 @@ impl Registry {
         let counted = Counted::new(reader);
         let bytes_read = counted.count.clone();
         let (text, encoding) = decoded(counted)?;
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
-        let mut record = ByteRecord::new();
+        let mut reader = Records::new(text);
+        let mut record = Record::default();
         let mut blank = 0;
         let header = loop {
-            if !reader.read_byte_record(&mut record).map_err(|e| RegistryError::Csv(e.to_string()))? {
+            if reader.read(&mut record).map_err(csv_error)?.is_none() {
                 return Err(RegistryError::NoHeader);
             }
             if record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
@@ -324,19 +325,21 @@ fn decoded(
     }
 }
 
+/// A CSV that could not be read: the message `csv::Reader` gives for it.
+fn csv_error(e: std::io::Error) -> RegistryError {
+    RegistryError::Csv(csv::Error::from(e).to_string())
+}
+
 struct CsvSource {
-    reader: csv::Reader<Box<dyn Read + Send>>,
-    record: ByteRecord,
+    reader: Records<Box<dyn Read + Send>>,
+    record: Record,
     width: usize,
     encoding: Encoding,
 }
 
 impl Source for CsvSource {
     fn next(&mut self) -> Result<Option<RawRow>, RegistryError> {
-        if !self.reader.read_byte_record(&mut self.record).map_err(|e| RegistryError::Csv(e.to_string()))? {
-            return Ok(None);
-        }
-        let line = self.record.position().map_or(0, |p| p.line());
+        let Some(line) = self.reader.read(&mut self.record).map_err(csv_error)? else { return Ok(None) };
         // A copy sized to the record; the reader's buffer keeps its capacity (taking it would
         // regrow a fresh one, field by field, on every row).
         let record = self.record.clone();
@@ -353,10 +356,8 @@ impl Source for CsvSource {
                 None => Ok(false),
             };
         };
-        if !self.reader.read_byte_record(record).map_err(|e| RegistryError::Csv(e.to_string()))? {
-            return Ok(false);
-        }
-        row.line = record.position().map_or(0, |p| p.line());
+        let Some(line) = self.reader.read(record).map_err(csv_error)? else { return Ok(false) };
+        row.line = line;
         (*width, *encoding) = (self.width, self.encoding);
         Ok(true)
     }
@@ -377,7 +378,7 @@ impl Body {
     /// they are.
     pub fn text(self) -> Body {
         match self {
-            Body::Bytes { record, width, encoding } => cells(record, width, encoding),
+            Body::Bytes { record, width, encoding } => cells(&record, width, encoding),
             other => other,
         }
     }
@@ -386,8 +387,8 @@ impl Body {
 /// A CSV record as text in one UTF-8 check, when it is a plain good row: as many cells as the
 /// header (or more, all empty), all UTF-8, no replacement character in a GB18030 file. `None`
 /// sends it the slow way ([`Body::text`]), which says what is wrong.
-pub(crate) fn fast_cells(record: &ByteRecord, width: usize, encoding: Encoding) -> Option<Utf8Record<'_>> {
-    if record.len() < width || record.iter().skip(width).any(|c| !c.is_empty()) {
+pub(crate) fn fast_cells(record: &Record, width: usize, encoding: Encoding) -> Option<Utf8Record<'_>> {
+    if record.len() < width || (width..record.len()).any(|i| record.get(i).is_some_and(|c| !c.is_empty())) {
         return None;
     }
     let text = Utf8Record::new(record)?;
@@ -398,7 +399,7 @@ pub(crate) fn fast_cells(record: &ByteRecord, width: usize, encoding: Encoding) 
 }
 
 /// A CSV record as text cells, or why it cannot be read.
-fn cells(record: ByteRecord, width: usize, encoding: Encoding) -> Body {
+fn cells(record: &Record, width: usize, encoding: Encoding) -> Body {
     if record.len() > width {
         // Trailing empty cells (Excel pads rows) are harmless; a value past the header is not.
         if let Some((i, extra)) = record.iter().enumerate().skip(width).find(|(_, c)| !c.is_empty()) {
@@ -418,7 +419,7 @@ fn cells(record: ByteRecord, width: usize, encoding: Encoding) -> Body {
             reason: format!("the row has {} cells but the header names {width} columns", record.len()),
         };
     }
-    match StringRecord::from_byte_record(record) {
+    match StringRecord::from_byte_record(ByteRecord::from(record)) {
         Ok(mut text) => {
             text.truncate(width);
             if encoding == Encoding::Gb18030 && text.iter().any(|c| c.contains('\u{FFFD}')) {

@@ -5,13 +5,14 @@
 //! does not mention, so the `缺省` applies. For a yearly series an empty cell leaves that year
 //! unknown, and the years without a column take the series' `缺省`.
 
-use csv::{ByteRecord, StringRecord};
-use huiqi_engine::facts::FactValue;
+use csv::StringRecord;
+use huiqi_engine::facts::{trimmed, FactValue};
 use huiqi_engine::value::Value;
 use huiqi_engine::{Facts, PriorAward, Schema};
 use serde::Serialize;
 
 use crate::columns::{Columns, ACCOUNT, BANK, NAME, USCC};
+use crate::split::Record;
 use crate::uscc;
 
 /// Why a row (or one cell of it) was rejected.
@@ -70,17 +71,22 @@ impl Cells for StringRecord {
 /// cells are slices of that text, with no check per cell.
 pub struct Utf8Record<'a> {
     text: &'a str,
-    record: &'a ByteRecord,
+    record: &'a Record,
 }
 
 impl<'a> Utf8Record<'a> {
     /// The record as text, if all of it is UTF-8 and every cell starts and ends on a character
     /// (as checking cell by cell would find); `None` otherwise.
-    pub fn new(record: &'a ByteRecord) -> Option<Utf8Record<'a>> {
-        let text = std::str::from_utf8(record.as_slice()).ok()?;
-        let whole = (0..record.len()).all(|i| {
-            record.range(i).is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
-        });
+    pub fn new(record: &'a Record) -> Option<Utf8Record<'a>> {
+        // SIMD: a registry's rows are mostly CJK, where the standard check goes byte by byte.
+        let text = simdutf8::basic::from_utf8(record.bytes()).ok()?;
+        // A split line's cells end at ASCII delimiters, so they are whole characters already.
+        let whole = record.split_at_delimiters()
+            || (0..record.len()).all(|i| {
+                record
+                    .range(i)
+                    .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+            });
         whole.then_some(Utf8Record { text, record })
     }
 
@@ -114,15 +120,16 @@ pub fn cells_into(
     let mut rejects = Vec::new();
     let uscc = code(cell(columns.uscc), line).map_err(|r| rejects.push(r)).unwrap_or_default();
     for (slot, col) in &columns.scalars {
+        let text = cell(*col);
         // The same text as the row before (注册区县 is 章贡区 row after row): keep the value
         // already in the buffer rather than allocate it again.
         if let Some(Value::Text(t)) = facts.get(*slot) {
-            if **t == *cell(*col).trim() {
+            if **t == *trimmed(text) {
                 continue;
             }
         }
         let name = columns.names.get(*col).map_or("", String::as_str);
-        match schema.parse_cell(*slot, name, cell(*col)) {
+        match schema.parse_cell(*slot, name, text) {
             Ok(value) => facts.set(*slot, value.map(FactValue::One)),
             Err(e) => rejects.push(fact_reject(line, e, "the column")),
         }

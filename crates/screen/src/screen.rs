@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 use crossbeam_channel::bounded;
 use huiqi_dsl::check::Mode;
-use huiqi_engine::{Decision, Engine, Facts, Outcome, PriorAward, Screened};
+use huiqi_engine::{Decision, Engine, Facts, OnDate, Outcome, PriorAward, Screened};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
@@ -31,6 +31,9 @@ use crate::summary::{
 /// Rows evaluated together; with two chunks queued on each side, a few thousand rows are in
 /// memory at once.
 pub const CHUNK_ROWS: usize = 4096;
+
+/// Chunks in circulation: one being read, two queued, one being evaluated.
+const CHUNKS: usize = 4;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -250,25 +253,31 @@ impl<'a> Screening<'a> {
         let file = registry.name.clone();
         let (format, encoding) = (registry.format, registry.encoding.map(|e| e.name().to_string()));
         let chunk_rows = options.chunk_rows.max(1);
-        let evaluator = Evaluator {
-            engine,
-            columns: columns.as_ref(),
-            ledger,
-            policies: &policies,
-            as_of: options.as_of,
-        };
+        // Folded once for the run's date: `评估年度 - 1` is not worked out again on every row.
+        let dated = engine.on_date(options.as_of);
+        let evaluator =
+            Evaluator { engine, dated: &dated, columns: columns.as_ref(), ledger, policies: &policies };
         let mut tally = Tally::new(engine, &policies, &file, options.strict, sink);
 
         let (rows_tx, rows_rx) = bounded::<Vec<RawRow>>(2);
         let (done_tx, done_rx) = bounded::<Vec<Row>>(2);
-        // Chunks read and evaluated, back to the reader to be read into again.
-        let (back_tx, back_rx) = bounded::<Vec<RawRow>>(2);
+        // Chunks read and evaluated, back to the reader to be read into again: a fixed set of
+        // chunks goes round, so the rows' buffers are made once (fresh pages are costly).
+        let (back_tx, back_rx) = bounded::<Vec<RawRow>>(CHUNKS);
         let (read, written) = std::thread::scope(|s| -> Result<_, ScreenError> {
             let reader = spawn(s, "huiqi-read", move || -> Result<u64, RegistryError> {
+                let mut made = 0;
                 loop {
-                    // A chunk evaluated before, when one has come back: its records' buffers
-                    // are read into again, so reading allocates nothing per row.
-                    let mut chunk = back_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_rows));
+                    let mut chunk = if made < CHUNKS {
+                        made += 1;
+                        Vec::with_capacity(chunk_rows)
+                    } else {
+                        match back_rx.recv() {
+                            Ok(chunk) => chunk,
+                            // The evaluation stopped early.
+                            Err(_) => return Ok(registry.blank),
+                        }
+                    };
                     let mut n = 0;
                     while n < chunk_rows {
                         let more = match chunk.get_mut(n) {
@@ -318,15 +327,16 @@ impl<'a> Screening<'a> {
                     None => evaluate(),
                 };
                 rows += count;
-                // The reader takes it back if it has room; else it is dropped.
-                let _ = back_tx.try_send(chunk);
+                // Back to the reader; it has room for every chunk there is.
+                let _ = back_tx.send(chunk);
                 if done_tx.send(done).is_err() {
                     break;
                 }
                 progress(Progress { rows, bytes: bytes.load(Ordering::Relaxed), bytes_total, rows_total });
             }
-            // Stopping early (the writer failed): let the reader see the channel close.
+            // Stopping early (the writer failed): let the reader see the channels close.
             drop(rows_rx);
+            drop(back_tx);
             drop(done_tx);
             let written =
                 writer.join().unwrap_or_else(|_| Err(ScreenError::Threads("the writer stopped".into())));
@@ -417,10 +427,10 @@ enum Row {
 /// Evaluates rows; shared by the evaluation threads.
 struct Evaluator<'a> {
     engine: &'a Engine,
+    dated: &'a OnDate,
     columns: Option<&'a Columns>,
     ledger: &'a Ledger,
     policies: &'a [usize],
-    as_of: NaiveDate,
 }
 
 impl Evaluator<'_> {
@@ -436,7 +446,7 @@ impl Evaluator<'_> {
         match row::cells_into(self.engine.schema(), columns, cells, line, facts) {
             Ok(mut identity) => {
                 let priors = self.ledger.of(&identity.uscc);
-                let results = self.engine.screen(facts, self.as_of, priors, self.policies);
+                let results = self.dated.screen(facts, priors, self.policies);
                 if results.iter().any(|r| matches!(r, Screened::Full(_))) {
                     row::identity_texts(columns, cells, &mut identity);
                 }
@@ -476,7 +486,7 @@ impl Evaluator<'_> {
                     } else {
                         Cow::Owned(ledger.iter().chain(&e.priors).cloned().collect())
                     };
-                    let results = self.engine.screen(&e.facts, self.as_of, &priors, self.policies);
+                    let results = self.dated.screen(&e.facts, &priors, self.policies);
                     Row::Screened { identity: e.identity, results }
                 }
                 Err(rejects) => {
