@@ -142,6 +142,21 @@ fn a_gb18030_export_reads_the_same() {
     assert_eq!(bom_sink.payouts, plain_sink.payouts);
 }
 
+/// Excel saves CSV with `\r\n`: the same rows, named by the same row numbers.
+#[test]
+fn a_crlf_export_reads_the_same_rows_on_the_same_lines() {
+    let text = std::fs::read_to_string(registry()).unwrap().replace("\r\n", "\n").replace('\n', "\r\n");
+    let dir = temp();
+    let path = dir.path().join("registry-crlf.csv");
+    std::fs::write(&path, text).unwrap();
+    let (crlf, crlf_sink) = run(Registry::open(&path).unwrap(), options(), &Ledger::default());
+    let (plain, plain_sink) = run(Registry::open(&registry()).unwrap(), options(), &Ledger::default());
+    assert_eq!(crlf.rows, plain.rows);
+    assert_eq!(crlf_sink.payouts, plain_sink.payouts);
+    assert_eq!(crlf_sink.rejects, plain_sink.rejects);
+    assert_eq!(crlf_sink.undetermined, plain_sink.undetermined);
+}
+
 #[test]
 fn the_xlsx_lists_read_back_to_the_fen() {
     let out = temp();
