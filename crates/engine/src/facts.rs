@@ -269,6 +269,10 @@ fn iso_date(text: &str) -> Option<NaiveDate> {
 
 /// `cell.trim()`, without scanning a cell whose ends are plainly not whitespace (nearly all).
 pub fn trimmed(cell: &str) -> &str {
+    let (bytes, printable) = (cell.as_bytes(), |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic));
+    if printable(bytes.first()) && printable(bytes.last()) {
+        return cell;
+    }
     let solid = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
     if solid(cell.chars().next()) && solid(cell.chars().next_back()) {
         cell
@@ -345,6 +349,10 @@ fn in_base_units(meta: &FactMeta, number: Decimal) -> Result<Value, &'static str
     let value = match meta.base {
         // Percentages are given in percent points: 5.2 is 5.2%.
         BaseType::Percent => number.checked_div(Decimal::ONE_HUNDRED),
+        // Times one is the number itself (a zero becomes a plain 0, as a product does).
+        _ if meta.scale == Decimal::ONE && meta.scale.scale() == 0 => {
+            Some(if number.is_zero() { Decimal::ZERO } else { number })
+        }
         _ => number.checked_mul(meta.scale),
     };
     value.map(Value::Num).ok_or("too large once converted to base units")
@@ -537,6 +545,14 @@ mod tests {
                     "{text} was declined"
                 ),
             }
+        }
+
+        #[test]
+        fn times_one_is_the_number_itself(m in any::<i64>(), scale in 0u32..=28) {
+            let x = Decimal::new(m, scale);
+            let product = x.checked_mul(Decimal::ONE);
+            let shortcut = if x.is_zero() { Decimal::ZERO } else { x };
+            prop_assert!(product.is_some_and(|p| same(p, shortcut)), "{x:?}");
         }
 
         #[test]
