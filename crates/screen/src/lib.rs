@@ -4,9 +4,9 @@
 //! reconcile: rows in = eligible + ineligible + undetermined + rejected.
 //!
 //! [`registry`] reads rows, [`columns`] maps the header, [`row`] turns cells into facts,
-//! [`screen`] runs the streaming pipeline, [`output`] writes the lists, [`summary`] adds up,
-//! [`priors`] reads the payment ledger, [`generate`] makes synthetic registries, [`uscc`] checks
-//! the 统一社会信用代码.
+//! [`screen`] runs the streaming pipeline, [`output`] writes the lists ([`xlsx`] streams their
+//! workbooks), [`summary`] adds up, [`priors`] reads the payment ledger, [`generate`] makes
+//! synthetic registries, [`uscc`] checks the 统一社会信用代码.
 
 pub mod columns;
 pub mod generate;
@@ -17,6 +17,7 @@ pub mod row;
 pub mod screen;
 pub mod summary;
 pub mod uscc;
+pub mod xlsx;
 
 pub use output::{FileSink, MemorySink, Sink};
 pub use priors::Ledger;
