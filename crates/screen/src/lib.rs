@@ -3,10 +3,10 @@
 //! still undetermined with what they lack, the rejected rows with why, and a summary whose counts
 //! reconcile: rows in = eligible + ineligible + undetermined + rejected.
 //!
-//! [`registry`] reads rows ([`split`] splits CSV records), [`columns`] maps the header, [`row`] turns cells into facts,
-//! [`screen`] runs the streaming pipeline, [`output`] writes the lists, [`summary`] adds up,
-//! [`priors`] reads the payment ledger, [`generate`] makes synthetic registries, [`uscc`] checks
-//! the 统一社会信用代码.
+//! [`registry`] reads rows ([`split`] splits CSV records), [`columns`] maps the header, [`row`]
+//! turns cells into facts, [`screen`] runs the streaming pipeline, [`output`] writes the lists
+//! ([`xlsx`] streams their workbooks), [`summary`] adds up, [`priors`] reads the payment ledger,
+//! [`generate`] makes synthetic registries, [`uscc`] checks the 统一社会信用代码.
 
 pub mod columns;
 pub mod generate;
@@ -18,6 +18,7 @@ pub mod screen;
 pub mod split;
 pub mod summary;
 pub mod uscc;
+pub mod xlsx;
 
 pub use output::{FileSink, MemorySink, Sink};
 pub use priors::Ledger;

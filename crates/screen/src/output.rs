@@ -13,14 +13,11 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use huiqi_engine::decision::{Installment, MissingFact, ShareAmount};
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 
 use crate::row::Reject;
 use crate::summary::Summary;
-
-/// The most data rows one worksheet takes (Excel's limit is 1,048,576 rows, one is the header).
-const SHEET_ROWS: u32 = 1_048_575;
+use crate::xlsx::{Cell, XlsxWriter, SHEET_ROWS};
 
 /// One line of a payout list: an enterprise, a policy, the money.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -116,7 +113,7 @@ pub fn excel_number(amount: Decimal) -> f64 {
     f64::from_str(&amount.to_string()).unwrap_or(f64::NAN)
 }
 
-fn write_error(path: &Path, e: impl std::fmt::Display) -> OutputError {
+pub(crate) fn write_error(path: &Path, e: impl std::fmt::Display) -> OutputError {
     OutputError::Write { path: path.display().to_string(), message: e.to_string() }
 }
 
@@ -154,91 +151,16 @@ impl CsvFile {
     }
 }
 
-fn partial(path: &Path) -> PathBuf {
+pub(crate) fn partial(path: &Path) -> PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".partial");
     path.with_file_name(name)
 }
 
-/// One payer's list as a workbook in constant-memory mode: rows go to a temporary file as they
-/// are written, so memory stays flat however long the list.
-struct XlsxFile {
-    path: PathBuf,
-    workbook: Workbook,
-    header: Vec<String>,
-    sheet: usize,
-    row: u32,
-    money: Format,
-    text: Format,
-}
-
-impl XlsxFile {
-    fn create(path: PathBuf, header: Vec<String>) -> Result<XlsxFile, OutputError> {
-        let mut file = XlsxFile {
-            path,
-            workbook: Workbook::new(),
-            header,
-            sheet: 0,
-            row: 0,
-            money: Format::new().set_num_format("#,##0.00"),
-            text: Format::new().set_num_format("@"),
-        };
-        file.add_sheet()?;
-        Ok(file)
-    }
-
-    /// A sheet with the header, each column formatted once (money `#,##0.00`, the rest text), so
-    /// cells are written without a format of their own: a per-cell format is a hash lookup.
-    fn add_sheet(&mut self) -> Result<(), OutputError> {
-        let path = self.path.clone();
-        let sheet = self.workbook.add_worksheet_with_constant_memory();
-        for (col, title) in self.header.iter().enumerate() {
-            let format = if title.ends_with("(元)") { &self.money } else { &self.text };
-            sheet.set_column_format(col as u16, format).map_err(|e| write_error(&path, e))?;
-            sheet.write_string(0, col as u16, title).map_err(|e| write_error(&path, e))?;
-        }
-        self.sheet = self.workbook.worksheets().len().saturating_sub(1);
-        self.row = 0;
-        Ok(())
-    }
-
-    /// Writes one row: text cells as text (an account number stays all its digits) and money
-    /// cells as numbers.
-    fn write(&mut self, cells: &[Cell<'_>]) -> Result<(), OutputError> {
-        if self.row >= SHEET_ROWS {
-            self.add_sheet()?;
-        }
-        self.row += 1;
-        let (row, path) = (self.row, self.path.clone());
-        let sheet = self.workbook.worksheet_from_index(self.sheet).map_err(|e| write_error(&path, e))?;
-        for (col, cell) in cells.iter().enumerate() {
-            let col = col as u16;
-            match cell {
-                Cell::Text("") => Ok(&mut *sheet),
-                Cell::Text(t) => sheet.write_string(row, col, *t),
-                Cell::Money(m) => sheet.write_number(row, col, excel_number(*m)),
-            }
-            .map_err(|e| write_error(&path, e))?;
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self) -> Result<(), OutputError> {
-        let partial = partial(&self.path);
-        self.workbook.save(&partial).map_err(|e| write_error(&partial, e))?;
-        std::fs::rename(&partial, &self.path).map_err(|e| write_error(&self.path, e))
-    }
-}
-
-enum Cell<'a> {
-    Text(&'a str),
-    Money(Decimal),
-}
-
 struct PayerFiles {
     payer: Arc<str>,
     csv: CsvFile,
-    xlsx: XlsxFile,
+    xlsx: XlsxWriter,
 }
 
 /// Writes a run into a directory: `付款清单-<payer>.csv` and `.xlsx` for every payer,
@@ -293,7 +215,7 @@ impl FileSink {
             files.push(PayerFiles {
                 payer: payer.clone(),
                 csv: CsvFile::create(dir.join(payout_file(payer, "csv")), &header)?,
-                xlsx: XlsxFile::create(dir.join(payout_file(payer, "xlsx")), header.clone())?,
+                xlsx: XlsxWriter::create(dir.join(payout_file(payer, "xlsx")), header.clone(), SHEET_ROWS)?,
             });
         }
         let undetermined_header: Vec<String> = [
@@ -364,8 +286,7 @@ impl Sink for FileSink {
             .chain(shares.iter().map(String::as_str))
             .chain([due_now.as_str(), due, staged.as_str(), line.as_str()]);
         files.csv.row(text)?;
-        let mut cells = Vec::with_capacity(11 + funders.len());
-        cells.extend([
+        let cells = [
             Cell::Text(&p.uscc),
             Cell::Text(&p.name),
             Cell::Text(&p.bank),
@@ -373,12 +294,11 @@ impl Sink for FileSink {
             Cell::Text(&p.policy),
             Cell::Text(&p.title),
             Cell::Money(p.amount),
-        ]);
-        for f in funders.iter() {
-            cells.push(share(f).map_or(Cell::Text(""), Cell::Money));
-        }
-        cells.extend([Cell::Money(p.due_now), Cell::Text(due), Cell::Text(&staged), Cell::Text(line)]);
-        files.xlsx.write(&cells)
+        ]
+        .into_iter()
+        .chain(funders.iter().map(|f| share(f).map_or(Cell::Text(""), Cell::Money)))
+        .chain([Cell::Money(p.due_now), Cell::Text(due), Cell::Text(&staged), Cell::Text(line)]);
+        files.xlsx.row(cells)
     }
 
     fn undetermined(&mut self, u: &Undetermined) -> Result<(), OutputError> {
@@ -416,23 +336,8 @@ impl Sink for FileSink {
     }
 
     fn finish(&mut self, summary: &mut Summary) -> Result<(), OutputError> {
-        // Saving a workbook compresses it on one core: save the payers' workbooks side by side.
-        let saved: Vec<Result<(), OutputError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = self.payers.iter_mut().map(|f| s.spawn(|| f.xlsx.finish())).collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(OutputError::Write {
-                            path: "a workbook".into(),
-                            message: "the save stopped".into(),
-                        })
-                    })
-                })
-                .collect()
-        });
-        saved.into_iter().collect::<Result<Vec<()>, OutputError>>()?;
         for files in &mut self.payers {
+            files.xlsx.finish()?;
             files.csv.finish()?;
             if let Some(totals) = summary.payers.iter_mut().find(|t| *t.payer == *files.payer) {
                 totals.files = vec![payout_file(&files.payer, "csv"), payout_file(&files.payer, "xlsx")];
@@ -459,7 +364,7 @@ impl Drop for FileSink {
         let mut partials: Vec<PathBuf> = vec![partial(&self.undetermined.path), partial(&self.rejects.path)];
         for f in &self.payers {
             partials.push(partial(&f.csv.path));
-            partials.push(partial(&f.xlsx.path));
+            partials.push(partial(f.xlsx.path()));
         }
         for p in partials {
             let _ = std::fs::remove_file(p);
