@@ -41,19 +41,19 @@ async fn health_and_status() {
     assert_eq!(call("GET", "/healthz", "").await, (StatusCode::OK, "ok".to_string()));
     let (status, body) = call_json("GET", "/v1/status", "").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["policies"], 15);
+    assert_eq!(body["policies"], 16);
     assert_eq!(body["policy_set"].as_str().unwrap().len(), 16);
 }
 
 #[tokio::test]
 async fn the_catalog_filters_by_department_mode_and_words() {
     let (_, all) = call_json("GET", "/v1/policies", "").await;
-    assert_eq!(all["count"], 15);
+    assert_eq!(all["count"], 16);
     let (_, some) =
         call_json("GET", "/v1/policies?department=%E5%8C%BA%E7%A7%91%E6%8A%80%E5%B1%80", "").await;
     let ids: Vec<&str> =
         some["policies"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["t-staged", "t-error"]);
+    assert_eq!(ids, ["t-staged", "t-error", "t-error-late"]);
     // 承诺兑现, found by a word of a condition label (上年直播销售额在1000万元以上).
     let (_, found) =
         call_json("GET", "/v1/policies?mode=%E6%89%BF%E8%AF%BA%E5%85%91%E7%8E%B0&q=%E7%9B%B4%E6%92%AD", "")
@@ -188,7 +188,7 @@ async fn reload_needs_the_token_swaps_whole_and_keeps_the_old_library_on_errors(
         app(state.clone()).oneshot(Request::get("/v1/status").body(Body::empty()).unwrap()).await.unwrap();
     let bytes = status.into_body().collect().await.unwrap().to_bytes();
     let status: Value = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(status["policies"], 15);
+    assert_eq!(status["policies"], 16);
     assert!(status["last_reload_error"].as_str().unwrap().contains("E303"));
 }
 
