@@ -4,6 +4,7 @@
 //! [`judge`] is the whole decision and allocates nothing; what explains it (each condition's
 //! facts, each step of the amount) is collected by a [`Trace`], which screening leaves off.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -15,7 +16,7 @@ use crate::decision::*;
 use crate::eval::{round, Context, Evaluator};
 use crate::explain::{fact_name, fact_reads, money, Explainer};
 use crate::facts::{Facts, Schema};
-use crate::ir::{CompiledCondition, CompiledPlatform, CompiledPolicy, Program};
+use crate::ir::{CompiledCondition, CompiledPlatform, CompiledPolicy, Program, SHARED};
 use crate::value::{EvalError, Missing, Val, Value};
 
 /// A decision before cross-policy rules: the amount is gross, payment details not yet filled in.
@@ -101,7 +102,31 @@ pub fn missing_facts(program: &Program, schema: &Schema, mask: Missing, year: i3
         .collect()
 }
 
+/// The conditions several policies share, each worked out once per enterprise (see
+/// `CompiledCondition::shared`): not yet, false or true. Only a known answer is kept: what an
+/// unknown lacks is said in each policy's own facts.
+#[derive(Default)]
+pub struct SharedResults([Cell<u8>; SHARED]);
+
+const NOT_YET: u8 = 0;
+
+impl SharedResults {
+    fn get(&self, place: Option<u8>) -> Option<bool> {
+        match self.0.get(usize::from(place?))?.get() {
+            NOT_YET => None,
+            known => Some(known == 2),
+        }
+    }
+
+    fn set(&self, place: Option<u8>, holds: bool) {
+        if let Some(cell) = place.and_then(|p| self.0.get(usize::from(p))) {
+            cell.set(if holds { 2 } else { 1 });
+        }
+    }
+}
+
 pub struct Input<'a> {
+    pub shared: &'a SharedResults,
     pub schema: &'a Schema,
     pub platform: Option<&'a CompiledPlatform>,
     pub facts: &'a Facts,
@@ -207,16 +232,22 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
         if failed && !T::ON {
             break;
         }
-        let result = match ev.eval(c.node, &cx) {
-            Ok(Val::Known(Value::Bool(b))) => Some(b),
-            Ok(Val::Unknown(m)) => {
-                unknown |= m;
-                None
-            }
-            Ok(Val::Known(_)) => None,
-            Err(e) if !failed => return Verdict::Error(e),
-            // Past a false line: shown as undecided, the verdict is already 不符合.
-            Err(_) => None,
+        let result = match input.shared.get(c.shared) {
+            Some(known) => Some(known),
+            None => match ev.eval(c.node, &cx) {
+                Ok(Val::Known(Value::Bool(b))) => {
+                    input.shared.set(c.shared, b);
+                    Some(b)
+                }
+                Ok(Val::Unknown(m)) => {
+                    unknown |= m;
+                    None
+                }
+                Ok(Val::Known(_)) => None,
+                Err(e) if !failed => return Verdict::Error(e),
+                // Past a false line: shown as undecided, the verdict is already 不符合.
+                Err(_) => None,
+            },
         };
         failed |= result == Some(false);
         trace.condition(i, c, result, &cx);

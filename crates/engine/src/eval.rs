@@ -9,7 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::facts::Facts;
 use crate::ir::{Arith, Band, FactRef, Func, Node, NodeId, Program};
-use crate::value::{EvalError, Val, Value};
+use crate::value::{same, EvalError, Val, Value};
 
 /// What one evaluation reads: the facts and the date. No clock, no IO.
 pub struct Context<'a> {
@@ -109,13 +109,13 @@ impl Evaluator<'_> {
                 let mut unknown = 0;
                 for o in options.iter() {
                     let same = match self.leaf(*o, cx) {
-                        Some(Ok(v)) => v == value,
+                        Some(Ok(v)) => same(v, value),
                         Some(Err(m)) => {
                             unknown |= m;
                             false
                         }
                         None => match self.eval(*o, cx)? {
-                            Val::Known(v) => v == *value,
+                            Val::Known(v) => same(&v, value),
                             Val::Unknown(m) => {
                                 unknown |= m;
                                 false
@@ -243,8 +243,8 @@ impl Evaluator<'_> {
             _ => None,
         };
         Ok(match (rel, order) {
-            (Relation::Eq, _) => x == y,
-            (Relation::Ne, _) => x != y,
+            (Relation::Eq, _) => same(x, y),
+            (Relation::Ne, _) => !same(x, y),
             (Relation::Lt, Some(o)) => o == Ordering::Less,
             (Relation::Le, Some(o)) => o != Ordering::Greater,
             (Relation::Gt, Some(o)) => o == Ordering::Greater,

@@ -14,7 +14,7 @@ use huiqi_dsl::check::{BaseType, FactInfo, Provenance};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::value::Value;
+use crate::value::{same_text, Value};
 
 /// The schema as the engine uses it: each fact has a slot.
 #[derive(Debug, Clone)]
@@ -219,7 +219,7 @@ impl Schema {
                 }
             }
             BaseType::Text => Ok(Some(Value::Text(Arc::from(text)))),
-            BaseType::Enum(_) => match meta.variants.iter().find(|v| &***v == text) {
+            BaseType::Enum(_) => match meta.variants.iter().find(|v| same_text(v, text)) {
                 Some(v) => Ok(Some(Value::Text(v.clone()))),
                 None => Err(bad(&format!("`{text}` is not one of its values"))),
             },

@@ -130,6 +130,60 @@ impl Program {
         self.spans.get(id as usize).copied().unwrap_or_default()
     }
 
+    /// What a node computes, written out with facts by slot and year: two policies' nodes with
+    /// the same key have the same value for the same enterprise on the same date.
+    pub fn key(&self, id: NodeId) -> String {
+        let mut out = String::new();
+        self.write_key(id, &mut out);
+        out
+    }
+
+    fn write_key(&self, id: NodeId, out: &mut String) {
+        use std::fmt::Write as _;
+        let Some(node) = self.node(id) else { return };
+        let _ = match node {
+            Node::Fact(i) => match self.facts.get(usize::from(*i)) {
+                Some(f) => write!(out, "F{}@{:?}", f.slot, f.offset),
+                None => write!(out, "F?"),
+            },
+            Node::Const(v) => write!(out, "{v:?}"),
+            Node::In(..) => write!(out, "In"),
+            Node::Call(f, _) => write!(out, "{f:?}"),
+            Node::Step { bands, .. } => write!(out, "Step{bands:?}"),
+            Node::Marginal { bands, .. } => write!(out, "Marginal{bands:?}"),
+            Node::Round { places, floor, .. } => write!(out, "Round{places},{floor}"),
+            Node::Arith(op, ..) => write!(out, "{op:?}"),
+            Node::Cmp(rel, ..) => write!(out, "{rel:?}"),
+            Node::AsOfDate
+            | Node::AsOfYear
+            | Node::Neg(_)
+            | Node::Not(_)
+            | Node::And(..)
+            | Node::Or(..)
+            | Node::If(..) => {
+                write!(
+                    out,
+                    "{}",
+                    match node {
+                        Node::AsOfDate => "Date",
+                        Node::AsOfYear => "Year",
+                        Node::Neg(_) => "Neg",
+                        Node::Not(_) => "Not",
+                        Node::And(..) => "And",
+                        Node::Or(..) => "Or",
+                        _ => "If",
+                    }
+                )
+            }
+        };
+        out.push('(');
+        for c in node.children() {
+            self.write_key(c, out);
+            out.push(',');
+        }
+        out.push(')');
+    }
+
     /// This program with every node that reads no fact folded for one evaluation date:
     /// `评估年度 - 1` becomes `2025`. Lowering folds what reads neither facts nor the date; a
     /// screening evaluates a whole registry on one date, so it folds the rest once, not per row.
@@ -167,7 +221,13 @@ pub struct CompiledCondition {
     pub reads: Missing,
     /// Its source text, for explanations.
     pub text: Arc<str>,
+    /// Its place among the conditions several policies share word for word (`注册地在章贡区`),
+    /// worked out once per enterprise: see [`SHARED`].
+    pub shared: Option<u8>,
 }
+
+/// How many shared conditions an enterprise's decisions remember (see `Engine::new`).
+pub const SHARED: usize = 32;
 
 #[derive(Debug, Clone)]
 pub struct CompiledCap {

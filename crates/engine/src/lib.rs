@@ -95,6 +95,7 @@ impl Engine {
         }
         let digest = hasher.finalize();
         let policy_set: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let policies = share_conditions(policies);
         let groups = policies
             .iter()
             .filter_map(|p| p.info.group.as_ref().map(|g| (p.info.id.clone(), g.name.clone())))
@@ -141,9 +142,11 @@ impl Engine {
         as_of: NaiveDate,
         priors: &'a [PriorAward],
         vetoes: &'a decide::VetoResults,
+        shared: &'a decide::SharedResults,
         trace: bool,
     ) -> Input<'a> {
         Input {
+            shared,
             schema: &self.schema,
             platform: self.platform.as_ref(),
             facts,
@@ -173,7 +176,8 @@ impl Engine {
     ) -> (Outcome, Option<rust_decimal::Decimal>) {
         let Some(p) = self.policies.get(policy) else { return (Outcome::NotPayable, None) };
         let vetoes = self.vetoes(facts, as_of, false);
-        let input = self.input(facts, as_of, priors, &vetoes, false);
+        let shared = decide::SharedResults::default();
+        let input = self.input(facts, as_of, priors, &vetoes, &shared, false);
         match decide::judge(p, &input, &mut decide::NoTrace) {
             decide::Verdict::NotPayable => (Outcome::NotPayable, None),
             decide::Verdict::Ineligible { .. } => (Outcome::Ineligible, None),
@@ -204,7 +208,8 @@ impl Engine {
         policies: &[usize],
     ) -> Vec<Screened> {
         let vetoes = self.vetoes(facts, as_of, false);
-        let input = self.input(facts, as_of, priors, &vetoes, false);
+        let shared = decide::SharedResults::default();
+        let input = self.input(facts, as_of, priors, &vetoes, &shared, false);
         let mut out = Vec::with_capacity(policies.len());
         let mut open: Vec<(usize, &CompiledPolicy)> = Vec::new();
         for (i, index) in policies.iter().enumerate() {
@@ -285,7 +290,8 @@ impl Engine {
             }
         };
         let vetoes = self.vetoes(facts, as_of, trace);
-        let input = self.input(facts, as_of, priors, &vetoes, trace);
+        let shared = decide::SharedResults::default();
+        let input = self.input(facts, as_of, priors, &vetoes, &shared, trace);
         let known: Vec<&CompiledPolicy> = chosen.iter().filter_map(|c| c.ok()).collect();
         let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
         all::exclusive_groups(&mut drafts, &known);
@@ -325,6 +331,33 @@ fn not_in_catalog(id: &str) -> Decision {
     let mut d = Decision::blank(id.into(), "".into(), "".into(), "", Outcome::NotPayable);
     d.reasons.summary = format!("政策 {id} 不在惠企政策目录清单中，不予兑付。");
     d
+}
+
+/// Marks the conditions that several policies write alike (the same key, see
+/// [`ir::Program::key`]), so that an enterprise's decisions work each out once: every 免申即享
+/// policy starts with `注册地在章贡区`. At most [`ir::SHARED`] of them, the most common first.
+fn share_conditions(mut policies: Vec<CompiledPolicy>) -> Vec<CompiledPolicy> {
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    let keys: Vec<Vec<String>> =
+        policies.iter().map(|p| p.conditions.iter().map(|c| p.program.key(c.node)).collect()).collect();
+    for key in keys.iter().flatten() {
+        *uses.entry(key.clone()).or_default() += 1;
+    }
+    let mut common: Vec<(&String, usize)> =
+        uses.iter().filter(|(_, n)| **n > 1).map(|(k, n)| (k, *n)).collect();
+    common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let place: HashMap<&String, u8> = common
+        .iter()
+        .take(ir::SHARED)
+        .enumerate()
+        .filter_map(|(i, (k, _))| Some((*k, u8::try_from(i).ok()?)))
+        .collect();
+    for (p, keys) in policies.iter_mut().zip(&keys) {
+        for (c, key) in p.conditions.iter_mut().zip(keys) {
+            c.shared = place.get(key).copied();
+        }
+    }
+    policies
 }
 
 /// An engine whose policies are folded for one evaluation date ([`Engine::on_date`]): it can

@@ -155,6 +155,7 @@ impl Lowerer<'_> {
             node,
             reads,
             text: Arc::from(self.source(&c.expr)),
+            shared: None,
         })
     }
 

@@ -33,6 +33,21 @@ impl Value {
     }
 }
 
+/// Whether two values are alike, texts compared byte by byte in place: they are a few
+/// characters long (`章贡区`), where a loop is cheaper than a call to `memcmp`, and screening
+/// compares millions of them.
+pub fn same(x: &Value, y: &Value) -> bool {
+    match (x, y) {
+        (Value::Text(p), Value::Text(q)) => same_text(p, q),
+        _ => x == y,
+    }
+}
+
+/// `a == b` for short texts, without a call.
+pub fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(p, q)| p == q)
+}
+
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

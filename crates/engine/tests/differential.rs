@@ -181,7 +181,8 @@ fn compare(
     // Screening, as is and folded for the date, decides the same. Folding copies the library,
     // so one case in eight checks it.
     let screened = engine.screen(&facts, as_of, priors, &[index]);
-    if tally.compared % 8 == 0 && engine.on_date(as_of).screen(&facts, priors, &[index]) != screened {
+    if tally.compared.is_multiple_of(8) && engine.on_date(as_of).screen(&facts, priors, &[index]) != screened
+    {
         return Err("screening folded for the date differs".into());
     }
     if screened.first().map(huiqi_engine::Screened::outcome) != Some(d.outcome) {

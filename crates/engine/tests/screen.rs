@@ -37,6 +37,24 @@ fn screening_decides_as_evaluate_does() {
     }
 }
 
+/// A condition several policies write alike is worked out once per enterprise: they share a
+/// place, and no other condition has it.
+#[test]
+fn conditions_written_alike_share_a_place() {
+    let engine = decisions::engine();
+    let mut by_text: std::collections::HashMap<&str, Vec<Option<u8>>> = std::collections::HashMap::new();
+    for c in engine.policies().iter().flat_map(|p| &p.conditions) {
+        by_text.entry(&c.text).or_default().push(c.shared);
+    }
+    let places = &by_text["注册区县 为 \"章贡区\""];
+    assert!(places.len() > 2 && places[0].is_some() && places.iter().all(|p| *p == places[0]), "{places:?}");
+    for (text, shared) in &by_text {
+        if shared.len() == 1 {
+            assert_eq!(shared[0], None, "{text} is written once");
+        }
+    }
+}
+
 #[test]
 fn cells_read_as_spreadsheets_write_them() {
     let engine = decisions::engine();

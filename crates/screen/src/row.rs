@@ -7,7 +7,7 @@
 
 use csv::StringRecord;
 use huiqi_engine::facts::{trimmed, FactValue};
-use huiqi_engine::value::Value;
+use huiqi_engine::value::{same_text, Value};
 use huiqi_engine::{Facts, PriorAward, Schema};
 use serde::Serialize;
 
@@ -124,7 +124,7 @@ pub fn cells_into(
         // The same text as the row before (注册区县 is 章贡区 row after row): keep the value
         // already in the buffer rather than allocate it again.
         if let Some(Value::Text(t)) = facts.get(*slot) {
-            if **t == *trimmed(text) {
+            if same_text(t, trimmed(text)) {
                 continue;
             }
         }

@@ -777,10 +777,7 @@ fn packed(code: &str) -> Option<u128> {
     if bytes.len() != 18 {
         return None;
     }
-    bytes.iter().try_fold(0u128, |acc, b| {
-        let v = crate::uscc::ALPHABET.iter().position(|a| a == b)?;
-        Some(acc << 5 | v as u128)
-    })
+    bytes.iter().try_fold(0u128, |acc, b| Some(acc << 5 | u128::from(crate::uscc::value(*b)?)))
 }
 
 /// Hashes a packed code: its bits are already spread, so a multiply and fold will do (SipHash

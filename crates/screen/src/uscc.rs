@@ -18,9 +18,26 @@ pub enum UsccError {
     Check { found: char, expected: char },
 }
 
+/// Each byte's value as a code character, `NONE` for a byte that is not one: every row's code is
+/// checked and packed, 18 lookups each.
+#[allow(clippy::indexing_slicing, reason = "a table built at compile time within its bounds")]
+const VALUES: [u8; 256] = {
+    let mut table = [NONE; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+const NONE: u8 = u8::MAX;
+
 /// The value (0..31) of a code character, if it is one.
-fn value(c: u8) -> Option<u32> {
-    ALPHABET.iter().position(|a| *a == c).map(|v| v as u32)
+pub fn value(c: u8) -> Option<u32> {
+    match VALUES.get(usize::from(c)) {
+        Some(&v) if v != NONE => Some(u32::from(v)),
+        _ => None,
+    }
 }
 
 /// The check character for the first 17 characters of a code, if they are all valid:
@@ -63,6 +80,13 @@ pub fn validate(code: &str) -> Result<(), UsccError> {
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
     use super::*;
+
+    #[test]
+    fn the_table_gives_each_characters_place() {
+        for b in 0..=u8::MAX {
+            assert_eq!(value(b), ALPHABET.iter().position(|a| *a == b).map(|v| v as u32), "{b}");
+        }
+    }
 
     #[test]
     fn weights_are_powers_of_three_mod_31() {
