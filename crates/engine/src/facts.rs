@@ -269,12 +269,15 @@ fn iso_date(text: &str) -> Option<NaiveDate> {
 
 /// `cell.trim()`, without scanning a cell whose ends are plainly not whitespace (nearly all).
 pub fn trimmed(cell: &str) -> &str {
-    let (bytes, printable) = (cell.as_bytes(), |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic));
-    if printable(bytes.first()) && printable(bytes.last()) {
-        return cell;
-    }
-    let solid = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
-    if solid(cell.chars().next()) && solid(cell.chars().next_back()) {
+    // A character is whitespace only if it is ASCII space or control, or its UTF-8 starts with
+    // C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F) or E3 (U+3000): judge the first and
+    // the last character by their first byte.
+    let solid = |lead: Option<&u8>| {
+        lead.is_some_and(|b| b.is_ascii_graphic() || (*b >= 0xC0 && !matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3)))
+    };
+    let bytes = cell.as_bytes();
+    let last_lead = bytes.iter().rev().find(|b| **b & 0xC0 != 0x80);
+    if solid(bytes.first()) && solid(last_lead) {
         cell
     } else {
         cell.trim()
@@ -562,7 +565,7 @@ mod tests {
         }
 
         #[test]
-        fn trimming_is_str_trim(cell in "[ \\t\u{3000}\u{a0}a-z章贡]{0,6}") {
+        fn trimming_is_str_trim(cell in "[ \\t\\x0b\u{3000}\u{a0}\u{85}\u{1680}\u{2003}\u{205f}\u{2060}éa-z章贡\u{1f600}]{0,6}") {
             prop_assert_eq!(trimmed(&cell), cell.trim());
         }
     }
