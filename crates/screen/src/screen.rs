@@ -654,6 +654,8 @@ impl<'s, 'e> Tally<'s, 'e> {
             match result {
                 Screened::Plain(Outcome::NotPayable) => totals.not_payable += 1,
                 Screened::Plain(_) => totals.ineligible += 1,
+                // The decision is the writer's now: its parts move into the lines rather than being
+                // copied (their shared texts' counts are what the evaluation threads touch too).
                 Screened::Full(d) => match (d.outcome, d.amount, d.payer.clone(), d.due_date) {
                     (Outcome::Eligible, Some(amount), Some(payer), Some(due_date)) => {
                         eligible = true;
@@ -661,7 +663,7 @@ impl<'s, 'e> Tally<'s, 'e> {
                         totals.eligible += 1;
                         totals.amount += amount;
                         totals.due_now += due_now;
-                        let payout = payout(e, &d, amount, payer, due_date, due_now);
+                        let payout = payout(e, *d, amount, payer, due_date, due_now);
                         self.pay(&payout)?;
                     }
                     (Outcome::Eligible, ..) | (Outcome::Error, ..) => {
@@ -678,13 +680,13 @@ impl<'s, 'e> Tally<'s, 'e> {
                                 )
                             },
                         );
-                        self.sink.undetermined(&undetermined(e, &d, Some(error)))?;
+                        self.sink.undetermined(&undetermined(e, *d, Some(error)))?;
                     }
                     (Outcome::Undetermined | Outcome::PendingReview, ..) => {
                         open = true;
                         totals.undetermined += 1;
                         self.undetermined_pairs += 1;
-                        self.sink.undetermined(&undetermined(e, &d, None))?;
+                        self.sink.undetermined(&undetermined(e, *d, None))?;
                     }
                     (Outcome::NotPayable, ..) => totals.not_payable += 1,
                     (Outcome::Ineligible, ..) => totals.ineligible += 1,
@@ -810,7 +812,7 @@ fn cents(mut amount: Decimal) -> Decimal {
 
 fn payout(
     e: &Identity,
-    d: &Decision,
+    d: Decision,
     amount: Decimal,
     payer: Arc<str>,
     due_date: NaiveDate,
@@ -822,25 +824,25 @@ fn payout(
         name: e.name.clone(),
         bank: e.bank.clone(),
         account: e.account.clone(),
-        policy: d.policy.clone(),
-        title: d.title.clone(),
+        policy: d.policy,
+        title: d.title,
         payer,
         amount,
-        shares: d.shares.clone(),
+        shares: d.shares,
         due_now,
         due_date,
-        installments: d.installments.clone(),
+        installments: d.installments,
     }
 }
 
-fn undetermined(e: &Identity, d: &Decision, error: Option<String>) -> Undetermined {
+fn undetermined(e: &Identity, d: Decision, error: Option<String>) -> Undetermined {
     Undetermined {
         line: e.line,
         uscc: e.uscc.clone(),
         name: e.name.clone(),
-        policy: d.policy.clone(),
-        title: d.title.clone(),
-        missing: d.missing.clone(),
+        policy: d.policy,
+        title: d.title,
+        missing: d.missing,
         error,
     }
 }
