@@ -35,6 +35,10 @@ pub const CHUNK_ROWS: usize = 4096;
 /// Chunks in circulation: one being read, two queued, one being evaluated.
 const CHUNKS: usize = 4;
 
+/// The most codes the duplicate check makes room for before the first row (a table of about
+/// 300 MB, mostly untouched until used); a bigger registry grows it as it goes.
+const MAX_PRESIZED: u64 = 10_000_000;
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub as_of: NaiveDate,
@@ -257,7 +261,12 @@ impl<'a> Screening<'a> {
         let dated = engine.on_date(options.as_of);
         let evaluator =
             Evaluator { engine, dated: &dated, columns: columns.as_ref(), ledger, policies: &policies };
+        // The duplicate check's table sized for the registry up front (about 500 bytes a row):
+        // growing it to a million codes rehashes it over and over, and at the last doubling holds
+        // the old table beside the new.
+        let expected_rows = rows_total.or(bytes_total.map(|b| b / 512)).unwrap_or(0).min(MAX_PRESIZED);
         let mut tally = Tally::new(engine, &policies, &file, options.strict, sink);
+        tally.seen.reserve(usize::try_from(expected_rows).unwrap_or(0));
 
         let (rows_tx, rows_rx) = bounded::<Vec<RawRow>>(2);
         let (done_tx, done_rx) = bounded::<Vec<Row>>(2);
