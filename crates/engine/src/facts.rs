@@ -32,6 +32,10 @@ pub struct FactMeta {
     pub unit: Option<String>,
     #[serde(skip)]
     pub scale: Decimal,
+    /// `scale` as a whole number (1 for 元, 10,000 for 万元), for reading cells fast; `None` for
+    /// a fractional one.
+    #[serde(skip)]
+    pub whole_scale: Option<i64>,
     pub provider: Arc<str>,
     #[serde(skip)]
     pub provenance: Provenance,
@@ -56,6 +60,7 @@ impl Schema {
                 base: f.base.clone(),
                 unit: f.unit.clone(),
                 scale: f.scale,
+                whole_scale: (f.scale.scale() == 0).then(|| i64::try_from(f.scale.mantissa()).ok()).flatten(),
                 provider: Arc::from(f.provider.as_str()),
                 provenance: f.provenance,
                 description: f.description.as_deref().map(Arc::from),
@@ -232,6 +237,11 @@ impl Schema {
             | BaseType::Percent
             | BaseType::FxRate => {
                 if let Some(n) = plain_decimal(text) {
+                    let whole = meta.whole_scale.filter(|_| meta.base != BaseType::Percent);
+                    let integer = meta.base == BaseType::Integer;
+                    if let Some(value) = whole.and_then(|f| whole_units(n, f, integer, meta.non_negative)) {
+                        return value.map(|v| Some(Value::Num(v))).map_err(bad);
+                    }
                     return in_base_units(meta, n).map(Some).map_err(bad);
                 }
                 let digits =
@@ -339,6 +349,30 @@ fn number(meta: &FactMeta, text: &str) -> Result<Value, &'static str> {
         .or_else(|_| Decimal::from_scientific(digits))
         .map_err(|_| "expected a decimal number that fits 28 significant digits")?;
     in_base_units(meta, number)
+}
+
+/// [`in_base_units`] for a plain number and a whole unit (元, 万元), in integers: the same
+/// decimal `checked_mul` makes (its digits times the unit, the same scale; a zero is a plain 0).
+/// `None` where the product does not fit 64 bits, for the general way.
+fn whole_units(
+    number: Decimal,
+    unit: i64,
+    integer: bool,
+    non_negative: bool,
+) -> Option<Result<Decimal, &'static str>> {
+    let digits = i64::try_from(number.mantissa()).ok()?;
+    let scale = number.scale();
+    let power = 10i64.checked_pow(scale)?;
+    if integer && scale > 0 && digits % power != 0 {
+        return Some(Err("expected a whole number"));
+    }
+    if non_negative && digits < 0 {
+        return Some(Err("must not be negative"));
+    }
+    if digits == 0 {
+        return Some(Ok(Decimal::ZERO));
+    }
+    Some(Ok(Decimal::new(digits.checked_mul(unit)?, scale)))
 }
 
 /// A number as written, checked against the fact and converted to base units.
@@ -556,6 +590,18 @@ mod tests {
             let product = x.checked_mul(Decimal::ONE);
             let shortcut = if x.is_zero() { Decimal::ZERO } else { x };
             prop_assert!(product.is_some_and(|p| same(p, shortcut)), "{x:?}");
+        }
+
+        #[test]
+        fn whole_units_are_checked_mul(m in any::<i64>(), scale in 0u32..=18, unit in prop_oneof![Just(1i64), Just(10_000), Just(100_000_000)]) {
+            let x = Decimal::new(m, scale);
+            if let Some(Ok(fast)) = whole_units(x, unit, false, false) {
+                let product = x.checked_mul(Decimal::from(unit));
+                prop_assert!(product.is_some_and(|p| same(p, fast)), "{x:?} × {unit}: {fast:?}");
+            }
+            let whole = x.fract().is_zero();
+            prop_assert_eq!(whole_units(x, 1, true, false).map(|r| r.is_ok()), Some(whole));
+            prop_assert_eq!(whole_units(x, 1, false, true).map(|r| r.is_ok()), Some(m >= 0));
         }
 
         #[test]
