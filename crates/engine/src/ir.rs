@@ -154,27 +154,13 @@ impl Program {
             Node::Round { places, floor, .. } => write!(out, "Round{places},{floor}"),
             Node::Arith(op, ..) => write!(out, "{op:?}"),
             Node::Cmp(rel, ..) => write!(out, "{rel:?}"),
-            Node::AsOfDate
-            | Node::AsOfYear
-            | Node::Neg(_)
-            | Node::Not(_)
-            | Node::And(..)
-            | Node::Or(..)
-            | Node::If(..) => {
-                write!(
-                    out,
-                    "{}",
-                    match node {
-                        Node::AsOfDate => "Date",
-                        Node::AsOfYear => "Year",
-                        Node::Neg(_) => "Neg",
-                        Node::Not(_) => "Not",
-                        Node::And(..) => "And",
-                        Node::Or(..) => "Or",
-                        _ => "If",
-                    }
-                )
-            }
+            Node::AsOfDate => write!(out, "Date"),
+            Node::AsOfYear => write!(out, "Year"),
+            Node::Neg(_) => write!(out, "Neg"),
+            Node::Not(_) => write!(out, "Not"),
+            Node::And(..) => write!(out, "And"),
+            Node::Or(..) => write!(out, "Or"),
+            Node::If(..) => write!(out, "If"),
         };
         out.push('(');
         for c in node.children() {

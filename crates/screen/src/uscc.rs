@@ -59,9 +59,8 @@ pub fn check_char(first17: &str) -> Option<char> {
 pub fn validate(code: &str) -> Result<(), UsccError> {
     // The usual case, a good code, in one pass over its bytes; anything else is looked at again
     // below to say what is wrong.
-    if let (Some(body), Some(&last)) = (code.as_bytes().get(..17), code.as_bytes().get(17)) {
-        let sum = body.iter().zip(WEIGHTS).try_fold(0, |sum, (b, w)| Some(sum + value(*b)? * w));
-        if code.len() == 18 && sum.and_then(|s| ALPHABET.get(((31 - s % 31) % 31) as usize)) == Some(&last) {
+    if let (18, Some(body), Some(last)) = (code.len(), code.get(..17), code.as_bytes().get(17)) {
+        if check_char(body) == Some(char::from(*last)) {
             return Ok(());
         }
     }
