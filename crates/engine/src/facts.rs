@@ -6,7 +6,6 @@
 //! year (`{"2024": 1200, "2025": 1500}`); `null` means not known.
 
 use std::collections::{BTreeMap, HashMap};
-use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -14,7 +13,12 @@ use huiqi_dsl::check::{BaseType, FactInfo, Provenance};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::value::{same_text, Value};
+use crate::value::Value;
+
+mod cell;
+
+use cell::number;
+pub use cell::trimmed;
 
 /// The schema as the engine uses it: each fact has a slot.
 #[derive(Debug, Clone)]
@@ -193,208 +197,6 @@ impl Schema {
     }
 }
 
-impl Schema {
-    /// One spreadsheet cell of fact `slot` (a registry column; `field` names it in errors): the
-    /// same rules as [`Schema::parse_json`] for numbers, percentages, enums and units, plus what
-    /// Excel and CSV exports write: 是/否, true/false, 1/0, Y/N for booleans; thousands separators
-    /// (`1,234.5`); dates as `YYYY-MM-DD` or `YYYY/MM/DD`. An empty cell is `null`: not known
-    /// (`Ok(None)`). For a yearly series the cell is one year's value.
-    pub fn parse_cell(&self, slot: usize, field: &str, cell: &str) -> Result<Option<Value>, FactError> {
-        let Some(meta) = self.facts.get(slot) else {
-            return Err(FactError::cell(field, "a fact of the schema", cell, "no such fact"));
-        };
-        let text = trimmed(cell);
-        if text.is_empty() {
-            return Ok(None);
-        }
-        // Built only on failure: screening reads millions of good cells.
-        let bad = |why: &str| FactError::cell(field, &expected(meta), cell, why);
-        match &meta.base {
-            // The words registries write most, matched exactly before any case is ignored.
-            BaseType::Bool if text == "是" => Ok(Some(Value::Bool(true))),
-            BaseType::Bool if text == "否" => Ok(Some(Value::Bool(false))),
-            BaseType::Bool => {
-                let is = |words: &[&str]| words.iter().any(|w| text.eq_ignore_ascii_case(w));
-                if is(&["是", "true", "1", "y", "yes"]) {
-                    Ok(Some(Value::Bool(true)))
-                } else if is(&["否", "false", "0", "n", "no"]) {
-                    Ok(Some(Value::Bool(false)))
-                } else {
-                    Err(bad("expected 是/否, true/false, 1/0 or Y/N"))
-                }
-            }
-            BaseType::Text => Ok(Some(Value::Text(Arc::from(text)))),
-            BaseType::Enum(_) => match meta.variants.iter().find(|v| same_text(v, text)) {
-                Some(v) => Ok(Some(Value::Text(v.clone()))),
-                None => Err(bad(&format!("`{text}` is not one of its values"))),
-            },
-            BaseType::Date => cell_date(text)
-                .map(|d| Some(Value::Date(d)))
-                .ok_or_else(|| bad("expected a date as YYYY-MM-DD or YYYY/MM/DD")),
-            BaseType::Integer
-            | BaseType::Decimal
-            | BaseType::Money(_)
-            | BaseType::Percent
-            | BaseType::FxRate => {
-                if let Some(n) = plain_decimal(text) {
-                    let whole = meta.whole_scale.filter(|_| meta.base != BaseType::Percent);
-                    let integer = meta.base == BaseType::Integer;
-                    if let Some(value) = whole.and_then(|f| whole_units(n, f, integer, meta.non_negative)) {
-                        return value.map(|v| Some(Value::Num(v))).map_err(bad);
-                    }
-                    return in_base_units(meta, n).map(Some).map_err(bad);
-                }
-                let digits =
-                    ungroup(text).ok_or_else(|| bad("thousands separators must group three digits"))?;
-                number(meta, &digits).map(Some).map_err(bad)
-            }
-        }
-    }
-}
-
-/// `YYYY-MM-DD` or `YYYY/MM/DD` (month and day of one or two digits), read without chrono's
-/// general parser: registries hold a date in every other row.
-fn cell_date(text: &str) -> Option<NaiveDate> {
-    if let Some(date) = iso_date(text) {
-        return Some(date);
-    }
-    let sep = if text.contains('/') { '/' } else { '-' };
-    let mut parts = text.splitn(3, sep);
-    let mut next = |len: std::ops::RangeInclusive<usize>| {
-        parts.next().filter(|p| len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
-    };
-    let (y, m, d) = (next(4..=4)?, next(1..=2)?, next(1..=2)?);
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
-}
-
-/// `2025-03-01` exactly (ten bytes), digit by digit: the form nearly every date cell has.
-fn iso_date(text: &str) -> Option<NaiveDate> {
-    let b = text.as_bytes();
-    let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *b else { return None };
-    let digit = |c: u8| c.is_ascii_digit().then(|| u32::from(c - b'0'));
-    let y = digit(y1)? * 1000 + digit(y2)? * 100 + digit(y3)? * 10 + digit(y4)?;
-    let (m, d) = (digit(m1)? * 10 + digit(m2)?, digit(d1)? * 10 + digit(d2)?);
-    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
-}
-
-/// `cell.trim()`, without scanning a cell whose ends are plainly not whitespace (nearly all).
-pub fn trimmed(cell: &str) -> &str {
-    // A character is whitespace only if it is ASCII space or control, or its UTF-8 starts with
-    // C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F) or E3 (U+3000): judge the first and
-    // the last character by their first byte.
-    let solid = |lead: Option<&u8>| {
-        lead.is_some_and(|b| b.is_ascii_graphic() || (*b >= 0xC0 && !matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3)))
-    };
-    let bytes = cell.as_bytes();
-    let last_lead = bytes.iter().rev().find(|b| **b & 0xC0 != 0x80);
-    if solid(bytes.first()) && solid(last_lead) {
-        cell
-    } else {
-        cell.trim()
-    }
-}
-
-/// `123` or `-45.60`, at most 18 characters after the sign: what registries hold in nearly
-/// every number cell, read without the general parser and to the same decimal (digits and
-/// scale). `None` for anything else (a sign other than `-`, an exponent, a point at either end,
-/// a negative zero, a longer number), which the general parser reads.
-fn plain_decimal(text: &str) -> Option<Decimal> {
-    let (negative, body) = match text.as_bytes().split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text.as_bytes()),
-    };
-    if body.is_empty() || body.len() > 18 {
-        return None;
-    }
-    let mut mantissa: i64 = 0;
-    let mut point = None;
-    for (i, b) in body.iter().enumerate() {
-        match b {
-            b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(b - b'0'),
-            b'.' if point.is_none() && i > 0 && i + 1 < body.len() => point = Some(i),
-            _ => return None,
-        }
-    }
-    if negative && mantissa == 0 {
-        return None;
-    }
-    let scale = point.map_or(0, |p| body.len() - p - 1);
-    Some(Decimal::new(if negative { -mantissa } else { mantissa }, u32::try_from(scale).ok()?))
-}
-
-/// `1,234,567.5` without its thousands separators; `None` if the commas do not group thousands
-/// (`1,2` may be a decimal comma: refuse rather than guess).
-fn ungroup(text: &str) -> Option<std::borrow::Cow<'_, str>> {
-    if !text.contains(',') {
-        return Some(std::borrow::Cow::Borrowed(text));
-    }
-    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let whole = body.split(['.', '%']).next().unwrap_or(body);
-    let mut groups = whole.split(',');
-    let first = groups.next().unwrap_or("");
-    let first_ok = (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit());
-    if !first_ok || !groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit())) {
-        return None;
-    }
-    Some(std::borrow::Cow::Owned(text.replace(',', "")))
-}
-
-/// A number in the fact's unit (a percentage in percent points, `5.2` or `5.2%`) to base units.
-fn number(meta: &FactMeta, text: &str) -> Result<Value, &'static str> {
-    let digits = match text.strip_suffix('%') {
-        Some(d) if meta.base == BaseType::Percent => d.trim(),
-        _ => text,
-    };
-    let number = Decimal::from_str(digits)
-        .or_else(|_| Decimal::from_scientific(digits))
-        .map_err(|_| "expected a decimal number that fits 28 significant digits")?;
-    in_base_units(meta, number)
-}
-
-/// [`in_base_units`] for a plain number and a whole unit (元, 万元), in integers: the same
-/// decimal `checked_mul` makes (its digits times the unit, the same scale; a zero is a plain 0).
-/// `None` where the product does not fit 64 bits, for the general way.
-fn whole_units(
-    number: Decimal,
-    unit: i64,
-    integer: bool,
-    non_negative: bool,
-) -> Option<Result<Decimal, &'static str>> {
-    let digits = i64::try_from(number.mantissa()).ok()?;
-    let scale = number.scale();
-    let power = 10i64.checked_pow(scale)?;
-    if integer && scale > 0 && digits % power != 0 {
-        return Some(Err("expected a whole number"));
-    }
-    if non_negative && digits < 0 {
-        return Some(Err("must not be negative"));
-    }
-    if digits == 0 {
-        return Some(Ok(Decimal::ZERO));
-    }
-    Some(Ok(Decimal::new(digits.checked_mul(unit)?, scale)))
-}
-
-/// A number as written, checked against the fact and converted to base units.
-fn in_base_units(meta: &FactMeta, number: Decimal) -> Result<Value, &'static str> {
-    if meta.base == BaseType::Integer && number.scale() > 0 && !number.fract().is_zero() {
-        return Err("expected a whole number");
-    }
-    if meta.non_negative && number.is_sign_negative() && !number.is_zero() {
-        return Err("must not be negative");
-    }
-    let value = match meta.base {
-        // Percentages are given in percent points: 5.2 is 5.2%.
-        BaseType::Percent => number.checked_div(Decimal::ONE_HUNDRED),
-        // Times one is the number itself (a zero becomes a plain 0, as a product does).
-        _ if meta.scale == Decimal::ONE && meta.scale.scale() == 0 => {
-            Some(if number.is_zero() { Decimal::ZERO } else { number })
-        }
-        _ => number.checked_mul(meta.scale),
-    };
-    value.map(Value::Num).ok_or("too large once converted to base units")
-}
-
 fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Value, FactError> {
     let expected = expected(meta);
     let bad = |why: &str| FactError::new(field, &expected, json, why);
@@ -553,79 +355,5 @@ fn literal(e: &huiqi_dsl::ast::Expr) -> Option<Value> {
         ExprKind::Date(d) => Some(Value::Date(*d)),
         ExprKind::Bool(b) => Some(Value::Bool(*b)),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// Digits and scale alike: `1.50` and `1.5` are equal decimals but print differently.
-    fn same(a: Decimal, b: Decimal) -> bool {
-        a.mantissa() == b.mantissa() && a.scale() == b.scale() && a.is_sign_negative() == b.is_sign_negative()
-    }
-
-    proptest! {
-        #[test]
-        fn plain_decimals_read_as_the_general_parser_reads_them(text in "-?[0-9]{0,14}(\\.[0-9]{0,8})?") {
-            match plain_decimal(&text) {
-                Some(fast) => {
-                    let general = Decimal::from_str(&text);
-                    prop_assert!(general.is_ok_and(|g| same(fast, g)), "{text}: {fast:?} vs {:?}", Decimal::from_str(&text));
-                }
-                // Left to the general parser: it must be one of the forms the fast path declines.
-                None => prop_assert!(
-                    text.is_empty() || text == "-" || text.starts_with('.') || text.starts_with("-.")
-                        || text.ends_with('.') || text.trim_start_matches('-').len() > 18
-                        || (text.starts_with('-') && text.trim_start_matches(['-', '0', '.']).is_empty()),
-                    "{text} was declined"
-                ),
-            }
-        }
-
-        #[test]
-        fn times_one_is_the_number_itself(m in any::<i64>(), scale in 0u32..=28) {
-            let x = Decimal::new(m, scale);
-            let product = x.checked_mul(Decimal::ONE);
-            let shortcut = if x.is_zero() { Decimal::ZERO } else { x };
-            prop_assert!(product.is_some_and(|p| same(p, shortcut)), "{x:?}");
-        }
-
-        #[test]
-        fn whole_units_are_checked_mul(m in any::<i64>(), scale in 0u32..=18, unit in prop_oneof![Just(1i64), Just(10_000), Just(100_000_000)]) {
-            let x = Decimal::new(m, scale);
-            if let Some(Ok(fast)) = whole_units(x, unit, false, false) {
-                let product = x.checked_mul(Decimal::from(unit));
-                prop_assert!(product.is_some_and(|p| same(p, fast)), "{x:?} × {unit}: {fast:?}");
-            }
-            let whole = x.fract().is_zero();
-            prop_assert_eq!(whole_units(x, 1, true, false).map(|r| r.is_ok()), Some(whole));
-            prop_assert_eq!(whole_units(x, 1, false, true).map(|r| r.is_ok()), Some(m >= 0));
-        }
-
-        #[test]
-        fn iso_dates_read_as_chrono_reads_them(y in 0i32..10000, m in 0u32..14, d in 0u32..33) {
-            let text = format!("{y:04}-{m:02}-{d:02}");
-            prop_assert_eq!(iso_date(&text), NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok());
-        }
-
-        #[test]
-        fn trimming_is_str_trim(cell in "[ \\t\\x0b\u{3000}\u{a0}\u{85}\u{1680}\u{2003}\u{205f}\u{2060}éa-z章贡\u{1f600}]{0,6}") {
-            prop_assert_eq!(trimmed(&cell), cell.trim());
-        }
-    }
-
-    #[test]
-    fn edge_decimals() {
-        for text in ["0", "00", "007", "0.00", "-0.01", "123456789012345678", "-9999999999999999.9", "99.990"]
-        {
-            let fast = plain_decimal(text).unwrap_or_default();
-            assert!(same(fast, Decimal::from_str(text).unwrap_or_default()), "{text}");
-        }
-        for text in ["-0", "-0.00", "1.", ".5", "1e3", "+1", "1234567890123456789", "1.2.3", "1,000", "", "-"]
-        {
-            assert_eq!(plain_decimal(text), None, "{text}");
-        }
     }
 }

@@ -43,9 +43,17 @@ pub fn same(x: &Value, y: &Value) -> bool {
     }
 }
 
-/// `a == b` for short texts, without a call.
+/// `a == b` for short texts, without a call: eight bytes at a time, then byte by byte.
+#[inline]
 pub fn same_text(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(p, q)| p == q)
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut p, mut q) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |c: &[u8]| <[u8; 8]>::try_from(c).map(u64::from_ne_bytes).unwrap_or_default();
+    (&mut p).zip(&mut q).all(|(x, y)| word(x) == word(y))
+        && p.remainder().iter().zip(q.remainder()).all(|(x, y)| x == y)
 }
 
 impl fmt::Display for Value {

@@ -120,18 +120,21 @@ pub fn cells_into(
     let mut rejects = Vec::new();
     let uscc = code(cell(columns.uscc), line).map_err(|r| rejects.push(r)).unwrap_or_default();
     for (slot, col) in &columns.scalars {
-        let text = cell(*col);
+        let text = trimmed(cell(*col));
+        let Some(place) = facts.values.get_mut(*slot) else { continue };
         // The same text as the row before (注册区县 is 章贡区 row after row): keep the value
         // already in the buffer rather than allocate it again.
-        if let Some(Value::Text(t)) = facts.get(*slot) {
-            if same_text(t, trimmed(text)) {
+        if let Some(FactValue::One(Value::Text(t))) = place {
+            if same_text(t, text) {
                 continue;
             }
         }
-        let name = columns.names.get(*col).map_or("", String::as_str);
-        match schema.parse_cell(*slot, name, text) {
-            Ok(value) => facts.set(*slot, value.map(FactValue::One)),
-            Err(e) => rejects.push(fact_reject(line, e, "the column")),
+        match schema.common_cell(*slot, text) {
+            Some(value) => *place = value.map(FactValue::One),
+            None => match schema.parse_cell(*slot, column_name(columns, *col), cell(*col)) {
+                Ok(value) => *place = value.map(FactValue::One),
+                Err(e) => rejects.push(fact_reject(line, e, "the column")),
+            },
         }
     }
     for (slot, years) in &columns.series {
@@ -140,8 +143,11 @@ pub fn cells_into(
             continue;
         };
         for (year, col) in years {
-            let name = columns.names.get(*col).map_or("", String::as_str);
-            match schema.parse_cell(*slot, name, cell(*col)) {
+            let value = match schema.common_cell(*slot, trimmed(cell(*col))) {
+                Some(value) => Ok(value),
+                None => schema.parse_cell(*slot, column_name(columns, *col), cell(*col)),
+            };
+            match value {
                 Ok(value) => values.push((*year, value)),
                 Err(e) => rejects.push(fact_reject(line, e, "the column")),
             }
@@ -151,6 +157,11 @@ pub fn cells_into(
         return Err(rejects);
     }
     Ok(Identity { line, uscc, ..Identity::default() })
+}
+
+/// A column's name as the header gives it, for errors.
+fn column_name(columns: &Columns, col: usize) -> &str {
+    columns.names.get(col).map_or("", String::as_str)
 }
 
 /// The name and bank details of a row, into its identity.
