@@ -1,8 +1,6 @@
 //! Evaluating IR nodes with three-valued logic: a missing fact makes a result unknown only where
 //! it could change it (`假 且 未知` is `假`), and an unknown result says which facts it lacks.
 
-use std::cmp::Ordering;
-
 use chrono::{Datelike, NaiveDate};
 use huiqi_dsl::ast::Relation;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -237,19 +235,20 @@ impl Evaluator<'_> {
     }
 
     fn compare(&self, id: NodeId, rel: Relation, x: &Value, y: &Value) -> Result<bool, Box<EvalError>> {
-        let order = match (x, y) {
-            (Value::Num(p), Value::Num(q)) => Some(p.cmp(q)),
-            (Value::Date(p), Value::Date(q)) => Some(p.cmp(q)),
-            _ => None,
+        // Equality first: most comparisons are `为`, which need no order.
+        let order = match (rel, x, y) {
+            (Relation::Eq, ..) => return Ok(same(x, y)),
+            (Relation::Ne, ..) => return Ok(!same(x, y)),
+            (_, Value::Num(p), Value::Num(q)) => p.cmp(q),
+            (_, Value::Date(p), Value::Date(q)) => p.cmp(q),
+            _ => return Err(self.error(id, "这两个值无法比较大小")),
         };
-        Ok(match (rel, order) {
-            (Relation::Eq, _) => same(x, y),
-            (Relation::Ne, _) => !same(x, y),
-            (Relation::Lt, Some(o)) => o == Ordering::Less,
-            (Relation::Le, Some(o)) => o != Ordering::Greater,
-            (Relation::Gt, Some(o)) => o == Ordering::Greater,
-            (Relation::Ge, Some(o)) => o != Ordering::Less,
-            (_, None) => return Err(self.error(id, "这两个值无法比较大小")),
+        Ok(match rel {
+            Relation::Lt => order.is_lt(),
+            Relation::Le => order.is_le(),
+            Relation::Gt => order.is_gt(),
+            // `Ge`; equality returned above.
+            _ => order.is_ge(),
         })
     }
 
