@@ -74,8 +74,18 @@ impl Evaluator<'_> {
             Node::And(a, b) => self.kleene(*a, *b, cx, false),
             Node::Or(a, b) => self.kleene(*a, *b, cx, true),
             Node::Cmp(rel, a, b) => {
-                // Most comparisons are a fact against a constant: compare in place, no clones.
-                if let (Some(x), Some(y)) = (self.leaf(*a, cx), self.leaf(*b, cx)) {
+                // Most comparisons are a fact (or a date's year) against a constant: compare in
+                // place, no clones.
+                let year;
+                let x = match self.year_of_fact(*a, cx) {
+                    Some(Ok(y)) => {
+                        year = y;
+                        Some(Ok(&year))
+                    }
+                    Some(Err(m)) => Some(Err(m)),
+                    None => self.leaf(*a, cx),
+                };
+                if let (Some(x), Some(y)) = (x, self.leaf(*b, cx)) {
                     return match (x, y) {
                         (Ok(x), Ok(y)) => Ok(Val::Known(Value::Bool(self.compare(id, *rel, x, y)?))),
                         (x, y) => Ok(Val::Unknown(x.err().unwrap_or(0) | y.err().unwrap_or(0))),
@@ -190,6 +200,18 @@ impl Evaluator<'_> {
                 Some(value.ok_or(1 << i))
             }
             _ => None,
+        }
+    }
+
+    /// `年份(日期)` of a date fact, as [`Evaluator::call`] makes it: `Err` holds the missing fact's
+    /// bit. `None` for any other node, and for a value that is not a date (which `call` refuses).
+    fn year_of_fact(&self, id: NodeId, cx: &Context<'_>) -> Option<Result<Value, u128>> {
+        let Node::Call(Func::Year, args) = self.program.node(id)? else { return None };
+        let [arg] = args.as_ref() else { return None };
+        match self.leaf(*arg, cx)? {
+            Ok(Value::Date(d)) => Some(Ok(Value::Num(Decimal::from(d.year())))),
+            Ok(_) => None,
+            Err(m) => Some(Err(m)),
         }
     }
 
