@@ -53,10 +53,29 @@ pub enum Cell<'a> {
 }
 
 /// A column: its letters (`A`, `AB`) and its style, the index of its format in styles.xml, as
-/// text for the cells.
+/// text for the cells; and the XML around a cell's row number, made once rather than piece by
+/// piece in every cell.
 struct Column {
-    letters: String,
     style: String,
+    /// `<c r="AB`
+    open: String,
+    /// `" s="1" t="inlineStr"><is><t>`, and with `xml:space="preserve"` for edge spaces.
+    text: String,
+    text_preserve: String,
+    /// `" s="2"><v>`
+    number: String,
+}
+
+impl Column {
+    fn new(letters: &str, style: usize) -> Column {
+        Column {
+            style: style.to_string(),
+            open: format!("<c r=\"{letters}"),
+            text: format!("\" s=\"{style}\" t=\"inlineStr\"><is><t>"),
+            text_preserve: format!("\" s=\"{style}\" t=\"inlineStr\"><is><t xml:space=\"preserve\">"),
+            number: format!("\" s=\"{style}\"><v>"),
+        }
+    }
 }
 
 /// One workbook, written under its `.partial` name and renamed by [`XlsxWriter::finish`].
@@ -102,7 +121,7 @@ impl XlsxWriter {
                     formats.len()
                 }
             };
-            columns.push(Column { letters: letters(col), style: style.to_string() });
+            columns.push(Column::new(&letters(col), style));
         }
         let file = File::create(&partial).map_err(|e| write_error(&partial, e))?;
         let mut writer = XlsxWriter {
@@ -280,9 +299,11 @@ fn row_xml<'c>(
             // Excel has no NaN: rust_xlsxwriter writes it as text (a decimal never becomes one).
             text_cell(xml, column, number, "NAN");
         } else {
-            cell_start(xml, column, number);
+            xml.push_str(&column.open);
+            xml.push_str(number);
+            xml.push_str(&column.number);
             // As rust_xlsxwriter formats a number (without its `ryu` feature): `Display`.
-            let _ = write!(xml, "\"><v>{value}</v></c>");
+            let _ = write!(xml, "{value}</v></c>");
         }
         any = true;
     }
@@ -294,21 +315,16 @@ fn row_xml<'c>(
     Ok(())
 }
 
-fn cell_start(xml: &mut String, column: &Column, number: &str) {
-    xml.push_str("<c r=\"");
-    xml.push_str(&column.letters);
-    xml.push_str(number);
-    xml.push_str("\" s=\"");
-    xml.push_str(&column.style);
-}
-
 fn text_cell(xml: &mut String, column: &Column, number: &str, text: &str) {
-    cell_start(xml, column, number);
-    let space = ['\t', '\n', ' '];
-    xml.push_str(if text.starts_with(space) || text.ends_with(space) {
-        "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">"
+    xml.push_str(&column.open);
+    xml.push_str(number);
+    // Tab, newline and space are ASCII: the first and last bytes tell the first and last characters.
+    let space = |b: Option<&u8>| matches!(b, Some(b'\t' | b'\n' | b' '));
+    let bytes = text.as_bytes();
+    xml.push_str(if space(bytes.first()) || space(bytes.last()) {
+        &column.text_preserve
     } else {
-        "\" t=\"inlineStr\"><is><t>"
+        &column.text
     });
     escape(xml, text);
     xml.push_str("</t></is></c>");
@@ -318,6 +334,18 @@ fn text_cell(xml: &mut String, column: &Column, number: &str, text: &str) {
 /// control characters XML 1.0 lacks, and U+FFFE and U+FFFF, as `_xHHHH_`, Excel's escape; and the
 /// `_` of a literal `_xHHHH_` as `_x005F`, so that Excel does not read it as an escape.
 fn escape(xml: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    // Most texts have nothing to escape: one check of every byte (without early exit, which
+    // the compiler can vectorise), then one copy.
+    if !bytes.iter().fold(false, |any, &b| any | special(b)) {
+        xml.push_str(text);
+    } else {
+        escape_each(xml, text);
+    }
+}
+
+/// [`escape`] byte by byte.
+fn escape_each(xml: &mut String, text: &str) {
     let bytes = text.as_bytes();
     // Bytes of `text` before `done` are in `xml`; every split falls before an ASCII byte or the
     // first byte of a character, so the `get`s below never fail.
@@ -348,10 +376,45 @@ fn escape(xml: &mut String, text: &str) {
     xml.push_str(text.get(done..).unwrap_or_default());
 }
 
+/// A byte [`escape`] may have to change: markup, `_`, a control character other than tab and
+/// newline, or the first byte of U+FFFE or U+FFFF.
+fn special(b: u8) -> bool {
+    matches!(b, b'&' | b'<' | b'>' | b'_' | 0x00..=0x08 | 0x0B..=0x1F | 0xEF)
+}
+
 /// `_xHHHH_`: Excel's escape of a character.
 fn excel_escape(bytes: Option<&[u8]>) -> bool {
     match bytes {
         Some([b'_', b'x', hex @ .., b'_']) => hex.iter().all(u8::is_ascii_hexdigit),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The check before escaping lets through only texts escaping would leave as they are.
+        #[test]
+        fn escaping_checked_first_is_escaping_each_byte(
+            chars in proptest::collection::vec(
+                prop_oneof![
+                    Just('a'), Just(' '), Just('\t'), Just('\n'), Just('\r'), Just('\u{1}'), Just('&'),
+                    Just('<'), Just('>'), Just('"'), Just('_'), Just('x'), Just('0'), Just('F'),
+                    Just('赣'), Just('\u{FFFE}'), Just('\u{FFFF}'), Just('\u{FEFF}'), Just('🎉'),
+                ],
+                0..24,
+            ),
+        ) {
+            let text: String = chars.into_iter().collect();
+            let (mut checked, mut each) = (String::new(), String::new());
+            escape(&mut checked, &text);
+            escape_each(&mut each, &text);
+            prop_assert_eq!(checked, each);
+        }
     }
 }
