@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::output::{excel_number, partial, write_error, OutputError};
+use crate::output::{excel_number, partial, push_excel_number, push_integer, write_error, OutputError};
 use parts::DECLARATION;
 
 mod parts;
@@ -165,7 +165,7 @@ impl XlsxWriter {
         self.rows += 1;
         self.xml.clear();
         self.number.clear();
-        let _ = write!(self.number, "{}", self.rows + 1);
+        push_integer(&mut self.number, u64::from(self.rows) + 1);
         row_xml(&mut self.xml, &self.columns, &self.number, cells)
             .map_err(|e| write_error(&self.partial, e))?;
         write(&mut self.zip, &self.partial, &self.xml)
@@ -283,27 +283,33 @@ fn row_xml<'c>(
         let Some(column) = columns.get(col) else {
             return Err(format!("a row has more cells than the header's {}", columns.len()));
         };
-        let value = match cell {
+        match cell {
             Cell::Text("") => continue,
             Cell::Text(text) => {
                 if text.len() > CELL_CHARS && text.chars().count() > CELL_CHARS {
                     return Err(format!("a cell is longer than Excel's {CELL_CHARS} characters"));
                 }
                 text_cell(xml, column, number, text);
-                any = true;
-                continue;
             }
-            Cell::Money(m) => excel_number(m),
-        };
-        if value.is_nan() {
-            // Excel has no NaN: rust_xlsxwriter writes it as text (a decimal never becomes one).
-            text_cell(xml, column, number, "NAN");
-        } else {
-            xml.push_str(&column.open);
-            xml.push_str(number);
-            xml.push_str(&column.number);
-            // As rust_xlsxwriter formats a number (without its `ryu` feature): `Display`.
-            let _ = write!(xml, "{value}</v></c>");
+            Cell::Money(m) => {
+                let at = xml.len();
+                number_start(xml, column, number);
+                if push_excel_number(xml, m) {
+                    xml.push_str("</v></c>");
+                } else {
+                    xml.truncate(at);
+                    let value = excel_number(m);
+                    if value.is_nan() {
+                        // Excel has no NaN: rust_xlsxwriter writes it as text (a decimal never
+                        // becomes one).
+                        text_cell(xml, column, number, "NAN");
+                    } else {
+                        number_start(xml, column, number);
+                        // As rust_xlsxwriter formats a number (without its `ryu` feature): `Display`.
+                        let _ = write!(xml, "{value}</v></c>");
+                    }
+                }
+            }
         }
         any = true;
     }
@@ -313,6 +319,12 @@ fn row_xml<'c>(
         xml.truncate(start);
     }
     Ok(())
+}
+
+fn number_start(xml: &mut String, column: &Column, number: &str) {
+    xml.push_str(&column.open);
+    xml.push_str(number);
+    xml.push_str(&column.number);
 }
 
 fn text_cell(xml: &mut String, column: &Column, number: &str, text: &str) {
