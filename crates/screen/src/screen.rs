@@ -657,15 +657,18 @@ impl<'s, 'e> Tally<'s, 'e> {
 
     fn screened(&mut self, e: &Identity, results: Vec<Screened>) -> Result<(), ScreenError> {
         let (mut eligible, mut open) = (false, false);
-        for (k, result) in results.into_iter().enumerate().take(self.totals_of.len()) {
-            let at = self.totals_of.get(k).copied().flatten();
+        for (k, result) in results.into_iter().enumerate() {
+            // A plain loop rather than `take(totals_of.len())`, which cost more than the counting.
+            let Some(&at) = self.totals_of.get(k) else { break };
             let Some(totals) = at.and_then(|at| self.by_policy.get_mut(at)) else { continue };
             match result {
                 Screened::Plain(Outcome::NotPayable) => totals.not_payable += 1,
                 Screened::Plain(_) => totals.ineligible += 1,
                 // The decision is the writer's now: its parts move into the lines rather than being
                 // copied (their shared texts' counts are what the evaluation threads touch too).
-                Screened::Full(d) => match (d.outcome, d.amount, d.payer.clone(), d.due_date) {
+                // The payer moves too: a copy of the `Arc` is an atomic count, shared with the
+                // evaluation threads' copies.
+                Screened::Full(mut d) => match (d.outcome, d.amount, d.payer.take(), d.due_date) {
                     (Outcome::Eligible, Some(amount), Some(payer), Some(due_date)) => {
                         eligible = true;
                         let due_now = d.installments.first().map_or(amount, |i| i.amount);

@@ -8,7 +8,6 @@
 //! The zip holds the sheets first and the other parts after, as some need the number of sheets; a
 //! package's parts may come in any order.
 
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +16,9 @@ use rust_decimal::Decimal;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::output::{excel_number, partial, push_excel_number, push_integer, write_error, OutputError};
+use crate::output::{
+    any_byte, excel_number, partial, push_excel_number, push_integer, write_error, OutputError,
+};
 use parts::DECLARATION;
 
 mod parts;
@@ -96,8 +97,8 @@ pub struct XlsxWriter {
     /// When the workbook was made, for docProps/core.xml.
     created: String,
     /// The row being written, and its number: kept from row to row.
-    xml: String,
-    number: String,
+    xml: Vec<u8>,
+    number: Vec<u8>,
 }
 
 impl XlsxWriter {
@@ -143,8 +144,8 @@ impl XlsxWriter {
             sheets: 0,
             rows: 0,
             created: parts::now(),
-            xml: String::with_capacity(4096),
-            number: String::new(),
+            xml: Vec::with_capacity(4096),
+            number: Vec::new(),
         };
         writer.start_sheet()?;
         Ok(writer)
@@ -187,7 +188,7 @@ impl XlsxWriter {
         ];
         for (name, text) in parts {
             self.start(name)?;
-            write(&mut self.zip, &self.partial, &text)?;
+            write(&mut self.zip, &self.partial, text.as_bytes())?;
         }
         let zip = self.zip.take().ok_or_else(|| write_error(&self.partial, "the workbook is closed"))?;
         let file = zip.finish().map_err(|e| write_error(&self.partial, e))?;
@@ -202,12 +203,12 @@ impl XlsxWriter {
         self.xml.clear();
         sheet_start(&mut self.xml, self.sheets == 1, &self.columns);
         let header = self.header.iter().map(|t| Cell::Text(t));
-        row_xml(&mut self.xml, &self.columns, "1", header).map_err(|e| write_error(&self.partial, e))?;
+        row_xml(&mut self.xml, &self.columns, b"1", header).map_err(|e| write_error(&self.partial, e))?;
         write(&mut self.zip, &self.partial, &self.xml)
     }
 
     fn end_sheet(&mut self) -> Result<(), OutputError> {
-        write(&mut self.zip, &self.partial, SHEET_END)
+        write(&mut self.zip, &self.partial, SHEET_END.as_bytes())
     }
 
     fn start(&mut self, name: &str) -> Result<(), OutputError> {
@@ -217,9 +218,18 @@ impl XlsxWriter {
 }
 
 /// Writes into the part begun last.
-fn write(zip: &mut Option<ZipWriter<BufWriter<File>>>, partial: &Path, xml: &str) -> Result<(), OutputError> {
+fn write(
+    zip: &mut Option<ZipWriter<BufWriter<File>>>,
+    partial: &Path,
+    xml: &[u8],
+) -> Result<(), OutputError> {
     let zip = zip.as_mut().ok_or_else(|| write_error(partial, "the workbook is closed"))?;
-    zip.write_all(xml.as_bytes()).map_err(|e| write_error(partial, e))
+    zip.write_all(xml).map_err(|e| write_error(partial, e))
+}
+
+/// The XML is made as bytes: numbers' digits go in without a check that they are UTF-8.
+fn push(xml: &mut Vec<u8>, text: &str) {
+    xml.extend_from_slice(text.as_bytes());
 }
 
 /// A column's letters: 0 → `A`, 26 → `AA`.
@@ -237,19 +247,23 @@ fn letters(col: usize) -> String {
 /// The sheet up to its rows. `<dimension>` comes before the rows, so it cannot name the last one
 /// while rows stream: it says `A1`, as rust_xlsxwriter does for a sheet without cells. Excel
 /// works out the used range itself; calamine sizes a buffer by it, nothing more.
-fn sheet_start(xml: &mut String, first: bool, columns: &[Column]) {
-    xml.push_str(DECLARATION);
-    xml.push_str(
+fn sheet_start(xml: &mut Vec<u8>, first: bool, columns: &[Column]) {
+    push(xml, DECLARATION);
+    push(
+        xml,
         "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
          xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
          <dimension ref=\"A1\"/><sheetViews>",
     );
-    xml.push_str(if first {
-        "<sheetView tabSelected=\"1\" workbookViewId=\"0\"/>"
-    } else {
-        "<sheetView workbookViewId=\"0\"/>"
-    });
-    xml.push_str("</sheetViews><sheetFormatPr defaultRowHeight=\"15\"/><cols>");
+    push(
+        xml,
+        if first {
+            "<sheetView tabSelected=\"1\" workbookViewId=\"0\"/>"
+        } else {
+            "<sheetView workbookViewId=\"0\"/>"
+        },
+    );
+    push(xml, "</sheetViews><sheetFormatPr defaultRowHeight=\"15\"/><cols>");
     // Neighbouring columns of one style share a `<col>`.
     let mut first_col = 0;
     for (col, column) in columns.iter().enumerate() {
@@ -264,20 +278,20 @@ fn sheet_start(xml: &mut String, first: bool, columns: &[Column]) {
             first_col = col + 1;
         }
     }
-    xml.push_str("</cols><sheetData>");
+    push(xml, "</cols><sheetData>");
 }
 
 /// A `<row>`, numbered `number`; none if every cell is empty text, as rust_xlsxwriter skips it.
 fn row_xml<'c>(
-    xml: &mut String,
+    xml: &mut Vec<u8>,
     columns: &[Column],
-    number: &str,
+    number: &[u8],
     cells: impl IntoIterator<Item = Cell<'c>>,
 ) -> Result<(), String> {
     let start = xml.len();
-    xml.push_str("<row r=\"");
-    xml.push_str(number);
-    xml.push_str("\">");
+    push(xml, "<row r=\"");
+    xml.extend_from_slice(number);
+    push(xml, "\">");
     let mut any = false;
     for (col, cell) in cells.into_iter().enumerate() {
         let Some(column) = columns.get(col) else {
@@ -295,7 +309,7 @@ fn row_xml<'c>(
                 let at = xml.len();
                 number_start(xml, column, number);
                 if push_excel_number(xml, m) {
-                    xml.push_str("</v></c>");
+                    push(xml, "</v></c>");
                 } else {
                     xml.truncate(at);
                     let value = excel_number(m);
@@ -314,50 +328,45 @@ fn row_xml<'c>(
         any = true;
     }
     if any {
-        xml.push_str("</row>");
+        push(xml, "</row>");
     } else {
         xml.truncate(start);
     }
     Ok(())
 }
 
-fn number_start(xml: &mut String, column: &Column, number: &str) {
-    xml.push_str(&column.open);
-    xml.push_str(number);
-    xml.push_str(&column.number);
+fn number_start(xml: &mut Vec<u8>, column: &Column, number: &[u8]) {
+    push(xml, &column.open);
+    xml.extend_from_slice(number);
+    push(xml, &column.number);
 }
 
-fn text_cell(xml: &mut String, column: &Column, number: &str, text: &str) {
-    xml.push_str(&column.open);
-    xml.push_str(number);
+fn text_cell(xml: &mut Vec<u8>, column: &Column, number: &[u8], text: &str) {
+    push(xml, &column.open);
+    xml.extend_from_slice(number);
     // Tab, newline and space are ASCII: the first and last bytes tell the first and last characters.
     let space = |b: Option<&u8>| matches!(b, Some(b'\t' | b'\n' | b' '));
     let bytes = text.as_bytes();
-    xml.push_str(if space(bytes.first()) || space(bytes.last()) {
-        &column.text_preserve
-    } else {
-        &column.text
-    });
+    push(xml, if space(bytes.first()) || space(bytes.last()) { &column.text_preserve } else { &column.text });
     escape(xml, text);
-    xml.push_str("</t></is></c>");
+    push(xml, "</t></is></c>");
 }
 
 /// Text as rust_xlsxwriter escapes it: `&`, `<` and `>` as entities (quotes as they are); the
 /// control characters XML 1.0 lacks, and U+FFFE and U+FFFF, as `_xHHHH_`, Excel's escape; and the
 /// `_` of a literal `_xHHHH_` as `_x005F`, so that Excel does not read it as an escape.
-fn escape(xml: &mut String, text: &str) {
+fn escape(xml: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
-    // Most texts have nothing to escape: one check of every byte (without early exit, which
-    // the compiler can vectorise), then one copy.
-    if !bytes.iter().fold(false, |any, &b| any | special(b)) {
-        xml.push_str(text);
+    // Most texts have nothing to escape: a check of every byte, then one copy.
+    if !any_byte(bytes, special) {
+        push(xml, text);
     } else {
         escape_each(xml, text);
     }
 }
 
 /// [`escape`] byte by byte.
-fn escape_each(xml: &mut String, text: &str) {
+fn escape_each(xml: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     // Bytes of `text` before `done` are in `xml`; every split falls before an ASCII byte or the
     // first byte of a character, so the `get`s below never fail.
@@ -377,21 +386,28 @@ fn escape_each(xml: &mut String, text: &str) {
             },
             _ => continue,
         };
-        xml.push_str(text.get(done..i).unwrap_or_default());
+        xml.extend_from_slice(bytes.get(done..i).unwrap_or_default());
         if escaped.is_empty() {
             let _ = write!(xml, "_x{b:04X}_");
         } else {
-            xml.push_str(escaped);
+            push(xml, escaped);
         }
         done = i + len;
     }
-    xml.push_str(text.get(done..).unwrap_or_default());
+    xml.extend_from_slice(bytes.get(done..).unwrap_or_default());
 }
 
 /// A byte [`escape`] may have to change: markup, `_`, a control character other than tab and
 /// newline, or the first byte of U+FFFE or U+FFFF.
 fn special(b: u8) -> bool {
-    matches!(b, b'&' | b'<' | b'>' | b'_' | 0x00..=0x08 | 0x0B..=0x1F | 0xEF)
+    // Comparisons joined without short cuts, which the compiler vectorises (a `matches!` it
+    // did not).
+    (b == b'&')
+        | (b == b'<')
+        | (b == b'>')
+        | (b == b'_')
+        | ((b < 0x20) & (b != b'\t') & (b != b'\n'))
+        | (b == 0xEF)
 }
 
 /// `_xHHHH_`: Excel's escape of a character.
@@ -423,7 +439,7 @@ mod tests {
             ),
         ) {
             let text: String = chars.into_iter().collect();
-            let (mut checked, mut each) = (String::new(), String::new());
+            let (mut checked, mut each) = (Vec::new(), Vec::new());
             escape(&mut checked, &text);
             escape_each(&mut each, &text);
             prop_assert_eq!(checked, each);
