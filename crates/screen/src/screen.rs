@@ -541,6 +541,9 @@ struct Tally<'s, 'e> {
     by_funder: BTreeMap<Arc<str>, Decimal>,
     undetermined_pairs: u64,
     reject_problems: u64,
+    /// The texts of the last line given to the sink, whose buffers the next line's copies of the
+    /// enterprise's code, name, bank and account take over: no allocation and free for each.
+    spare: [String; 4],
 }
 
 impl<'s, 'e> Tally<'s, 'e> {
@@ -595,6 +598,7 @@ impl<'s, 'e> Tally<'s, 'e> {
             by_funder: BTreeMap::new(),
             undetermined_pairs: 0,
             reject_problems: 0,
+            spare: Default::default(),
         }
     }
 
@@ -657,23 +661,28 @@ impl<'s, 'e> Tally<'s, 'e> {
 
     fn screened(&mut self, e: &Identity, results: Vec<Screened>) -> Result<(), ScreenError> {
         let (mut eligible, mut open) = (false, false);
-        for (k, result) in results.into_iter().enumerate().take(self.totals_of.len()) {
-            let at = self.totals_of.get(k).copied().flatten();
+        for (k, result) in results.into_iter().enumerate() {
+            // A plain loop rather than `take(totals_of.len())`, which cost more than the counting.
+            let Some(&at) = self.totals_of.get(k) else { break };
             let Some(totals) = at.and_then(|at| self.by_policy.get_mut(at)) else { continue };
             match result {
                 Screened::Plain(Outcome::NotPayable) => totals.not_payable += 1,
                 Screened::Plain(_) => totals.ineligible += 1,
                 // The decision is the writer's now: its parts move into the lines rather than being
                 // copied (their shared texts' counts are what the evaluation threads touch too).
-                Screened::Full(d) => match (d.outcome, d.amount, d.payer.clone(), d.due_date) {
+                // The payer moves too: a copy of the `Arc` is an atomic count, shared with the
+                // evaluation threads' copies.
+                Screened::Full(mut d) => match (d.outcome, d.amount, d.payer.take(), d.due_date) {
                     (Outcome::Eligible, Some(amount), Some(payer), Some(due_date)) => {
                         eligible = true;
                         let due_now = d.installments.first().map_or(amount, |i| i.amount);
                         totals.eligible += 1;
                         totals.amount += amount;
                         totals.due_now += due_now;
-                        let payout = payout(e, *d, amount, payer, due_date, due_now);
+                        let payout = payout(&mut self.spare, e, *d, amount, payer, due_date, due_now);
                         self.pay(&payout)?;
+                        let Payout { uscc, name, bank, account, .. } = payout;
+                        self.spare = [uscc, name, bank, account];
                     }
                     (Outcome::Eligible, ..) | (Outcome::Error, ..) => {
                         open = true;
@@ -689,13 +698,13 @@ impl<'s, 'e> Tally<'s, 'e> {
                                 )
                             },
                         );
-                        self.sink.undetermined(&undetermined(e, *d, Some(error)))?;
+                        self.undetermined(e, *d, Some(error))?;
                     }
                     (Outcome::Undetermined | Outcome::PendingReview, ..) => {
                         open = true;
                         totals.undetermined += 1;
                         self.undetermined_pairs += 1;
-                        self.sink.undetermined(&undetermined(e, *d, None))?;
+                        self.undetermined(e, *d, None)?;
                     }
                     (Outcome::NotPayable, ..) => totals.not_payable += 1,
                     (Outcome::Ineligible, ..) => totals.ineligible += 1,
@@ -709,6 +718,23 @@ impl<'s, 'e> Tally<'s, 'e> {
         } else {
             self.rows.ineligible += 1;
         }
+        Ok(())
+    }
+
+    fn undetermined(&mut self, e: &Identity, d: Decision, error: Option<String>) -> Result<(), ScreenError> {
+        let [uscc, name, ..] = &mut self.spare;
+        let item = Undetermined {
+            line: e.line,
+            uscc: refill(uscc, &e.uscc),
+            name: refill(name, &e.name),
+            policy: d.policy,
+            title: d.title,
+            missing: d.missing,
+            error,
+        };
+        self.sink.undetermined(&item)?;
+        let [uscc, name, ..] = &mut self.spare;
+        (*uscc, *name) = (item.uscc, item.name);
         Ok(())
     }
 
@@ -819,7 +845,16 @@ fn cents(mut amount: Decimal) -> Decimal {
     amount
 }
 
+/// `text` in `spare`'s buffer, which the result takes.
+fn refill(spare: &mut String, text: &str) -> String {
+    let mut s = std::mem::take(spare);
+    s.clear();
+    s.push_str(text);
+    s
+}
+
 fn payout(
+    spare: &mut [String; 4],
     e: &Identity,
     d: Decision,
     amount: Decimal,
@@ -827,12 +862,13 @@ fn payout(
     due_date: NaiveDate,
     due_now: Decimal,
 ) -> Payout {
+    let [uscc, name, bank, account] = spare;
     Payout {
         line: e.line,
-        uscc: e.uscc.clone(),
-        name: e.name.clone(),
-        bank: e.bank.clone(),
-        account: e.account.clone(),
+        uscc: refill(uscc, &e.uscc),
+        name: refill(name, &e.name),
+        bank: refill(bank, &e.bank),
+        account: refill(account, &e.account),
         policy: d.policy,
         title: d.title,
         payer,
@@ -841,17 +877,5 @@ fn payout(
         due_now,
         due_date,
         installments: d.installments,
-    }
-}
-
-fn undetermined(e: &Identity, d: Decision, error: Option<String>) -> Undetermined {
-    Undetermined {
-        line: e.line,
-        uscc: e.uscc.clone(),
-        name: e.name.clone(),
-        policy: d.policy,
-        title: d.title,
-        missing: d.missing,
-        error,
     }
 }

@@ -8,7 +8,6 @@
 //! The zip holds the sheets first and the other parts after, as some need the number of sheets; a
 //! package's parts may come in any order.
 
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +16,9 @@ use rust_decimal::Decimal;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::output::{excel_number, partial, write_error, OutputError};
+use crate::output::{
+    any_byte, excel_number, partial, push_excel_number, push_integer, write_error, OutputError,
+};
 use parts::DECLARATION;
 
 mod parts;
@@ -53,10 +54,29 @@ pub enum Cell<'a> {
 }
 
 /// A column: its letters (`A`, `AB`) and its style, the index of its format in styles.xml, as
-/// text for the cells.
+/// text for the cells; and the XML around a cell's row number, made once rather than piece by
+/// piece in every cell.
 struct Column {
-    letters: String,
     style: String,
+    /// `<c r="AB`
+    open: String,
+    /// `" s="1" t="inlineStr"><is><t>`, and with `xml:space="preserve"` for edge spaces.
+    text: String,
+    text_preserve: String,
+    /// `" s="2"><v>`
+    number: String,
+}
+
+impl Column {
+    fn new(letters: &str, style: usize) -> Column {
+        Column {
+            style: style.to_string(),
+            open: format!("<c r=\"{letters}"),
+            text: format!("\" s=\"{style}\" t=\"inlineStr\"><is><t>"),
+            text_preserve: format!("\" s=\"{style}\" t=\"inlineStr\"><is><t xml:space=\"preserve\">"),
+            number: format!("\" s=\"{style}\"><v>"),
+        }
+    }
 }
 
 /// One workbook, written under its `.partial` name and renamed by [`XlsxWriter::finish`].
@@ -77,8 +97,8 @@ pub struct XlsxWriter {
     /// When the workbook was made, for docProps/core.xml.
     created: String,
     /// The row being written, and its number: kept from row to row.
-    xml: String,
-    number: String,
+    xml: Vec<u8>,
+    number: Vec<u8>,
 }
 
 impl XlsxWriter {
@@ -102,7 +122,7 @@ impl XlsxWriter {
                     formats.len()
                 }
             };
-            columns.push(Column { letters: letters(col), style: style.to_string() });
+            columns.push(Column::new(&letters(col), style));
         }
         let file = File::create(&partial).map_err(|e| write_error(&partial, e))?;
         let mut writer = XlsxWriter {
@@ -124,8 +144,8 @@ impl XlsxWriter {
             sheets: 0,
             rows: 0,
             created: parts::now(),
-            xml: String::with_capacity(4096),
-            number: String::new(),
+            xml: Vec::with_capacity(4096),
+            number: Vec::new(),
         };
         writer.start_sheet()?;
         Ok(writer)
@@ -146,7 +166,7 @@ impl XlsxWriter {
         self.rows += 1;
         self.xml.clear();
         self.number.clear();
-        let _ = write!(self.number, "{}", self.rows + 1);
+        push_integer(&mut self.number, u64::from(self.rows) + 1);
         row_xml(&mut self.xml, &self.columns, &self.number, cells)
             .map_err(|e| write_error(&self.partial, e))?;
         write(&mut self.zip, &self.partial, &self.xml)
@@ -168,7 +188,7 @@ impl XlsxWriter {
         ];
         for (name, text) in parts {
             self.start(name)?;
-            write(&mut self.zip, &self.partial, &text)?;
+            write(&mut self.zip, &self.partial, text.as_bytes())?;
         }
         let zip = self.zip.take().ok_or_else(|| write_error(&self.partial, "the workbook is closed"))?;
         let file = zip.finish().map_err(|e| write_error(&self.partial, e))?;
@@ -183,12 +203,12 @@ impl XlsxWriter {
         self.xml.clear();
         sheet_start(&mut self.xml, self.sheets == 1, &self.columns);
         let header = self.header.iter().map(|t| Cell::Text(t));
-        row_xml(&mut self.xml, &self.columns, "1", header).map_err(|e| write_error(&self.partial, e))?;
+        row_xml(&mut self.xml, &self.columns, b"1", header).map_err(|e| write_error(&self.partial, e))?;
         write(&mut self.zip, &self.partial, &self.xml)
     }
 
     fn end_sheet(&mut self) -> Result<(), OutputError> {
-        write(&mut self.zip, &self.partial, SHEET_END)
+        write(&mut self.zip, &self.partial, SHEET_END.as_bytes())
     }
 
     fn start(&mut self, name: &str) -> Result<(), OutputError> {
@@ -198,9 +218,18 @@ impl XlsxWriter {
 }
 
 /// Writes into the part begun last.
-fn write(zip: &mut Option<ZipWriter<BufWriter<File>>>, partial: &Path, xml: &str) -> Result<(), OutputError> {
+fn write(
+    zip: &mut Option<ZipWriter<BufWriter<File>>>,
+    partial: &Path,
+    xml: &[u8],
+) -> Result<(), OutputError> {
     let zip = zip.as_mut().ok_or_else(|| write_error(partial, "the workbook is closed"))?;
-    zip.write_all(xml.as_bytes()).map_err(|e| write_error(partial, e))
+    zip.write_all(xml).map_err(|e| write_error(partial, e))
+}
+
+/// The XML is made as bytes: numbers' digits go in without a check that they are UTF-8.
+fn push(xml: &mut Vec<u8>, text: &str) {
+    xml.extend_from_slice(text.as_bytes());
 }
 
 /// A column's letters: 0 → `A`, 26 → `AA`.
@@ -218,19 +247,23 @@ fn letters(col: usize) -> String {
 /// The sheet up to its rows. `<dimension>` comes before the rows, so it cannot name the last one
 /// while rows stream: it says `A1`, as rust_xlsxwriter does for a sheet without cells. Excel
 /// works out the used range itself; calamine sizes a buffer by it, nothing more.
-fn sheet_start(xml: &mut String, first: bool, columns: &[Column]) {
-    xml.push_str(DECLARATION);
-    xml.push_str(
+fn sheet_start(xml: &mut Vec<u8>, first: bool, columns: &[Column]) {
+    push(xml, DECLARATION);
+    push(
+        xml,
         "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
          xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
          <dimension ref=\"A1\"/><sheetViews>",
     );
-    xml.push_str(if first {
-        "<sheetView tabSelected=\"1\" workbookViewId=\"0\"/>"
-    } else {
-        "<sheetView workbookViewId=\"0\"/>"
-    });
-    xml.push_str("</sheetViews><sheetFormatPr defaultRowHeight=\"15\"/><cols>");
+    push(
+        xml,
+        if first {
+            "<sheetView tabSelected=\"1\" workbookViewId=\"0\"/>"
+        } else {
+            "<sheetView workbookViewId=\"0\"/>"
+        },
+    );
+    push(xml, "</sheetViews><sheetFormatPr defaultRowHeight=\"15\"/><cols>");
     // Neighbouring columns of one style share a `<col>`.
     let mut first_col = 0;
     for (col, column) in columns.iter().enumerate() {
@@ -245,79 +278,95 @@ fn sheet_start(xml: &mut String, first: bool, columns: &[Column]) {
             first_col = col + 1;
         }
     }
-    xml.push_str("</cols><sheetData>");
+    push(xml, "</cols><sheetData>");
 }
 
 /// A `<row>`, numbered `number`; none if every cell is empty text, as rust_xlsxwriter skips it.
 fn row_xml<'c>(
-    xml: &mut String,
+    xml: &mut Vec<u8>,
     columns: &[Column],
-    number: &str,
+    number: &[u8],
     cells: impl IntoIterator<Item = Cell<'c>>,
 ) -> Result<(), String> {
     let start = xml.len();
-    xml.push_str("<row r=\"");
-    xml.push_str(number);
-    xml.push_str("\">");
+    push(xml, "<row r=\"");
+    xml.extend_from_slice(number);
+    push(xml, "\">");
     let mut any = false;
     for (col, cell) in cells.into_iter().enumerate() {
         let Some(column) = columns.get(col) else {
             return Err(format!("a row has more cells than the header's {}", columns.len()));
         };
-        let value = match cell {
+        match cell {
             Cell::Text("") => continue,
             Cell::Text(text) => {
                 if text.len() > CELL_CHARS && text.chars().count() > CELL_CHARS {
                     return Err(format!("a cell is longer than Excel's {CELL_CHARS} characters"));
                 }
                 text_cell(xml, column, number, text);
-                any = true;
-                continue;
             }
-            Cell::Money(m) => excel_number(m),
-        };
-        if value.is_nan() {
-            // Excel has no NaN: rust_xlsxwriter writes it as text (a decimal never becomes one).
-            text_cell(xml, column, number, "NAN");
-        } else {
-            cell_start(xml, column, number);
-            // As rust_xlsxwriter formats a number (without its `ryu` feature): `Display`.
-            let _ = write!(xml, "\"><v>{value}</v></c>");
+            Cell::Money(m) => {
+                let at = xml.len();
+                number_start(xml, column, number);
+                if push_excel_number(xml, m) {
+                    push(xml, "</v></c>");
+                } else {
+                    xml.truncate(at);
+                    let value = excel_number(m);
+                    if value.is_nan() {
+                        // Excel has no NaN: rust_xlsxwriter writes it as text (a decimal never
+                        // becomes one).
+                        text_cell(xml, column, number, "NAN");
+                    } else {
+                        number_start(xml, column, number);
+                        // As rust_xlsxwriter formats a number (without its `ryu` feature): `Display`.
+                        let _ = write!(xml, "{value}</v></c>");
+                    }
+                }
+            }
         }
         any = true;
     }
     if any {
-        xml.push_str("</row>");
+        push(xml, "</row>");
     } else {
         xml.truncate(start);
     }
     Ok(())
 }
 
-fn cell_start(xml: &mut String, column: &Column, number: &str) {
-    xml.push_str("<c r=\"");
-    xml.push_str(&column.letters);
-    xml.push_str(number);
-    xml.push_str("\" s=\"");
-    xml.push_str(&column.style);
+fn number_start(xml: &mut Vec<u8>, column: &Column, number: &[u8]) {
+    push(xml, &column.open);
+    xml.extend_from_slice(number);
+    push(xml, &column.number);
 }
 
-fn text_cell(xml: &mut String, column: &Column, number: &str, text: &str) {
-    cell_start(xml, column, number);
-    let space = ['\t', '\n', ' '];
-    xml.push_str(if text.starts_with(space) || text.ends_with(space) {
-        "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">"
-    } else {
-        "\" t=\"inlineStr\"><is><t>"
-    });
+fn text_cell(xml: &mut Vec<u8>, column: &Column, number: &[u8], text: &str) {
+    push(xml, &column.open);
+    xml.extend_from_slice(number);
+    // Tab, newline and space are ASCII: the first and last bytes tell the first and last characters.
+    let space = |b: Option<&u8>| matches!(b, Some(b'\t' | b'\n' | b' '));
+    let bytes = text.as_bytes();
+    push(xml, if space(bytes.first()) || space(bytes.last()) { &column.text_preserve } else { &column.text });
     escape(xml, text);
-    xml.push_str("</t></is></c>");
+    push(xml, "</t></is></c>");
 }
 
 /// Text as rust_xlsxwriter escapes it: `&`, `<` and `>` as entities (quotes as they are); the
 /// control characters XML 1.0 lacks, and U+FFFE and U+FFFF, as `_xHHHH_`, Excel's escape; and the
 /// `_` of a literal `_xHHHH_` as `_x005F`, so that Excel does not read it as an escape.
-fn escape(xml: &mut String, text: &str) {
+fn escape(xml: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    // Most texts have nothing to escape: a check of every byte, then one copy.
+    if !any_byte(bytes, special) {
+        push(xml, text);
+    } else {
+        escape_each(xml, text);
+    }
+}
+
+/// [`escape`] byte by byte.
+fn escape_each(xml: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     // Bytes of `text` before `done` are in `xml`; every split falls before an ASCII byte or the
     // first byte of a character, so the `get`s below never fail.
@@ -337,15 +386,28 @@ fn escape(xml: &mut String, text: &str) {
             },
             _ => continue,
         };
-        xml.push_str(text.get(done..i).unwrap_or_default());
+        xml.extend_from_slice(bytes.get(done..i).unwrap_or_default());
         if escaped.is_empty() {
             let _ = write!(xml, "_x{b:04X}_");
         } else {
-            xml.push_str(escaped);
+            push(xml, escaped);
         }
         done = i + len;
     }
-    xml.push_str(text.get(done..).unwrap_or_default());
+    xml.extend_from_slice(bytes.get(done..).unwrap_or_default());
+}
+
+/// A byte [`escape`] may have to change: markup, `_`, a control character other than tab and
+/// newline, or the first byte of U+FFFE or U+FFFF.
+fn special(b: u8) -> bool {
+    // Comparisons joined without short cuts, which the compiler vectorises (a `matches!` it
+    // did not).
+    (b == b'&')
+        | (b == b'<')
+        | (b == b'>')
+        | (b == b'_')
+        | ((b < 0x20) & (b != b'\t') & (b != b'\n'))
+        | (b == 0xEF)
 }
 
 /// `_xHHHH_`: Excel's escape of a character.
@@ -353,5 +415,34 @@ fn excel_escape(bytes: Option<&[u8]>) -> bool {
     match bytes {
         Some([b'_', b'x', hex @ .., b'_']) => hex.iter().all(u8::is_ascii_hexdigit),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The check before escaping lets through only texts escaping would leave as they are.
+        #[test]
+        fn escaping_checked_first_is_escaping_each_byte(
+            chars in proptest::collection::vec(
+                prop_oneof![
+                    Just('a'), Just(' '), Just('\t'), Just('\n'), Just('\r'), Just('\u{1}'), Just('&'),
+                    Just('<'), Just('>'), Just('"'), Just('_'), Just('x'), Just('0'), Just('F'),
+                    Just('赣'), Just('\u{FFFE}'), Just('\u{FFFF}'), Just('\u{FEFF}'), Just('🎉'),
+                ],
+                0..24,
+            ),
+        ) {
+            let text: String = chars.into_iter().collect();
+            let (mut checked, mut each) = (Vec::new(), Vec::new());
+            escape(&mut checked, &text);
+            escape_each(&mut each, &text);
+            prop_assert_eq!(checked, each);
+        }
     }
 }
