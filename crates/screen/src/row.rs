@@ -129,12 +129,11 @@ pub fn cells_into(
                 continue;
             }
         }
-        match schema.common_cell(*slot, text) {
-            Some(value) => *place = value.map(FactValue::One),
-            None => match schema.parse_cell(*slot, column_name(columns, *col), cell(*col)) {
+        if !schema.common_cell_into(*slot, text, place) {
+            match schema.parse_cell(*slot, column_name(columns, *col), cell(*col)) {
                 Ok(value) => *place = value.map(FactValue::One),
                 Err(e) => rejects.push(fact_reject(line, e, "the column")),
-            },
+            }
         }
     }
     for (slot, years) in &columns.series {
@@ -143,13 +142,11 @@ pub fn cells_into(
             continue;
         };
         for (year, col) in years {
-            let value = match schema.common_cell(*slot, trimmed(cell(*col))) {
-                Some(value) => Ok(value),
-                None => schema.parse_cell(*slot, column_name(columns, *col), cell(*col)),
-            };
-            match value {
-                Ok(value) => values.push((*year, value)),
-                Err(e) => rejects.push(fact_reject(line, e, "the column")),
+            if !schema.common_year_into(*slot, trimmed(cell(*col)), *year, values) {
+                match schema.parse_cell(*slot, column_name(columns, *col), cell(*col)) {
+                    Ok(value) => values.push((*year, value)),
+                    Err(e) => rejects.push(fact_reject(line, e, "the column")),
+                }
             }
         }
     }

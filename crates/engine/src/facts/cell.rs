@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use huiqi_dsl::check::BaseType;
 use rust_decimal::Decimal;
 
-use super::{expected, FactError, FactMeta, Schema};
+use super::{expected, FactError, FactMeta, FactValue, Schema};
 use crate::value::{same_text, Value};
 
 impl Schema {
@@ -34,39 +34,66 @@ impl Schema {
     }
 
     /// [`Schema::parse_cell`] for a cell already [`trimmed`], when it is in the form nearly
-    /// every cell takes (`是`, an enum's value, `2025-03-01`, `1234.5` in a unit of whole 元):
-    /// `Some(None)` for an empty cell, `None` for any other form, which `parse_cell` reads or
-    /// refuses. Screening tries this first, with no error to build.
-    pub fn common_cell(&self, slot: usize, text: &str) -> Option<Option<Value>> {
+    /// every cell takes (`是`, an enum's value, `2025-03-01`, `1234.5` in a unit of whole 元),
+    /// written straight into a record's `place` (empty: `None`). `false`, and `place` untouched,
+    /// for any other form, which `parse_cell` reads or refuses. Screening tries this first, with
+    /// no error to build and no value moved through layers of `Option` (whose odd-sized copies
+    /// stalled the CPU on every cell).
+    #[inline]
+    pub fn common_cell_into(&self, slot: usize, text: &str, place: &mut Option<FactValue>) -> bool {
         if text.is_empty() {
-            return Some(None);
+            *place = None;
+            return true;
         }
-        self.facts.get(slot).and_then(|meta| common_cell(meta, text)).map(Some)
+        let Some(meta) = self.facts.get(slot) else { return false };
+        common_with(meta, text, |v| *place = Some(FactValue::One(v))).is_some()
+    }
+
+    /// [`Schema::common_cell_into`] for one year of a series: the year's value pushed onto
+    /// `years`.
+    #[inline]
+    pub fn common_year_into(
+        &self,
+        slot: usize,
+        text: &str,
+        year: i32,
+        years: &mut Vec<(i32, Option<Value>)>,
+    ) -> bool {
+        if text.is_empty() {
+            years.push((year, None));
+            return true;
+        }
+        let Some(meta) = self.facts.get(slot) else { return false };
+        common_with(meta, text, |v| years.push((year, Some(v)))).is_some()
     }
 }
 
 /// The common forms of a non-empty, trimmed cell, each read as [`any_cell`] reads it (the
 /// property tests below hold the fast readers to the general ones).
-#[inline]
 fn common_cell(meta: &FactMeta, text: &str) -> Option<Value> {
-    match &meta.base {
+    common_with(meta, text, |v| v)
+}
+
+/// [`common_cell`], its value handed to `put`: inlined, so the value is made where it goes.
+#[inline(always)]
+fn common_with<T>(meta: &FactMeta, text: &str, put: impl FnOnce(Value) -> T) -> Option<T> {
+    let value = match &meta.base {
         BaseType::Bool => match text.as_bytes() {
-            [0xE6, 0x98, 0xAF] | [b'Y' | b'y' | b'1'] => Some(Value::Bool(true)), // 是
-            [0xE5, 0x90, 0xA6] | [b'N' | b'n' | b'0'] => Some(Value::Bool(false)), // 否
-            _ => None,
+            [0xE6, 0x98, 0xAF] | [b'Y' | b'y' | b'1'] => Value::Bool(true), // 是
+            [0xE5, 0x90, 0xA6] | [b'N' | b'n' | b'0'] => Value::Bool(false), // 否
+            _ => return None,
         },
-        BaseType::Enum(_) => {
-            meta.variants.iter().find(|v| same_text(v, text)).map(|v| Value::Text(v.clone()))
-        }
-        BaseType::Text => Some(Value::Text(Arc::from(text))),
-        BaseType::Date => plain_date(text).map(Value::Date),
+        BaseType::Enum(_) => Value::Text(meta.variants.iter().find(|v| same_text(v, text))?.clone()),
+        BaseType::Text => Value::Text(Arc::from(text)),
+        BaseType::Date => Value::Date(plain_date(text)?),
         BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate => {
             let n = plain_number(text)?;
             let integer = meta.base == BaseType::Integer;
-            whole_units(n, meta.whole_scale?, integer, meta.non_negative)?.ok().map(Value::Num)
+            Value::Num(whole_units(n, meta.whole_scale?, integer, meta.non_negative)?.ok()?)
         }
-        BaseType::Percent => percent_points(plain_number(text)?, meta.non_negative).map(Value::Num),
-    }
+        BaseType::Percent => Value::Num(percent_points(plain_number(text)?, meta.non_negative)?),
+    };
+    Some(put(value))
 }
 
 /// Any non-empty, trimmed cell (`text`; `cell` as written, for errors), or why it does not fit.
