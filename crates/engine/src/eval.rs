@@ -6,7 +6,7 @@ use huiqi_dsl::ast::Relation;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::facts::Facts;
-use crate::ir::{Arith, Band, FactRef, Func, Node, NodeId, Program};
+use crate::ir::{Arith, Band, FactRef, Func, Node, NodeId, Program, Shape};
 use crate::value::{same, EvalError, Val, Value};
 
 /// What one evaluation reads: the facts and the date. No clock, no IO.
@@ -193,13 +193,39 @@ impl Evaluator<'_> {
         match self.program.node(id)? {
             Node::Const(v) => Some(Ok(v)),
             Node::Fact(i) => {
-                let value = match self.program.facts.get(*i as usize)? {
-                    FactRef { slot, offset: Some(o) } => cx.facts.get_year(*slot, cx.year + o),
-                    FactRef { slot, offset: None } => cx.facts.get(*slot),
-                };
-                Some(value.ok_or(1 << i))
+                self.program.facts.get(*i as usize)?;
+                Some(self.fact_ref(*i, cx).ok_or(1 << i))
             }
             _ => None,
+        }
+    }
+
+    /// A condition of a [`Shape`], as [`Evaluator::eval`] judges its node: the fact read in
+    /// place, no node looked up.
+    pub fn judge_shape(&self, shape: &Shape, cx: &Context<'_>) -> Res {
+        let (Shape::Compare { node, rel, fact, value } | Shape::YearCompare { node, rel, fact, value }) =
+            shape;
+        let Some(x) = self.fact_ref(*fact, cx) else {
+            return Ok(Val::Unknown(1 << fact));
+        };
+        let year;
+        let x = match (shape, x) {
+            (Shape::Compare { .. }, x) => x,
+            (Shape::YearCompare { .. }, Value::Date(d)) => {
+                year = Value::Num(Decimal::from(d.year()));
+                &year
+            }
+            // Not a date: the general way says what is wrong.
+            (Shape::YearCompare { .. }, _) => return self.eval(*node, cx),
+        };
+        Ok(Val::Known(Value::Bool(self.compare(*node, *rel, x, value)?)))
+    }
+
+    /// The value of the program's fact `i` (one year, for a series); `None` when not known.
+    fn fact_ref<'c>(&self, i: u8, cx: &'c Context<'_>) -> Option<&'c Value> {
+        match self.program.facts.get(i as usize)? {
+            FactRef { slot, offset: Some(o) } => cx.facts.get_year(*slot, cx.year + o),
+            FactRef { slot, offset: None } => cx.facts.get(*slot),
         }
     }
 

@@ -170,6 +170,24 @@ impl Program {
         out.push(')');
     }
 
+    /// The shape of the node `id`, if it has one a condition can be judged by (see [`Shape`]).
+    pub fn shape(&self, id: NodeId) -> Option<Shape> {
+        let Node::Cmp(rel, a, b) = self.node(id)? else { return None };
+        let Node::Const(value) = self.node(*b)? else { return None };
+        let (rel, value) = (*rel, value.clone());
+        match self.node(*a)? {
+            Node::Fact(fact) => Some(Shape::Compare { node: id, rel, fact: *fact, value }),
+            Node::Call(Func::Year, args) => match args.as_ref() {
+                [arg] => match self.node(*arg)? {
+                    Node::Fact(fact) => Some(Shape::YearCompare { node: id, rel, fact: *fact, value }),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// This program with every node that reads no fact folded for one evaluation date:
     /// `评估年度 - 1` becomes `2025`. Lowering folds what reads neither facts nor the date; a
     /// screening evaluates a whole registry on one date, so it folds the rest once, not per row.
@@ -210,6 +228,18 @@ pub struct CompiledCondition {
     /// Its place among the conditions several policies share word for word (`注册地在章贡区`),
     /// worked out once per enterprise: see [`SHARED`].
     pub shared: Option<u8>,
+    /// Its node in a form judged without walking the tree, if it has one ([`Program::shape`]).
+    pub shape: Option<Shape>,
+}
+
+/// A condition of the form most conditions take, judged in place: see
+/// `Evaluator::judge_shape`. `node` is the comparison, for its errors.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// A fact (or one year of a series) compared with a constant: `注册区县 为 "章贡区"`.
+    Compare { node: NodeId, rel: Relation, fact: u8, value: Value },
+    /// A date fact's year compared with a constant: `年份(认定日期) == 2025` once folded.
+    YearCompare { node: NodeId, rel: Relation, fact: u8, value: Value },
 }
 
 /// How many shared conditions an enterprise's decisions remember (see `Engine::new`).

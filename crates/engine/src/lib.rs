@@ -246,11 +246,18 @@ impl Engine {
     /// This library folded for one evaluation date, for screening many enterprises on it.
     pub fn on_date(&self, as_of: NaiveDate) -> OnDate {
         let mut engine = self.clone();
+        // Folding makes more shapes: `入选年度 == 评估年度 - 1` is now a comparison with 2025.
         for p in &mut engine.policies {
             p.program = p.program.on_date(as_of);
+            for c in &mut p.conditions {
+                c.shape = p.program.shape(c.node);
+            }
         }
         if let Some(platform) = &mut engine.platform {
             platform.program = platform.program.on_date(as_of);
+            for c in &mut platform.vetoes {
+                c.shape = platform.program.shape(c.node);
+            }
         }
         OnDate { engine, as_of }
     }

@@ -156,6 +156,7 @@ impl Lowerer<'_> {
             reads,
             text: Arc::from(self.source(&c.expr)),
             shared: None,
+            shape: self.program.shape(node),
         })
     }
 

@@ -55,6 +55,26 @@ fn conditions_written_alike_share_a_place() {
     }
 }
 
+/// Most conditions are judged by their shape, and folding for the date makes more of them so
+/// (`入选年度 == 评估年度 - 1` compares with a constant only once the date is known).
+#[test]
+fn conditions_of_the_common_forms_have_shapes() {
+    use huiqi_engine::ir::Shape;
+    let engine = decisions::engine();
+    let folded = engine.on_date(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap());
+    let shapes = |engine: &huiqi_engine::Engine| -> Vec<Option<Shape>> {
+        engine.policies().iter().flat_map(|p| &p.conditions).map(|c| c.shape.clone()).collect()
+    };
+    let (before, after) = (shapes(&engine), shapes(folded.engine()));
+    let district =
+        engine.policies().iter().flat_map(|p| &p.conditions).find(|c| &*c.text == "注册区县 为 \"章贡区\"");
+    assert!(matches!(district.map(|c| &c.shape), Some(Some(Shape::Compare { .. }))));
+    let count = |shapes: &[Option<Shape>]| shapes.iter().filter(|s| s.is_some()).count();
+    assert!(count(&after) > count(&before), "folding adds shapes: {} → {}", count(&before), count(&after));
+    assert!(count(&after) * 2 > after.len(), "{} of {} conditions have shapes", count(&after), after.len());
+    assert!(before.iter().zip(&after).all(|(b, a)| b.is_none() || a.is_some()), "folding keeps every shape");
+}
+
 #[test]
 fn cells_read_as_spreadsheets_write_them() {
     let engine = decisions::engine();
