@@ -228,8 +228,12 @@ fn grouped_number(negative: bool, body: &[u8]) -> Option<PlainNumber> {
     for (i, b) in body.iter().enumerate() {
         match b {
             b'0'..=b'9' => {
-                digits = digits * 10 + i64::from(b - b'0');
+                // At most 18 digits, checked before the 19th could overflow.
                 count += 1;
+                if count > 18 {
+                    return None;
+                }
+                digits = digits * 10 + i64::from(b - b'0');
                 if point.is_none() {
                     group = group.map(|g| g + 1);
                 }
@@ -239,9 +243,6 @@ fn grouped_number(negative: bool, body: &[u8]) -> Option<PlainNumber> {
             }
             b',' if point.is_none() && group.map_or((1..=3).contains(&count), |g| g == 3) => group = Some(0),
             _ => return None,
-        }
-        if count > 18 {
-            return None;
         }
     }
     if (negative && digits == 0) || group.is_none_or(|g| g != 3) {
@@ -512,6 +513,8 @@ mod tests {
             let fast = plain_number(text).map(PlainNumber::decimal).unwrap_or_default();
             assert!(same(fast, Decimal::from_str(text).unwrap_or_default()), "{text}");
         }
+        let most = plain_number("-999,999,999,999,999.99").map(PlainNumber::decimal);
+        assert_eq!(most, Decimal::from_str("-999999999999999.99").ok());
         for text in [
             "-0",
             "-0.00",
@@ -520,6 +523,10 @@ mod tests {
             "1e3",
             "+1",
             "1234567890123456789",
+            // Nineteen digits: declined before they overflow 64 bits.
+            "9999999999999999999",
+            "-99999999999999999999.5",
+            "999,999,999,999,999,999.9",
             "1.2.3",
             "1,00",
             "1000,000",
