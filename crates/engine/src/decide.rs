@@ -49,19 +49,18 @@ pub fn vetoes(
     let ev = Evaluator { program: &platform.program };
     let mut out = VetoResults::default();
     for (i, veto) in platform.vetoes.iter().enumerate() {
-        let result =
-            match veto.shape.as_ref().map_or_else(|| ev.eval(veto.node, &cx), |s| ev.judge_shape(s, &cx)) {
-                Ok(Val::Known(Value::Bool(b))) => Some(b),
-                Ok(Val::Unknown(m)) => {
-                    out.unknown |= m;
-                    None
-                }
-                Ok(Val::Known(_)) => None,
-                Err(e) => {
-                    out.error.get_or_insert(e);
-                    None
-                }
-            };
+        let result = match ev.condition(veto, &cx) {
+            Ok(Val::Known(Value::Bool(b))) => Some(b),
+            Ok(Val::Unknown(m)) => {
+                out.unknown |= m;
+                None
+            }
+            Ok(Val::Known(_)) => None,
+            Err(e) => {
+                out.error.get_or_insert(e);
+                None
+            }
+        };
         if result == Some(true) && out.fired.is_none() {
             out.fired = Some(i);
         }
@@ -235,7 +234,7 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
         }
         let result = match input.shared.get(c.shared) {
             Some(known) => Some(known),
-            None => match c.shape.as_ref().map_or_else(|| ev.eval(c.node, &cx), |s| ev.judge_shape(s, &cx)) {
+            None => match ev.condition(c, &cx) {
                 Ok(Val::Known(Value::Bool(b))) => {
                     input.shared.set(c.shared, b);
                     Some(b)

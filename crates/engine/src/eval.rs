@@ -6,7 +6,7 @@ use huiqi_dsl::ast::Relation;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::facts::Facts;
-use crate::ir::{Arith, Band, FactRef, Func, Node, NodeId, Program, Shape};
+use crate::ir::{Arith, Band, CompiledCondition, FactRef, Func, Node, NodeId, Program, Shape};
 use crate::value::{same, EvalError, Val, Value};
 
 /// What one evaluation reads: the facts and the date. No clock, no IO.
@@ -74,18 +74,8 @@ impl Evaluator<'_> {
             Node::And(a, b) => self.kleene(*a, *b, cx, false),
             Node::Or(a, b) => self.kleene(*a, *b, cx, true),
             Node::Cmp(rel, a, b) => {
-                // Most comparisons are a fact (or a date's year) against a constant: compare in
-                // place, no clones.
-                let year;
-                let x = match self.year_of_fact(*a, cx) {
-                    Some(Ok(y)) => {
-                        year = y;
-                        Some(Ok(&year))
-                    }
-                    Some(Err(m)) => Some(Err(m)),
-                    None => self.leaf(*a, cx),
-                };
-                if let (Some(x), Some(y)) = (x, self.leaf(*b, cx)) {
+                // Most comparisons are a fact against a constant: compare in place, no clones.
+                if let (Some(x), Some(y)) = (self.leaf(*a, cx), self.leaf(*b, cx)) {
                     return match (x, y) {
                         (Ok(x), Ok(y)) => Ok(Val::Known(Value::Bool(self.compare(id, *rel, x, y)?))),
                         (x, y) => Ok(Val::Unknown(x.err().unwrap_or(0) | y.err().unwrap_or(0))),
@@ -192,10 +182,7 @@ impl Evaluator<'_> {
     fn leaf<'c>(&'c self, id: NodeId, cx: &'c Context<'_>) -> Option<Result<&'c Value, u128>> {
         match self.program.node(id)? {
             Node::Const(v) => Some(Ok(v)),
-            Node::Fact(i) => {
-                self.program.facts.get(*i as usize)?;
-                Some(self.fact_ref(*i, cx).ok_or(1 << i))
-            }
+            Node::Fact(i) => Some(self.fact_ref(*i, cx).ok_or(1 << i)),
             _ => None,
         }
     }
@@ -212,13 +199,21 @@ impl Evaluator<'_> {
         let x = match (shape, x) {
             (Shape::Compare { .. }, x) => x,
             (Shape::YearCompare { .. }, Value::Date(d)) => {
-                year = Value::Num(Decimal::from(d.year()));
+                year = year_of(*d);
                 &year
             }
             // Not a date: the general way says what is wrong.
             (Shape::YearCompare { .. }, _) => return self.eval(*node, cx),
         };
         Ok(Val::Known(Value::Bool(self.compare(*node, *rel, x, value)?)))
+    }
+
+    /// A condition, by its shape if it has one.
+    pub fn condition(&self, c: &CompiledCondition, cx: &Context<'_>) -> Res {
+        match &c.shape {
+            Some(shape) => self.judge_shape(shape, cx),
+            None => self.eval(c.node, cx),
+        }
     }
 
     /// The value of the program's fact `i` (one year, for a series); `None` when not known.
@@ -229,25 +224,8 @@ impl Evaluator<'_> {
         }
     }
 
-    /// `年份(日期)` of a date fact, as [`Evaluator::call`] makes it: `Err` holds the missing fact's
-    /// bit. `None` for any other node, and for a value that is not a date (which `call` refuses).
-    fn year_of_fact(&self, id: NodeId, cx: &Context<'_>) -> Option<Result<Value, u128>> {
-        let Node::Call(Func::Year, args) = self.program.node(id)? else { return None };
-        let [arg] = args.as_ref() else { return None };
-        match self.leaf(*arg, cx)? {
-            Ok(Value::Date(d)) => Some(Ok(Value::Num(Decimal::from(d.year())))),
-            Ok(_) => None,
-            Err(m) => Some(Err(m)),
-        }
-    }
-
     fn fact(&self, i: u8, cx: &Context<'_>) -> Val {
-        let value = match self.program.facts.get(i as usize) {
-            Some(FactRef { slot, offset: Some(o) }) => cx.facts.get_year(*slot, cx.year + o),
-            Some(FactRef { slot, offset: None }) => cx.facts.get(*slot),
-            None => None,
-        };
-        match value {
+        match self.fact_ref(i, cx) {
             Some(v) => Val::Known(v.clone()),
             None => Val::Unknown(1 << i),
         }
@@ -334,7 +312,7 @@ impl Evaluator<'_> {
         let value = match (func, first) {
             (Func::Min | Func::Max, _) => best.map(Value::Num),
             (Func::Abs, Some(Value::Num(x))) => Some(Value::Num(x.abs())),
-            (Func::Year, Some(Value::Date(d))) => Some(Value::Num(Decimal::from(d.year()))),
+            (Func::Year, Some(Value::Date(d))) => Some(year_of(d)),
             _ => None,
         };
         value.map(Val::Known).ok_or_else(|| self.error(id, "函数参数不正确"))
@@ -366,6 +344,11 @@ impl Evaluator<'_> {
         }
         Ok(if unknown == 0 { Val::Known(Value::Num(total)) } else { Val::Unknown(unknown) })
     }
+}
+
+/// `年份(日期)`.
+fn year_of(date: NaiveDate) -> Value {
+    Value::Num(Decimal::from(date.year()))
 }
 
 fn missing(v: &Val) -> u128 {

@@ -246,18 +246,11 @@ impl Engine {
     /// This library folded for one evaluation date, for screening many enterprises on it.
     pub fn on_date(&self, as_of: NaiveDate) -> OnDate {
         let mut engine = self.clone();
-        // Folding makes more shapes: `入选年度 == 评估年度 - 1` is now a comparison with 2025.
         for p in &mut engine.policies {
-            p.program = p.program.on_date(as_of);
-            for c in &mut p.conditions {
-                c.shape = p.program.shape(c.node);
-            }
+            fold(&mut p.program, &mut p.conditions, as_of);
         }
         if let Some(platform) = &mut engine.platform {
-            platform.program = platform.program.on_date(as_of);
-            for c in &mut platform.vetoes {
-                c.shape = platform.program.shape(c.node);
-            }
+            fold(&mut platform.program, &mut platform.vetoes, as_of);
         }
         OnDate { engine, as_of }
     }
@@ -338,6 +331,15 @@ fn not_in_catalog(id: &str) -> Decision {
     let mut d = Decision::blank(id.into(), "".into(), "".into(), "", Outcome::NotPayable);
     d.reasons.summary = format!("政策 {id} 不在惠企政策目录清单中，不予兑付。");
     d
+}
+
+/// `program` folded for `as_of`, its conditions' shapes found again: folding makes more
+/// (`入选年度 == 评估年度 - 1` is now a comparison with 2025).
+fn fold(program: &mut ir::Program, conditions: &mut [ir::CompiledCondition], as_of: NaiveDate) {
+    *program = program.on_date(as_of);
+    for c in conditions {
+        c.shape = program.shape(c.node);
+    }
 }
 
 /// Marks the conditions that several policies write alike (the same key, see
