@@ -19,11 +19,12 @@ use crate::facts::{Facts, Schema};
 use crate::ir::{CompiledCondition, CompiledPlatform, CompiledPolicy, Program, SHARED};
 use crate::value::{EvalError, Missing, Val, Value};
 
-/// A decision before cross-policy rules: the amount is gross, payment details not yet filled in.
-pub struct Draft {
+/// A decision before cross-policy rules. An award found here is not yet paid: its decision says
+/// `Undetermined { award }` until `settle` finds the payer, the due date and the shares.
+pub(crate) struct Draft {
     pub decision: Decision,
-    /// The amount before 就高不重复 adjustments, when eligible.
-    pub gross: Option<Decimal>,
+    /// The amount before 就高不重复 across the policies decided together, when the policy pays.
+    pub award: Option<Decimal>,
 }
 
 /// The platform's joint-review vetoes for one enterprise, shared by all its policies.
@@ -38,7 +39,7 @@ pub struct VetoResults {
     pub reasons: Vec<ConditionReason>,
 }
 
-pub fn vetoes(
+pub(crate) fn vetoes(
     platform: &CompiledPlatform,
     schema: &Schema,
     facts: &Facts,
@@ -87,7 +88,12 @@ fn reason(
 }
 
 /// The facts of `mask` with the departments that hold them.
-pub fn missing_facts(program: &Program, schema: &Schema, mask: Missing, year: i32) -> Vec<MissingFact> {
+pub(crate) fn missing_facts(
+    program: &Program,
+    schema: &Schema,
+    mask: Missing,
+    year: i32,
+) -> Vec<MissingFact> {
     program
         .facts
         .iter()
@@ -143,7 +149,7 @@ pub struct Input<'a> {
 
 /// What decided a policy, before any explanation is written.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Verdict<'a> {
+pub(crate) enum Judged<'a> {
     /// Outside the catalog or the validity window.
     NotPayable,
     /// A condition failed, a veto fired, the policy was already paid, or its 就高不重复 group
@@ -203,18 +209,18 @@ impl Trace for Full<'_> {
 }
 
 /// Decides one policy: outcome and amount, allocating nothing unless `trace` collects.
-pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T) -> Verdict<'a> {
+pub(crate) fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T) -> Judged<'a> {
     let info = &p.info;
     // 1. A policy outside the catalog or its validity window pays nothing, whatever the facts.
     let out_of_window =
         input.as_of < info.validity.from || info.validity.to.is_some_and(|to| input.as_of > to);
     if info.status != Status::Listed || out_of_window {
-        return Verdict::NotPayable;
+        return Judged::NotPayable;
     }
     // Awards said to be paid must be amounts that can have been paid: a negative one would turn
     // an upgrade's difference or a cap's room into more than was ever awarded.
     if let Some(why) = input.priors.iter().find_map(|a| a.check().err()) {
-        return Verdict::Error(Box::new(EvalError {
+        return Judged::Error(Box::new(EvalError {
             message: format!("已兑付记录有误：{why}"),
             span: (0, 0),
         }));
@@ -244,7 +250,7 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
                     None
                 }
                 Ok(Val::Known(_)) => None,
-                Err(e) if !failed => return Verdict::Error(e),
+                Err(e) if !failed => return Judged::Error(e),
                 // Past a false line: shown as undecided, the verdict is already 不符合.
                 Err(_) => None,
             },
@@ -253,7 +259,7 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
         trace.condition(i, c, result, &cx);
     }
     if let Some(e) = &input.vetoes.error {
-        return Verdict::Error(e.clone());
+        return Judged::Error(e.clone());
     }
 
     // 3. Once-only rules against awards already paid.
@@ -267,7 +273,7 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
 
     // 4. A false condition, a veto or an earlier payment decides; unknowns leave it open.
     if failed || input.vetoes.fired.is_some() || paid.is_some() {
-        return Verdict::Ineligible { veto: input.vetoes.fired, paid, group_paid: None };
+        return Judged::Ineligible { veto: input.vetoes.fired, paid, group_paid: None };
     }
     if unknown != 0 || input.vetoes.unknown != 0 {
         // Name what the amount needs as well, so the enterprise supplies everything in one round.
@@ -278,22 +284,22 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
                 unknown |= m;
             }
         }
-        return Verdict::Open { unknown, veto_unknown: input.vetoes.unknown };
+        return Judged::Open { unknown, veto_unknown: input.vetoes.unknown };
     }
 
     // 5. The amount: the award, rounded, then each cap.
     let Some((award, award_text)) = &p.award else {
-        return Verdict::Error(Box::new(EvalError {
+        return Judged::Error(Box::new(EvalError {
             message: "政策未规定奖励金额".into(), span: (0, 0)
         }));
     };
     let raw = match ev.eval(*award, &cx) {
         Ok(Val::Known(Value::Num(n))) => n,
-        Ok(Val::Unknown(m)) => return Verdict::Open { unknown: m, veto_unknown: 0 },
+        Ok(Val::Unknown(m)) => return Judged::Open { unknown: m, veto_unknown: 0 },
         Ok(Val::Known(_)) => {
-            return Verdict::Error(Box::new(EvalError { message: "奖励不是金额".into(), span: (0, 0) }))
+            return Judged::Error(Box::new(EvalError { message: "奖励不是金额".into(), span: (0, 0) }))
         }
-        Err(e) => return Verdict::Error(e),
+        Err(e) => return Judged::Error(e),
     };
     if T::ON {
         for l in &p.lets {
@@ -333,7 +339,7 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
                         .filter(in_group)
                         .fold(Decimal::ZERO, |s, a| s.saturating_add(a.amount))
                 });
-                return Verdict::Ineligible { veto: None, paid: None, group_paid: Some(shown) };
+                return Judged::Ineligible { veto: None, paid: None, group_paid: Some(shown) };
             }
             let Some(paid) = paid else { return too_much_paid() };
             let Some(difference) = amount.checked_sub(paid) else { return too_much_paid() };
@@ -347,9 +353,9 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
     for cap in &p.caps {
         let limit = match ev.eval(cap.node, &cx) {
             Ok(Val::Known(Value::Num(n))) => n,
-            Ok(Val::Unknown(m)) => return Verdict::Open { unknown: m, veto_unknown: 0 },
+            Ok(Val::Unknown(m)) => return Judged::Open { unknown: m, veto_unknown: 0 },
             Ok(Val::Known(_)) => continue,
-            Err(e) => return Verdict::Error(e),
+            Err(e) => return Judged::Error(e),
         };
         let group = info.group.as_ref().map(|g| g.name.as_str());
         let in_group =
@@ -380,11 +386,11 @@ pub fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: &mut T)
         amount = amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
     }
     if amount.is_zero() {
-        return Verdict::Nothing;
+        return Judged::Nothing;
     }
     // Amounts are always shown to the 分: `50000.00`.
     amount.rescale(2);
-    Verdict::Eligible(amount)
+    Judged::Eligible(amount)
 }
 
 /// What earlier awards add up to; `None` past what a decimal holds, which only absurd
@@ -393,21 +399,21 @@ fn total<'p>(mut awards: impl Iterator<Item = &'p PriorAward>) -> Option<Decimal
     awards.try_fold(Decimal::ZERO, |sum, a| sum.checked_add(a.amount))
 }
 
-fn too_much_paid<'a>() -> Verdict<'a> {
-    Verdict::Error(Box::new(EvalError {
+fn too_much_paid<'a>() -> Judged<'a> {
+    Judged::Error(Box::new(EvalError {
         message: "已兑付金额超出可表示的范围".into(), span: (0, 0)
     }))
 }
 
 /// Decides one policy and, when `input.trace`, explains it.
-pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
+pub(crate) fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
     let info = &p.info;
     let mut d = Decision::blank(
         p.id.clone(),
         p.title.clone(),
         p.department.clone(),
-        info.mode.word(),
-        Outcome::Ineligible,
+        info.mode,
+        Verdict::Ineligible { zero_award: false },
     );
     let mut full = Full {
         program: &p.program,
@@ -417,7 +423,7 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
         steps: Vec::new(),
     };
     let verdict = if input.trace { judge(p, input, &mut full) } else { judge(p, input, &mut NoTrace) };
-    let explain = Explainer { policy: p, schema: input.schema };
+    let explain = Explainer { policy: p };
     let trace = input.trace;
     if trace {
         d.reasons.conditions = std::mem::take(&mut full.conditions);
@@ -425,37 +431,34 @@ pub fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
         d.reasons.vetoes = input.vetoes.reasons.iter().filter(|v| v.result != Some(false)).cloned().collect();
         d.reasons.steps = std::mem::take(&mut full.steps);
     }
-    let mut gross = None;
+    let mut award = None;
     match verdict {
-        Verdict::NotPayable => {
-            d.outcome = Outcome::NotPayable;
+        Judged::NotPayable => {
+            d.verdict = Verdict::NotPayable;
             if trace {
                 d.reasons.summary = explain.not_payable(input.as_of);
             }
         }
-        Verdict::Ineligible { veto, paid, group_paid } => {
-            d.outcome = Outcome::Ineligible;
+        Judged::Ineligible { veto, paid, group_paid } => {
             if trace {
                 let veto = veto.and_then(|i| input.platform?.vetoes.get(i)).map(|v| &*v.label);
                 d.reasons.summary = explain.ineligible(&d.reasons, &full.failed, veto, paid, group_paid);
             }
         }
-        Verdict::Open { unknown, veto_unknown } => open(&mut d, &explain, p, input, unknown, veto_unknown),
-        Verdict::Nothing => {
-            d.outcome = Outcome::Ineligible;
-            d.amount = Some(Decimal::new(0, 2));
+        Judged::Open { unknown, veto_unknown } => open(&mut d, &explain, p, input, unknown, veto_unknown),
+        Judged::Nothing => {
+            d.verdict = Verdict::Ineligible { zero_award: true };
             if trace {
                 d.reasons.summary = explain.zero_amount(&d.reasons.steps);
             }
         }
-        Verdict::Eligible(amount) => {
-            d.outcome = Outcome::Eligible;
-            d.amount = Some(amount);
-            gross = Some(amount);
+        Judged::Eligible(amount) => {
+            d.verdict = Verdict::Undetermined { award: Some(amount) };
+            award = Some(amount);
         }
-        Verdict::Error(e) => error(&mut d, &explain, *e, p, input.texts),
+        Judged::Error(e) => error(&mut d, &explain, *e, p, input.texts),
     }
-    Draft { decision: d, gross }
+    Draft { decision: d, award }
 }
 
 /// Undetermined, or pending review when only review results are missing from a 承诺兑现 policy.
@@ -474,13 +477,14 @@ fn open(
     }
     d.reviews = missing_facts(&p.program, input.schema, unknown & p.reviews, year);
     if d.missing.is_empty() && p.info.mode == Mode::Commitment {
-        d.outcome = Outcome::PendingReview;
+        // The review's due date is set with the other dates, in `settle`.
+        d.verdict = Verdict::PendingReview { review_due: None };
         if input.trace {
             d.reasons.summary = explain.pending(&d.reviews);
         }
     } else {
         // Reviews still outstanding are listed too, apart from the data to supply.
-        d.outcome = Outcome::Undetermined;
+        d.verdict = Verdict::Undetermined { award: None };
         if input.trace {
             d.reasons.summary = explain.undetermined(&d.missing, &d.reviews);
         }
@@ -488,11 +492,20 @@ fn open(
 }
 
 fn error(d: &mut Decision, explain: &Explainer<'_>, e: EvalError, p: &CompiledPolicy, texts: &[String]) {
+    // A span is the policy's own place in its own file, so both are found; were either not (a
+    // broken invariant), the report still says what failed, without the snippet.
     let text = texts.get(p.info.place.file.0).map_or("", String::as_str);
     let index = huiqi_dsl::LineIndex::new(text);
     let at = index.line_col(text, e.span.0);
-    let snippet = text.get(e.span.0..e.span.1).unwrap_or("").to_string();
-    d.outcome = Outcome::Error;
+    let snippet = text.get(e.span.0..e.span.1).map(str::to_string).unwrap_or_else(|| {
+        debug_assert!(false, "an error's span {:?} is outside its file", e.span);
+        String::new()
+    });
     d.reasons.summary = explain.error(&e.message);
-    d.error = Some(EvalErrorReport { message: e.message, line: at.line, column: at.column, text: snippet });
+    d.verdict = Verdict::Error(EvalErrorReport {
+        message: e.message,
+        line: at.line,
+        column: at.column,
+        text: snippet,
+    });
 }

@@ -3,8 +3,11 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use huiqi_dsl::check::Mode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::policy::PolicyId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -127,50 +130,124 @@ pub struct EvalErrorReport {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One policy decided for one enterprise. What is paid is part of the verdict: only an eligible
+/// decision carries an amount with its payer, due date, shares and installments.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
-    pub policy: Arc<str>,
+    /// The policy decided.
+    pub policy: PolicyId,
+    /// The policy's title as the catalog lists it.
     pub title: Arc<str>,
+    /// The policy department (主管部门) that answers for it.
     pub department: Arc<str>,
-    pub mode: &'static str,
-    pub outcome: Outcome,
-    /// Decimal string in 元, rounded as the policy says (default: to the 分, half up).
-    #[serde(with = "rust_decimal::serde::str_option")]
-    pub amount: Option<Decimal>,
-    pub shares: Vec<ShareAmount>,
-    pub payer: Option<Arc<str>>,
-    /// Approval (the evaluation date) plus the payout limit in working days.
-    pub due_date: Option<NaiveDate>,
-    pub installments: Vec<Installment>,
-    /// For 承诺兑现 pending review: the date the department's review is due (its 时限).
-    pub review_due: Option<NaiveDate>,
+    /// How it is fulfilled: 免申即享, 即申即享 or 承诺兑现.
+    pub mode: Mode,
+    /// The outcome, with the payment when eligible.
+    pub verdict: Verdict,
+    /// Why, in Chinese, with every condition and step.
     pub reasons: Reasons,
+    /// Facts that could still change the outcome, with the departments that hold them.
     pub missing: Vec<MissingFact>,
+    /// Review or inspection results (`来源 审核`) still outstanding.
     pub reviews: Vec<MissingFact>,
-    pub error: Option<EvalErrorReport>,
+}
+
+/// The outcome of a decision and what goes with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Qualifies: paid as the payment says.
+    Eligible(Payment),
+    /// Does not qualify. `zero_award`: every condition holds but the award after its caps (or
+    /// what was paid before) is nothing; shown as an amount of `0.00`.
+    Ineligible {
+        /// Whether the conditions held and only the amount came to nothing.
+        zero_award: bool,
+    },
+    /// Facts that could change the outcome are missing. `award` is known when the conditions
+    /// and the amount are decided and only the payer is not (the facts of the `付款方` rules).
+    Undetermined {
+        /// The award, when only the payer is open.
+        award: Option<Decimal>,
+    },
+    /// A 承诺兑现 policy waiting for its reviews or inspections.
+    PendingReview {
+        /// The date the department's review is due: its `时限` in working days.
+        review_due: Option<NaiveDate>,
+    },
+    /// Not in the catalog, suspended, or outside its validity window: pays nothing.
+    NotPayable,
+    /// The policy could not be evaluated; other policies are unaffected.
+    Error(EvalErrorReport),
+}
+
+/// What an eligible decision pays, by whom and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// In 元, to the 分.
+    pub amount: Decimal,
+    /// The payer: 章贡高新区管委会 inside the park, 区行政审批局 otherwise (the platform's rules).
+    pub payer: Arc<str>,
+    /// Approval (the evaluation date) plus the platform's payout limit in working days.
+    pub due_date: NaiveDate,
+    /// Each funder's share; they add up to `amount` exactly.
+    pub shares: Vec<ShareAmount>,
+    /// Installments (`分期`), empty when paid at once; they add up to `amount` exactly.
+    pub installments: Vec<Installment>,
+}
+
+impl Verdict {
+    /// The outcome alone.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Verdict::Eligible(_) => Outcome::Eligible,
+            Verdict::Ineligible { .. } => Outcome::Ineligible,
+            Verdict::Undetermined { .. } => Outcome::Undetermined,
+            Verdict::PendingReview { .. } => Outcome::PendingReview,
+            Verdict::NotPayable => Outcome::NotPayable,
+            Verdict::Error(_) => Outcome::Error,
+        }
+    }
 }
 
 impl Decision {
-    /// A decision with its outcome and nothing else filled in yet.
-    pub fn blank(
-        policy: Arc<str>,
+    /// The outcome alone.
+    pub fn outcome(&self) -> Outcome {
+        self.verdict.outcome()
+    }
+
+    /// The payment, when eligible.
+    pub fn payment(&self) -> Option<&Payment> {
+        match &self.verdict {
+            Verdict::Eligible(payment) => Some(payment),
+            _ => None,
+        }
+    }
+
+    /// The amount as the answer shows it: the payment's; the award when only the payer is open;
+    /// `0.00` when the award came to nothing; otherwise none.
+    pub fn amount(&self) -> Option<Decimal> {
+        match &self.verdict {
+            Verdict::Eligible(p) => Some(p.amount),
+            Verdict::Undetermined { award } => *award,
+            Verdict::Ineligible { zero_award: true } => Some(Decimal::new(0, 2)),
+            _ => None,
+        }
+    }
+
+    /// A decision with this verdict and no explanation yet.
+    pub(crate) fn blank(
+        policy: PolicyId,
         title: Arc<str>,
         department: Arc<str>,
-        mode: &'static str,
-        outcome: Outcome,
+        mode: Mode,
+        verdict: Verdict,
     ) -> Self {
         Decision {
             policy,
             title,
             department,
             mode,
-            outcome,
-            amount: None,
-            shares: Vec::new(),
-            payer: None,
-            due_date: None,
-            installments: Vec::new(),
-            review_due: None,
+            verdict,
             reasons: Reasons {
                 summary: String::new(),
                 conditions: Vec::new(),
@@ -179,8 +256,61 @@ impl Decision {
             },
             missing: Vec::new(),
             reviews: Vec::new(),
-            error: None,
         }
+    }
+}
+
+/// The decision as docs/engine.md documents it: the verdict's parts as flat fields, each `null`
+/// (or empty) where the verdict has none.
+#[derive(Serialize)]
+struct DecisionDoc<'a> {
+    policy: &'a PolicyId,
+    title: &'a str,
+    department: &'a str,
+    /// 免申即享, 即申即享 or 承诺兑现.
+    mode: &'static str,
+    outcome: Outcome,
+    /// Decimal string in 元.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    amount: Option<Decimal>,
+    shares: &'a [ShareAmount],
+    payer: Option<&'a str>,
+    due_date: Option<NaiveDate>,
+    installments: &'a [Installment],
+    review_due: Option<NaiveDate>,
+    reasons: &'a Reasons,
+    missing: &'a [MissingFact],
+    reviews: &'a [MissingFact],
+    error: Option<&'a EvalErrorReport>,
+}
+
+impl Serialize for Decision {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let payment = self.payment();
+        DecisionDoc {
+            policy: &self.policy,
+            title: &self.title,
+            department: &self.department,
+            mode: self.mode.word(),
+            outcome: self.outcome(),
+            amount: self.amount(),
+            shares: payment.map_or(&[], |p| &p.shares),
+            payer: payment.map(|p| &*p.payer),
+            due_date: payment.map(|p| p.due_date),
+            installments: payment.map_or(&[], |p| &p.installments),
+            review_due: match self.verdict {
+                Verdict::PendingReview { review_due } => review_due,
+                _ => None,
+            },
+            reasons: &self.reasons,
+            missing: &self.missing,
+            reviews: &self.reviews,
+            error: match &self.verdict {
+                Verdict::Error(e) => Some(e),
+                _ => None,
+            },
+        }
+        .serialize(serializer)
     }
 }
 

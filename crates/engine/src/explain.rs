@@ -118,7 +118,6 @@ pub fn with_unit(v: &Value, unit: Option<&str>) -> String {
 
 pub struct Explainer<'a> {
     pub policy: &'a CompiledPolicy,
-    pub schema: &'a Schema,
 }
 
 impl Explainer<'_> {
@@ -243,17 +242,26 @@ pub fn render_text(answer: &Decisions) -> String {
     let mut out = format!("评估日期 {}　政策库 {}\n", answer.as_of, answer.policy_set);
     for d in &answer.decisions {
         out.push('\n');
-        out.push_str(&decision_text(d));
+        decision_text(d, &mut out);
     }
     out
 }
 
-fn decision_text(d: &Decision) -> String {
-    let mut out =
-        format!("【{}】{} {}（{}，{}）\n", d.outcome.word(), d.policy, d.title, d.department, d.mode);
-    out.push_str(&format!("  {}\n", d.reasons.summary));
-    if d.outcome == Outcome::NotPayable {
-        return out;
+fn decision_text(d: &Decision, out: &mut String) {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = writeln!(
+        out,
+        "【{}】{} {}（{}，{}）",
+        d.outcome().word(),
+        d.policy,
+        d.title,
+        d.department,
+        d.mode.word()
+    );
+    let _ = writeln!(out, "  {}", d.reasons.summary);
+    if d.outcome() == Outcome::NotPayable {
+        return;
     }
     for c in &d.reasons.conditions {
         let mark = match c.result {
@@ -266,14 +274,13 @@ fn decision_text(d: &Decision) -> String {
             .iter()
             .map(|f| format!("{} = {}（{}）", f.fact, f.value.as_deref().unwrap_or("缺"), f.department))
             .collect();
-        out.push_str(&format!("  {mark} {}：{}\n", c.label, facts.join("；")));
+        let _ = writeln!(out, "  {mark} {}：{}", c.label, facts.join("；"));
     }
     for v in d.reasons.vetoes.iter().filter(|v| v.result != Some(false)) {
         let mark = if v.result == Some(true) { "✗ 联审否决" } else { "? 联审" };
-        out.push_str(&format!("  {mark}：{}\n", v.label));
+        let _ = writeln!(out, "  {mark}：{}", v.label);
     }
     for step in &d.reasons.steps {
-        out.push_str(&format!("  · {step}\n"));
+        let _ = writeln!(out, "  · {step}");
     }
-    out
 }

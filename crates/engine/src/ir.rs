@@ -265,7 +265,7 @@ pub struct CompiledLet {
 pub struct CompiledPolicy {
     pub info: PolicyInfo,
     /// `info`'s id, title and department, shared by every decision rather than copied.
-    pub id: Arc<str>,
+    pub id: crate::policy::PolicyId,
     pub title: Arc<str>,
     pub department: Arc<str>,
     /// Funders and their shares, as fractions.

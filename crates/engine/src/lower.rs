@@ -83,7 +83,7 @@ pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<Compiled
         .fold(0, |mask: Missing, (i, _)| mask | (1 << i));
     Ok(CompiledPolicy {
         info: info.clone(),
-        id: Arc::from(info.id.as_str()),
+        id: crate::policy::PolicyId::from(info.id.as_str()),
         title: Arc::from(info.title.as_str()),
         department: Arc::from(info.department.as_str()),
         shares: info.shares.iter().map(|s| (Arc::from(s.funder.as_str()), s.fraction)).collect(),

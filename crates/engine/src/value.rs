@@ -78,15 +78,6 @@ pub enum Val {
     Unknown(Missing),
 }
 
-impl Val {
-    pub fn known(&self) -> Option<&Value> {
-        match self {
-            Val::Known(v) => Some(v),
-            Val::Unknown(_) => None,
-        }
-    }
-}
-
 /// Why evaluating an expression failed: a fault in the policy or the data, located by span.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvalError {

@@ -145,7 +145,7 @@ fn cap_word(scope: CapScope) -> &'static str {
 }
 
 impl Guide {
-    pub fn of(engine: &Engine, policy: &CompiledPolicy) -> Guide {
+    pub(crate) fn of(engine: &Engine, policy: &CompiledPolicy) -> Guide {
         let p = &policy.info;
         let data_item = |name: &str| {
             let meta = engine.schema().slot(name).and_then(|s| engine.schema().meta(s));
@@ -156,7 +156,7 @@ impl Guide {
                 description: meta.and_then(|m| m.description.as_ref().map(|d| d.to_string())),
             }
         };
-        let platform = engine.platform();
+        let platform = engine.platform.as_ref();
         let joint_review: Vec<Rule> = platform
             .map(|pl| {
                 pl.vetoes
@@ -295,5 +295,5 @@ fn steps(g: &Guide, mode: Mode) -> Vec<String> {
 
 /// The catalog of a loaded library, in file order.
 pub fn catalog(engine: &Engine) -> Vec<CatalogEntry> {
-    engine.policies().iter().map(|p| CatalogEntry::of(&p.info)).collect()
+    engine.policies().map(|p| CatalogEntry::of(p.info())).collect()
 }

@@ -1,0 +1,202 @@
+//! Evaluating many policies for one enterprise: 就高不重复 across the policies of a group, then
+//! what every payment needs: the payer, the due date, the funders' shares and the installments.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use rust_decimal::Decimal;
+
+use crate::calendar::Calendar;
+use crate::decide::{missing_facts, Draft, Input};
+use crate::decision::*;
+use crate::eval::{Context, Evaluator};
+use crate::explain::money;
+use crate::ir::CompiledPolicy;
+use crate::value::{Val, Value};
+
+/// Of the policies of one 就高不重复 group decided together, only the highest award is paid.
+/// (What the group paid before is settled in `decide::judge`: the difference, or nothing.)
+pub(crate) fn exclusive_groups(drafts: &mut [Draft], policies: &[&CompiledPolicy]) {
+    let mut by_group: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in policies.iter().enumerate() {
+        if let Some(g) = &p.info.group {
+            by_group.entry(g.name.as_str()).or_default().push(i);
+        }
+    }
+    for (group, members) in by_group {
+        // (index, award) of the members that pay; the drafts and policies are indexed alike.
+        let paying: Vec<(usize, Decimal)> =
+            members.iter().filter_map(|i| Some((*i, drafts.get(*i)?.award?))).collect();
+        // On a tie the policy listed first wins, so results never depend on the order of ties.
+        let best = paying.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(i, _)| *i);
+        let Some(best_title) = best.and_then(|i| policies.get(i)).map(|p| p.info.title.clone()) else {
+            continue;
+        };
+        for (i, _) in paying.iter().filter(|(i, _)| Some(*i) != best) {
+            let Some(d) = drafts.get_mut(*i) else { continue };
+            d.award = None;
+            d.decision.verdict = Verdict::Ineligible { zero_award: false };
+            d.decision.reasons.summary = format!(
+                "「{}」与「{best_title}」同属“{group}”类奖励，就高不重复，按金额更高的「{best_title}」兑现。",
+                d.decision.title
+            );
+        }
+    }
+}
+
+/// The decision a draft comes to: an award gets its payer, due date, shares and installments
+/// (or stays undetermined while the payer rules lack facts); a review its due date.
+pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calendar: &Calendar) -> Decision {
+    let Draft { decision: mut d, award } = draft;
+    let (platform, schema, facts, as_of, trace) =
+        (input.platform, input.schema, input.facts, input.as_of, input.trace);
+    if let Verdict::PendingReview { review_due } = &mut d.verdict {
+        *review_due = p.info.time_limit_days.and_then(|n| calendar.add_working_days(as_of, n).ok());
+        return d;
+    }
+    let Some(amount) = award else { return d };
+    let Some(platform) = platform else {
+        d.reasons.summary = "政策库缺少平台文件，无法确定兑付单位。".into();
+        d.verdict = Verdict::Error(internal(&d.reasons.summary));
+        return d;
+    };
+    // The payer: the first rule that holds.
+    let cx = Context::new(facts, as_of);
+    let ev = Evaluator { program: &platform.program };
+    let mut chosen = None;
+    for (payer, when) in &platform.payers {
+        let holds = match (*when).map(|node| ev.eval(node, &cx)) {
+            None => Val::Known(Value::Bool(true)),
+            Some(Ok(holds)) => holds,
+            Some(Err(e)) => {
+                d.reasons.summary = format!("付款方规则无法计算：{}。", e.message);
+                d.verdict = Verdict::Error(internal(&d.reasons.summary));
+                return d;
+            }
+        };
+        match holds {
+            Val::Known(Value::Bool(true)) => {
+                chosen = Some(payer.clone());
+                break;
+            }
+            Val::Unknown(m) => {
+                d.missing = missing_facts(&platform.program, schema, m, as_of.year());
+                let list: Vec<String> =
+                    d.missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
+                d.reasons.summary =
+                    format!("符合「{}」的条件，但尚缺确定兑付单位所需的数据：{}。", d.title, list.join("、"));
+                return d;
+            }
+            Val::Known(_) => {}
+        }
+    }
+    let Some(payer) = chosen else {
+        // The checker requires a last rule without a condition (否则), so one always holds.
+        d.reasons.summary = "平台的付款方规则没有一条成立，无法确定兑付单位。".into();
+        d.verdict = Verdict::Error(internal(&d.reasons.summary));
+        return d;
+    };
+    let due_date = match calendar.add_working_days(as_of, platform.payout_days) {
+        Ok(due) => due,
+        Err(e) => {
+            d.reasons.summary = format!("无法计算兑付期限：{e}。");
+            d.verdict = Verdict::Error(internal(&d.reasons.summary));
+            return d;
+        }
+    };
+    let fractions: Vec<Decimal> = p.shares.iter().map(|(_, f)| *f).collect();
+    let shares = p
+        .shares
+        .iter()
+        .zip(split(amount, &fractions, 2))
+        .map(|((funder, _), amount)| ShareAmount { funder: funder.clone(), amount })
+        .collect();
+    let mut installments = Vec::new();
+    if let Some(ratios) = &p.info.installments {
+        let total: u32 = ratios.iter().sum();
+        let parts: Vec<Decimal> = ratios.iter().map(|r| Decimal::from(*r) / Decimal::from(total)).collect();
+        let mut year = as_of.year();
+        for (seq, part) in (1u32..).zip(split(amount, &parts, 2)) {
+            installments.push(Installment {
+                seq,
+                amount: part,
+                year,
+                due_date: (seq == 1).then_some(due_date),
+            });
+            year += 1;
+        }
+    }
+    let payment = Payment { amount, payer, due_date, shares, installments };
+    if trace {
+        d.reasons.summary = paid_summary(&d.title, &payment);
+    }
+    d.verdict = Verdict::Eligible(payment);
+    d
+}
+
+/// An error of the platform's rules rather than of a place in the policy's file.
+fn internal(message: &str) -> EvalErrorReport {
+    EvalErrorReport { message: message.to_string(), line: 0, column: 0, text: String::new() }
+}
+
+/// "符合…兑现条件，奖励…（市…，区…），由…于…前兑付。"
+fn paid_summary(title: &str, p: &Payment) -> String {
+    let shares: Vec<String> = p.shares.iter().map(|s| format!("{} {}", s.funder, money(s.amount))).collect();
+    let staged = if p.installments.len() > 1 {
+        let parts: Vec<String> =
+            p.installments.iter().map(|i| format!("{}年 {}", i.year, money(i.amount))).collect();
+        format!("分{}期兑付（{}）；", p.installments.len(), parts.join("，"))
+    } else {
+        String::new()
+    };
+    format!(
+        "符合「{title}」兑现条件，奖励 {}（{}），{staged}由{}于 {} 前兑付。",
+        money(p.amount),
+        shares.join("，"),
+        p.payer,
+        p.due_date
+    )
+}
+
+/// Splits `amount` by fractions summing to 1, exactly to the cent: each part is rounded down to
+/// `places`, and the cents left over go one by one to the parts that lost the most in rounding
+/// (ties: the one listed first). The parts always add up to `amount`.
+pub(crate) fn split(amount: Decimal, fractions: &[Decimal], places: u32) -> Vec<Decimal> {
+    let unit = Decimal::new(1, places);
+    let mut out: Vec<(Decimal, Decimal)> = fractions
+        .iter()
+        .map(|f| {
+            let exact = amount * f;
+            let floor = exact.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::ToZero);
+            (floor, exact - floor)
+        })
+        .collect();
+    let mut left = amount - out.iter().map(|(a, _)| *a).sum::<Decimal>();
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by(|a, b| {
+        let r = |i: &usize| out.get(*i).map(|x| x.1).unwrap_or_default();
+        r(b).cmp(&r(a)).then(a.cmp(b))
+    });
+    let mut k = 0;
+    while left >= unit && !order.is_empty() {
+        if let Some(part) = order.get(k % order.len()).and_then(|i| out.get_mut(*i)) {
+            part.0 += unit;
+        }
+        left -= unit;
+        k += 1;
+    }
+    // Whatever is left below one unit (only if `amount` has finer digits) goes to the first part.
+    if !left.is_zero() {
+        if let Some(first) = out.first_mut() {
+            first.0 += left;
+        }
+    }
+    out.into_iter()
+        .map(|(mut a, _)| {
+            if a.scale() < 2 {
+                a.rescale(2);
+            }
+            a
+        })
+        .collect()
+}
