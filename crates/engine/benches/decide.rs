@@ -8,8 +8,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
 use huiqi_dsl::source::SourceSet;
-use huiqi_engine::calendar::{Calendar, BUNDLED};
-use huiqi_engine::Engine;
+use huiqi_engine::{Calendar, BUNDLED};
+use huiqi_engine::{Engine, EvalOptions, PolicyId};
 
 // The same allocator as the `huiqi` binary, so the figures are what the service sees.
 #[global_allocator]
@@ -32,15 +32,16 @@ fn benches(c: &mut Criterion) {
             "直播销售额": {"2025": 12000}, "直播销售额核定通过": true
         }))
         .unwrap();
-    let policy = test.policy_index("t-rate").unwrap();
-    let (_, amount) = test.judge(policy, &facts, as_of, &[]);
+    let policy = test.policy("t-rate").unwrap().index();
+    let amount = test.judge(policy, &facts, as_of, &[]).amount();
     assert_eq!(amount.unwrap().to_string(), "360000.00");
     c.bench_function("one decision with amount, no explanation (judge)", |b| {
         b.iter(|| test.judge(policy, &facts, as_of, &[]))
     });
-    let only = ["t-rate".to_string()];
+    let only = [PolicyId::from("t-rate")];
+    let quick = EvalOptions { only: Some(&only), ..EvalOptions::default() };
     c.bench_function("one decision with payer, shares and due date, no explanation", |b| {
-        b.iter(|| test.evaluate_with(&facts, as_of, &[], Some(&only), false))
+        b.iter(|| test.evaluate(&facts, as_of, &quick))
     });
 
     let bundled = engine("policies");
@@ -55,7 +56,7 @@ fn benches(c: &mut Criterion) {
     let facts = bundled.schema().parse_json(&enterprise).unwrap();
     let n = bundled.policies().len();
     c.bench_function(&format!("one enterprise x the bundled library ({n} policies), explained"), |b| {
-        b.iter(|| bundled.evaluate(&facts, as_of, &[], None))
+        b.iter(|| bundled.evaluate(&facts, as_of, &EvalOptions::explained()))
     });
 }
 

@@ -412,7 +412,7 @@ pub(crate) fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
         p.id.clone(),
         p.title.clone(),
         p.department.clone(),
-        info.mode,
+        Some(info.mode),
         Verdict::Ineligible { zero_award: false },
     );
     let mut full = Full {

@@ -140,8 +140,9 @@ pub struct Decision {
     pub title: Arc<str>,
     /// The policy department (主管部门) that answers for it.
     pub department: Arc<str>,
-    /// How it is fulfilled: 免申即享, 即申即享 or 承诺兑现.
-    pub mode: Mode,
+    /// How it is fulfilled: 免申即享, 即申即享 or 承诺兑现; `None` for an id not in the library
+    /// (shown as `""`, as are its title and department).
+    pub mode: Option<Mode>,
     /// The outcome, with the payment when eligible.
     pub verdict: Verdict,
     /// Why, in Chinese, with every condition and step.
@@ -239,7 +240,7 @@ impl Decision {
         policy: PolicyId,
         title: Arc<str>,
         department: Arc<str>,
-        mode: Mode,
+        mode: Option<Mode>,
         verdict: Verdict,
     ) -> Self {
         Decision {
@@ -291,7 +292,7 @@ impl Serialize for Decision {
             policy: &self.policy,
             title: &self.title,
             department: &self.department,
-            mode: self.mode.word(),
+            mode: self.mode.map_or("", Mode::word),
             outcome: self.outcome(),
             amount: self.amount(),
             shares: payment.map_or(&[], |p| &p.shares),

@@ -345,7 +345,7 @@ impl Engine {
 }
 
 fn not_in_catalog(id: &PolicyId) -> Decision {
-    let mut d = Decision::blank(id.clone(), "".into(), "".into(), Mode::NoApplication, Verdict::NotPayable);
+    let mut d = Decision::blank(id.clone(), "".into(), "".into(), None, Verdict::NotPayable);
     d.reasons.summary = format!("政策 {id} 不在惠企政策目录清单中，不予兑付。");
     d
 }

@@ -257,7 +257,7 @@ fn decision_text(d: &Decision, out: &mut String) {
         d.policy,
         d.title,
         d.department,
-        d.mode.word()
+        d.mode.map_or("", |m| m.word())
     );
     let _ = writeln!(out, "  {}", d.reasons.summary);
     if d.outcome() == Outcome::NotPayable {

@@ -58,3 +58,6 @@ pub use on_date::OnDate;
 pub use policy::{Policy, PolicyId, PolicyIndex};
 pub use reads::{Comparison, PlatformRead};
 pub use value::{same_text, Value};
+
+#[cfg(test)]
+mod tests;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use huiqi_engine::calendar::{Calendar, CalendarError, BUNDLED};
+use huiqi_engine::{Calendar, CalendarError, BUNDLED};
 use proptest::prelude::*;
 
 static CAL: LazyLock<Calendar> = LazyLock::new(|| Calendar::from_sources(BUNDLED.iter().copied()).unwrap());

@@ -81,8 +81,16 @@ fn a_date_outside_the_calendar_is_an_explicit_error() {
         .parse_json(&json!({"注册区县": "章贡区", "位于章贡高新区": false, "失信记录": false, "首次纳入规上统计年度": 2030}))
         .unwrap();
     let as_of = chrono::NaiveDate::from_ymd_opt(2031, 3, 2).unwrap();
-    let d = e.evaluate(&facts, as_of, &[], Some(&["t-fixed".to_string()])).decisions.remove(0);
-    assert_eq!(d.outcome, huiqi_engine::Outcome::Error);
+    let only = [huiqi_engine::PolicyId::from("t-fixed")];
+    let d = e
+        .evaluate(
+            &facts,
+            as_of,
+            &huiqi_engine::EvalOptions { only: Some(&only), ..huiqi_engine::EvalOptions::explained() },
+        )
+        .decisions
+        .remove(0);
+    assert_eq!(d.outcome(), huiqi_engine::Outcome::Error);
     assert!(d.reasons.summary.contains("2031"), "{}", d.reasons.summary);
 }
 
@@ -92,15 +100,11 @@ fn a_year_given_as_null_is_unknown_even_with_a_default() {
     let schema = engine.schema();
     let slot = schema.slot("年度入选名单").unwrap();
     let facts = schema.parse_json(&json!({"年度入选名单": {"2024": true, "2025": null}})).unwrap();
-    assert_eq!(facts.get_year(slot, 2024), Some(&huiqi_engine::value::Value::Bool(true)));
+    assert_eq!(facts.get_year(slot, 2024), Some(&huiqi_engine::Value::Bool(true)));
     assert_eq!(facts.get_year(slot, 2025), None, "the data says it does not know 2025");
-    assert_eq!(
-        facts.get_year(slot, 2023),
-        Some(&huiqi_engine::value::Value::Bool(false)),
-        "not mentioned: 缺省"
-    );
+    assert_eq!(facts.get_year(slot, 2023), Some(&huiqi_engine::Value::Bool(false)), "not mentioned: 缺省");
     let absent = schema.parse_json(&json!({})).unwrap();
-    assert_eq!(absent.get_year(slot, 2025), Some(&huiqi_engine::value::Value::Bool(false)));
+    assert_eq!(absent.get_year(slot, 2025), Some(&huiqi_engine::Value::Bool(false)));
 }
 
 #[test]

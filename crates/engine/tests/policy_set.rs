@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use huiqi_dsl::source::SourceSet;
-use huiqi_engine::calendar::{Calendar, BUNDLED};
 use huiqi_engine::Engine;
+use huiqi_engine::{Calendar, BUNDLED};
 
 fn policy_set(dir: &Path) -> String {
     let sources = SourceSet::load(&[dir.to_path_buf()]).unwrap();

@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use huiqi_dsl::source::SourceSet;
-use huiqi_engine::calendar::{Calendar, BUNDLED};
-use huiqi_engine::{Decision, Engine, Outcome, PriorAward};
+use huiqi_engine::{Calendar, BUNDLED};
+use huiqi_engine::{Decision, Engine, EvalOptions, Outcome, PriorAward};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -50,9 +50,11 @@ fn decide(engine: &Engine, facts: serde_json::Value, priors: &[PriorAward]) -> D
     all.as_object_mut().unwrap().extend(facts.as_object().unwrap().clone());
     let facts = engine.schema().parse_json(&all).unwrap();
     let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    let d = engine.evaluate(&facts, day, priors, None).decisions.remove(0);
+    let d =
+        engine.evaluate(&facts, day, &EvalOptions { priors, ..EvalOptions::explained() }).decisions.remove(0);
     // The quick path agrees, whatever the case.
-    assert_eq!(engine.judge(0, &facts, day, priors), (d.outcome, d.amount));
+    let judged = engine.judge(engine.policies().next().unwrap().index(), &facts, day, priors);
+    assert_eq!((judged.outcome(), judged.amount()), (d.outcome(), d.amount()));
     d
 }
 
@@ -66,7 +68,7 @@ fn a_definition_below_a_condition_may_read_its_label() {
     // refused the library ("`认定` ... is not a known fact or definition").
     let e = engine(" 条件 {\n  认定: 认定标志\n }\n 设 额 = 如果 认定 那么 5万元 否则 1万元\n 条件 {\n  额度为正: 额 > 0元\n }\n 奖励 额");
     let d = decide(&e, json!({"认定标志": true}), &[]);
-    assert_eq!((d.outcome, d.amount), (Outcome::Eligible, yuan("50000.00")));
+    assert_eq!((d.outcome(), d.amount()), (Outcome::Eligible, yuan("50000.00")));
 }
 
 #[test]
@@ -76,22 +78,22 @@ fn a_marginal_band_below_zero_pays_nothing_for_it() {
     let e = engine(
         " 奖励 累进 补助基数 {\n  不低于 -100万元, 低于 0元: 1\n  不低于 0元, 低于 10万元: 50%\n  10万元 以上: 10%\n }",
     );
-    assert_eq!(decide(&e, json!({"补助基数": 0}), &[]).amount, yuan("0.00"));
-    assert_eq!(decide(&e, json!({"补助基数": 500000}), &[]).amount, yuan("90000.00"));
+    assert_eq!(decide(&e, json!({"补助基数": 0}), &[]).amount(), yuan("0.00"));
+    assert_eq!(decide(&e, json!({"补助基数": 500000}), &[]).amount(), yuan("90000.00"));
     let huge = decide(&e, json!({"补助基数": "-79228162514264337593543950335"}), &[]);
-    assert_eq!((huge.outcome, huge.amount), (Outcome::Ineligible, yuan("0.00")));
+    assert_eq!((huge.outcome(), huge.amount()), (Outcome::Ineligible, yuan("0.00")));
     let e = engine(" 奖励 累进 补助基数 {\n  不低于 100万元: 10%\n }");
     let huge = decide(&e, json!({"补助基数": "-79228162514264337593543950335"}), &[]);
-    assert_eq!(huge.amount, yuan("0.00"));
+    assert_eq!(huge.amount(), yuan("0.00"));
 }
 
 #[test]
 fn rounding_places_are_read_whole() {
     // `1万` places used to be read as 1 (the scale word dropped), and places past an i32 as 0.
     let e = engine(" 奖励 四舍五入(补助基数, 1万)");
-    assert_eq!(decide(&e, json!({"补助基数": "1234.567"}), &[]).amount, yuan("1234.57"));
+    assert_eq!(decide(&e, json!({"补助基数": "1234.567"}), &[]).amount(), yuan("1234.57"));
     let e = engine(" 奖励 向下取整(补助基数, 99999999999)");
-    assert_eq!(decide(&e, json!({"补助基数": "1234.567"}), &[]).amount, yuan("1234.57"));
+    assert_eq!(decide(&e, json!({"补助基数": "1234.567"}), &[]).amount(), yuan("1234.57"));
 }
 
 #[test]
@@ -101,12 +103,12 @@ fn absurd_prior_awards_are_an_error_not_a_panic() {
     let prior = |amount: Decimal| PriorAward { policy: "r-1".into(), date: day, amount };
     let huge = [prior(Decimal::MAX), prior(Decimal::MAX)];
     let e = engine(" 奖励 5万元\n 年度上限 10万元");
-    assert_eq!(decide(&e, json!({}), &huge).outcome, Outcome::Error);
+    assert_eq!(decide(&e, json!({}), &huge).outcome(), Outcome::Error);
     let e = engine(" 就高不重复 组 升级补差\n 奖励 5万元");
-    assert_eq!(decide(&e, json!({}), &[prior(Decimal::MIN), prior(Decimal::ONE)]).outcome, Outcome::Error);
+    assert_eq!(decide(&e, json!({}), &[prior(Decimal::MIN), prior(Decimal::ONE)]).outcome(), Outcome::Error);
     // Without 升级补差 the group decides before any sum matters.
     let e = engine(" 就高不重复 组\n 奖励 5万元");
-    assert_eq!(decide(&e, json!({}), &huge).outcome, Outcome::Ineligible);
+    assert_eq!(decide(&e, json!({}), &huge).outcome(), Outcome::Ineligible);
 }
 
 #[test]
@@ -114,16 +116,16 @@ fn a_cap_below_zero_pays_nothing() {
     // A computed cap below zero, with nothing paid before, used to become the (negative) award.
     let e = engine(" 奖励 5万元\n 上限 补助基数");
     let d = decide(&e, json!({"补助基数": -100}), &[]);
-    assert_eq!((d.outcome, d.amount), (Outcome::Ineligible, yuan("0.00")));
+    assert_eq!((d.outcome(), d.amount()), (Outcome::Ineligible, yuan("0.00")));
 }
 
 #[test]
 fn a_cap_finer_than_a_fen_is_never_exceeded() {
     // The capped amount used to be rounded half up to the 分, past the cap.
     let e = engine(" 奖励 5万元\n 上限 补助基数");
-    assert_eq!(decide(&e, json!({"补助基数": "12345.675"}), &[]).amount, yuan("12345.67"));
+    assert_eq!(decide(&e, json!({"补助基数": "12345.675"}), &[]).amount(), yuan("12345.67"));
     let d = decide(&e, json!({"补助基数": "0.005"}), &[]);
-    assert_eq!((d.outcome, d.amount), (Outcome::Ineligible, yuan("0.00")));
+    assert_eq!((d.outcome(), d.amount()), (Outcome::Ineligible, yuan("0.00")));
 }
 
 #[test]
@@ -146,12 +148,12 @@ fn a_prior_award_that_cannot_have_been_paid_is_an_error() {
     let e = engine(" 频次 不限\n 就高不重复 组 升级补差\n 奖励 5万元\n 分期 4:3:3 按年");
     for amount in [Decimal::MIN, Decimal::from(-1), Decimal::new(12345, 3)] {
         let d = decide(&e, json!({}), &[prior(amount)]);
-        assert_eq!(d.outcome, Outcome::Error, "{amount}");
+        assert_eq!(d.outcome(), Outcome::Error, "{amount}");
         assert!(d.reasons.summary.contains("已兑付记录有误"), "{}", d.reasons.summary);
     }
     // A real prior pays the difference, split exactly.
     let d = decide(&e, json!({}), &[prior(Decimal::from(20_000))]);
-    assert_eq!(d.amount, yuan("30000.00"));
-    let parts: Decimal = d.installments.iter().map(|i| i.amount).sum();
-    assert_eq!(Some(parts), d.amount);
+    assert_eq!(d.amount(), yuan("30000.00"));
+    let parts: Decimal = d.payment().unwrap().installments.iter().map(|i| i.amount).sum();
+    assert_eq!(Some(parts), d.amount());
 }

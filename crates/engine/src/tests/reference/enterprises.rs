@@ -2,14 +2,14 @@
 //! thresholds the generated policies use, some absent, some `null`, some huge; a date inside the
 //! calendar; now and then prior awards, some at the edge of what a decimal holds.
 
+use crate::PriorAward;
 use chrono::NaiveDate;
-use huiqi_engine::PriorAward;
 use proptest::prelude::*;
 use proptest::sample::select;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
-use crate::gen::{pick, ID, PEER};
+use super::gen::{pick, ID, PEER};
 
 pub const PLATFORM: &str = "平台 差分 {
   部门 区工信局, 区人社局, 区税务局, 区商务局, 区统计局, 区市场监督管理局, 区住建局, 区发改委, 章贡高新区管委会, 区行政审批局, 区财政局

@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::PriorAward;
 use chrono::NaiveDate;
-use huiqi_engine::PriorAward;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 

@@ -7,10 +7,10 @@ pub mod facts;
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::{Outcome, PriorAward};
 use chrono::{Datelike, NaiveDate};
 use huiqi_dsl::ast::CapScope;
 use huiqi_dsl::check::{Frequency, Library, Mode, PolicyInfo, Provenance, Status};
-use huiqi_engine::{Outcome, PriorAward};
 use rust_decimal::Decimal;
 
 use expr::{round_half_up, Env, R, V};
