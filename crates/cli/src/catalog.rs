@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use huiqi_engine::guide::{catalog, Guide};
+use huiqi_engine::{catalog, Guide};
 
 use crate::{library, Format};
 
@@ -82,20 +82,22 @@ pub fn run_guide(args: &GuideArgs) -> Result<ExitCode, Box<dyn std::error::Error
             GuideFormat::Json => "json",
         };
         for policy in engine.policies() {
-            let path = out.join(format!("{}.{extension}", policy.info.id));
-            let text = render(&Guide::of(&engine, policy), args.format)?;
+            let path = out.join(format!("{}.{extension}", policy.id()));
+            let text = render(&policy.guide(), args.format)?;
             std::fs::write(&path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         }
         say!("wrote {} guides to {}", engine.policies().len(), out.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let id = args.id.as_deref().unwrap_or_default();
-    let Some(policy) = engine.policies().iter().find(|p| p.info.id == id) else {
-        let department = id.split('-').next().unwrap_or_default();
+    let Some(id) = args.id.as_deref() else {
+        return Err("name a policy (`huiqi guide gxj-02`) or give `--all --out DIR`".into());
+    };
+    let Some(policy) = engine.policy(id) else {
+        // `split` always yields a first piece, the whole id when it has no `-`.
+        let department = id.split('-').next().unwrap_or(id);
         let near: Vec<&str> = engine
             .policies()
-            .iter()
-            .map(|p| p.info.id.as_str())
+            .map(|p| p.id().as_str())
             .filter(|other| other.split('-').next() == Some(department))
             .collect();
         let hint = if near.is_empty() {
@@ -105,6 +107,6 @@ pub fn run_guide(args: &GuideArgs) -> Result<ExitCode, Box<dyn std::error::Error
         };
         return Err(format!("no policy `{id}` in the library; {hint}").into());
     };
-    say_raw!("{}", render(&Guide::of(&engine, policy), args.format)?);
+    say_raw!("{}", render(&policy.guide(), args.format)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use huiqi_engine::PriorAward;
+use huiqi_engine::{EvalOptions, PolicyId, PriorAward};
 
 use crate::{library, Format};
 
@@ -75,11 +75,13 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         errors: errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"),
     })?;
     let as_of = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let only = (!args.policies.is_empty()).then_some(args.policies.as_slice());
-    let answer = engine.evaluate(&facts, as_of, &priors, only);
+    let only: Vec<PolicyId> = args.policies.iter().map(|id| PolicyId::from(id.as_str())).collect();
+    let options =
+        EvalOptions { priors: &priors, only: (!only.is_empty()).then_some(only.as_slice()), explain: true };
+    let answer = engine.evaluate(&facts, as_of, &options);
     match args.format {
         Format::Json => say!("{}", serde_json::to_string_pretty(&answer)?),
-        Format::Text => say_raw!("{}", huiqi_engine::explain::render_text(&answer)),
+        Format::Text => say_raw!("{}", huiqi_engine::render_text(&answer)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -19,8 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use huiqi_engine::decision::Decision;
-use huiqi_engine::{Engine, PriorAward};
+use huiqi_engine::{Decision, Engine, EvalOptions, MissingFact, PolicyId, PriorAward};
 use serde_json::{json, Value};
 
 #[derive(clap::Args, Debug)]
@@ -53,19 +52,22 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// What a decision is compared on, as JSON.
 fn observed(d: &Decision) -> Value {
-    let names = |list: &[huiqi_engine::decision::MissingFact]| {
+    let names = |list: &[MissingFact]| {
         list.iter().map(|m| m.fact.to_string()).collect::<Vec<_>>()
     };
+    let payment = d.payment();
     json!({
-        "outcome": serde_json::to_value(d.outcome).unwrap_or(Value::Null),
-        "amount": d.amount.map(|a| a.to_string()),
-        "payer": d.payer.as_deref(),
-        "due_date": d.due_date.map(|x| x.to_string()),
+        "outcome": d.outcome(),
+        "amount": d.amount().map(|a| a.to_string()),
+        "payer": payment.map(|p| &*p.payer),
+        "due_date": payment.map(|p| p.due_date.to_string()),
         "missing": names(&d.missing),
         "reviews": names(&d.reviews),
-        "shares": d.shares.iter().map(|s| (s.funder.to_string(), Value::String(s.amount.to_string())))
+        "shares": payment.map_or(&[][..], |p| &p.shares).iter()
+            .map(|s| (s.funder.to_string(), Value::String(s.amount.to_string())))
             .collect::<serde_json::Map<_, _>>(),
-        "installments": d.installments.iter().map(|i| i.amount.to_string()).collect::<Vec<_>>(),
+        "installments": payment.map_or(&[][..], |p| &p.installments).iter()
+            .map(|i| i.amount.to_string()).collect::<Vec<_>>(),
     })
 }
 
@@ -76,7 +78,10 @@ fn differences(expect: &Value, d: &Decision) -> Vec<String> {
     let Some(fields) = expect.as_object() else { return vec!["the expectation is not an object".into()] };
     for (field, want) in fields {
         if field == "summary_contains" {
-            let text = want.as_str().unwrap_or("");
+            let Some(text) = want.as_str() else {
+                out.push(format!("summary_contains: expected a string, found {want}"));
+                continue;
+            };
             if !d.reasons.summary.contains(text) {
                 out.push(format!(
                     "summary: expected to contain {text:?}\n        got {:?}",
@@ -116,13 +121,16 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let mut not_in_force = Vec::new();
     for p in engine.policies() {
         // A suspended or unlisted policy pays nothing without looking at its conditions.
-        if p.info.status != huiqi_dsl::check::Status::Listed {
-            not_in_force.push(format!("{} ({})", p.id, p.info.status.word()));
+        let info = p.info();
+        if info.status != huiqi_dsl::check::Status::Listed {
+            not_in_force.push(format!("{} ({})", p.id(), info.status.word()));
             continue;
         }
-        let seen = tally.seen.get(&*p.id);
-        for c in &p.conditions {
-            let results = seen.and_then(|s| s.get(&*c.label)).cloned().unwrap_or_default();
+        let seen = tally.seen.get(p.id().as_str());
+        for c in &info.conditions {
+            let label = c.label.text.as_str();
+            // Not seen at all: neither result yet.
+            let results = seen.and_then(|s| s.get(label)).cloned().unwrap_or_default();
             if results.len() < 2 {
                 let missing: Vec<&str> = [true, false]
                     .iter()
@@ -131,8 +139,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     .collect();
                 uncovered.push(format!(
                     "  {} 「{}」: no case makes it {}",
-                    p.id,
-                    c.label,
+                    p.id(),
+                    label,
                     missing.join(" or ")
                 ));
             }
@@ -168,6 +176,7 @@ fn run_file(
         return Err(format!("`{}`: expected {{\"cases\": [...]}}", file.display()).into());
     };
     for (i, case) in cases.iter_mut().enumerate() {
+        // A name is optional: the case is also known by its number.
         let name = case.get("name").and_then(Value::as_str).unwrap_or("").to_string();
         let place = format!("{}: case {} {name}", file.display(), i + 1);
         let as_of: NaiveDate = case
@@ -188,13 +197,14 @@ fn run_file(
         for prior in &priors {
             prior.check().map_err(|why| format!("{place}: prior_awards: {why}"))?;
         }
-        let only: Option<Vec<String>> = match case.get("policies") {
+        let only: Option<Vec<PolicyId>> = match case.get("policies") {
             Some(p) => {
                 Some(serde_json::from_value(p.clone()).map_err(|e| format!("{place}: policies: {e}"))?)
             }
             None => None,
         };
-        let answer = engine.evaluate(&facts, as_of, &priors, only.as_deref());
+        let options = EvalOptions { priors: &priors, only: only.as_deref(), explain: true };
+        let answer = engine.evaluate(&facts, as_of, &options);
         for d in &answer.decisions {
             let seen = tally.seen.entry(d.policy.to_string()).or_default();
             for c in &d.reasons.conditions {
@@ -217,9 +227,12 @@ fn run_file(
             tally.passed += 1;
             continue;
         }
-        let expect = case.get("expect").and_then(Value::as_object).cloned().unwrap_or_default();
+        // A case without expectations would pass whatever the engine answered.
+        let Some(expect) = case.get("expect").and_then(Value::as_object).filter(|e| !e.is_empty()) else {
+            return Err(format!("{place}: `expect` must name at least one policy and what it should decide").into());
+        };
         let mut problems = Vec::new();
-        for (policy, want) in &expect {
+        for (policy, want) in expect {
             match answer.decisions.iter().find(|d| &*d.policy == policy) {
                 Some(d) => problems.extend(differences(want, d).into_iter().map(|p| format!("{policy} {p}"))),
                 None => problems.push(format!("{policy}: not decided in this case (add it to `policies`)")),

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use huiqi_dsl::source::{library_root, LoadError, SourceSet};
-use huiqi_engine::calendar::Calendar;
+use huiqi_engine::Calendar;
 use huiqi_engine::Engine;
 use huiqi_server::Library;
 

@@ -22,9 +22,7 @@ use std::io::Write;
 use chrono::{Datelike, Days, NaiveDate};
 use huiqi_dsl::ast::Relation;
 use huiqi_dsl::check::{BaseType, Mode};
-use huiqi_engine::ir::{Func, Node, NodeId, Program};
-use huiqi_engine::value::Value;
-use huiqi_engine::Engine;
+use huiqi_engine::{Engine, FactRef, Value};
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
 
@@ -147,37 +145,36 @@ struct Found {
     payer_rule: bool,
 }
 
-/// The registry's columns for the library's 免申即享 policies and platform, with their targets.
+/// The registry's columns for the library's 免申即享 policies and platform, with their targets:
+/// what each policy compares its facts with on the date, as the engine folds it for that date.
 fn plans(engine: &Engine, as_of: NaiveDate) -> Result<Vec<Plan>, GenError> {
     let year = as_of.year();
-    let policies: Vec<_> = engine.policies().iter().filter(|p| p.info.mode == Mode::NoApplication).collect();
+    let dated = engine.on_date(as_of);
+    let policies: Vec<_> = engine.policies().filter(|p| p.info().mode == Mode::NoApplication).collect();
     if policies.is_empty() {
         return Err(GenError::NoPolicies);
     }
+    let key = |f: FactRef| (f.slot, f.offset.map(|o| year + o));
     // (slot, year) → (targets, how many policies have a target on it), in the order first read.
     let mut order: Vec<(usize, Option<i32>)> = Vec::new();
     let mut found: BTreeMap<(usize, Option<i32>), Found> = BTreeMap::new();
-    if let Some(platform) = engine.platform() {
-        for (i, f) in platform.program.facts.iter().enumerate() {
-            let key = (f.slot, f.offset.map(|o| year + o));
-            let veto = platform.vetoes.iter().any(|v| v.reads & (1u128 << i) != 0);
-            if !found.contains_key(&key) {
-                order.push(key);
-            }
-            let entry = found.entry(key).or_default();
-            entry.veto |= veto;
-            entry.payer_rule |= !veto;
+    for read in engine.platform_reads() {
+        let key = key(read.fact);
+        if !found.contains_key(&key) {
+            order.push(key);
         }
+        let entry = found.entry(key).or_default();
+        entry.veto |= read.veto;
+        entry.payer_rule |= !read.veto;
     }
     for p in &policies {
         let mut targets: BTreeMap<(usize, Option<i32>), Vec<Target>> = BTreeMap::new();
-        collect_targets(&p.program, as_of, &mut |local, t| {
-            if let Some(f) = p.program.facts.get(local) {
-                targets.entry((f.slot, f.offset.map(|o| year + o))).or_default().push(t);
-            }
-        });
-        for f in &p.program.facts {
-            let key = (f.slot, f.offset.map(|o| year + o));
+        for c in dated.comparisons(p.index()) {
+            let target = Target { rel: c.rel, value: c.value, via_year: c.via_year };
+            targets.entry(key(c.fact)).or_default().push(target);
+        }
+        for f in p.reads() {
+            let key = key(*f);
             let is_bool = engine.schema().meta(f.slot).is_some_and(|m| m.base == BaseType::Bool);
             if is_bool {
                 targets.entry(key).or_default().push(Target {
@@ -212,87 +209,6 @@ fn plans(engine: &Engine, as_of: NaiveDate) -> Result<Vec<Plan>, GenError> {
         plans.push(Plan { slot: key.0, header, targets, hit, veto, payer_rule });
     }
     Ok(plans)
-}
-
-/// Calls `found(local fact, target)` for every comparison of a fact with a constant.
-fn collect_targets(program: &Program, as_of: NaiveDate, found: &mut dyn FnMut(usize, Target)) {
-    for node in &program.nodes {
-        match node {
-            Node::Cmp(rel, a, b) => {
-                let (fact, other, rel) = match (fact_of(program, *a), fact_of(program, *b)) {
-                    (Some(f), None) => (f, *b, *rel),
-                    (None, Some(f)) => (f, *a, flip(*rel)),
-                    _ => continue,
-                };
-                if let Some(value) = constant(program, other, as_of) {
-                    found(fact.0, Target { rel, value, via_year: fact.1 });
-                }
-            }
-            Node::In(a, options) => {
-                if let Some(fact) = fact_of(program, *a) {
-                    for o in options.iter() {
-                        if let Some(value) = constant(program, *o, as_of) {
-                            found(fact.0, Target { rel: Relation::Eq, value, via_year: fact.1 });
-                        }
-                    }
-                }
-            }
-            Node::Step { base, bands, .. } | Node::Marginal { base, bands, .. } => {
-                if let Some(fact) = fact_of(program, *base) {
-                    for band in bands.iter() {
-                        if let Some((lower, inclusive)) = band.lower {
-                            let rel = if inclusive { Relation::Ge } else { Relation::Gt };
-                            found(fact.0, Target { rel, value: Value::Num(lower), via_year: fact.1 });
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The fact a node reads directly, or through `年份(...)`: (local index, via year).
-fn fact_of(program: &Program, id: NodeId) -> Option<(usize, bool)> {
-    match program.node(id)? {
-        Node::Fact(i) => Some((usize::from(*i), false)),
-        Node::Call(Func::Year, args) => match program.node(*args.first()?)? {
-            Node::Fact(i) => Some((usize::from(*i), true)),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// A node's value when it depends on nothing but the evaluation date.
-fn constant(program: &Program, id: NodeId, as_of: NaiveDate) -> Option<Value> {
-    match program.node(id)? {
-        Node::Const(v) => Some(v.clone()),
-        Node::AsOfYear => Some(Value::Num(Decimal::from(as_of.year()))),
-        Node::AsOfDate => Some(Value::Date(as_of)),
-        Node::Neg(a) => Some(Value::Num(-constant(program, *a, as_of)?.as_num()?)),
-        Node::Arith(op, a, b) => {
-            let (a, b) = (constant(program, *a, as_of)?.as_num()?, constant(program, *b, as_of)?.as_num()?);
-            match op {
-                huiqi_engine::ir::Arith::Add => a.checked_add(b),
-                huiqi_engine::ir::Arith::Sub => a.checked_sub(b),
-                huiqi_engine::ir::Arith::Mul => a.checked_mul(b),
-                huiqi_engine::ir::Arith::Div => a.checked_div(b),
-            }
-            .map(Value::Num)
-        }
-        _ => None,
-    }
-}
-
-fn flip(rel: Relation) -> Relation {
-    match rel {
-        Relation::Lt => Relation::Gt,
-        Relation::Le => Relation::Ge,
-        Relation::Gt => Relation::Lt,
-        Relation::Ge => Relation::Le,
-        other => other,
-    }
 }
 
 const SYLLABLES: &[&str] = &[

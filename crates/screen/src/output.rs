@@ -11,7 +11,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use huiqi_engine::decision::{Installment, MissingFact, ShareAmount};
+use huiqi_engine::{Installment, MissingFact, ShareAmount};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
