@@ -316,7 +316,15 @@ pub(crate) fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: 
     let mut amount = if places >= 0 && raw.scale() <= places.unsigned_abs() {
         raw
     } else {
-        round(raw, places, false).unwrap_or(raw)
+        match round(raw, places, false) {
+            Some(rounded) => rounded,
+            None => {
+                return Judged::Error(Box::new(EvalError {
+                    message: format!("奖励 {} 取整到{}时超出可表示的范围", money(raw), info.rounding.word),
+                    span: p.award.as_ref().map_or((0, 0), |(node, _)| p.program.span(*node)),
+                }))
+            }
+        }
     };
     if T::ON && amount != raw {
         trace.step(|| format!("取整到{}（四舍五入）：{}", info.rounding.word, money(amount)));

@@ -198,6 +198,9 @@ impl Engine {
         (0u32..)
             .zip(&platform.program.facts)
             .map(|(i, fact)| {
+                // Lowering refuses a program of more than 128 facts (`LowerError::TooManyFacts`),
+                // so every fact has its bit in the u128 mask.
+                debug_assert!(i < 128, "fact {i} has no bit in the mask");
                 let bit = 1u128.checked_shl(i).unwrap_or(0);
                 PlatformRead { fact: *fact, veto: platform.vetoes.iter().any(|v| v.reads & bit != 0) }
             })

@@ -51,6 +51,7 @@ impl OnDate {
 
     /// What `policy` compares its facts with on this date (see [`Comparison`]).
     pub fn comparisons(&self, policy: PolicyIndex) -> Vec<Comparison> {
+        // An index from another library names no policy here, and so compares nothing.
         self.engine.policies.get(policy.0).map(|p| reads::comparisons(&p.program)).unwrap_or_default()
     }
 

@@ -115,15 +115,8 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
     if let Some(ratios) = &p.info.installments {
         let total: u32 = ratios.iter().sum();
         let parts: Vec<Decimal> = ratios.iter().map(|r| Decimal::from(*r) / Decimal::from(total)).collect();
-        let mut year = as_of.year();
-        for (seq, part) in (1u32..).zip(split(amount, &parts, 2)) {
-            installments.push(Installment {
-                seq,
-                amount: part,
-                year,
-                due_date: (seq == 1).then_some(due_date),
-            });
-            year += 1;
+        for ((seq, year), part) in (1u32..).zip(as_of.year()..).zip(split(amount, &parts, 2)) {
+            installments.push(Installment { seq, amount: part, year, due_date: (seq == 1).then_some(due_date) });
         }
     }
     let payment = Payment { amount, payer, due_date, shares, installments };
@@ -172,14 +165,12 @@ pub(crate) fn split(amount: Decimal, fractions: &[Decimal], places: u32) -> Vec<
         })
         .collect();
     let mut left = amount - out.iter().map(|(a, _)| *a).sum::<Decimal>();
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by(|a, b| {
-        let r = |i: &usize| out.get(*i).map(|x| x.1).unwrap_or_default();
-        r(b).cmp(&r(a)).then(a.cmp(b))
-    });
+    // (index, what it lost in rounding), most lost first.
+    let mut order: Vec<(usize, Decimal)> = out.iter().map(|(_, lost)| *lost).enumerate().collect();
+    order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut k = 0;
     while left >= unit && !order.is_empty() {
-        if let Some(part) = order.get(k % order.len()).and_then(|i| out.get_mut(*i)) {
+        if let Some(part) = order.get(k % order.len()).and_then(|(i, _)| out.get_mut(*i)) {
             part.0 += unit;
         }
         left -= unit;

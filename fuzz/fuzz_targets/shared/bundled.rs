@@ -4,8 +4,7 @@
 use std::sync::OnceLock;
 
 use huiqi_dsl::source::SourceSet;
-use huiqi_engine::calendar::{Calendar, BUNDLED};
-use huiqi_engine::Engine;
+use huiqi_engine::{Calendar, Engine, BUNDLED};
 
 /// (name, text) of every `.hq` file under `policies/`, written by `build.rs`.
 const LIBRARY: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/library.rs"));
