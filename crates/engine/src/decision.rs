@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Outcome {
     /// Qualifies; `amount` is paid by `payer` by `due_date`.
     Eligible,
@@ -38,9 +39,11 @@ impl Outcome {
 
 /// An award already paid, for once-only rules, 就高不重复, upgrades and caps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriorAward {
     pub policy: String,
     pub date: NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
 }
@@ -63,15 +66,20 @@ impl PriorAward {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareAmount {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub funder: Arc<str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Installment {
     pub seq: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
     /// The calendar year it falls due: the approval year plus `seq - 1`.
@@ -82,25 +90,32 @@ pub struct Installment {
 
 /// A fact the decision read, as the enterprise's data gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FactRead {
     /// `出口额[2025]` for one year of a series.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub fact: Arc<str>,
     /// As written in its unit (`800万元`), or `null` when missing.
     pub value: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub department: Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConditionReason {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub label: Arc<str>,
     /// `null` when unknown.
     pub result: Option<bool>,
     /// The condition as the policy states it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub rule: Arc<str>,
     pub facts: Vec<FactRead>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reasons {
     /// One Chinese sentence (or a few) a rejected enterprise can read: the outcome, why, and the basis.
     pub summary: String,
@@ -113,13 +128,18 @@ pub struct Reasons {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MissingFact {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub fact: Arc<str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub department: Arc<str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub description: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvalErrorReport {
     pub message: String,
     pub line: usize,
@@ -128,16 +148,22 @@ pub struct EvalErrorReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decision {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub policy: Arc<str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub title: Arc<str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub department: Arc<str>,
     pub mode: &'static str,
     pub outcome: Outcome,
     /// Decimal string in 元, rounded as the policy says (default: to the 分, half up).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[serde(with = "rust_decimal::serde::str_option")]
     pub amount: Option<Decimal>,
     pub shares: Vec<ShareAmount>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub payer: Option<Arc<str>>,
     /// Approval (the evaluation date) plus the payout limit in working days.
     pub due_date: Option<NaiveDate>,
@@ -186,6 +212,7 @@ impl Decision {
 
 /// The answer to one evaluation: every decision, the policy set it came from and the date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decisions {
     pub policy_set: String,
     pub as_of: NaiveDate,
