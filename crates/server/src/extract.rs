@@ -23,6 +23,28 @@ pub trait Contract: DeserializeOwned {
     /// `field`: the top-level field at fault, `None` when the body is not an object at all;
     /// `reason`: what the reader found; `body`: the whole body, to tell absent from malformed.
     fn misfit(field: Option<&str>, reason: &str, body: &Value) -> AppError;
+
+    /// Moves parts kept as parsed (see [`object`]) from the body into the value read.
+    fn take_raw(&mut self, _body: &mut Value) {}
+}
+
+/// For a field that must be a JSON object but is kept exactly as parsed: checks the shape and
+/// leaves `null`, for [`Contract::take_raw`] to move the object in. Reading it through serde
+/// again would turn serde_json's arbitrary-precision numbers into doubles (0.000…1 with 37 zeros
+/// becomes `1e-37`), and facts must keep every digit.
+pub fn object<'de, D: serde::Deserializer<'de>>(reader: D) -> Result<Value, D::Error> {
+    struct Object;
+    impl<'de> serde::de::Visitor<'de> for Object {
+        type Value = Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+            Ok(Value::Null)
+        }
+    }
+    reader.deserialize_map(Object)
 }
 
 /// A JSON request body read into `T`: at most [`MAX_BODY`] bytes (else 413 `too_large`), JSON
@@ -34,7 +56,7 @@ impl<S: Send + Sync, T: Contract> FromRequest<S> for JsonBody<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
         let TextBody(bytes) = TextBody::from_request(request, state).await?;
-        let body: Value = serde_json::from_slice(&bytes).map_err(|e| AppError::BadJson {
+        let mut body: Value = serde_json::from_slice(&bytes).map_err(|e| AppError::BadJson {
             message: e.to_string(),
             line: e.line(),
             column: e.column(),
@@ -44,7 +66,10 @@ impl<S: Send + Sync, T: Contract> FromRequest<S> for JsonBody<T> {
             return Err(T::misfit(None, "the body is not a JSON object", &body));
         }
         match serde_path_to_error::deserialize::<_, T>(&body) {
-            Ok(value) => Ok(JsonBody(value)),
+            Ok(mut value) => {
+                value.take_raw(&mut body);
+                Ok(JsonBody(value))
+            }
             Err(e) => {
                 let reason = e.inner().to_string();
                 let field = match e.path().iter().next() {

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use huiqi_engine::decision::MissingFact;
 use huiqi_engine::{Decision, Decisions, Outcome, PriorAward};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, ErrorBody};
@@ -21,7 +21,8 @@ pub struct EvaluateRequest {
     /// The enterprise's facts by name, checked against the library's schema: amounts as numbers
     /// or decimal strings in the fact's unit, a yearly series as `{"2025": …}`, `null` unknown.
     #[schema(value_type = Object)]
-    pub facts: Map<String, Value>,
+    #[serde(deserialize_with = "crate::extract::object")]
+    pub facts: Value,
     /// The evaluation date, `YYYY-MM-DD`.
     #[schema(value_type = String, format = Date)]
     pub as_of: NaiveDate,
@@ -67,6 +68,12 @@ impl Contract for EvaluateRequest {
             _ => invalid("facts", "`facts` must be an object of the enterprise's facts".into()),
         }
     }
+
+    fn take_raw(&mut self, body: &mut Value) {
+        if let Some(facts) = body.get_mut("facts") {
+            self.facts = facts.take();
+        }
+    }
 }
 
 /// The parts of an evaluation request, checked: facts, date, policies and prior awards.
@@ -84,7 +91,7 @@ fn checked(library: &crate::Library, request: EvaluateRequest) -> Result<Checked
             .check()
             .map_err(|why| AppError::Invalid { path: format!("prior_awards[{i}].amount"), message: why })?;
     }
-    let facts = library.engine.schema().parse_json(&Value::Object(request.facts)).map_err(AppError::Facts)?;
+    let facts = library.engine.schema().parse_json(&request.facts).map_err(AppError::Facts)?;
     Ok(Checked { facts, as_of: request.as_of, only: request.policies, priors })
 }
 
