@@ -58,7 +58,8 @@ pub struct Note {
 
 /// A policy file's text, checked with the loaded library's platform and schema: its diagnostics.
 #[utoipa::path(post, path = "/v1/check", tag = "policies",
-    request_body(content = String, content_type = "text/plain", description = "a policy file (`.hq`), UTF-8 or GB18030"),
+    // Not required: an empty body is an empty file, whose diagnostic says so.
+    request_body(content = Option<String>, content_type = "text/plain", description = "a policy file (`.hq`), UTF-8 or GB18030"),
     responses(
         (status = 200, description = "its diagnostics, errors and warnings", body = CheckAnswer),
         (status = 413, description = "`too_large`: the body is over 4 MiB", body = ErrorBody),

@@ -86,8 +86,9 @@ impl Read for FrameReader {
 #[utoipa::path(post, path = "/v1/screen", tag = "decisions", params(ScreenQuery),
     request_body(description = "the registry: CSV with a header row (`text/csv`; UTF-8 or GB18030), or NDJSON, one enterprise a line (any other type)",
         content(
-            (String = "text/csv"),
-            (String = "application/x-ndjson"),
+            // Not required: an empty NDJSON body is a registry of no rows (an empty CSV lacks its header).
+            (Option<String> = "text/csv"),
+            (Option<String> = "application/x-ndjson"),
         )),
     responses(
         (status = 200, description = "the screening, reconciled", body = ScreenAnswer),
