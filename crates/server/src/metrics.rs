@@ -177,7 +177,7 @@ pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: N
     let response = next.run(request).await;
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
-    tracing::info!(target: "huiqi::request", %method, route = route.as_str(), status, ms = seconds * 1000.0, "request");
+    tracing::info!(target: "huiqi::request", %method, route = %route.as_str(), status, ms = seconds * 1000.0, "request");
     state.metrics.record(method, route, status, seconds);
     response
 }
