@@ -133,7 +133,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         tracing::info!(
             policies = %args.policies.display(),
             policy_set,
-            startup_ms = started.elapsed().as_millis() as u64,
+            // Saturates rather than wraps: 2^64 ms is never reached, but a cast would hide it.
+            startup_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "huiqi serving on http://{}",
             listener.local_addr()?
         );

@@ -11,6 +11,7 @@ use crate::policy::PolicyId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Outcome {
     /// Qualifies; `amount` is paid by `payer` by `due_date`.
     Eligible,
@@ -41,9 +42,11 @@ impl Outcome {
 
 /// An award already paid, for once-only rules, 就高不重复, upgrades and caps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriorAward {
     pub policy: String,
     pub date: NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
 }
@@ -66,15 +69,20 @@ impl PriorAward {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareAmount {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub funder: Arc<str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Installment {
     pub seq: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
     /// The calendar year it falls due: the approval year plus `seq - 1`.
@@ -85,25 +93,32 @@ pub struct Installment {
 
 /// A fact the decision read, as the enterprise's data gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FactRead {
     /// `出口额[2025]` for one year of a series.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub fact: Arc<str>,
     /// As written in its unit (`800万元`), or `null` when missing.
     pub value: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub department: Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConditionReason {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub label: Arc<str>,
     /// `null` when unknown.
     pub result: Option<bool>,
     /// The condition as the policy states it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub rule: Arc<str>,
     pub facts: Vec<FactRead>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reasons {
     /// One Chinese sentence (or a few) a rejected enterprise can read: the outcome, why, and the basis.
     pub summary: String,
@@ -116,13 +131,18 @@ pub struct Reasons {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MissingFact {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub fact: Arc<str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub department: Arc<str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub description: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvalErrorReport {
     pub message: String,
     pub line: usize,
@@ -264,25 +284,64 @@ impl Decision {
 /// The decision as docs/engine.md documents it: the verdict's parts as flat fields, each `null`
 /// (or empty) where the verdict has none.
 #[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Decision))]
 struct DecisionDoc<'a> {
+    /// The policy's id (`gxj-02`).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     policy: &'a PolicyId,
+    /// The policy's title; `""` for an id not in the library.
     title: &'a str,
+    /// The policy department that answers for it; `""` for an id not in the library.
     department: &'a str,
-    /// 免申即享, 即申即享 or 承诺兑现.
+    /// 免申即享, 即申即享 or 承诺兑现; `""` for an id not in the library.
     mode: &'static str,
+    /// What was decided.
     outcome: Outcome,
-    /// Decimal string in 元.
+    /// Decimal string in 元, to the 分: what an eligible decision pays; the award of an
+    /// undetermined one whose payer alone is open; `0.00` when the award came to nothing.
     #[serde(with = "rust_decimal::serde::str_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "50000.00"))]
     amount: Option<Decimal>,
+    /// Each funder's share of an eligible amount; they add up to it exactly.
     shares: &'a [ShareAmount],
+    /// Who pays an eligible amount.
     payer: Option<&'a str>,
+    /// By when an eligible amount is paid: approval plus the payout limit in working days.
     due_date: Option<NaiveDate>,
+    /// The installments of an eligible amount, empty when paid at once.
     installments: &'a [Installment],
+    /// For 承诺兑现 pending review: the date the department's review is due (its 时限).
     review_due: Option<NaiveDate>,
+    /// Why, in Chinese.
     reasons: &'a Reasons,
+    /// Facts that could still change the outcome.
     missing: &'a [MissingFact],
+    /// Review or inspection results still outstanding.
     reviews: &'a [MissingFact],
+    /// Why the policy could not be evaluated, for an `error` outcome.
     error: Option<&'a EvalErrorReport>,
+}
+
+// `Decision` is documented by the shape it is written in.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Decision {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <DecisionDoc<'static> as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Decision {
+    fn name() -> std::borrow::Cow<'static, str> {
+        <DecisionDoc<'static> as utoipa::ToSchema>::name()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>,
+    ) {
+        <DecisionDoc<'static> as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 impl Serialize for Decision {
@@ -317,6 +376,7 @@ impl Serialize for Decision {
 
 /// The answer to one evaluation: every decision, the policy set it came from and the date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decisions {
     pub policy_set: String,
     pub as_of: NaiveDate,

@@ -269,6 +269,7 @@ fn closest<'a>(wrong: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a 
 /// A validation failure, naming the field, what was expected and what arrived.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("`{field}`: {message} (expected {expected}, received `{received}`)")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FactError {
     pub field: String,
     pub expected: String,

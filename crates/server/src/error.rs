@@ -1,9 +1,12 @@
-//! One error type for every endpoint: a status and `{"code", "message", "path"}` in JSON.
+//! One error type for every endpoint: a status and `{"code", "message", "path"}` in JSON
+//! ([`ErrorBody`], which is also the error schema of `/openapi.json`).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use huiqi_engine::FactError;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -15,7 +18,7 @@ pub enum AppError {
     Invalid { path: String, message: String },
     /// The enterprise's facts do not fit the schema; every problem is listed.
     #[error("the facts do not fit the schema")]
-    Facts(Vec<huiqi_engine::FactError>),
+    Facts(Vec<FactError>),
     #[error("no such {what}: `{id}`")]
     NotFound { what: &'static str, id: String },
     /// An admin endpoint without the right bearer token (or with none configured).
@@ -32,61 +35,96 @@ pub enum AppError {
     ReloadRefused(String),
 }
 
+/// What every error answer holds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    /// For people: what is wrong and, where it helps, what to do.
+    pub message: String,
+    /// The field at fault (`as_of`, `facts.营业收入`, `prior_awards[0].amount`, `format`), or
+    /// `null` when the request as a whole is.
+    #[schema(required = true)]
+    pub path: Option<String>,
+    /// `bad_json` only: where the JSON breaks, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// `invalid_facts` only: every fact that does not fit the schema.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FactError>>,
+}
+
+/// The stable, machine-readable kind of an error; each comes with one status.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the body is not JSON.
+    BadJson,
+    /// 422: JSON (or a query) that is not what the endpoint takes; `path` says where.
+    Invalid,
+    /// 422: facts that do not fit the library's schema; `errors` lists them.
+    InvalidFacts,
+    /// 404.
+    NotFound,
+    /// 401.
+    Unauthorized,
+    /// 413.
+    TooLarge,
+    /// 503: the request ran past the time limit.
+    Timeout,
+    /// 422: a reloaded library with errors; the old one keeps serving.
+    ReloadRefused,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadJson { .. } => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } | AppError::Facts(_) | AppError::ReloadRefused(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn body(self) -> ErrorBody {
+        let message = self.to_string();
+        let plain = |code| ErrorBody {
+            code,
+            message: message.clone(),
+            path: None,
+            line: None,
+            column: None,
+            errors: None,
+        };
+        match self {
+            AppError::BadJson { line, column, .. } => {
+                ErrorBody { line: Some(line), column: Some(column), ..plain(ErrorCode::BadJson) }
+            }
+            AppError::Invalid { path, .. } => ErrorBody { path: Some(path), ..plain(ErrorCode::Invalid) },
+            AppError::Facts(errors) => ErrorBody {
+                path: errors.first().map(|e| format!("facts.{}", e.field)),
+                errors: Some(errors),
+                ..plain(ErrorCode::InvalidFacts)
+            },
+            AppError::NotFound { .. } => plain(ErrorCode::NotFound),
+            AppError::Unauthorized => plain(ErrorCode::Unauthorized),
+            AppError::TooLarge { .. } => plain(ErrorCode::TooLarge),
+            AppError::Timeout { .. } => plain(ErrorCode::Timeout),
+            AppError::ReloadRefused(_) => plain(ErrorCode::ReloadRefused),
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let message = self.to_string();
-        let (status, body) = match self {
-            AppError::BadJson { line, column, .. } => (
-                StatusCode::BAD_REQUEST,
-                json!({"code": "bad_json", "message": message, "path": null, "line": line, "column": column}),
-            ),
-            AppError::Invalid { path, .. } => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"code": "invalid", "message": message, "path": path}),
-            ),
-            AppError::Facts(errors) => {
-                let path = errors.first().map(|e| format!("facts.{}", e.field));
-                (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    json!({"code": "invalid_facts", "message": message, "path": path, "errors": errors}),
-                )
-            }
-            AppError::NotFound { .. } => {
-                (StatusCode::NOT_FOUND, json!({"code": "not_found", "message": message, "path": null}))
-            }
-            AppError::TooLarge { .. } => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                json!({"code": "too_large", "message": message, "path": null}),
-            ),
-            AppError::Unauthorized => {
-                (StatusCode::UNAUTHORIZED, json!({"code": "unauthorized", "message": message, "path": null}))
-            }
-            AppError::Timeout { .. } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({"code": "timeout", "message": message, "path": null}),
-            ),
-            AppError::ReloadRefused(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"code": "reload_refused", "message": message, "path": null}),
-            ),
-        };
-        (status, Json(body)).into_response()
+        (self.status(), Json(self.body())).into_response()
     }
 }
 
 /// The largest request body read: a registry screen goes through its own streaming endpoint.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
-
-/// Reads a body up to [`MAX_BODY`] bytes.
-pub async fn read_body(body: axum::body::Body) -> Result<axum::body::Bytes, AppError> {
-    axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| AppError::TooLarge { limit: MAX_BODY })
-}
-
-/// Parses a request body, saying where it is broken.
-pub fn parse_body(bytes: &[u8]) -> Result<serde_json::Value, AppError> {
-    serde_json::from_slice(bytes).map_err(|e| AppError::BadJson {
-        message: e.to_string(),
-        line: e.line(),
-        column: e.column(),
-    })
-}

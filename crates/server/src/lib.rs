@@ -4,20 +4,20 @@
 //! policy logic: it parses requests, calls the engine, and writes the answers.
 
 mod error;
+mod extract;
 mod limits;
 mod metrics;
+mod openapi;
 mod routes;
-mod screen;
 
 use std::sync::{Arc, RwLock};
 
-use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use huiqi_dsl::source::SourceSet;
 use huiqi_engine::Engine;
 
-pub use error::{AppError, MAX_BODY};
-pub use screen::SCREEN_MAX_BODY;
+pub use error::{AppError, ErrorBody, MAX_BODY};
+pub use routes::SCREEN_MAX_BODY;
 
 /// Requests served at once; more wait in line.
 pub const MAX_IN_FLIGHT: usize = 512;
@@ -119,124 +119,32 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Compares without stopping at the first difference, so timing does not reveal the token.
+/// Compares SHA-256 digests in constant time (subtle), so neither the token's bytes nor its
+/// length show in how long a refusal takes.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    Sha256::digest(a).ct_eq(&Sha256::digest(b)).into()
 }
 
-/// One endpoint: the router and `/openapi.json` are both built from this list, so the published
-/// description cannot drift from the routes.
-struct Endpoint {
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    handler: MethodRouter<Arc<AppState>>,
-}
-
-fn endpoints() -> Vec<Endpoint> {
-    let e = |method, path, summary, handler| Endpoint { method, path, summary, handler };
-    vec![
-        e("get", "/healthz", "liveness: `ok`", get(routes::healthz)),
-        e(
-            "get",
-            "/v1/status",
-            "the policy set in force, when it was loaded, the last reload error",
-            get(routes::status),
-        ),
-        e(
-            "get",
-            "/v1/policies",
-            "一网查询: the catalog, filtered by `department` and `mode`, searched with `q`",
-            get(routes::catalog),
-        ),
-        e(
-            "get",
-            "/v1/policies/{id}",
-            "the guide (办事指南) of one policy; `?format=json` (default), `md` or `html`",
-            get(routes::guide),
-        ),
-        e(
-            "get",
-            "/v1/policies/{id}/source",
-            "the policy file as its department wrote it",
-            get(routes::source),
-        ),
-        e(
-            "post",
-            "/v1/evaluate",
-            "one enterprise on one date: the decision document",
-            post(routes::evaluate),
-        ),
-        e(
-            "post",
-            "/v1/match",
-            "精准推送: policies the enterprise gets or could get, ranked, with what is missing",
-            post(routes::match_policies),
-        ),
-        e("post", "/v1/check", "a policy file's text: its diagnostics", post(routes::check)),
-        e(
-            "post",
-            "/v1/screen",
-            "免申即享 over a registry (CSV or NDJSON body, streamed; `?as_of=&policies=a,b&strict=`): payout lists by payer, the undetermined, the rejects, the reconciliation",
-            post(screen::screen),
-        ),
-        e(
-            "post",
-            "/v1/admin/reload",
-            "reload the library (bearer token); a library with errors is refused",
-            post(routes::reload),
-        ),
-        e(
-            "get",
-            "/metrics",
-            "Prometheus text: requests, latencies, decisions by outcome",
-            get(routes::metrics),
-        ),
-        e("get", "/openapi.json", "this description", get(routes::openapi)),
-    ]
-}
-
-/// The OpenAPI description of [`endpoints`].
-pub fn openapi() -> serde_json::Value {
-    let mut paths = serde_json::Map::new();
-    for ep in endpoints() {
-        let entry = paths.entry(ep.path.to_string()).or_insert_with(|| serde_json::json!({}));
-        let parameters = if ep.path.contains("{id}") {
-            serde_json::json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}])
-        } else {
-            serde_json::json!([])
-        };
-        let operation = serde_json::json!({
-            "summary": ep.summary,
-            "parameters": parameters,
-            "responses": {"200": {"description": "OK"}},
-        });
-        entry[ep.method] = operation;
-    }
-    serde_json::json!({
-        "openapi": "3.0.3",
-        "info": {"title": "huiqi 惠企政策兑现 decision service", "version": env!("CARGO_PKG_VERSION")},
-        "paths": paths,
-    })
+/// The OpenAPI description of every endpoint, generated from their request and response types.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes::table().into_openapi()
 }
 
 /// The service's routes.
 pub fn app(state: Arc<AppState>) -> Router {
-    let mut router = Router::new();
-    for ep in endpoints() {
-        // A registry screen streams a body of any length and answers as it goes: the time limit
-        // would cut off a legitimate large registry, so it alone runs without one.
-        let handler = if limits::STREAMING.contains(&ep.path) {
-            ep.handler
-        } else {
-            ep.handler.layer(axum::middleware::from_fn_with_state(state.clone(), limits::timeout))
-        };
-        router = router.route(ep.path, handler);
-    }
+    let (router, _) = routes::table().split_for_parts();
     router
-        .fallback(routes::not_found)
+        .fallback(not_found)
+        // Every route but a streamed registry screen is stopped past the time limit.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::timeout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         // Requests beyond this many at once wait their turn instead of exhausting the machine.
         .layer(tower::limit::ConcurrencyLimitLayer::new(MAX_IN_FLIGHT))
         .with_state(state)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound { what: "endpoint", id: "this path".into() }
 }

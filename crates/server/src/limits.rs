@@ -3,16 +3,20 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::{AppError, AppState};
 
-/// Endpoints that stream and are exempt from the time limit.
+/// Endpoints that stream and are exempt from the time limit: a registry screen streams a body of
+/// any length and answers as it goes, so a limit would cut off a legitimate large registry.
 pub const STREAMING: &[&str] = &["/v1/screen"];
 
 pub async fn timeout(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    if request.extensions().get::<MatchedPath>().is_some_and(|p| STREAMING.contains(&p.as_str())) {
+        return next.run(request).await;
+    }
     let limit = state.request_timeout;
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,

@@ -1,18 +1,27 @@
-//! Counters for `/metrics` in Prometheus' text format: requests by route and status, their
-//! latencies, and decisions by outcome.
+//! Counters for `/metrics` in Prometheus' text format (prometheus-client): requests by method,
+//! route and status, their latencies, and decisions by outcome.
+//!
+//! Label values are the route template and `&'static str`s, so counting a request allocates
+//! nothing once its series exists, and the series are bounded: unknown methods count as `OTHER`,
+//! unknown paths as `unmatched`.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use huiqi_engine::Outcome;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 use crate::AppState;
+
+pub use prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 10] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5];
@@ -26,92 +35,136 @@ const OUTCOMES: [Outcome; 6] = [
     Outcome::Error,
 ];
 
-#[derive(Default)]
-struct Route {
-    count: u64,
-    seconds: f64,
-    buckets: [u64; BUCKETS.len()],
+/// The route a request matched, by its template (`/v1/policies/{id}`), not its path.
+#[derive(Clone, Debug)]
+enum Route {
+    Matched(MatchedPath),
+    Unmatched,
 }
 
-#[derive(Default)]
+impl Route {
+    fn as_str(&self) -> &str {
+        match self {
+            Route::Matched(path) => path.as_str(),
+            Route::Unmatched => "unmatched",
+        }
+    }
+}
+
+impl PartialEq for Route {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Route {}
+
+impl std::hash::Hash for Route {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl EncodeLabelValue for Route {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        std::fmt::Write::write_str(encoder, self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: &'static str,
+    route: Route,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: &'static str,
+    route: Route,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: String,
+}
+
+type Latencies = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
 pub struct Metrics {
-    /// By (method, route, status).
-    routes: Mutex<BTreeMap<(String, String, u16), Route>>,
-    decisions: [AtomicU64; OUTCOMES.len()],
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    seconds: Latencies,
+    /// In the order of [`OUTCOMES`].
+    decisions: Vec<Counter>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "huiqi_requests",
+            "Requests answered, by method, route and status",
+            requests.clone(),
+        );
+        let seconds: Latencies = Family::new_with_constructor(|| Histogram::new(BUCKETS));
+        registry.register("huiqi_request_seconds", "Time to answer, by method and route", seconds.clone());
+        let by_outcome = Family::<OutcomeLabels, Counter>::default();
+        registry.register("huiqi_decisions", "Decisions made, by outcome", by_outcome.clone());
+        // Every outcome is listed from the start, at 0, so a dashboard sees the series at once.
+        let decisions = OUTCOMES
+            .iter()
+            .map(|o| by_outcome.get_or_create(&OutcomeLabels { outcome: outcome_name(*o) }).clone())
+            .collect();
+        Metrics { registry, requests, seconds, decisions }
+    }
+}
+
+/// The outcome as the decision document spells it (`not_payable`).
+fn outcome_name(outcome: Outcome) -> String {
+    // An outcome serialises as a plain string; the `Debug` name is only a fallback that cannot
+    // be reached, and would still name the outcome.
+    match serde_json::to_value(outcome) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => format!("{outcome:?}"),
+    }
+}
+
+/// A method's name for a label; any method not standard is `OTHER`, so a client cannot mint series.
+fn method_name(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::PATCH,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    const NAMES: [&str; 9] = ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "CONNECT"];
+    KNOWN.iter().zip(NAMES).find(|(m, _)| *m == method).map_or("OTHER", |(_, name)| name)
 }
 
 impl Metrics {
-    fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let mut routes = match self.routes.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let r = routes.entry((method.to_string(), route.to_string(), status)).or_default();
-        r.count += 1;
-        r.seconds += seconds;
-        for (bucket, bound) in r.buckets.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
-            }
-        }
+    fn record(&self, method: &'static str, route: Route, status: u16, seconds: f64) {
+        self.seconds.get_or_create(&RouteLabels { method, route: route.clone() }).observe(seconds);
+        self.requests.get_or_create(&RequestLabels { method, route, status }).inc();
     }
 
     pub fn decided(&self, outcome: Outcome) {
-        if let Some(i) = OUTCOMES.iter().position(|o| *o == outcome) {
-            if let Some(counter) = self.decisions.get(i) {
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(counter) = OUTCOMES.iter().position(|o| *o == outcome).and_then(|i| self.decisions.get(i))
+        {
+            counter.inc();
         }
     }
 
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let routes = match self.routes.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        out.push_str("# HELP huiqi_requests_total Requests answered, by method, route and status.\n");
-        out.push_str("# TYPE huiqi_requests_total counter\n");
-        for ((method, route, status), r) in routes.iter() {
-            let _ = writeln!(
-                out,
-                "huiqi_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
-                r.count
-            );
-        }
-        out.push_str("# HELP huiqi_request_seconds Time to answer, by method and route.\n");
-        out.push_str("# TYPE huiqi_request_seconds histogram\n");
-        let mut by_route: BTreeMap<(&str, &str), Route> = BTreeMap::new();
-        for ((method, route, _), r) in routes.iter() {
-            let sum = by_route.entry((method.as_str(), route.as_str())).or_default();
-            sum.count += r.count;
-            sum.seconds += r.seconds;
-            for (a, b) in sum.buckets.iter_mut().zip(r.buckets) {
-                *a += b;
-            }
-        }
-        for ((method, route), r) in &by_route {
-            let labels = format!("method=\"{method}\",route=\"{route}\"");
-            for (bound, count) in BUCKETS.iter().zip(r.buckets) {
-                let _ = writeln!(out, "huiqi_request_seconds_bucket{{{labels},le=\"{bound}\"}} {count}");
-            }
-            let _ = writeln!(out, "huiqi_request_seconds_bucket{{{labels},le=\"+Inf\"}} {}", r.count);
-            let _ = writeln!(out, "huiqi_request_seconds_sum{{{labels}}} {}", r.seconds);
-            let _ = writeln!(out, "huiqi_request_seconds_count{{{labels}}} {}", r.count);
-        }
-        out.push_str("# HELP huiqi_decisions_total Decisions made, by outcome.\n");
-        out.push_str("# TYPE huiqi_decisions_total counter\n");
-        for (outcome, counter) in OUTCOMES.iter().zip(&self.decisions) {
-            let name = serde_json::to_value(outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "huiqi_decisions_total{{outcome=\"{name}\"}} {}",
-                counter.load(Ordering::Relaxed)
-            );
-        }
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry);
         out
     }
 }
@@ -119,12 +172,12 @@ impl Metrics {
 /// Middleware: counts every request under its route template (`/v1/policies/{id}`), not its path.
 pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
-    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_string();
+    let method = method_name(request.method());
+    let route = request.extensions().get::<MatchedPath>().cloned().map_or(Route::Unmatched, Route::Matched);
     let response = next.run(request).await;
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
-    state.metrics.record(&method, &route, status, seconds);
-    tracing::info!(target: "huiqi::request", %method, %route, status, ms = seconds * 1000.0, "request");
+    tracing::info!(target: "huiqi::request", %method, route = %route.as_str(), status, ms = seconds * 1000.0, "request");
+    state.metrics.record(method, route, status, seconds);
     response
 }

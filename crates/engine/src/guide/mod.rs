@@ -15,6 +15,7 @@ use crate::Engine;
 
 /// One line of the catalog.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogEntry {
     pub id: String,
     pub title: String,
@@ -26,6 +27,7 @@ pub struct CatalogEntry {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Validity {
     pub from: NaiveDate,
     /// `null`: open-ended (长期).
@@ -57,6 +59,7 @@ impl CatalogEntry {
 
 /// A labelled rule as the policy states it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rule {
     pub label: String,
     pub rule: String,
@@ -64,6 +67,7 @@ pub struct Rule {
 
 /// A fact the decision rests on, with the department that provides it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataItem {
     pub fact: String,
     pub provider: String,
@@ -72,6 +76,7 @@ pub struct DataItem {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Share {
     pub funder: String,
     /// `50%`.
@@ -79,6 +84,7 @@ pub struct Share {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayerRule {
     pub payer: String,
     /// `null` for everyone else.
@@ -96,6 +102,7 @@ impl PayerRule {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExclusiveGroup {
     pub name: String,
     pub upgrade_pays_difference: bool,
@@ -103,6 +110,7 @@ pub struct ExclusiveGroup {
 
 /// 办事指南: everything an enterprise and a department need to know about one policy.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Guide {
     #[serde(flatten)]
     pub entry: CatalogEntry,

@@ -21,7 +21,7 @@ use std::io::Read;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use chrono::NaiveDate;
@@ -30,7 +30,11 @@ use huiqi_screen::{Ledger, MemorySink, Options, Registry, ScreenError, Screening
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
+use utoipa::IntoParams;
 
+use super::screen_schema::ScreenAnswer;
+use crate::error::ErrorBody;
+use crate::extract::Params;
 use crate::{AppError, AppState};
 
 /// The largest registry body read: about two million CSV rows of the bundled policies' columns.
@@ -39,11 +43,16 @@ pub const SCREEN_MAX_BODY: usize = 1024 * 1024 * 1024;
 /// Body frames waiting for the screening; beyond this, reading the body waits.
 const FRAMES_IN_FLIGHT: usize = 16;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScreenQuery {
+    /// The date to decide on, `YYYY-MM-DD`.
+    // Read as text so a missing or malformed date gets its own message.
+    #[param(required = true, value_type = String, format = Date)]
     as_of: Option<String>,
-    /// Comma-separated policy ids.
+    /// Comma-separated policy ids (default: every 免申即享 policy); each must be 免申即享.
     policies: Option<String>,
+    /// Stop at the first bad row with 422 instead of listing it among the rejects.
     strict: Option<bool>,
 }
 
@@ -72,9 +81,23 @@ impl Read for FrameReader {
     }
 }
 
+/// 免申即享 over a registry streamed as CSV or NDJSON: payout lists by payer, the undetermined,
+/// the rejects, the reconciliation. No time limit: a large registry takes as long as it takes.
+#[utoipa::path(post, path = "/v1/screen", tag = "decisions", params(ScreenQuery),
+    request_body(description = "the registry: CSV with a header row (`text/csv`; UTF-8 or GB18030), or NDJSON, one enterprise a line (any other type)",
+        content(
+            // Not required: an empty NDJSON body is a registry of no rows (an empty CSV lacks its header).
+            (Option<String> = "text/csv"),
+            (Option<String> = "application/x-ndjson"),
+        )),
+    responses(
+        (status = 200, description = "the screening, reconciled", body = ScreenAnswer),
+        (status = 413, description = "`too_large`: the body is over 1 GiB", body = ErrorBody),
+        (status = 422, description = "`invalid`: a missing or bad `as_of`, a policy that is not 免申即享, a header without the identity columns, or (with `strict`) a bad row", body = ErrorBody),
+    ))]
 pub async fn screen(
     State(state): State<Arc<AppState>>,
-    Query(query): Query<ScreenQuery>,
+    Params(query): Params<ScreenQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, AppError> {
@@ -86,6 +109,7 @@ pub async fn screen(
         .parse()
         .map_err(|_| invalid("as_of", "`as_of` must be a date as YYYY-MM-DD".into()))?;
     let mut options = Options::new(as_of);
+    // None named: every 免申即享 policy, which is what an empty list means to the screening.
     options.policies = query
         .policies
         .as_deref()
@@ -154,15 +178,16 @@ fn run(
     let summary = screening.run(&mut sink, &|_| {}).map_err(screen_error)?;
     let mut answer = serde_json::to_value(&summary)
         .map_err(|e| AppError::Invalid { path: String::new(), message: e.to_string() })?;
-    // Each payer with its lines; then the lists for departments to complete and to fix.
+    // Each payer with its lines; then the lists for departments to complete and to fix. The JSON
+    // payers are the summary's, in its order, so each is named by its typed twin.
     if let Some(payers) = answer.get_mut("payers").and_then(Value::as_array_mut) {
-        for payer in payers {
-            let name = payer.get("payer").and_then(Value::as_str).unwrap_or_default().to_string();
+        debug_assert_eq!(payers.len(), summary.payers.len());
+        for (payer, totals) in payers.iter_mut().zip(&summary.payers) {
             let lines: Vec<&huiqi_screen::output::Payout> =
-                sink.payouts.iter().filter(|p| *p.payer == *name).collect();
-            payer["payouts"] = json!(lines);
-            if let Some(files) = payer.as_object_mut() {
-                files.remove("files");
+                sink.payouts.iter().filter(|p| *p.payer == *totals.payer).collect();
+            if let Some(fields) = payer.as_object_mut() {
+                fields.insert("payouts".into(), json!(lines));
+                fields.remove("files");
             }
         }
     }

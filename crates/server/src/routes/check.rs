@@ -1,0 +1,94 @@
+//! A policy file's text, checked against the loaded library's platform and schema.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+use huiqi_dsl::source::SourceSet;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::error::{AppError, ErrorBody};
+use crate::extract::TextBody;
+use crate::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckAnswer {
+    /// How many of the diagnostics are errors.
+    pub errors: usize,
+    #[schema(value_type = Vec<Diagnostic>)]
+    pub diagnostics: Vec<Value>,
+}
+
+/// One diagnostic, as `huiqi check --format json` gives it (crates/dsl `Diagnostic::to_json`).
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "describes the JSON the dsl crate writes")]
+pub struct Diagnostic {
+    file: String,
+    /// Stable: `E303`, `W101`; docs/language.md lists them.
+    code: String,
+    severity: Severity,
+    message: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    label: String,
+    #[schema(required = true)]
+    help: Option<String>,
+    notes: Vec<Note>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code, reason = "describes the JSON the dsl crate writes")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "describes the JSON the dsl crate writes")]
+pub struct Note {
+    line: usize,
+    column: usize,
+    label: String,
+}
+
+/// A policy file's text, checked with the loaded library's platform and schema: its diagnostics.
+#[utoipa::path(post, path = "/v1/check", tag = "policies",
+    // Not required: an empty body is an empty file, whose diagnostic says so.
+    request_body(content = Option<String>, content_type = "text/plain", description = "a policy file (`.hq`), UTF-8 or GB18030"),
+    responses(
+        (status = 200, description = "its diagnostics, errors and warnings", body = CheckAnswer),
+        (status = 413, description = "`too_large`: the body is over 4 MiB", body = ErrorBody),
+        (status = 503, description = "`timeout`: past the time limit", body = ErrorBody),
+    ))]
+pub async fn check(
+    State(state): State<Arc<AppState>>,
+    TextBody(body): TextBody,
+) -> Result<Json<CheckAnswer>, AppError> {
+    let library = state.library();
+    // The context is the library's platform and schema; its own policies are left out, so the
+    // text may redefine one of them without a duplicate-id error.
+    let context = library
+        .sources
+        .files
+        .iter()
+        .filter(|f| f.parsed.file.items.iter().all(|i| !matches!(i, huiqi_dsl::ast::Item::Policy(_))));
+    let mut texts: Vec<(&str, &[u8])> = context.map(|f| (f.name.as_str(), f.text.as_bytes())).collect();
+    texts.push(("request.hq", &body));
+    let sources = SourceSet::from_texts(texts);
+    let checked = sources.check();
+    // The request's text is the last file: the library's come first.
+    let mine = sources.files.len().saturating_sub(1);
+    let diagnostics: Vec<Value> = sources
+        .diagnostics(&checked)
+        .iter()
+        .filter(|d| d.file.0 == mine)
+        .map(|d| sources.to_json(d))
+        .collect();
+    let errors = diagnostics.iter().filter(|d| d["severity"] == "error").count();
+    Ok(Json(CheckAnswer { errors, diagnostics }))
+}

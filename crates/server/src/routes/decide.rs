@@ -1,0 +1,205 @@
+//! Deciding for one enterprise: the decision document (`/v1/evaluate`) and 精准推送 (`/v1/match`).
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+use chrono::NaiveDate;
+use huiqi_engine::decision::MissingFact;
+use huiqi_engine::{Decision, Decisions, Outcome, PriorAward};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::error::{AppError, ErrorBody};
+use crate::extract::{Contract, JsonBody};
+use crate::AppState;
+
+/// One enterprise on one date (docs/engine.md).
+#[derive(Deserialize, ToSchema)]
+pub struct EvaluateRequest {
+    /// The enterprise's facts by name, checked against the library's schema: amounts as numbers
+    /// or decimal strings in the fact's unit, a yearly series as `{"2025": …}`, `null` unknown.
+    #[schema(value_type = Object)]
+    #[serde(deserialize_with = "crate::extract::object")]
+    pub facts: Value,
+    /// The evaluation date, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
+    pub as_of: NaiveDate,
+    /// Only these policies (default: all).
+    #[serde(default)]
+    pub policies: Option<Vec<String>>,
+    /// Awards already paid, for once-only rules, 就高不重复, upgrades and caps.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<PriorAwardSchema>>)]
+    pub prior_awards: Option<Vec<PriorAward>>,
+}
+
+/// An award already paid: the engine's `PriorAward`, with the amount in whole 分 as the server
+/// requires (a negative or finer amount is refused with 422 at `prior_awards[i].amount`).
+#[derive(ToSchema)]
+#[schema(as = PriorAward)]
+#[allow(dead_code, reason = "describes `PriorAward` with the amount's form")]
+pub struct PriorAwardSchema {
+    /// The policy it was paid under.
+    policy: String,
+    #[schema(value_type = String, format = Date)]
+    date: NaiveDate,
+    /// 元, a decimal string in whole 分 (`"50000.00"`).
+    #[schema(pattern = r"^[0-9]{1,20}(\.[0-9]{1,2})?$")]
+    amount: String,
+}
+
+impl Contract for EvaluateRequest {
+    fn misfit(field: Option<&str>, reason: &str, body: &Value) -> AppError {
+        let invalid = |path: &str, message: String| AppError::Invalid { path: path.into(), message };
+        match field {
+            Some("as_of") if body.get("as_of").is_some_and(Value::is_string) => {
+                invalid("as_of", "`as_of` must be a date as \"YYYY-MM-DD\"".into())
+            }
+            Some("as_of") => {
+                invalid("as_of", "`as_of` is required: the evaluation date as \"YYYY-MM-DD\"".into())
+            }
+            Some("policies") => invalid("policies", "`policies` must be a list of policy ids".into()),
+            Some("prior_awards") => invalid(
+                "prior_awards",
+                format!("`prior_awards` must be a list of {{\"policy\", \"date\", \"amount\"}}: {reason}"),
+            ),
+            _ => invalid("facts", "`facts` must be an object of the enterprise's facts".into()),
+        }
+    }
+
+    fn take_raw(&mut self, body: &mut Value) {
+        if let Some(facts) = body.get_mut("facts") {
+            self.facts = facts.take();
+        }
+    }
+}
+
+/// The parts of an evaluation request, checked: facts, date, policies and prior awards.
+struct Checked {
+    facts: huiqi_engine::Facts,
+    as_of: NaiveDate,
+    only: Option<Vec<String>>,
+    priors: Vec<PriorAward>,
+}
+
+fn checked(library: &crate::Library, request: EvaluateRequest) -> Result<Checked, AppError> {
+    let priors = request.prior_awards.unwrap_or_default(); // none given: none paid
+    for (i, prior) in priors.iter().enumerate() {
+        prior
+            .check()
+            .map_err(|why| AppError::Invalid { path: format!("prior_awards[{i}].amount"), message: why })?;
+    }
+    let facts = library.engine.schema().parse_json(&request.facts).map_err(AppError::Facts)?;
+    Ok(Checked { facts, as_of: request.as_of, only: request.policies, priors })
+}
+
+/// One enterprise, one date: the decision document of `huiqi eval --format json`.
+#[utoipa::path(post, path = "/v1/evaluate", tag = "decisions", request_body = EvaluateRequest,
+    responses(
+        (status = 200, description = "every decision, explained", body = Decisions),
+        (status = 400, description = "`bad_json`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`too_large`: the body is over 4 MiB", body = ErrorBody),
+        (status = 422, description = "`invalid`: not a request of this shape; `invalid_facts`: facts that do not fit the schema", body = ErrorBody),
+        (status = 503, description = "`timeout`: past the time limit", body = ErrorBody),
+    ))]
+pub async fn evaluate(
+    State(state): State<Arc<AppState>>,
+    JsonBody(request): JsonBody<EvaluateRequest>,
+) -> Result<Json<Decisions>, AppError> {
+    let library = state.library();
+    let r = checked(&library, request)?;
+    let answer = library.engine.evaluate(&r.facts, r.as_of, &r.priors, r.only.as_deref());
+    for d in &answer.decisions {
+        state.metrics.decided(d.outcome);
+    }
+    Ok(Json(answer))
+}
+
+/// One policy the enterprise gets or could get.
+#[derive(Serialize, ToSchema)]
+pub struct Match {
+    pub policy: String,
+    pub title: String,
+    pub department: String,
+    pub mode: String,
+    pub outcome: Outcome,
+    /// 元, a decimal string; `null` while undetermined.
+    #[schema(required = true)]
+    pub amount: Option<String>,
+    /// Facts still missing, and who holds them.
+    pub missing: Vec<MissingFact>,
+    /// Reviews a 承诺兑现 decision waits for.
+    pub reviews: Vec<MissingFact>,
+    pub summary: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MatchAnswer {
+    pub policy_set: String,
+    #[schema(value_type = String, format = Date)]
+    pub as_of: NaiveDate,
+    pub count: usize,
+    /// Eligible by amount, then awaiting review, then by how little is still missing.
+    pub matches: Vec<Match>,
+}
+
+impl Match {
+    fn of(d: Decision) -> Match {
+        Match {
+            policy: d.policy.to_string(),
+            title: d.title.to_string(),
+            department: d.department.to_string(),
+            mode: d.mode.to_string(),
+            outcome: d.outcome,
+            amount: d.amount.map(|a| a.to_string()),
+            missing: d.missing,
+            reviews: d.reviews,
+            summary: d.reasons.summary,
+        }
+    }
+}
+
+/// 精准推送: the policies the enterprise gets or could get, the surest and largest first, each
+/// with what is still missing and who holds it.
+#[utoipa::path(post, path = "/v1/match", tag = "decisions", request_body = EvaluateRequest,
+    responses(
+        (status = 200, description = "what the enterprise gets or could get, ranked", body = MatchAnswer),
+        (status = 400, description = "`bad_json`: the body is not JSON", body = ErrorBody),
+        (status = 413, description = "`too_large`: the body is over 4 MiB", body = ErrorBody),
+        (status = 422, description = "`invalid`: not a request of this shape; `invalid_facts`: facts that do not fit the schema", body = ErrorBody),
+        (status = 503, description = "`timeout`: past the time limit", body = ErrorBody),
+    ))]
+pub async fn match_policies(
+    State(state): State<Arc<AppState>>,
+    JsonBody(request): JsonBody<EvaluateRequest>,
+) -> Result<Json<MatchAnswer>, AppError> {
+    let library = state.library();
+    let r = checked(&library, request)?;
+    let answer = library.engine.evaluate(&r.facts, r.as_of, &r.priors, r.only.as_deref());
+    let rank = |o: Outcome| match o {
+        Outcome::Eligible => 0,
+        Outcome::PendingReview => 1,
+        _ => 2,
+    };
+    let mut open: Vec<Decision> = answer
+        .decisions
+        .into_iter()
+        .filter(|d| matches!(d.outcome, Outcome::Eligible | Outcome::PendingReview | Outcome::Undetermined))
+        .collect();
+    open.sort_by(|a, b| {
+        rank(a.outcome)
+            .cmp(&rank(b.outcome))
+            .then(b.amount.cmp(&a.amount))
+            .then(a.missing.len().cmp(&b.missing.len()))
+            .then(a.policy.cmp(&b.policy))
+    });
+    let matches: Vec<Match> = open.into_iter().map(Match::of).collect();
+    Ok(Json(MatchAnswer {
+        policy_set: answer.policy_set,
+        as_of: answer.as_of,
+        count: matches.len(),
+        matches,
+    }))
+}
