@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::policy::PolicyId;
 
+/// What a decision comes to, without what goes with it (see [`Verdict`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -27,6 +28,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome in Chinese, as an explanation's headline shows it (`符合`, `待补充数据`).
     pub fn word(self) -> &'static str {
         match self {
             Outcome::Eligible => "符合",
@@ -42,8 +44,11 @@ impl Outcome {
 /// An award already paid, for once-only rules, 就高不重复, upgrades and caps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriorAward {
+    /// The id of the policy it was paid under.
     pub policy: String,
+    /// When it was paid.
     pub date: NaiveDate,
+    /// What was paid, in 元 to the 分.
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
 }
@@ -65,16 +70,22 @@ impl PriorAward {
     }
 }
 
+/// One funder's part of an award (区, 市, 省级 funds), in 元 to the 分.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShareAmount {
+    /// The funder (`区`).
     pub funder: Arc<str>,
+    /// Its part; the parts add up to the award exactly.
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
 }
 
+/// One installment (`分期`) of an award paid over several years.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Installment {
+    /// Which installment, from 1.
     pub seq: u32,
+    /// Its amount, in 元 to the 分; the installments add up to the award exactly.
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
     /// The calendar year it falls due: the approval year plus `seq - 1`.
@@ -90,23 +101,29 @@ pub struct FactRead {
     pub fact: Arc<str>,
     /// As written in its unit (`800万元`), or `null` when missing.
     pub value: Option<String>,
+    /// The department that provides it.
     pub department: Arc<str>,
 }
 
+/// One condition (or joint-review veto) as judged for the enterprise, with the facts it read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConditionReason {
+    /// Its label in the policy (`上年度首次入规`) or the platform (`失信`).
     pub label: Arc<str>,
     /// `null` when unknown.
     pub result: Option<bool>,
     /// The condition as the policy states it.
     pub rule: Arc<str>,
+    /// The facts it read, with their values.
     pub facts: Vec<FactRead>,
 }
 
+/// Why a decision is what it is: the summary an enterprise reads, and the detail behind it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reasons {
     /// One Chinese sentence (or a few) a rejected enterprise can read: the outcome, why, and the basis.
     pub summary: String,
+    /// Every condition of the policy in order, each with its result.
     pub conditions: Vec<ConditionReason>,
     /// The joint-review vetoes (联审) that fired or could not be decided; all of them, with their
     /// results, are in [`Decisions::joint_review`].
@@ -115,18 +132,28 @@ pub struct Reasons {
     pub steps: Vec<String>,
 }
 
+/// A fact (or a review result) a decision still needs, and who to ask for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MissingFact {
+    /// The fact, `出口额[2025]` for one year of a series.
     pub fact: Arc<str>,
+    /// The department that provides it.
     pub department: Arc<str>,
+    /// What it means, when the schema says.
     pub description: Option<Arc<str>>,
 }
 
+/// Why a policy could not be evaluated (division by zero, an amount too large), and where in its
+/// file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvalErrorReport {
+    /// What went wrong, in Chinese.
     pub message: String,
+    /// The line in the policy's file, from 1.
     pub line: usize,
+    /// The column in that line, in characters from 1.
     pub column: usize,
+    /// The expression's source text at fault.
     pub text: String,
 }
 
@@ -317,9 +344,12 @@ impl Serialize for Decision {
 /// The answer to one evaluation: every decision, the policy set it came from and the date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decisions {
+    /// The version of the policy library that decided.
     pub policy_set: String,
+    /// The evaluation date (approval, for due dates).
     pub as_of: NaiveDate,
     /// The joint review (联审) of the enterprise: every veto with its record.
     pub joint_review: Vec<ConditionReason>,
+    /// One decision per policy decided.
     pub decisions: Vec<Decision>,
 }
