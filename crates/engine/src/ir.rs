@@ -217,6 +217,7 @@ impl Program {
                 continue;
             }
             if let Ok(Val::Known(v)) = (Evaluator { program: &out }).eval(id, &cx) {
+                // `id` < `count`; a node left unfolded evaluates to the same value anyway.
                 if let Some(slot) = out.nodes.get_mut(id as usize) {
                     *slot = Node::Const(v);
                 }

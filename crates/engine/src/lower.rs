@@ -261,6 +261,8 @@ impl Lowerer<'_> {
             let evaluator = Evaluator { program: &self.program };
             if !self.reads_date(id) {
                 if let Ok(Val::Known(v)) = evaluator.eval(id, &cx) {
+                    // `id` was pushed just above; were it not there, the node stays unfolded,
+                    // which evaluates to the same value.
                     if let Some(slot) = self.program.nodes.get_mut(id as usize) {
                         *slot = Node::Const(v);
                     }

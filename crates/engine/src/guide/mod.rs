@@ -286,6 +286,7 @@ fn steps(g: &Guide, mode: Mode) -> Vec<String> {
     let within = g.time_limit_working_days.map(|d| format!("在{d}个工作日内")).unwrap_or_default();
     let vetoes: Vec<&str> = g.joint_review.iter().map(|v| v.label.as_str()).collect();
     let joint = format!("联合审核：{}，任何一项有记录即不予兑现", vetoes.join("、"));
+    // No platform, no payout limit to state: 规定时限, not a made-up number.
     let pay = format!(
         "付款单位{}内兑付资金并通知企业：{}",
         g.payout_working_days.map(|d| format!("{d}个工作日")).unwrap_or_else(|| "规定时限".into()),
