@@ -28,15 +28,17 @@ pub const BUNDLED: &[(&str, &str)] = &[
 
 /// How far back into the previous year a file's dates may reach. A week is enough for 元旦 and its
 /// make-up day, and still catches a date typed with the wrong year.
-pub const SPILL_DAYS: u64 = 7;
+pub(crate) const SPILL_DAYS: u64 = 7;
 
 /// The statutory holidays; every notice schedules each of them once.
-pub const HOLIDAYS: [&str; 7] = ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"];
+pub(crate) const HOLIDAYS: [&str; 7] = ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"];
 
 /// Where in a calendar file something was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
+    /// The calendar file's name as given (`policies/calendar/2025.toml`).
     pub file: String,
+    /// The line, counted from 1.
     pub line: usize,
 }
 
@@ -46,44 +48,157 @@ impl fmt::Display for Location {
     }
 }
 
+/// Why calendar files were refused, or a date could not be counted: each names the file and
+/// line at fault, so a wrong notice is fixed where it was typed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
+    /// The calendar was built from no year file at all.
     #[error("no calendar files were given")]
     NoSources,
+    /// Not TOML, or not a year file's fields.
     #[error("{at}: invalid calendar file: {message}")]
-    Syntax { at: Location, message: String },
+    Syntax {
+        /// Where the parser stopped.
+        at: Location,
+        /// The parser's message, on one line.
+        message: String,
+    },
+    /// A year whose 1 January or 31 December a date cannot hold.
     #[error("{at}: year `{year}` is not supported")]
-    UnsupportedYear { at: Location, year: i32 },
+    UnsupportedYear {
+        /// Where the year is written.
+        at: Location,
+        /// The year.
+        year: i32,
+    },
+    /// A value where a plain date (no time, no offset) belongs.
     #[error("{at}: `{value}` is not a date (expected yyyy-mm-dd with no time)")]
-    NotADate { at: Location, value: String },
+    NotADate {
+        /// Where it is written.
+        at: Location,
+        /// The value as TOML read it.
+        value: String,
+    },
+    /// A holiday's days off that end before they start.
     #[error("{at}: range starts on `{from}`, after its end `{to}`")]
-    ReversedRange { at: Location, from: NaiveDate, to: NaiveDate },
+    ReversedRange {
+        /// Where the range starts.
+        at: Location,
+        /// Its first day as written.
+        from: NaiveDate,
+        /// Its last day as written.
+        to: NaiveDate,
+    },
+    /// A holiday that is not one of the seven statutory holidays.
     #[error(
         "{at}: unknown holiday `{name}` (expected one of 元旦, 春节, 清明节, 劳动节, 端午节, 中秋节, 国庆节)"
     )]
-    UnknownHoliday { at: Location, name: String },
+    UnknownHoliday {
+        /// Where its name is written.
+        at: Location,
+        /// The name as written (possibly several joined by 、).
+        name: String,
+    },
+    /// A statutory holiday scheduled twice in one year's file.
     #[error("{at}: holiday `{name}` is listed twice")]
-    DuplicateHoliday { at: Location, name: String },
+    DuplicateHoliday {
+        /// Where it is listed the second time.
+        at: Location,
+        /// The holiday.
+        name: String,
+    },
+    /// A statutory holiday a year's file does not schedule: every notice sets all seven.
     #[error("`{file}`: holiday {name} is missing")]
-    MissingHoliday { file: String, name: &'static str },
+    MissingHoliday {
+        /// The year file.
+        file: String,
+        /// The holiday it leaves out.
+        name: &'static str,
+    },
+    /// A date outside the file's year (or the days of December before it a notice may set).
     #[error("{at}: date `{date}` is outside {year}, the year of this file")]
-    YearMismatch { at: Location, date: NaiveDate, year: i32 },
+    YearMismatch {
+        /// Where the date is written.
+        at: Location,
+        /// The date.
+        date: NaiveDate,
+        /// The file's year.
+        year: i32,
+    },
+    /// A make-up working day (调休) on a weekday, which is worked anyway.
     #[error("{at}: make-up working day `{date}` is a {weekday}, not a saturday or sunday")]
-    MakeUpNotWeekend { at: Location, date: NaiveDate, weekday: &'static str },
+    MakeUpNotWeekend {
+        /// Where the day is written.
+        at: Location,
+        /// The day.
+        date: NaiveDate,
+        /// Its weekday, in English.
+        weekday: &'static str,
+    },
+    /// A date listed twice, as a day off both times or as a make-up day both times.
     #[error("{at}: date `{date}` is already listed at {first}")]
-    DuplicateDate { at: Location, date: NaiveDate, first: Location },
+    DuplicateDate {
+        /// Where it is listed again.
+        at: Location,
+        /// The date.
+        date: NaiveDate,
+        /// Where it was listed first.
+        first: Location,
+    },
+    /// A date set both as a day off and as a make-up working day.
     #[error("date `{date}` is both a day off ({off}) and a make-up working day ({worked})")]
-    OffAndWorked { date: NaiveDate, off: Location, worked: Location },
+    OffAndWorked {
+        /// The date.
+        date: NaiveDate,
+        /// Where it is a day off.
+        off: Location,
+        /// Where it is a make-up working day.
+        worked: Location,
+    },
+    /// Two files for the same year.
     #[error("{at}: year {year} is already given by `{first}`")]
-    DuplicateYear { at: Location, year: i32, first: String },
+    DuplicateYear {
+        /// Where the second file states its year.
+        at: Location,
+        /// The year.
+        year: i32,
+        /// The file that gave it first.
+        first: String,
+    },
+    /// A gap between years: every covered day must be known.
     #[error("years are not contiguous: no file gives {missing}, between `{before}` and `{after}`")]
-    NotContiguous { before: String, after: String, missing: i32 },
+    NotContiguous {
+        /// The file before the gap.
+        before: String,
+        /// The file after it.
+        after: String,
+        /// The first year missing.
+        missing: i32,
+    },
+    /// A file's stated count of working days differs from what its dates give: a date was
+    /// mistyped or left out.
     #[error("{at}: working_days is {stated}, but the dates give {computed} working days in {year}")]
-    ChecksumMismatch { at: Location, year: i32, stated: u32, computed: u32 },
+    ChecksumMismatch {
+        /// Where `working_days` is written.
+        at: Location,
+        /// The file's year.
+        year: i32,
+        /// The count the file states (from the notice).
+        stated: u32,
+        /// The count its dates give.
+        computed: u32,
+    },
     /// Also returned when counting forward runs past the last covered day; `date` is then the
     /// first day after coverage.
     #[error("date `{date}` is outside the calendar, which covers {first} to {last}")]
-    OutOfCoverage { date: NaiveDate, first: NaiveDate, last: NaiveDate },
+    OutOfCoverage {
+        /// The date asked about.
+        date: NaiveDate,
+        /// The first covered day (1 January of the first year).
+        first: NaiveDate,
+        /// The last covered day (31 December of the last year).
+        last: NaiveDate,
+    },
 }
 
 /// Which days are worked, from the first day of the first year to the last day of the last year.
@@ -158,6 +273,9 @@ impl Calendar {
 
         let mut worked_before = vec![0u32];
         let mut working = Vec::new();
+        // No count saturates: chrono's dates span under 2^28 days, so the offset and the count
+        // stay far below `u32::MAX` (and overflow checks are on in every profile).
+        let mut count = 0u32;
         for (offset, date) in (0u32..).zip(first.iter_days().take_while(|d| *d <= last)) {
             let worked = match marks.get(&date) {
                 Some((worked, _)) => *worked,
@@ -165,14 +283,15 @@ impl Calendar {
             };
             if worked {
                 working.push(offset);
+                count += 1;
             }
-            worked_before.push(u32::try_from(working.len()).unwrap_or(u32::MAX));
+            worked_before.push(count);
         }
         let calendar = Calendar { first, last, worked_before, working };
 
         for file in &files {
             let computed =
-                calendar.count_in(jan_1(file.year, &file.year_at)?, dec_31(file.year, &file.year_at)?);
+                calendar.count_in(jan_1(file.year, &file.year_at)?, dec_31(file.year, &file.year_at)?)?;
             if computed != file.working_days {
                 return Err(CalendarError::ChecksumMismatch {
                     at: file.working_days_at.clone(),
@@ -193,7 +312,7 @@ impl Calendar {
     /// Whether `date` is worked: a make-up day, or a weekday that is not a day off.
     pub fn is_working_day(&self, date: NaiveDate) -> Result<bool, CalendarError> {
         let i = self.index(date)?;
-        Ok(self.before(i + 1) > self.before(i))
+        Ok(self.before_next(i) > self.before(i))
     }
 
     /// The `n`-th working day strictly after `date`, which need not itself be a working day;
@@ -203,14 +322,19 @@ impl Calendar {
         if n == 0 {
             return Ok(date);
         }
-        // Working days up to and including `date`, so the answer is the (this + n)-th one.
-        let k = usize::try_from(self.before(i + 1)).unwrap_or(usize::MAX);
-        let offset = k
-            .checked_add(usize::try_from(n).unwrap_or(usize::MAX))
-            .and_then(|target| self.working.get(target - 1));
-        offset
-            .and_then(|offset| self.first.checked_add_days(Days::new(u64::from(*offset))))
-            .ok_or_else(|| self.out_of_coverage(self.last.succ_opt().unwrap_or(self.last)))
+        // Working days up to and including `date`, so the answer is the (this + n)-th one; `n`
+        // is at least 1, so the target is too. Only the offset of that working day is looked up:
+        // a count that does not fit `usize` (none on the targets we build for) is as far past
+        // the coverage as one that does.
+        let target = u64::from(self.before_next(i)) + u64::from(n);
+        let offset = usize::try_from(target - 1).ok().and_then(|t| self.working.get(t));
+        offset.and_then(|offset| self.first.checked_add_days(Days::new(u64::from(*offset)))).ok_or_else(
+            || {
+                // The day after coverage, as documented; the last covered day itself only if there
+                // is no later date at all, where "outside" still holds.
+                self.out_of_coverage(self.last.succ_opt().unwrap_or(self.last))
+            },
+        )
     }
 
     /// Working days in `(start, end]`, so `working_days_between(d, add_working_days(d, n)) == n`;
@@ -218,19 +342,34 @@ impl Calendar {
     pub fn working_days_between(&self, start: NaiveDate, end: NaiveDate) -> Result<i64, CalendarError> {
         let s = self.index(start)?;
         let e = self.index(end)?;
-        Ok(i64::from(self.before(e + 1)) - i64::from(self.before(s + 1)))
+        Ok(i64::from(self.before_next(e)) - i64::from(self.before_next(s)))
     }
 
-    /// Working days in `[from, to]`, both covered.
-    fn count_in(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        match (self.index(from), self.index(to)) {
-            (Ok(f), Ok(t)) => self.before(t + 1).saturating_sub(self.before(f)),
-            _ => 0,
-        }
+    /// Working days in `[from, to]`, both covered (a year of a file, to check its count).
+    fn count_in(&self, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
+        let (f, t) = (self.index(from)?, self.index(to)?);
+        // Counts only grow, so a span that is not reversed never goes below zero.
+        Ok(self.before_next(t).saturating_sub(self.before(f)))
     }
 
+    /// Working days among the first `i` covered days, `i` being a covered day's index from
+    /// [`Calendar::index`].
+    // PANIC SAFETY: `index` gives only covered days' indices, and `worked_before` holds one
+    // count more than there are covered days.
+    #[allow(clippy::indexing_slicing)]
     fn before(&self, i: usize) -> u32 {
-        self.worked_before.get(i).copied().unwrap_or(0)
+        debug_assert!(i < self.worked_before.len(), "{i} is a covered day's index");
+        self.worked_before[i]
+    }
+
+    /// Working days among the covered days up to and including the one of index `i` (from
+    /// [`Calendar::index`]).
+    // PANIC SAFETY: as for `before`: `i` is below the number of covered days, and
+    // `worked_before` is one longer than that.
+    #[allow(clippy::indexing_slicing)]
+    fn before_next(&self, i: usize) -> u32 {
+        debug_assert!(i + 1 < self.worked_before.len(), "{i} is a covered day's index");
+        self.worked_before[i + 1]
     }
 
     fn index(&self, date: NaiveDate) -> Result<usize, CalendarError> {
@@ -297,6 +436,8 @@ impl YearFile {
     fn parse(name: &str, text: &str) -> Result<Self, CalendarError> {
         let at = |span: Range<usize>| Location { file: name.to_owned(), line: line_of(text, span.start) };
         let raw: RawFile = toml::from_str(text).map_err(|e| CalendarError::Syntax {
+            // toml gives no place for some errors (a field missing from the whole file): the
+            // file's first line is then where to look.
             at: at(e.span().unwrap_or(0..0)),
             // toml's messages can span lines; ours are one line.
             message: e.message().split_whitespace().collect::<Vec<_>>().join(" "),
@@ -415,7 +556,13 @@ fn weekday_name(day: Weekday) -> &'static str {
     }
 }
 
-/// 1-based line of a byte offset.
+/// 1-based line of a byte offset (toml's, so within the text).
 fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).unwrap_or(text).matches('\n').count() + 1
+    debug_assert!(offset <= text.len(), "toml's spans lie in the text");
+    // Bytes, not characters: a newline is one byte that no other character's UTF-8 contains,
+    // so no offset needs to be a character boundary. An offset past the end (toml's spans never
+    // are) counts to the end: the line of an error is where it is reported, and a near line
+    // beats losing the error.
+    let before = text.as_bytes().get(..offset).unwrap_or(text.as_bytes());
+    before.iter().filter(|b| **b == b'\n').count() + 1
 }

@@ -321,7 +321,7 @@ pub(crate) fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: 
             None => {
                 return Judged::Error(Box::new(EvalError {
                     message: format!("奖励 {} 取整到{}时超出可表示的范围", money(raw), info.rounding.word),
-                    span: p.award.as_ref().map_or((0, 0), |(node, _)| p.program.span(*node)),
+                    span: p.award.as_ref().and_then(|(node, _)| p.program.span(*node)).unwrap_or((0, 0)),
                 }))
             }
         }

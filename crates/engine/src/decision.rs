@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::policy::PolicyId;
 
+/// What a decision comes to, without what goes with it (see [`Verdict`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -28,6 +29,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome in Chinese, as an explanation's headline shows it (`符合`, `待补充数据`).
     pub fn word(self) -> &'static str {
         match self {
             Outcome::Eligible => "符合",
@@ -44,8 +46,11 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriorAward {
+    /// The id of the policy it was paid under.
     pub policy: String,
+    /// When it was paid.
     pub date: NaiveDate,
+    /// What was paid, in 元 to the 分.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
@@ -68,20 +73,26 @@ impl PriorAward {
     }
 }
 
+/// One funder's part of an award (区, 市, 省级 funds), in 元 to the 分.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareAmount {
+    /// The funder (`区`).
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub funder: Arc<str>,
+    /// Its part; the parts add up to the award exactly.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
 }
 
+/// One installment (`分期`) of an award paid over several years.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Installment {
+    /// Which installment, from 1.
     pub seq: u32,
+    /// Its amount, in 元 to the 分; the installments add up to the award exactly.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
@@ -100,13 +111,16 @@ pub struct FactRead {
     pub fact: Arc<str>,
     /// As written in its unit (`800万元`), or `null` when missing.
     pub value: Option<String>,
+    /// The department that provides it.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub department: Arc<str>,
 }
 
+/// One condition (or joint-review veto) as judged for the enterprise, with the facts it read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConditionReason {
+    /// Its label in the policy (`上年度首次入规`) or the platform (`失信`).
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub label: Arc<str>,
     /// `null` when unknown.
@@ -114,14 +128,17 @@ pub struct ConditionReason {
     /// The condition as the policy states it.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub rule: Arc<str>,
+    /// The facts it read, with their values.
     pub facts: Vec<FactRead>,
 }
 
+/// Why a decision is what it is: the summary an enterprise reads, and the detail behind it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reasons {
     /// One Chinese sentence (or a few) a rejected enterprise can read: the outcome, why, and the basis.
     pub summary: String,
+    /// Every condition of the policy in order, each with its result.
     pub conditions: Vec<ConditionReason>,
     /// The joint-review vetoes (联审) that fired or could not be decided; all of them, with their
     /// results, are in [`Decisions::joint_review`].
@@ -130,23 +147,34 @@ pub struct Reasons {
     pub steps: Vec<String>,
 }
 
+/// A fact (or a review result) a decision still needs, and who to ask for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MissingFact {
+    /// The fact, `出口额[2025]` for one year of a series.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub fact: Arc<str>,
+    /// The department that provides it.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub department: Arc<str>,
+    /// What it means, when the schema says.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub description: Option<Arc<str>>,
 }
 
+/// Why a policy could not be evaluated (division by zero, an amount too large), and where in its
+/// file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvalErrorReport {
+    /// What went wrong, in Chinese.
     pub message: String,
+    /// The line in the policy's file, from 1; 0 when the fault is not in the policy's file (the
+    /// platform's payer rules, the calendar).
     pub line: usize,
+    /// The column in that line, in characters from 1.
     pub column: usize,
+    /// The expression's source text at fault.
     pub text: String,
 }
 
@@ -378,9 +406,12 @@ impl Serialize for Decision {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decisions {
+    /// The version of the policy library that decided.
     pub policy_set: String,
+    /// The evaluation date (approval, for due dates).
     pub as_of: NaiveDate,
     /// The joint review (联审) of the enterprise: every veto with its record.
     pub joint_review: Vec<ConditionReason>,
+    /// One decision per policy decided.
     pub decisions: Vec<Decision>,
 }

@@ -32,7 +32,16 @@ type Res = Result<Val, Box<EvalError>>;
 
 impl Evaluator<'_> {
     fn error(&self, id: NodeId, message: &str) -> Box<EvalError> {
-        Box::new(EvalError { message: message.to_string(), span: self.program.span(id) })
+        match self.program.span(id) {
+            Some(span) => Box::new(EvalError { message: message.to_string(), span }),
+            // Every node has a span; a node id without one is a broken IR. Say so rather than
+            // point at the start of the file: (0, 0) is the engine's "no place" (as for an
+            // award that is not an amount).
+            None => Box::new(EvalError {
+                message: format!("{message}（内部错误：表达式节点 {id} 不在程序中）"),
+                span: (0, 0),
+            }),
+        }
     }
 
     fn num(&self, id: NodeId, v: &Value) -> Result<Decimal, Box<EvalError>> {
@@ -41,7 +50,7 @@ impl Evaluator<'_> {
 
     pub fn eval(&self, id: NodeId, cx: &Context<'_>) -> Res {
         let Some(node) = self.program.node(id) else {
-            return Err(self.error(id, "内部错误：表达式节点不存在"));
+            return Err(self.error(id, "无法求值"));
         };
         match node {
             Node::Const(v) => Ok(Val::Known(v.clone())),
@@ -78,6 +87,7 @@ impl Evaluator<'_> {
                 if let (Some(x), Some(y)) = (self.leaf(*a, cx), self.leaf(*b, cx)) {
                     return match (x, y) {
                         (Ok(x), Ok(y)) => Ok(Val::Known(Value::Bool(self.compare(id, *rel, x, y)?))),
+                        // A known side lacks no fact: its part of the mask is empty.
                         (x, y) => Ok(Val::Unknown(x.err().unwrap_or(0) | y.err().unwrap_or(0))),
                     };
                 }
@@ -153,6 +163,7 @@ impl Evaluator<'_> {
                             Some(v) => self.eval(*v, cx),
                             None => Err(self.error(id, "内部错误：档位缺少金额")),
                         },
+                        // A base in no band is in no tier: the tier table pays nothing.
                         None => Ok(Val::Known(Value::Num(Decimal::ZERO))),
                     }
                 }
@@ -359,6 +370,9 @@ fn missing(v: &Val) -> u128 {
 }
 
 /// Rounds to `places` decimal places of the unit (negative: tens, hundreds ...), half up or down.
+/// `None` when the factor (10 to the `-places`) or the rounded value does not fit: an amount that
+/// cannot be rounded is an error to report, never one to pay unrounded.
+#[must_use]
 pub fn round(x: Decimal, places: i32, floor: bool) -> Option<Decimal> {
     let strategy =
         if floor { RoundingStrategy::ToNegativeInfinity } else { RoundingStrategy::MidpointAwayFromZero };

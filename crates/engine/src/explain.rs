@@ -22,12 +22,18 @@ pub fn show(meta: &FactMeta, v: &Value) -> String {
     use std::fmt::Write;
     // Written piece by piece: explanations build many of these, and `format!` is slow for it.
     let mut out = String::with_capacity(24);
+    // A fact without a unit of its own is shown in the currency's word (`元`), or bare.
     let unit = |c: &str| meta.unit.as_deref().unwrap_or(c).to_string();
     let _ = match (v, &meta.base) {
         (Value::Num(n), BaseType::Percent) => write!(out, "{}%", (n * Decimal::ONE_HUNDRED).normalize()),
         (Value::Num(n), BaseType::Money(c)) => {
-            let shown = if meta.scale == Decimal::ONE { *n } else { n.checked_div(meta.scale).unwrap_or(*n) };
-            write!(out, "{}", shown.normalize()).map(|_| out.push_str(&unit(c.word())))
+            let in_unit = if meta.scale == Decimal::ONE { Some(*n) } else { n.checked_div(meta.scale) };
+            match in_unit {
+                Some(shown) => write!(out, "{}", shown.normalize()).map(|_| out.push_str(&unit(c.word()))),
+                // Not in the fact's unit (a fractional unit could overflow): in base units, with
+                // the currency's word, never the base-unit number beside the fact's unit.
+                None => write!(out, "{}{}", n.normalize(), c.word()),
+            }
         }
         (Value::Num(n), _) => write!(out, "{}", n.normalize()).map(|_| out.push_str(&unit(""))),
         (Value::Text(t), _) => {
@@ -160,6 +166,7 @@ impl Explainer<'_> {
         group_paid: Option<Decimal>,
     ) -> String {
         let mut parts = Vec::new();
+        // A fact the data does not give is shown as 未知 (its `value` is `null`).
         for i in failed {
             let Some(c) = reasons.conditions.get(*i) else { continue };
             let facts: Vec<String> = c
@@ -173,6 +180,8 @@ impl Explainer<'_> {
         }
         if let Some(label) = veto {
             let record = reasons.vetoes.iter().find(|v| &*v.label == label);
+            // The vetoes that fired are in the reasons when explained; without the record the
+            // sentence still names the veto, only not the facts behind it.
             let facts: Vec<String> = record
                 .map(|r| r.facts.iter().map(|f| format!("{}（{}提供）", f.fact, f.department)).collect())
                 .unwrap_or_default();
@@ -195,12 +204,11 @@ impl Explainer<'_> {
     }
 
     pub fn zero_amount(&self, steps: &[String]) -> String {
-        let last = steps.last().cloned().unwrap_or_default();
-        format!(
-            "符合{}的条件，但按政策计算的奖励金额为 0 元（{last}），不予兑付。{}",
-            self.title(),
-            self.basis()
-        )
+        // Explained, the award's computation is always a step; should none be there, the
+        // sentence leaves out the parenthesis rather than print an empty one.
+        debug_assert!(!steps.is_empty(), "a zero award is explained by its steps");
+        let how = steps.last().map(|last| format!("（{last}）")).unwrap_or_default();
+        format!("符合{}的条件，但按政策计算的奖励金额为 0 元{how}，不予兑付。{}", self.title(), self.basis())
     }
 
     pub fn undetermined(&self, missing: &[MissingFact], reviews: &[MissingFact]) -> String {
@@ -269,6 +277,7 @@ fn decision_text(d: &Decision, out: &mut String) {
             Some(false) => "✗",
             None => "?",
         };
+        // 缺: the data does not give it (`value` is `null`).
         let facts: Vec<String> = c
             .facts
             .iter()

@@ -13,6 +13,7 @@ use huiqi_dsl::check::{BaseType, FactInfo, Provenance};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::lower::LowerError;
 use crate::value::Value;
 
 mod cell;
@@ -23,61 +24,85 @@ pub use cell::trimmed;
 /// The schema as the engine uses it: each fact has a slot.
 #[derive(Debug, Clone)]
 pub struct Schema {
+    /// Every fact the library declares, its slot being its index here.
     pub facts: Vec<FactMeta>,
     by_name: HashMap<String, usize>,
 }
 
+/// One fact of the schema as declared (`事实 名称 { 类型 … 单位 … 提供 … 来源 … }`).
 #[derive(Debug, Clone, Serialize)]
 pub struct FactMeta {
+    /// The fact's name, as policies and the enterprise's data write it.
     pub name: Arc<str>,
+    /// A yearly series (`按年`): the data gives it year by year, a policy reads one year.
     pub series: bool,
+    /// Its type: boolean, number, amount, percentage, date, text or one of an enum's values.
     #[serde(skip)]
     pub base: BaseType,
-    pub unit: Option<String>,
+    /// The unit the data writes it in (`万元`), if it has one.
+    pub(crate) unit: Option<String>,
+    /// Base units per unit of the data (10,000 for 万元): what a number read is multiplied by.
     #[serde(skip)]
     pub scale: Decimal,
     /// `scale` as a whole number (1 for 元, 10,000 for 万元), for reading cells fast; `None` for
     /// a fractional one.
     #[serde(skip)]
-    pub whole_scale: Option<i64>,
+    pub(crate) whole_scale: Option<i64>,
+    /// The department that provides it (`提供`), named when it is missing.
     pub provider: Arc<str>,
+    /// Where it comes from (`来源`): authoritative data, the enterprise's own word, or a review.
     #[serde(skip)]
-    pub provenance: Provenance,
+    pub(crate) provenance: Provenance,
+    /// What it means, for people (`说明`).
     pub description: Option<Arc<str>>,
+    /// Whether a negative value is refused on input (`非负`).
     #[serde(skip)]
-    pub non_negative: bool,
+    pub(crate) non_negative: bool,
     /// `缺省`: the value when the data does not mention the fact (an absent key, not `null`).
     #[serde(skip)]
     pub default: Option<Value>,
     /// An enum's values, shared by every record that gives one.
     #[serde(skip)]
-    pub variants: Vec<Arc<str>>,
+    pub(crate) variants: Vec<Arc<str>>,
 }
 
 impl Schema {
-    pub fn new(facts: &BTreeMap<String, FactInfo>) -> Schema {
+    /// The schema of a checked library's facts, a slot each in the library's (name) order.
+    pub(crate) fn new(facts: &BTreeMap<String, FactInfo>) -> Result<Schema, LowerError> {
         let facts: Vec<FactMeta> = facts
             .values()
-            .map(|f| FactMeta {
-                name: Arc::from(f.name.as_str()),
-                series: f.series,
-                base: f.base.clone(),
-                unit: f.unit.clone(),
-                scale: f.scale,
-                whole_scale: (f.scale.scale() == 0).then(|| i64::try_from(f.scale.mantissa()).ok()).flatten(),
-                provider: Arc::from(f.provider.as_str()),
-                provenance: f.provenance,
-                description: f.description.as_deref().map(Arc::from),
-                non_negative: f.non_negative,
-                default: f.default.as_ref().and_then(literal),
-                variants: match &f.base {
-                    BaseType::Enum(v) => v.iter().map(|x| Arc::from(x.as_str())).collect(),
-                    _ => Vec::new(),
-                },
+            .map(|f| {
+                // The checker lets only a literal through as a `缺省`: anything else is a broken
+                // check, not a fact without a default.
+                let default = match &f.default {
+                    Some(e) => {
+                        Some(literal(e).ok_or_else(|| LowerError::BadDefault { fact: f.name.clone() })?)
+                    }
+                    None => None,
+                };
+                Ok(FactMeta {
+                    name: Arc::from(f.name.as_str()),
+                    series: f.series,
+                    base: f.base.clone(),
+                    unit: f.unit.clone(),
+                    scale: f.scale,
+                    whole_scale: (f.scale.scale() == 0)
+                        .then(|| i64::try_from(f.scale.mantissa()).ok())
+                        .flatten(),
+                    provider: Arc::from(f.provider.as_str()),
+                    provenance: f.provenance,
+                    description: f.description.as_deref().map(Arc::from),
+                    non_negative: f.non_negative,
+                    default,
+                    variants: match &f.base {
+                        BaseType::Enum(v) => v.iter().map(|x| Arc::from(x.as_str())).collect(),
+                        _ => Vec::new(),
+                    },
+                })
             })
-            .collect();
+            .collect::<Result<_, LowerError>>()?;
         let by_name = facts.iter().enumerate().map(|(i, f)| (f.name.to_string(), i)).collect();
-        Schema { facts, by_name }
+        Ok(Schema { facts, by_name })
     }
 
     /// The facts a record does not mention, at their `缺省` values: where a record starts.
@@ -94,10 +119,12 @@ impl Schema {
         Facts { values }
     }
 
+    /// The slot of the fact named `name`, if the schema declares it.
     pub fn slot(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
     }
 
+    /// The declaration of the fact in `slot`, if there is one.
     pub fn meta(&self, slot: usize) -> Option<&FactMeta> {
         self.facts.get(slot)
     }
@@ -128,13 +155,13 @@ impl Schema {
                 ));
                 continue;
             };
-            let Some(meta) = self.facts.get(slot) else { continue };
-            match self.value_of(meta, name, value) {
-                Ok(v) => {
-                    if let Some(place) = facts.values.get_mut(slot) {
-                        *place = v;
-                    }
-                }
+            debug_assert!(slot < self.facts.len() && slot < facts.values.len(), "a slot of the schema");
+            // PANIC SAFETY: `by_name` maps names to indices of `self.facts`, and a record from
+            // `defaults` has a place for each of them; a slot out of range is a broken schema,
+            // which must not drop the fact silently.
+            #[allow(clippy::indexing_slicing)]
+            match self.value_of(&self.facts[slot], name, value) {
+                Ok(v) => facts.values[slot] = v,
                 Err(mut e) => errors.append(&mut e),
             }
         }
@@ -227,6 +254,7 @@ fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Valu
 }
 
 fn expected(meta: &FactMeta) -> String {
+    // A fact without a unit is written as a plain number: nothing to add.
     let unit = meta.unit.as_deref().map(|u| format!(" in {u}")).unwrap_or_default();
     match &meta.base {
         BaseType::Bool => "true or false".into(),
@@ -271,15 +299,19 @@ fn closest<'a>(wrong: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a 
 #[error("`{field}`: {message} (expected {expected}, received `{received}`)")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FactError {
+    /// The field (or registry column) at fault: `营业收入`, `出口额[2024]`; empty for the whole.
     pub field: String,
+    /// What the schema expects there (`an amount in 万元`).
     pub expected: String,
+    /// What arrived, clipped: the JSON, or a cell's text as written.
     pub received: String,
+    /// Why it does not fit.
     pub message: String,
 }
 
 impl FactError {
     /// A cell of a registry: `received` is its text as written, not JSON.
-    pub fn cell(field: &str, expected: &str, cell: &str, message: &str) -> FactError {
+    pub(crate) fn cell(field: &str, expected: &str, cell: &str, message: &str) -> FactError {
         FactError::new(field, expected, &serde_json::Value::Null, message).with_received(cell)
     }
 
@@ -297,11 +329,14 @@ impl FactError {
 /// One fact's value: a single value, or one per year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FactValue {
+    /// A fact that is not a series: its one value.
     One(Value),
     /// Sorted by year, `None` for a year given as unknown; `default` stands for the years the
     /// data does not mention.
     Series {
+        /// Each year the data speaks of, ascending, with its value (`None`: given as unknown).
         years: Vec<(i32, Option<Value>)>,
+        /// The fact's `缺省`, for a year the data does not mention.
         default: Option<Value>,
     },
 }
@@ -309,21 +344,21 @@ pub enum FactValue {
 /// An enterprise's facts by slot; `None` where unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
+    /// One place per slot of the schema: the fact's value, or `None` when not known.
     pub values: Vec<Option<FactValue>>,
 }
 
 impl Facts {
-    pub fn empty(schema: &Schema) -> Facts {
-        Facts { values: vec![None; schema.facts.len()] }
-    }
-
-    pub fn get(&self, slot: usize) -> Option<&Value> {
+    /// The value of the fact in `slot`; `None` when unknown, or when it is a series (read a year).
+    pub(crate) fn get(&self, slot: usize) -> Option<&Value> {
         match self.values.get(slot)? {
             Some(FactValue::One(v)) => Some(v),
             _ => None,
         }
     }
 
+    /// The value of series `slot` in `year`: the year as given, else the fact's `缺省`; `None`
+    /// when unknown or not a series.
     pub fn get_year(&self, slot: usize, year: i32) -> Option<&Value> {
         match self.values.get(slot)? {
             Some(FactValue::Series { years, default }) => {
@@ -333,12 +368,6 @@ impl Facts {
                 }
             }
             _ => None,
-        }
-    }
-
-    pub fn set(&mut self, slot: usize, value: Option<FactValue>) {
-        if let Some(place) = self.values.get_mut(slot) {
-            *place = value;
         }
     }
 }

@@ -114,8 +114,11 @@ pub struct Program {
     pub facts: Vec<FactRef>,
 }
 
+/// What a program's fact reads: a fact of the schema by slot, and for a yearly series which
+/// year, relative to the evaluation year (each year is a fact of its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FactRef {
+    /// The fact's slot in the schema.
     pub slot: usize,
     /// For a series: the year relative to the evaluation year (`上年` is -1).
     pub offset: Option<i32>,
@@ -126,8 +129,10 @@ impl Program {
         self.nodes.get(id as usize)
     }
 
-    pub fn span(&self, id: NodeId) -> (usize, usize) {
-        self.spans.get(id as usize).copied().unwrap_or_default()
+    /// The source span of node `id`; `None` only for an id not in the program (lowering pushes
+    /// a span with every node), which the caller reports as the broken invariant it is.
+    pub fn span(&self, id: NodeId) -> Option<(usize, usize)> {
+        self.spans.get(id as usize).copied()
     }
 
     /// What a node computes, written out with facts by slot and year: two policies' nodes with
@@ -198,7 +203,12 @@ impl Program {
         let cx = Context::new(&facts, as_of);
         // Children come before their parents (lowering pushes them first), so one pass folds
         // whole subtrees.
-        for id in 0..out.nodes.len() as NodeId {
+        debug_assert!(NodeId::try_from(out.nodes.len()).is_ok(), "lowering numbers every node");
+        // CAST SAFETY: lowering refuses a program with more nodes than a `NodeId` numbers
+        // (`LowerError::TooManyNodes`), and folding adds none.
+        #[allow(clippy::cast_possible_truncation)]
+        let count = out.nodes.len() as NodeId;
+        for id in 0..count {
             let foldable = match out.node(id) {
                 None | Some(Node::Const(_) | Node::Fact(_)) => false,
                 Some(n) => n.children().iter().all(|c| matches!(out.node(*c), Some(Node::Const(_)))),
@@ -207,6 +217,7 @@ impl Program {
                 continue;
             }
             if let Ok(Val::Known(v)) = (Evaluator { program: &out }).eval(id, &cx) {
+                // `id` < `count`; a node left unfolded evaluates to the same value anyway.
                 if let Some(slot) = out.nodes.get_mut(id as usize) {
                     *slot = Node::Const(v);
                 }

@@ -13,15 +13,81 @@ use crate::facts::{Facts, Schema};
 use crate::ir::*;
 use crate::value::{Missing, Val, Value};
 
-/// Why a checked library could not be lowered; a checked library should never give one.
+/// Why a checked library could not be lowered; a checked library should never give one, so each
+/// names the invariant of the checker (or of lowering) that broke rather than guessing past it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LowerError {
+    /// A policy reads more facts (years of a series counted apart) than an unknown's mask holds.
     #[error("policy `{policy}` reads more than 128 facts")]
-    TooManyFacts { policy: String },
+    TooManyFacts {
+        /// The policy (or platform) whose fact table is full.
+        policy: String,
+    },
+    /// A name is neither a fact of the schema, nor a definition or label before it, nor the date.
     #[error("`{name}` in `{owner}` is not a known fact or definition")]
-    Unresolved { owner: String, name: String },
+    Unresolved {
+        /// The policy id, or the platform's name.
+        owner: String,
+        /// The name as written.
+        name: String,
+    },
+    /// A call to a function the engine does not have.
     #[error("`{name}` in `{owner}` is not a function")]
-    UnknownFunction { owner: String, name: String },
+    UnknownFunction {
+        /// The policy id, or the platform's name.
+        owner: String,
+        /// The function as written.
+        name: String,
+    },
+    /// A call whose arguments are not what the checker lets through (`四舍五入` with no value, or
+    /// decimal places that are not a whole number written out).
+    #[error("`{name}` in `{owner}` does not have the arguments the checker requires")]
+    BadCall {
+        /// The policy id, or the platform's name.
+        owner: String,
+        /// The function as written.
+        name: String,
+    },
+    /// A number literal (or a tier's bound) that is not a decimal: the parser refuses those.
+    #[error("`{owner}`: the number at bytes {start}..{end} does not fit a decimal")]
+    BadNumber {
+        /// The policy id, or the platform's name.
+        owner: String,
+        /// Where the literal starts in its file.
+        start: usize,
+        /// Where it ends.
+        end: usize,
+    },
+    /// A fact's `缺省` that is not a literal value: the checker lets only literals through.
+    #[error("the default (缺省) of fact `{fact}` is not a literal value")]
+    BadDefault {
+        /// The fact's name.
+        fact: String,
+    },
+    /// More expression nodes than a node id numbers.
+    #[error("`{owner}` has more expression nodes than the IR can number")]
+    TooManyNodes {
+        /// The policy id, or the platform's name.
+        owner: String,
+    },
+    /// The library names a source file whose text was not handed to lowering.
+    #[error("`{owner}` is in file {file}, whose text was not given")]
+    NoSource {
+        /// The policy id, or the platform's name.
+        owner: String,
+        /// The file's index in the library.
+        file: usize,
+    },
+    /// An expression's span lies outside its file's text (or splits a character).
+    #[error("`{owner}`: bytes {start}..{end} are outside its source text")]
+    SpanOutsideSource {
+        /// The policy id, or the platform's name.
+        owner: String,
+        /// Where the span starts.
+        start: usize,
+        /// Where it ends.
+        end: usize,
+    },
 }
 
 /// The most decimal places a `rust_decimal::Decimal` holds.
@@ -36,7 +102,8 @@ struct Lowerer<'a> {
     env: HashMap<String, (NodeId, Missing)>,
 }
 
-pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<CompiledPolicy, LowerError> {
+/// One checked policy to IR, against the schema's slots; `text` is its file's source.
+pub(crate) fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<CompiledPolicy, LowerError> {
     let mut l =
         Lowerer { schema, owner: info.id.clone(), text, program: Program::default(), env: HashMap::new() };
     // Definitions and conditions in the order written: a definition below a condition may read
@@ -58,7 +125,7 @@ pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<Compiled
                 lets.push(CompiledLet {
                     name: def.name.clone(),
                     node,
-                    text: l.source(&def.expr),
+                    text: l.source(&def.expr)?,
                     unit: def.unit.clone(),
                 });
             }
@@ -66,13 +133,13 @@ pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<Compiled
         }
     }
     let award = match &info.award {
-        Some(expr) => Some((l.expr(expr)?.0, l.source(expr))),
+        Some(expr) => Some((l.expr(expr)?.0, l.source(expr)?)),
         None => None,
     };
     let mut caps = Vec::new();
     for cap in &info.caps {
         let (node, _) = l.expr(&cap.expr)?;
-        caps.push(CompiledCap { scope: cap.scope, node, text: l.source(&cap.expr) });
+        caps.push(CompiledCap { scope: cap.scope, node, text: l.source(&cap.expr)? });
     }
     let reviews = l
         .program
@@ -96,7 +163,12 @@ pub fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<Compiled
     })
 }
 
-pub fn platform(schema: &Schema, info: &PlatformInfo, text: &str) -> Result<CompiledPlatform, LowerError> {
+/// The platform's vetoes and payer rules to IR; `text` is its file's source.
+pub(crate) fn platform(
+    schema: &Schema,
+    info: &PlatformInfo,
+    text: &str,
+) -> Result<CompiledPlatform, LowerError> {
     let mut l =
         Lowerer { schema, owner: info.name.clone(), text, program: Program::default(), env: HashMap::new() };
     let vetoes = l.conditions(&info.vetoes)?;
@@ -108,38 +180,53 @@ pub fn platform(schema: &Schema, info: &PlatformInfo, text: &str) -> Result<Comp
             None => None,
         };
         payers.push((Arc::from(rule.payer.text.as_str()), node));
-        payer_rules.push((rule.payer.text.clone(), rule.when.as_ref().map(|e| l.source(e))));
+        payer_rules.push((rule.payer.text.clone(), rule.when.as_ref().map(|e| l.source(e)).transpose()?));
     }
     Ok(CompiledPlatform { program: l.program, vetoes, payers, payer_rules, payout_days: info.payout_days })
 }
 
 /// The slot of every fact a library declares, and the lowered policies and platform.
-pub fn library(
+pub(crate) fn library(
     library: &Library,
     texts: &[&str],
 ) -> Result<(Schema, Vec<CompiledPolicy>, Option<CompiledPlatform>), LowerError> {
-    let schema = Schema::new(&library.facts);
-    let text = |file: usize| texts.get(file).copied().unwrap_or("");
+    let schema = Schema::new(&library.facts)?;
+    // Every file of the library has its text: a missing one would make every explanation's
+    // rule text empty, so it is an error, not "".
+    let text = |owner: &str, file: usize| {
+        texts.get(file).copied().ok_or_else(|| LowerError::NoSource { owner: owner.to_owned(), file })
+    };
     let policies = library
         .policies
         .iter()
-        .map(|p| policy(&schema, p, text(p.place.file.0)))
+        .map(|p| policy(&schema, p, text(&p.id, p.place.file.0)?))
         .collect::<Result<Vec<_>, _>>()?;
     let platform = match &library.platform {
-        Some(p) => Some(platform(&schema, p, text(p.file.0))?),
+        Some(p) => Some(platform(&schema, p, text(&p.name, p.file.0)?)?),
         None => None,
     };
     Ok((schema, policies, platform))
 }
 
 impl Lowerer<'_> {
-    fn source(&self, expr: &Expr) -> String {
-        self.text
-            .get(expr.span.start..expr.span.end)
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+    /// An expression's source text on one line, for guides and explanations.
+    fn source(&self, expr: &Expr) -> Result<String, LowerError> {
+        let (start, end) = (expr.span.start, expr.span.end);
+        let text = self.text.get(start..end).ok_or_else(|| LowerError::SpanOutsideSource {
+            owner: self.owner.clone(),
+            start,
+            end,
+        })?;
+        Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    /// A number literal's value; the parser refuses one that does not fit a decimal.
+    fn number(&self, n: &huiqi_dsl::ast::Number) -> Result<Decimal, LowerError> {
+        n.value().ok_or_else(|| LowerError::BadNumber {
+            owner: self.owner.clone(),
+            start: n.span.start,
+            end: n.span.end,
+        })
     }
 
     fn conditions(&mut self, conditions: &[Condition]) -> Result<Vec<CompiledCondition>, LowerError> {
@@ -154,14 +241,15 @@ impl Lowerer<'_> {
             label: Arc::from(c.label.text.as_str()),
             node,
             reads,
-            text: Arc::from(self.source(&c.expr)),
+            text: Arc::from(self.source(&c.expr)?),
             shared: None,
             shape: self.program.shape(node),
         })
     }
 
-    fn push(&mut self, node: Node, span: (usize, usize), reads: Missing) -> NodeId {
-        let id = self.program.nodes.len() as NodeId;
+    fn push(&mut self, node: Node, span: (usize, usize), reads: Missing) -> Result<NodeId, LowerError> {
+        let id = NodeId::try_from(self.program.nodes.len())
+            .map_err(|_| LowerError::TooManyNodes { owner: self.owner.clone() })?;
         self.program.nodes.push(node);
         self.program.spans.push(span);
         // Fold a node that reads no fact and not the date: its value is the same every time.
@@ -173,13 +261,15 @@ impl Lowerer<'_> {
             let evaluator = Evaluator { program: &self.program };
             if !self.reads_date(id) {
                 if let Ok(Val::Known(v)) = evaluator.eval(id, &cx) {
+                    // `id` was pushed just above; were it not there, the node stays unfolded,
+                    // which evaluates to the same value.
                     if let Some(slot) = self.program.nodes.get_mut(id as usize) {
                         *slot = Node::Const(v);
                     }
                 }
             }
         }
-        id
+        Ok(id)
     }
 
     fn reads_date(&self, id: NodeId) -> bool {
@@ -191,24 +281,26 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The index of `fact` in the program's fact table, added if new: at most 128, one bit each
+    /// in an unknown's mask.
     fn fact(&mut self, fact: FactRef) -> Result<u8, LowerError> {
+        let too_many = || LowerError::TooManyFacts { policy: self.owner.clone() };
         if let Some(i) = self.program.facts.iter().position(|f| *f == fact) {
-            return Ok(i as u8);
+            return u8::try_from(i).map_err(|_| too_many());
         }
-        if self.program.facts.len() >= 128 {
-            return Err(LowerError::TooManyFacts { policy: self.owner.clone() });
+        let i = self.program.facts.len();
+        if i >= 128 {
+            return Err(too_many());
         }
+        let i = u8::try_from(i).map_err(|_| too_many())?;
         self.program.facts.push(fact);
-        Ok((self.program.facts.len() - 1) as u8)
+        Ok(i)
     }
 
     fn expr(&mut self, expr: &Expr) -> Result<(NodeId, Missing), LowerError> {
         let span = (expr.span.start, expr.span.end);
         let (node, reads) = match &expr.kind {
-            ExprKind::Number(n) => {
-                let value = n.value().unwrap_or_default();
-                (Node::Const(Value::Num(value)), 0)
-            }
+            ExprKind::Number(n) => (Node::Const(Value::Num(self.number(n)?)), 0),
             ExprKind::Text(t) => (Node::Const(Value::Text(t.as_str().into())), 0),
             ExprKind::Date(d) => (Node::Const(Value::Date(*d)), 0),
             ExprKind::Bool(b) => (Node::Const(Value::Bool(*b)), 0),
@@ -244,20 +336,24 @@ impl Lowerer<'_> {
                     "绝对值" | "abs" => Node::Call(Func::Abs, ids.into()),
                     "年份" | "year" => Node::Call(Func::Year, ids.into()),
                     name @ ("四舍五入" | "round" | "向下取整" | "floor") => {
+                        let bad_call =
+                            || LowerError::BadCall { owner: self.owner.clone(), name: name.into() };
+                        // The checker lets through only a whole number written out, no suffix.
                         let places = match args.get(1).map(|a| &a.kind) {
                             // The places as written, scale word and all (`1万` is 10000); a
-                            // decimal holds at most 28, so more keep every digit.
-                            Some(ExprKind::Number(n)) if n.suffix == Suffix::None => n
-                                .value()
-                                .map_or(Decimal::from(MAX_PLACES), |v| {
-                                    v.trunc().min(Decimal::from(MAX_PLACES))
-                                })
-                                .to_string()
-                                .parse::<i32>()
-                                .unwrap_or(0),
-                            _ => 0,
+                            // decimal holds at most 28, so more keep every digit, and fewer than
+                            // i32's least round everything away, as i32's least does (an error
+                            // when evaluated: the factor does not fit).
+                            Some(ExprKind::Number(n)) if n.suffix == Suffix::None => {
+                                let places = self
+                                    .number(n)?
+                                    .trunc()
+                                    .clamp(Decimal::from(i32::MIN), Decimal::from(MAX_PLACES));
+                                i32::try_from(places).map_err(|_| bad_call())?
+                            }
+                            _ => return Err(bad_call()),
                         };
-                        let value = ids.first().copied().unwrap_or(0);
+                        let value = ids.first().copied().ok_or_else(bad_call)?;
                         Node::Round { value, places, floor: matches!(name, "向下取整" | "floor") }
                     }
                     other => {
@@ -317,9 +413,9 @@ impl Lowerer<'_> {
                 let mut values = Vec::with_capacity(tiers.rows.len());
                 for row in &tiers.rows {
                     let end = |b: &Option<huiqi_dsl::ast::Bound>| {
-                        b.as_ref().map(|b| (b.value.value().unwrap_or_default(), b.inclusive()))
+                        b.as_ref().map(|b| Ok((self.number(&b.value)?, b.inclusive()))).transpose()
                     };
-                    bands.push(Band { lower: end(&row.lower), upper: end(&row.upper) });
+                    bands.push(Band { lower: end(&row.lower)?, upper: end(&row.upper)? });
                     let (v, r) = self.expr(&row.value)?;
                     values.push(v);
                     reads |= r;
@@ -331,6 +427,6 @@ impl Lowerer<'_> {
                 (node, reads)
             }
         };
-        Ok((self.push(node, span, reads), reads))
+        Ok((self.push(node, span, reads)?, reads))
     }
 }

@@ -11,20 +11,26 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Value {
+    /// 是 or 否.
     Bool(bool),
+    /// A number, amount or percentage, exact, in base units (`5.2%` is 0.052).
     Num(Decimal),
+    /// A text, or one of an enum's values.
     Text(Arc<str>),
+    /// A calendar date.
     Date(NaiveDate),
 }
 
 impl Value {
-    pub fn as_bool(&self) -> Option<bool> {
+    /// The boolean, if this is one.
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
             _ => None,
         }
     }
 
+    /// The number, if this is one.
     pub fn as_num(&self) -> Option<Decimal> {
         match self {
             Value::Num(n) => Some(*n),
@@ -51,7 +57,15 @@ pub fn same_text(a: &str, b: &str) -> bool {
         return false;
     }
     let (mut p, mut q) = (a.chunks_exact(8), b.chunks_exact(8));
-    let word = |c: &[u8]| <[u8; 8]>::try_from(c).map(u64::from_ne_bytes).unwrap_or_default();
+    // Not `try_from(..).unwrap_or_default()`: two failed conversions would compare equal.
+    let word = |c: &[u8]| {
+        debug_assert_eq!(c.len(), 8);
+        let mut w = [0u8; 8];
+        // PANIC SAFETY: `chunks_exact(8)` yields 8-byte chunks only, so the lengths match (and
+        // the check compiles away).
+        w.copy_from_slice(c);
+        u64::from_ne_bytes(w)
+    };
     (&mut p).zip(&mut q).all(|(x, y)| word(x) == word(y))
         && p.remainder().iter().zip(q.remainder()).all(|(x, y)| x == y)
 }

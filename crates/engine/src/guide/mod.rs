@@ -17,25 +17,35 @@ use crate::Engine;
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogEntry {
+    /// The policy's 事项编码 (`gxj-02`).
     pub id: String,
+    /// Its title as published.
     pub title: String,
+    /// The 主管部门 that answers for it.
     pub department: String,
+    /// How it is fulfilled: 免申即享, 即申即享 or 承诺兑现.
     pub mode: &'static str,
+    /// Where it is handled: 全程网办, or 窗口受理、线上兑付 at the 专窗.
     pub channel: &'static str,
+    /// When it is in force.
     pub validity: Validity,
+    /// Whether it is in the catalog: 在列, 暂停 or 未列入.
     pub status: &'static str,
 }
 
+/// A policy's period of validity (有效期).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Validity {
+    /// The first day it applies.
     pub from: NaiveDate,
     /// `null`: open-ended (长期).
     pub to: Option<NaiveDate>,
 }
 
 impl Validity {
-    pub fn words(&self) -> String {
+    /// `2022-03-20 至 长期`, as the catalog and the guide write it.
+    pub(crate) fn words(&self) -> String {
         match self.to {
             Some(to) => format!("{} 至 {}", self.from, to),
             None => format!("{} 至 长期", self.from),
@@ -44,6 +54,7 @@ impl Validity {
 }
 
 impl CatalogEntry {
+    /// The catalog line of a checked policy.
     pub fn of(p: &PolicyInfo) -> CatalogEntry {
         CatalogEntry {
             id: p.id.clone(),
@@ -61,7 +72,9 @@ impl CatalogEntry {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rule {
+    /// The label (a condition's, a veto's, a definition's name, or the kind of cap).
     pub label: String,
+    /// The rule's source text, as the policy file writes it.
     pub rule: String,
 }
 
@@ -69,23 +82,32 @@ pub struct Rule {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataItem {
+    /// The fact's name.
     pub fact: String,
+    /// The department that provides it.
     pub provider: String,
+    /// Where the value comes from: 权威 (a department's data), 自报 (the enterprise's word) or
+    /// 审核 (a review or inspection).
     pub provenance: &'static str,
+    /// What the fact means, when the schema says.
     pub description: Option<String>,
 }
 
+/// One funder's part of an award (区, 市 or 省级 funds).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Share {
+    /// The funder (`区`).
     pub funder: String,
     /// `50%`.
     pub percent: String,
 }
 
+/// One of the platform's `付款方` rules: who pays, and for which enterprises.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayerRule {
+    /// The paying unit (`章贡高新区管委会`).
     pub payer: String,
     /// `null` for everyone else.
     pub when: Option<String>,
@@ -93,7 +115,7 @@ pub struct PayerRule {
 
 impl PayerRule {
     /// `章贡高新区管委会（位于章贡高新区的企业）`, `区行政审批局（其他企业）`.
-    pub fn words(&self) -> String {
+    pub(crate) fn words(&self) -> String {
         match &self.when {
             Some(when) => format!("{}（{when}的企业）", self.payer),
             None => format!("{}（其他企业）", self.payer),
@@ -101,10 +123,14 @@ impl PayerRule {
     }
 }
 
+/// The 就高不重复 group a policy belongs to: of the group's awards an enterprise receives only
+/// the highest.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExclusiveGroup {
+    /// The group's name.
     pub name: String,
+    /// Whether moving up to a higher award of the group pays the difference (补足差额).
     pub upgrade_pays_difference: bool,
 }
 
@@ -112,8 +138,10 @@ pub struct ExclusiveGroup {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Guide {
+    /// Its line of the catalog.
     #[serde(flatten)]
     pub entry: CatalogEntry,
+    /// 政策依据: the document it implements.
     pub basis: String,
     /// 申请条件: all must hold.
     pub conditions: Vec<Rule>,
@@ -127,20 +155,29 @@ pub struct Guide {
     pub caps: Vec<Rule>,
     /// `2:1:1 按年`.
     pub installments: Option<String>,
+    /// The unit the amount is rounded to, half up (`分`, `元`).
     pub rounding: &'static str,
+    /// How often an enterprise may receive it: 每企业一次, 每企业每年一次 or 不限.
     pub frequency: &'static str,
+    /// Its 就高不重复 group, if any.
     pub exclusive_group: Option<ExclusiveGroup>,
+    /// 申请材料 an application submits (none for 免申即享).
     pub materials: Vec<String>,
+    /// 办理时限: the department's time limit, in working days (调休 counted).
     pub time_limit_working_days: Option<u32>,
     /// The reviews and inspections a 承诺兑现 decision waits for.
     pub reviews: Vec<DataItem>,
     /// Every fact the decision reads.
     pub data: Vec<DataItem>,
+    /// Who funds the award, and how much of it (all 区 when the policy says nothing).
     pub shares: Vec<Share>,
+    /// Who pays, by the platform's rules, in order; the last is for everyone else.
     pub payers: Vec<PayerRule>,
+    /// The platform's payout limit after approval, in working days; `None` without a platform.
     pub payout_working_days: Option<u32>,
     /// 办理流程, step by step.
     pub steps: Vec<String>,
+    /// The version of the policy library it was generated from.
     pub policy_set: String,
 }
 
@@ -157,6 +194,11 @@ impl Guide {
         let p = &policy.info;
         let data_item = |name: &str| {
             let meta = engine.schema().slot(name).and_then(|s| engine.schema().meta(s));
+            // The checker resolves every fact a policy reads against the schema, and the schema
+            // holds every fact of the library, so `meta` is always there. A guide cannot fail
+            // (`Policy::guide`); were it missing, the item shows no department rather than a
+            // made-up one.
+            debug_assert!(meta.is_some(), "`{name}` is a fact of the schema");
             DataItem {
                 fact: name.to_string(),
                 provider: meta.map(|m| m.provider.to_string()).unwrap_or_default(),
@@ -164,6 +206,8 @@ impl Guide {
                 description: meta.and_then(|m| m.description.as_ref().map(|d| d.to_string())),
             }
         };
+        // A library without a platform file has no joint review and no payer rules: the guide
+        // lists none (and the engine pays nothing without them).
         let platform = engine.platform.as_ref();
         let joint_review: Vec<Rule> = platform
             .map(|pl| {
@@ -246,9 +290,11 @@ impl Guide {
 /// The flow of the policy's mode, with its own departments, reviews and time limits filled in.
 fn steps(g: &Guide, mode: Mode) -> Vec<String> {
     let dept = &g.entry.department;
+    // A policy with no 时限 states none: the step names no limit.
     let within = g.time_limit_working_days.map(|d| format!("在{d}个工作日内")).unwrap_or_default();
     let vetoes: Vec<&str> = g.joint_review.iter().map(|v| v.label.as_str()).collect();
     let joint = format!("联合审核：{}，任何一项有记录即不予兑现", vetoes.join("、"));
+    // No platform, no payout limit to state: 规定时限, not a made-up number.
     let pay = format!(
         "付款单位{}内兑付资金并通知企业：{}",
         g.payout_working_days.map(|d| format!("{d}个工作日")).unwrap_or_else(|| "规定时限".into()),

@@ -84,12 +84,16 @@ impl Guide {
         }
         push(
             "办理时限",
-            Body::Text(match self.time_limit_working_days {
-                Some(days) => format!(
-                    "{days}个工作日；审批后{}个工作日内兑付。工作日按国家法定节假日和调休安排计算。",
-                    self.payout_working_days.unwrap_or(1)
+            Body::Text(match (self.time_limit_working_days, self.payout_working_days) {
+                (Some(days), Some(payout)) => format!(
+                    "{days}个工作日；审批后{payout}个工作日内兑付。工作日按国家法定节假日和调休安排计算。"
                 ),
-                None => "以主管部门公布为准。".into(),
+                // No platform, so no payout limit: say none rather than invent one (the flow's
+                // last step says 规定时限 alike).
+                (Some(days), None) => {
+                    format!("{days}个工作日；审批后在规定时限内兑付。工作日按国家法定节假日和调休安排计算。")
+                }
+                (None, _) => "以主管部门公布为准。".into(),
             }),
         );
         push(
@@ -199,6 +203,7 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// `：` and the description, or nothing for a fact the schema does not describe.
 fn describe(d: &Option<String>) -> String {
     d.as_ref().map(|d| format!("：{d}")).unwrap_or_default()
 }
@@ -211,7 +216,8 @@ fn list(out: &mut String, tag: &str, items: &[String]) {
     let _ = writeln!(out, "</{tag}>");
 }
 
-pub fn html_escape(text: &str) -> String {
+/// Text as HTML: the five characters markup could read escaped.
+pub(crate) fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
