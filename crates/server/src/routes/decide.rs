@@ -5,8 +5,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
-use huiqi_engine::decision::MissingFact;
-use huiqi_engine::{Decision, Decisions, Outcome, PriorAward};
+use huiqi_engine::{Decision, Decisions, EvalOptions, MissingFact, Outcome, PriorAward};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -80,8 +79,15 @@ impl Contract for EvaluateRequest {
 struct Checked {
     facts: huiqi_engine::Facts,
     as_of: NaiveDate,
-    only: Option<Vec<String>>,
+    only: Option<Vec<huiqi_engine::PolicyId>>,
     priors: Vec<PriorAward>,
+}
+
+impl Checked {
+    /// Explained, against the prior awards given, for the policies asked for.
+    fn options(&self) -> EvalOptions<'_> {
+        EvalOptions { priors: &self.priors, only: self.only.as_deref(), explain: true }
+    }
 }
 
 fn checked(library: &crate::Library, request: EvaluateRequest) -> Result<Checked, AppError> {
@@ -92,7 +98,8 @@ fn checked(library: &crate::Library, request: EvaluateRequest) -> Result<Checked
             .map_err(|why| AppError::Invalid { path: format!("prior_awards[{i}].amount"), message: why })?;
     }
     let facts = library.engine.schema().parse_json(&request.facts).map_err(AppError::Facts)?;
-    Ok(Checked { facts, as_of: request.as_of, only: request.policies, priors })
+    let only = request.policies.map(|ids| ids.into_iter().map(huiqi_engine::PolicyId::from).collect());
+    Ok(Checked { facts, as_of: request.as_of, only, priors })
 }
 
 /// One enterprise, one date: the decision document of `huiqi eval --format json`.
@@ -110,9 +117,9 @@ pub async fn evaluate(
 ) -> Result<Json<Decisions>, AppError> {
     let library = state.library();
     let r = checked(&library, request)?;
-    let answer = library.engine.evaluate(&r.facts, r.as_of, &r.priors, r.only.as_deref());
+    let answer = library.engine.evaluate(&r.facts, r.as_of, &r.options());
     for d in &answer.decisions {
-        state.metrics.decided(d.outcome);
+        state.metrics.decided(d.outcome());
     }
     Ok(Json(answer))
 }
@@ -151,9 +158,9 @@ impl Match {
             policy: d.policy.to_string(),
             title: d.title.to_string(),
             department: d.department.to_string(),
-            mode: d.mode.to_string(),
-            outcome: d.outcome,
-            amount: d.amount.map(|a| a.to_string()),
+            mode: d.mode.map_or("", |m| m.word()).to_string(),
+            outcome: d.outcome(),
+            amount: d.amount().map(|a| a.to_string()),
             missing: d.missing,
             reviews: d.reviews,
             summary: d.reasons.summary,
@@ -177,7 +184,7 @@ pub async fn match_policies(
 ) -> Result<Json<MatchAnswer>, AppError> {
     let library = state.library();
     let r = checked(&library, request)?;
-    let answer = library.engine.evaluate(&r.facts, r.as_of, &r.priors, r.only.as_deref());
+    let answer = library.engine.evaluate(&r.facts, r.as_of, &r.options());
     let rank = |o: Outcome| match o {
         Outcome::Eligible => 0,
         Outcome::PendingReview => 1,
@@ -186,12 +193,12 @@ pub async fn match_policies(
     let mut open: Vec<Decision> = answer
         .decisions
         .into_iter()
-        .filter(|d| matches!(d.outcome, Outcome::Eligible | Outcome::PendingReview | Outcome::Undetermined))
+        .filter(|d| matches!(d.outcome(), Outcome::Eligible | Outcome::PendingReview | Outcome::Undetermined))
         .collect();
     open.sort_by(|a, b| {
-        rank(a.outcome)
-            .cmp(&rank(b.outcome))
-            .then(b.amount.cmp(&a.amount))
+        rank(a.outcome())
+            .cmp(&rank(b.outcome()))
+            .then(b.amount().cmp(&a.amount()))
             .then(a.missing.len().cmp(&b.missing.len()))
             .then(a.policy.cmp(&b.policy))
     });

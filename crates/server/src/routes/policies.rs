@@ -7,8 +7,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use huiqi_dsl::check::PolicyInfo;
-use huiqi_engine::guide::{CatalogEntry, Guide};
-use huiqi_engine::ir::CompiledPolicy;
+use huiqi_engine::{CatalogEntry, Guide, Policy};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -58,8 +57,7 @@ pub async fn catalog(
     let policies: Vec<CatalogEntry> = library
         .engine
         .policies()
-        .iter()
-        .map(|p| &p.info)
+        .map(|p| p.info())
         .filter(|p| matches(p))
         .map(CatalogEntry::of)
         .collect();
@@ -70,12 +68,10 @@ pub async fn catalog(
     })
 }
 
-fn find<'a>(library: &'a crate::Library, id: &str) -> Result<&'a CompiledPolicy, AppError> {
+fn find<'a>(library: &'a crate::Library, id: &str) -> Result<Policy<'a>, AppError> {
     library
         .engine
-        .policies()
-        .iter()
-        .find(|p| p.info.id == id)
+        .policy(id)
         .ok_or_else(|| AppError::NotFound { what: "policy", id: id.to_string() })
 }
 
@@ -117,7 +113,7 @@ pub async fn guide(
     Params(query): Params<GuideQuery>,
 ) -> Result<Response, AppError> {
     let library = state.library();
-    let guide = Guide::of(&library.engine, find(&library, &id)?);
+    let guide = find(&library, &id)?.guide();
     Ok(match query.format.as_deref().unwrap_or("json") {
         "json" => Json(guide).into_response(),
         "md" => ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], guide.markdown()).into_response(),
@@ -144,7 +140,7 @@ pub async fn source(
     PolicyId(id): PolicyId,
 ) -> Result<Response, AppError> {
     let library = state.library();
-    let p = &find(&library, &id)?.info;
+    let p = find(&library, &id)?.info();
     // A compiled policy always comes from one of the library's files; were its file missing, the
     // policy could not be shown, which is what 404 says.
     let file = library

@@ -5,7 +5,7 @@
 #![allow(dead_code, reason = "these types only describe JSON written by crates/screen")]
 
 use chrono::NaiveDate;
-use huiqi_engine::decision::{Installment, MissingFact, ShareAmount};
+use huiqi_engine::{Installment, MissingFact, ShareAmount};
 use utoipa::ToSchema;
 
 /// A registry screened: the reconciled summary, the payout lines by payer, the undetermined and
