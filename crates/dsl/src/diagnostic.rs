@@ -2,6 +2,8 @@
 //!
 //! Rendered like rustc ([`Diagnostic::render`]) or as JSON ([`Diagnostic::to_json`]).
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -159,15 +161,16 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        out.push_str(&format!("{severity}[{}]: {}\n", self.code, self.message));
+        // Writing into a String cannot fail.
+        let _ = writeln!(out, "{severity}[{}]: {}", self.code, self.message);
         let at = index.line_col(text, self.span.start);
         let mut places = vec![(self.span, self.label.as_str(), '^')];
         places.extend(self.notes.iter().map(|n| (n.span, n.label.as_str(), '-')));
         let gutter =
             places.iter().map(|(s, _, _)| (index.line_of(s.start) + 1).to_string().len()).max().unwrap_or(1);
         let pad = " ".repeat(gutter);
-        out.push_str(&format!("{pad}--> {file}:{}:{}\n", at.line, at.column));
-        out.push_str(&format!("{pad} |\n"));
+        let _ = writeln!(out, "{pad}--> {file}:{}:{}", at.line, at.column);
+        let _ = writeln!(out, "{pad} |");
         // Marks on one line share one printing of that line.
         let mut printed_line = None;
         for (span, label, mark) in places {
@@ -181,18 +184,14 @@ impl Diagnostic {
             let indent = before.replace('\t', "    ").width();
             let carets = marked.width().max(1);
             if printed_line != Some(line) {
-                out.push_str(&format!("{:>gutter$} | {}\n", line + 1, line_text.replace('\t', "    ")));
+                let _ = writeln!(out, "{:>gutter$} | {}", line + 1, line_text.replace('\t', "    "));
                 printed_line = Some(line);
             }
-            out.push_str(&format!(
-                "{pad} | {}{} {}\n",
-                " ".repeat(indent),
-                mark.to_string().repeat(carets),
-                label
-            ));
+            let _ =
+                writeln!(out, "{pad} | {}{} {}", " ".repeat(indent), mark.to_string().repeat(carets), label);
         }
         if let Some(help) = &self.help {
-            out.push_str(&format!("{pad} |\n{pad} = help: {help}\n"));
+            let _ = writeln!(out, "{pad} |\n{pad} = help: {help}");
         }
         out
     }
