@@ -9,10 +9,13 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::span::{LineIndex, Span};
 
+/// Whether a diagnostic fails a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The library cannot be used until it is fixed.
     Error,
+    /// Probably a mistake; does not fail a check.
     Warning,
 }
 
@@ -20,11 +23,13 @@ macro_rules! codes {
     ($($variant:ident = $code:literal : $title:literal,)*) => {
         /// Every diagnostic the language can report. Codes are stable: never reuse one.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        pub enum Code { $($variant,)* }
+        pub enum Code { $(#[doc = $title] $variant,)* }
 
         impl Code {
+            /// Every code, in the order of docs/language.md's table.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
+            /// The stable code as printed (`E101`).
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $code,)* }
             }
@@ -99,6 +104,7 @@ codes! {
 }
 
 impl Code {
+    /// `W…` codes are warnings, the rest errors.
     pub fn severity(self) -> Severity {
         if self.as_str().starts_with('W') {
             Severity::Warning
@@ -117,39 +123,53 @@ impl std::fmt::Display for Code {
 /// A secondary place that helps explain the primary one (e.g. the first of two duplicates).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {
+    /// The place.
     pub span: Span,
+    /// What to say about it, printed under the place.
     pub label: String,
 }
 
+/// One mistake in a file: what is wrong, where, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// The stable code (`E101`).
     pub code: Code,
+    /// The one-line headline.
     pub message: String,
+    /// The place the mistake is.
     pub span: Span,
+    /// What to say at the place, printed under it.
     pub label: String,
+    /// How to fix it.
     pub help: Option<String>,
+    /// Other places that explain the first (e.g. the first of two duplicates).
     pub notes: Vec<Note>,
 }
 
 impl Diagnostic {
+    /// A diagnostic without help or notes.
     pub fn new(code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
         Diagnostic { code, message: message.into(), span, label: label.into(), help: None, notes: Vec::new() }
     }
 
+    /// With a help line saying how to fix it.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// With one more place that explains the first.
     pub fn note(mut self, span: Span, label: impl Into<String>) -> Self {
         self.notes.push(Note { span, label: label.into() });
         self
     }
 
+    /// Its code's severity.
     pub fn severity(&self) -> Severity {
         self.code.severity()
     }
 
+    /// Whether it fails a check.
     pub fn is_error(&self) -> bool {
         self.severity() == Severity::Error
     }

@@ -20,7 +20,9 @@ pub(crate) struct Grammar;
 /// The result of parsing one file: the tree and what was wrong with the text.
 #[derive(Debug, Clone)]
 pub struct Parsed {
+    /// Everything that could be read, even from broken text.
     pub file: SourceFile,
+    /// Every place that could not be read; empty for good text.
     pub diagnostics: Vec<Diagnostic>,
 }
 

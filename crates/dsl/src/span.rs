@@ -5,11 +5,14 @@ use serde::Serialize;
 /// A byte range `start..end` into one source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, PartialOrd, Ord)]
 pub struct Span {
+    /// The first byte.
     pub start: usize,
+    /// One past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end`.
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
@@ -17,10 +20,6 @@ impl Span {
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-
-    pub fn shifted(self, by: usize) -> Span {
-        Span::new(self.start + by, self.end + by)
     }
 }
 
@@ -34,11 +33,14 @@ pub struct LineIndex {
 /// A 1-based line and column; the column counts characters, not bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct LineCol {
+    /// The line, from 1.
     pub line: usize,
+    /// The column in characters, from 1.
     pub column: usize,
 }
 
 impl LineIndex {
+    /// Indexes the lines of `text`.
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         for (i, b) in text.bytes().enumerate() {
@@ -57,6 +59,7 @@ impl LineIndex {
         }
     }
 
+    /// The line and column of a byte offset; an offset inside a character counts as that character.
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
@@ -72,12 +75,9 @@ impl LineIndex {
         text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
     }
 
-    pub fn line_start(&self, line: usize) -> usize {
+    /// The byte offset where the 0-based line starts.
+    pub(crate) fn line_start(&self, line: usize) -> usize {
         self.starts.get(line).copied().unwrap_or(self.len)
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
     }
 }
 

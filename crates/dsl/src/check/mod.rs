@@ -8,7 +8,7 @@ pub(crate) mod policy;
 mod schema;
 mod suggest;
 mod tiers;
-pub mod types;
+pub(crate) mod types;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,25 +28,34 @@ pub(crate) fn given_twice(code: Code, key: &str, span: Span, first: Span, help: 
 
 /// One parsed file of the library.
 pub struct Input<'a> {
+    /// The file name shown in diagnostics.
     pub name: &'a str,
+    /// The file's text, to turn spans into lines and columns.
     pub text: &'a str,
+    /// The parsed file.
     pub file: &'a SourceFile,
 }
 
 /// A diagnostic and the file it is about.
 #[derive(Debug, Clone)]
 pub struct FileDiagnostic {
+    /// The file, by its index in the checker's inputs.
     pub file: FileId,
+    /// What is wrong, and where in that file.
     pub diagnostic: Diagnostic,
 }
 
+/// What checking a library gives: the model the engine runs and every mistake found.
 #[derive(Debug, Clone)]
 pub struct Checked {
+    /// The resolved library; complete only when there are no errors.
     pub library: Library,
+    /// Every mistake found, errors and warnings.
     pub diagnostics: Vec<FileDiagnostic>,
 }
 
 impl Checked {
+    /// Whether any diagnostic is an error (warnings do not count).
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.diagnostic.is_error())
     }
