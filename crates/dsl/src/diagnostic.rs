@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::span::{LineIndex, Span};
+use crate::span::{floor_char_boundary, LineIndex, Span};
 
 /// Whether a diagnostic fails a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -97,6 +97,7 @@ codes! {
     PayerFallback = "E602": "payer rules without a final `否则` rule",
     PlatformMissing = "E603": "no platform file, or more than one",
     PlatformIncomplete = "E604": "a platform without a required part",
+    Internal = "E900": "an internal error: huiqi broke one of its own rules, not a mistake in the text",
     CommitmentWithoutReview = "W001": "a 承诺兑现 policy that reads no review or inspection result",
     UnusedDefinition = "W002": "a definition that nothing reads",
     NoApplicationNeedsNoReview = "W003": "a review result read by a policy that is not 承诺兑现",
@@ -152,6 +153,13 @@ impl Diagnostic {
         Diagnostic { code, message: message.into(), span, label: label.into(), help: None, notes: Vec::new() }
     }
 
+    /// A broken invariant of the parser or checker, reported rather than masked by a default:
+    /// `what` names the rule that broke. The text may be fine; the bug is huiqi's.
+    pub(crate) fn internal(span: Span, what: &str) -> Self {
+        Diagnostic::new(Code::Internal, span, format!("内部错误：{what}"), "处理到这里时出错")
+            .help("这是 huiqi 自身的缺陷，不一定是文本的错误：请把这个文件报告给维护者")
+    }
+
     /// With a help line saying how to fix it.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -186,8 +194,9 @@ impl Diagnostic {
         let at = index.line_col(text, self.span.start);
         let mut places = vec![(self.span, self.label.as_str(), '^')];
         places.extend(self.notes.iter().map(|n| (n.span, n.label.as_str(), '-')));
+        // A gutter is at least one column wide (`places` is never empty: it holds the primary).
         let gutter =
-            places.iter().map(|(s, _, _)| (index.line_of(s.start) + 1).to_string().len()).max().unwrap_or(1);
+            places.iter().map(|(s, _, _)| (index.line_of(s.start) + 1).to_string().len()).fold(1, usize::max);
         let pad = " ".repeat(gutter);
         let _ = writeln!(out, "{pad}--> {file}:{}:{}", at.line, at.column);
         let _ = writeln!(out, "{pad} |");
@@ -197,10 +206,14 @@ impl Diagnostic {
             let line = index.line_of(span.start);
             let line_text = index.line_text(text, line);
             let start = index.line_start(line);
-            let from = span.start.saturating_sub(start).min(line_text.len());
-            let to = span.end.saturating_sub(start).clamp(from, line_text.len());
-            let before = line_text.get(..from).unwrap_or("");
-            let marked = line_text.get(from..to).unwrap_or("");
+            // A span may end inside a character: an invalid UTF-8 byte became a 3-byte `�`.
+            let from = floor_char_boundary(line_text, span.start.saturating_sub(start));
+            let to = floor_char_boundary(line_text, span.end.saturating_sub(start)).max(from);
+            debug_assert!(line_text.is_char_boundary(from) && line_text.is_char_boundary(to));
+            // PANIC SAFETY: both offsets are floored onto char boundaries within `line_text`, and
+            // `from <= to`.
+            #[allow(clippy::indexing_slicing)]
+            let (before, marked) = (&line_text[..from], &line_text[from..to]);
             let indent = before.replace('\t', "    ").width();
             let carets = marked.width().max(1);
             if printed_line != Some(line) {

@@ -47,7 +47,16 @@ pub fn parse(text: &str) -> Parsed {
     let mut builder = Builder { text: &source, diagnostics: Vec::new() };
     let mut file = match Grammar::parse(Rule::file, &source) {
         Ok(mut pairs) => {
-            let items = pairs.next().map(|file| builder.file(file)).unwrap_or_default();
+            // `file` matched, so pest gives its one pair; if not, say so rather than read nothing.
+            let items = match pairs.next() {
+                Some(file) => builder.file(file),
+                None => {
+                    builder
+                        .diagnostics
+                        .push(Diagnostic::internal(Span::new(0, 0), "语法分析成功却没有得到文件节点"));
+                    Vec::new()
+                }
+            };
             let lang = detect_lang(&items, &source);
             SourceFile { lang, items }
         }
@@ -73,6 +82,7 @@ pub fn parse(text: &str) -> Parsed {
                 .help("write a `政策 ID \"标题\" { ... }`, `事实 名称 { ... }` or `平台 名称 { ... }` block, or delete the file"),
         );
     }
+    // Nothing cut out, nothing to excuse.
     let cut_spans: Vec<Span> =
         cut.as_ref().map(|c| c.diagnostics.iter().map(|d| d.span).collect()).unwrap_or_default();
     // A syntax error caused by cutting out a too-deep region says nothing new.
@@ -86,8 +96,12 @@ pub fn parse(text: &str) -> Parsed {
 }
 
 fn detect_lang(items: &[Item], text: &str) -> Lang {
-    let first = items.first().map(|i| i.span().start).unwrap_or(0);
-    match text.get(first..).and_then(|t| t.chars().next()) {
+    // A file without items has no keyword to go by.
+    let Some(first) = items.first().map(|i| i.span().start) else { return Lang::default() };
+    debug_assert!(text.is_char_boundary(first));
+    // PANIC SAFETY: an item's span starts at a pest position in `text`, a char boundary.
+    #[allow(clippy::indexing_slicing)]
+    match text[first..].chars().next() {
         Some(c) if c.is_ascii_alphabetic() => Lang::En,
         _ => Lang::Zh,
     }
@@ -106,9 +120,15 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let mut text = s.as_str();
     loop {
         let trimmed = text.trim_end();
-        let last_line = trimmed.rsplit('\n').next().unwrap_or("");
+        let last_line = trimmed.rsplit_once('\n').map_or(trimmed, |(_, last)| last);
         match comment_start(last_line) {
-            Some(at) => text = trimmed.get(..trimmed.len() - last_line.len() + at).unwrap_or(trimmed),
+            Some(at) => {
+                // PANIC SAFETY: `last_line` is the tail of `trimmed` and `at` a char offset in it,
+                // so the cut falls on a char boundary within `trimmed`.
+                #[allow(clippy::indexing_slicing)]
+                let before = &trimmed[..trimmed.len() - last_line.len() + at];
+                text = before;
+            }
             None => {
                 text = trimmed;
                 break;
@@ -185,12 +205,12 @@ impl Builder<'_> {
             return;
         }
         // Only the skipped region is re-parsed, so each error costs its own length, not the file's.
-        let rest = self.text.get(start..pair.as_span().end()).unwrap_or("");
+        let rest = pair.as_str();
         // Running into the end of the file means a block was never closed: point at where it opened.
         let unclosed = |at: usize| at >= self.text.trim_end().len();
-        let diagnostic = match Grammar::parse(strict, rest) {
-            Err(error) if unclosed(start + error_offset(&error)) && rest.contains('{') => {
-                let open = start + rest.find('{').unwrap_or(0);
+        let diagnostic = match (Grammar::parse(strict, rest), rest.find('{')) {
+            (Err(error), Some(brace)) if unclosed(start + error_offset(&error)) => {
+                let open = start + brace;
                 Diagnostic::new(
                     Code::Syntax,
                     Span::new(open, open + 1),
@@ -199,8 +219,8 @@ impl Builder<'_> {
                 )
                 .help("add the missing `}` at the end of the block")
             }
-            Ok(_) => self.unexpected(start, context, &[]),
-            Err(error) => {
+            (Ok(_), _) => self.unexpected(start, context, &[]),
+            (Err(error), _) => {
                 let at = start + error_offset(&error);
                 let positives = match &error.variant {
                     pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
@@ -225,8 +245,14 @@ impl Builder<'_> {
             .help("close the string with `\"` before the end of the line");
         }
         let shown = if found.is_empty() { "the end of the line".to_string() } else { format!("`{found}`") };
-        let line_start = self.text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-        let mid_line = !self.text.get(line_start..at).unwrap_or("").trim().is_empty();
+        debug_assert!(self.text.is_char_boundary(at));
+        // PANIC SAFETY: `at` is a pest position in `self.text` (a char boundary), and the line
+        // starts after a `\n` before it, or at 0 on the first line.
+        #[allow(clippy::indexing_slicing)]
+        let mid_line = {
+            let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+            !self.text[line_start..at].trim().is_empty()
+        };
         if matches!(context, Context::Clause)
             && mid_line
             && (found.starts_with(':') || found.starts_with('：'))
@@ -314,6 +340,7 @@ impl Builder<'_> {
         let digits: String = pair.as_str().chars().take_while(|c| c.is_ascii_digit()).collect();
         let value = match digits.parse::<u32>() {
             Ok(v) => v,
+            // A placeholder next to its E006 error: a file with an error is never run.
             Err(_) => {
                 self.too_large(span);
                 0
@@ -341,6 +368,7 @@ impl Builder<'_> {
             match part.as_rule() {
                 Rule::decimal => match Decimal::from_str(part.as_str()) {
                     Ok(d) => number.digits = d,
+                    // The digits stay 0 only next to this E006 error: a file with one is never run.
                     Err(_) => self.too_large(span_of(&part)),
                 },
                 Rule::scale => number.scale = if part.as_str() == "亿" { Scale::Yi } else { Scale::Wan },
@@ -684,10 +712,14 @@ impl Builder<'_> {
             Rule::date => Expr { kind: ExprKind::Date(self.date(pair).date), span },
             Rule::kw_true => Expr { kind: ExprKind::Bool(true), span },
             Rule::kw_false => Expr { kind: ExprKind::Bool(false), span },
-            Rule::duration_lit => {
-                let days = parts(pair).next().map(|d| self.days(d).days).unwrap_or(0);
-                Expr { kind: ExprKind::Duration(days), span }
-            }
+            Rule::duration_lit => match parts(pair).next() {
+                Some(d) => Expr { kind: ExprKind::Duration(self.days(d).days), span },
+                // The grammar gives a duration literal its count; a missing one is not 0 days.
+                None => {
+                    self.diagnostics.push(Diagnostic::internal(span, "工作日数缺少天数"));
+                    error_expr(span)
+                }
+            },
             Rule::fact_ref => {
                 let mut name = Word { text: String::new(), span };
                 let mut year = None;
@@ -719,7 +751,14 @@ impl Builder<'_> {
                 Rule::kw_year_before => offset = -2,
                 Rule::integer => {
                     let counted = self.count(p);
-                    offset = -(i32::try_from(counted.value).unwrap_or(i32::MAX));
+                    offset = match i32::try_from(counted.value) {
+                        Ok(years) => -years,
+                        // Reported, not clamped to a year that was never written.
+                        Err(_) => {
+                            self.too_large(counted.span);
+                            0
+                        }
+                    };
                 }
                 _ => {}
             }
@@ -885,14 +924,19 @@ fn postfix_op(text: &str) -> CmpOp {
 
 /// The token at `at`, for "found `...`": up to the next space, at most 16 characters.
 fn found_at(text: &str, at: usize) -> &str {
-    let rest = text.get(at..).unwrap_or("");
+    debug_assert!(text.is_char_boundary(at));
+    // PANIC SAFETY: `at` is a pest position in `text`, a char boundary.
+    #[allow(clippy::indexing_slicing)]
+    let rest = &text[at..];
     let end = rest
         .char_indices()
         .take(16)
         .find(|(_, c)| c.is_whitespace())
         .map(|(i, _)| i)
         .unwrap_or_else(|| rest.char_indices().nth(16).map_or(rest.len(), |(i, _)| i));
-    rest.get(..end).unwrap_or("")
+    // PANIC SAFETY: `end` is a character's offset in `rest`, or its length.
+    #[allow(clippy::indexing_slicing)]
+    &rest[..end]
 }
 
 fn join_alternatives(items: &[&str]) -> String {

@@ -59,23 +59,33 @@ impl LineIndex {
         }
     }
 
-    /// The line and column of a byte offset; an offset inside a character counts as that character.
+    /// The line and column of a byte offset into `text`, the text the index was built from; an
+    /// offset inside a character counts as that character.
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
+        debug_assert_eq!(text.len(), self.len, "a line index used with a text it was not built from");
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
-        let start = self.starts.get(line).copied().unwrap_or(0);
-        let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        // PANIC SAFETY: `line_of` gives the index of a line start (`starts[0]` is 0, so a binary
+        // search never lands before it).
+        #[allow(clippy::indexing_slicing)]
+        let start = self.starts[line];
+        // Only a text other than the indexed one can miss here (the debug assertion above says
+        // so): this runs while a diagnostic is shown, and column 1 beats a panic that hides it.
+        let column = text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
         LineCol { line: line + 1, column }
     }
 
-    /// The text of the 0-based line, without its line ending.
+    /// The text of the 0-based line, without its line ending; empty past the last line.
     pub fn line_text<'a>(&self, text: &'a str, line: usize) -> &'a str {
+        debug_assert_eq!(text.len(), self.len, "a line index used with a text it was not built from");
+        // The last line ends at the end of the text; a line past it starts and ends there too.
         let start = self.starts.get(line).copied().unwrap_or(text.len());
         let end = self.starts.get(line + 1).copied().unwrap_or(text.len());
+        // Empty only for a text other than the indexed one, as in `line_col`.
         text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
     }
 
-    /// The byte offset where the 0-based line starts.
+    /// The byte offset where the 0-based line starts; the end of the text past the last line.
     pub(crate) fn line_start(&self, line: usize) -> usize {
         self.starts.get(line).copied().unwrap_or(self.len)
     }

@@ -85,19 +85,23 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
     // 1. The platform first: departments and funders are what everything else is checked against.
     let platforms: Vec<_> =
         items().filter_map(|(f, i)| if let Item::Platform(p) = i { Some((f, p)) } else { None }).collect();
+    // Without a platform no department or funder is listed (reported below as E603), and the
+    // checks against the lists are skipped rather than failing every name.
     let (departments, funders) = platforms.first().map(|(_, p)| platform::names(p)).unwrap_or_default();
-    for (file, extra) in platforms.iter().skip(1) {
-        let first = platforms.first().map(|(f, p)| place(*f, p.name.span)).unwrap_or_default();
-        push(
-            *file,
-            vec![Diagnostic::new(
-                Code::PlatformMissing,
-                extra.name.span,
-                "a second platform",
-                format!("the platform is already defined at {first}"),
-            )
-            .help("a library has exactly one `平台` block")],
-        );
+    if let Some(((first_file, first_platform), extras)) = platforms.split_first() {
+        let first = place(*first_file, first_platform.name.span);
+        for (file, extra) in extras {
+            push(
+                *file,
+                vec![Diagnostic::new(
+                    Code::PlatformMissing,
+                    extra.name.span,
+                    "a second platform",
+                    format!("the platform is already defined at {first}"),
+                )
+                .help("a library has exactly one `平台` block")],
+            );
+        }
     }
 
     // 2. The fact schema.
