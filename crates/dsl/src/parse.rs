@@ -793,13 +793,16 @@ impl Builder<'_> {
         let span = span_of(&pair);
         let pieces: Vec<_> = parts(pair).collect();
         let mut iter = pieces.into_iter();
-        let Some(first) = iter.next() else { return error_expr(span) };
+        let Some(first) = iter.next() else { return self.broken(span, "比较式缺少左边的值") };
         let lhs = self.expr(first);
         let Some(second) = iter.next() else { return lhs };
         match second.as_rule() {
             Rule::infix_cmp => {
-                let op = infix_op(second.as_str());
-                let rhs = iter.next().map(|p| self.expr(p)).unwrap_or_else(|| error_expr(span));
+                let Some(op) = infix_op(second.as_str()) else {
+                    return self.broken(span, "未知的比较符号");
+                };
+                let Some(rhs) = iter.next() else { return self.broken(span, "比较式缺少右边的值") };
+                let rhs = self.expr(rhs);
                 Expr { kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
             }
             Rule::in_list => {
@@ -810,10 +813,19 @@ impl Builder<'_> {
             _ => {
                 // `A 在 B 以上`: the second piece is B, the third the postfix word.
                 let rhs = self.expr(second);
-                let op = iter.next().map(|p| postfix_op(p.as_str())).unwrap_or(CmpOp::AtOrAbove);
+                let Some(op) = iter.next().and_then(|p| postfix_op(p.as_str())) else {
+                    return self.broken(span, "后置比较缺少“以上/以下/以内”");
+                };
                 Expr { kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
             }
         }
+    }
+
+    /// A node the grammar promised but pest did not give: reported as an internal error, not
+    /// read as `假`.
+    fn broken(&mut self, span: Span, what: &str) -> Expr {
+        self.diagnostics.push(Diagnostic::internal(span, what));
+        error_expr(span)
     }
 
     fn tiers(&mut self, pair: Pair<'_, Rule>) -> Expr {
@@ -888,6 +900,7 @@ impl Builder<'_> {
     }
 }
 
+/// A placeholder for an expression already reported; never run, since its file has an error.
 fn error_expr(span: Span) -> Expr {
     Expr { kind: ExprKind::Bool(false), span }
 }
@@ -896,8 +909,10 @@ fn is_keyword(rule: Rule) -> bool {
     format!("{rule:?}").starts_with("kw_")
 }
 
-fn infix_op(text: &str) -> CmpOp {
-    match text {
+/// `None` for a spelling the grammar does not have.
+fn infix_op(text: &str) -> Option<CmpOp> {
+    Some(match text {
+        "为" | "is" => CmpOp::Is,
         "==" | "=" => CmpOp::Eq,
         "!=" | "≠" => CmpOp::Ne,
         ">=" | "≥" => CmpOp::Ge,
@@ -910,16 +925,18 @@ fn infix_op(text: &str) -> CmpOp {
         "不满" | "under" => CmpOp::Under,
         "低于" | "less than" => CmpOp::Below,
         "不为" | "is not" => CmpOp::IsNot,
-        _ => CmpOp::Is,
-    }
+        _ => return None,
+    })
 }
 
-fn postfix_op(text: &str) -> CmpOp {
-    match text {
+/// `None` for a spelling the grammar does not have.
+fn postfix_op(text: &str) -> Option<CmpOp> {
+    Some(match text {
+        "以上" | "or more" => CmpOp::AtOrAbove,
         "以下" | "or less" => CmpOp::AtOrBelow,
         "以内" | "or within" => CmpOp::Within,
-        _ => CmpOp::AtOrAbove,
-    }
+        _ => return None,
+    })
 }
 
 /// The token at `at`, for "found `...`": up to the next space, at most 16 characters.

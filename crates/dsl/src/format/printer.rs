@@ -106,6 +106,7 @@ impl<'s> Printer<'s> {
 
     /// The display width of the current line so far, indentation included.
     pub(super) fn line_width(&self) -> usize {
+        // No line open yet: nothing printed on it.
         self.line.as_ref().map_or(0, |l| l.indent * INDENT.len() + UnicodeWidthStr::width(l.text.as_str()))
     }
 
