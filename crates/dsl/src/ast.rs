@@ -13,25 +13,35 @@ use crate::span::Span;
 /// Which spelling of the keywords a file uses; the formatter prints every keyword in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub enum Lang {
+    /// Chinese keywords (`政策`, `条件`, `以上`).
     #[default]
     Zh,
+    /// English keywords (`policy`, `conditions`, `or more`).
     En,
 }
 
+/// One parsed file: its policies, fact declarations and platform blocks, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct SourceFile {
+    /// The keyword language the file is written in.
     pub lang: Lang,
+    /// The top-level blocks, in the order written.
     pub items: Vec<Item>,
 }
 
+/// A top-level block of a file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Item {
+    /// `政策`: one benefit policy.
     Policy(Policy),
+    /// `事实`: one fact of the enterprise-data schema.
     Fact(FactDecl),
+    /// `平台`: the platform's departments, funders and payers.
     Platform(Platform),
 }
 
 impl Item {
+    /// The whole block, keyword to closing brace.
     pub fn span(&self) -> Span {
         match self {
             Item::Policy(p) => p.span,
@@ -44,66 +54,103 @@ impl Item {
 /// A word with where it was written: a name, a label, a string's contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Word {
+    /// The text; for a string, without its quotes and with `\"` and `\\` unescaped.
     pub text: String,
+    /// Where it was written; for a string, the quotes included.
     pub span: Span,
 }
 
 // ------------------------------------------------------------------------------------ policy
 
+/// `政策 id "title" { clauses }`: one benefit policy as written.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
+    /// The stable id (`gx-01`) decisions and reports refer to.
     pub id: Word,
+    /// The policy's name as published (`入规上户奖励`).
     pub title: Word,
+    /// The clauses in the order written; the checker finds each kind.
     pub clauses: Vec<Clause>,
+    /// The whole block.
     pub span: Span,
 }
 
+/// One line (or block) of a policy: `部门 区商务局`, `条件 { … }`, `奖励 …`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Clause {
+    /// Which clause it is, with its contents.
     pub kind: ClauseKind,
+    /// The whole clause, keyword included.
     pub span: Span,
 }
 
+/// The clauses a policy may have; docs/language.md lists which are required.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ClauseKind {
+    /// `部门`: the department that runs the policy.
     Department(Word),
+    /// `方式`: the fulfilment mode (`免申即享`, `即申即享`, `承诺兑现`), checked later.
     Mode(Word),
+    /// `渠道`: how the enterprise applies and is paid.
     Channel(Word),
+    /// `依据`: the document and clause the policy rests on.
     Basis(Word),
+    /// `有效期 from 至 to`: the days the policy applies, both included.
     Validity {
+        /// The first day.
         from: Dated,
         /// `None` for an open-ended window (`长期`).
         to: Option<Dated>,
     },
+    /// `分担`: who funds which share of the award.
     Shares(Vec<Share>),
+    /// `材料`: the documents an application needs.
     Materials(Vec<Word>),
+    /// `时限`: the processing time limit in working days.
     TimeLimit(Days),
+    /// `频次`: how often one enterprise may be paid.
     Frequency(Word),
+    /// `就高不重复 组名 [升级补差]`: related awards of which only the highest is paid.
     Group {
+        /// The group's name, shared by the policies in it.
         name: Word,
+        /// `升级补差`: moving up to a higher award pays the difference.
         upgrade_pays_difference: bool,
     },
+    /// `状态`: the catalog status (`在列`, `暂停`, `未列入`).
     Status(Word),
+    /// `设 名称 = 表达式`: a local definition.
     Let {
+        /// The name later expressions read.
         name: Word,
+        /// What the name stands for.
         value: Expr,
     },
+    /// `条件 { … }`: labelled conditions, all of which must hold.
     Conditions(Vec<Condition>),
+    /// `奖励`: the amount paid, in 元.
     Award(Expr),
+    /// `上限`, `年度上限` or `累计上限`: a ceiling on what is paid.
     Cap {
+        /// What the ceiling applies to.
         scope: CapScope,
+        /// The ceiling, in 元.
         value: Expr,
     },
+    /// `分期 4:3:3 [按年]`: the award paid in parts.
     Installments {
+        /// The parts' ratios, in payment order.
         ratios: Vec<Counted>,
+        /// `按年`: one part a year rather than all on approval.
         yearly: bool,
     },
+    /// `取整`: the unit the award is rounded to, half up.
     Rounding(Word),
 }
 
 impl ClauseKind {
     /// The Chinese keyword that opens the clause, for messages.
-    pub fn keyword(&self) -> &'static str {
+    pub(crate) fn keyword(&self) -> &'static str {
         match self {
             ClauseKind::Department(_) => "部门",
             ClauseKind::Mode(_) => "方式",
@@ -126,6 +173,7 @@ impl ClauseKind {
     }
 }
 
+/// Which payments a cap limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum CapScope {
     /// `上限`: this award, this time.
@@ -137,7 +185,8 @@ pub enum CapScope {
 }
 
 impl CapScope {
-    pub fn keyword(self) -> &'static str {
+    /// The keyword that writes this cap.
+    pub(crate) fn keyword(self) -> &'static str {
         match self {
             CapScope::Item => "上限",
             CapScope::Yearly => "年度上限",
@@ -146,179 +195,266 @@ impl CapScope {
     }
 }
 
+/// A date as written (`2025-12-31`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dated {
+    /// The day.
     pub date: NaiveDate,
+    /// Where it was written.
     pub span: Span,
 }
 
 /// A count of working days (`5个工作日`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Days {
+    /// The number of working days.
     pub days: u32,
+    /// Where it was written.
     pub span: Span,
 }
 
+/// A whole number as written: one ratio of `分期 4:3:3`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Counted {
+    /// The number.
     pub value: u32,
+    /// Where it was written.
     pub span: Span,
 }
 
 /// One funder's share of the cost: `市 50%`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Share {
+    /// The funder (`市`, `区`), listed in the platform's `出资方`.
     pub funder: Word,
+    /// Its share, a percentage (`50%`).
     pub percent: Number,
+    /// The funder and its share.
     pub span: Span,
 }
 
 /// A named condition; its label is what explanations show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Condition {
+    /// The label (`规上企业`), unique within its policy or platform.
     pub label: Word,
+    /// The condition; it must be true or false.
     pub expr: Expr,
+    /// The label, the colon and the condition.
     pub span: Span,
 }
 
 // ------------------------------------------------------------------------------------ facts
 
+/// `事实 名称 { props }`: one fact of the schema, a value the enterprise data gives.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FactDecl {
+    /// The name policies read it by (`营业收入`).
     pub name: Word,
+    /// The properties in the order written.
     pub props: Vec<FactProp>,
+    /// The whole block.
     pub span: Span,
 }
 
+/// One property line of a fact declaration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FactProp {
+    /// Which property it is, with its value.
     pub kind: FactPropKind,
+    /// The whole line.
     pub span: Span,
 }
 
+/// The properties a fact declaration may have.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum FactPropKind {
+    /// `类型`: the kind of value (`元`, `整数`, `逐年 元`, an enum).
     Type(TypeExpr),
+    /// `单位`: the unit input values are given in (`万元`, `人`).
     Unit(Word),
+    /// `提供`: the department that provides the value.
     Provider(Word),
+    /// `来源`: where the value comes from (`权威`, `自报`, `审核`).
     Provenance(Word),
+    /// `说明`: what the value is, for guides and departments.
     Description(Word),
+    /// `非负`: a negative value is rejected.
     NonNegative,
+    /// `可为负`: a negative value is allowed.
     Signed,
     /// `缺省 假`: the value when the enterprise's data does not mention the fact. A literal.
     Default(Expr),
 }
 
+/// A fact's type as written: `元`, `逐年 元`, `枚举 { … }`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TypeExpr {
     /// `逐年 T`: one value per year, read as `出口额[上年]`.
     pub series: bool,
+    /// The kind of one value.
     pub base: TypeName,
+    /// Where it was written.
     pub span: Span,
 }
 
+/// The kind of one value of a fact.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum TypeName {
     /// `布尔`, `整数`, `元`, ... checked by the checker so a typo gets a suggestion.
     Named(Word),
+    /// `枚举 { A, B }`: one of these texts.
     Enum(Vec<Word>),
 }
 
 // ------------------------------------------------------------------------------------ platform
 
+/// `平台 名称 { props }`: the platform every policy of a library runs on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Platform {
+    /// The platform's name.
     pub name: Word,
+    /// The parts in the order written.
     pub props: Vec<PlatformProp>,
+    /// The whole block.
     pub span: Span,
 }
 
+/// One part of the platform block.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlatformProp {
+    /// Which part it is, with its contents.
     pub kind: PlatformPropKind,
+    /// The whole part.
     pub span: Span,
 }
 
+/// The parts a platform block may have.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum PlatformPropKind {
+    /// `部门`: the departments policies may name.
     Departments(Vec<Word>),
+    /// `出资方`: the funders policies may give shares to.
     Funders(Vec<Word>),
+    /// `付款方 { … }`: which department pays, by the first rule that holds.
     Payers(Vec<PayerRule>),
+    /// `兑付时限`: working days from approval to payment.
     PayoutLimit(Days),
+    /// `联审 { … }`: joint-review vetoes; any that holds stops every award.
     Vetoes(Vec<Condition>),
 }
 
 /// `章贡高新区管委会 当 位于章贡高新区`, or `区行政审批局 否则`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PayerRule {
+    /// The department that pays.
     pub payer: Word,
     /// `None` for the `否则` rule.
     pub when: Option<Expr>,
+    /// The whole rule.
     pub span: Span,
 }
 
 // ------------------------------------------------------------------------------------ expressions
 
+/// An expression: a condition, an amount, a definition's value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Expr {
+    /// What the expression is.
     pub kind: ExprKind,
+    /// Where it was written, brackets included.
     pub span: Span,
 }
 
+/// The kinds of expression.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ExprKind {
+    /// A number, amount, rate or quantity literal (`5万元`, `20%`, `50人`).
     Number(Number),
+    /// A string literal, unquoted.
     Text(String),
+    /// A date literal (`2024-01-01`).
     Date(NaiveDate),
+    /// `真` or `假`.
     Bool(bool),
+    /// A number of working days (`5个工作日`).
     Duration(u32),
     /// A fact, a local definition, a condition label or a built-in such as `评估年度`.
     Name {
+        /// The name as written.
         name: String,
         /// For a yearly series: 0 is the evaluation year, -1 the year before (`上年`).
         year: Option<i32>,
     },
+    /// A built-in function applied to arguments (`最大(a, b)`).
     Call {
+        /// The function's name.
         func: Word,
+        /// The arguments in order.
         args: Vec<Expr>,
     },
+    /// `-x`.
     Neg(Box<Expr>),
+    /// `非 x`: logical negation.
     Not(Box<Expr>),
+    /// Arithmetic (`+ - × ÷`) or logic (`且`, `或`).
     Binary {
+        /// The operator.
         op: BinOp,
+        /// The left operand.
         lhs: Box<Expr>,
+        /// The right operand.
         rhs: Box<Expr>,
     },
+    /// A comparison, in any of its spellings (`>=`, `不低于`, `A 在 B 以上`).
     Compare {
+        /// The comparison as written.
         op: CmpOp,
+        /// The value compared.
         lhs: Box<Expr>,
+        /// What it is compared with.
         rhs: Box<Expr>,
     },
+    /// `x 属于 { a, b }`: whether a value is one of the options.
     In {
+        /// The value looked for.
         value: Box<Expr>,
+        /// The options.
         options: Vec<Expr>,
     },
+    /// `如果 c 那么 a 否则 b`.
     If {
+        /// The condition.
         cond: Box<Expr>,
+        /// The value when it holds.
         then: Box<Expr>,
+        /// The value when it does not.
         otherwise: Box<Expr>,
     },
+    /// `分档` or `累进`: an amount read from a table of bands.
     Tiers(Tiers),
 }
 
+/// A binary operator: arithmetic or logic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum BinOp {
+    /// `+`
     Add,
+    /// `-`
     Sub,
+    /// `×` or `*`
     Mul,
+    /// `÷` or `/`
     Div,
+    /// `且`: both hold.
     And,
+    /// `或`: either holds.
     Or,
 }
 
 impl BinOp {
     /// Binding strength: a higher number binds tighter.
-    pub fn precedence(self) -> u8 {
+    pub(crate) fn precedence(self) -> u8 {
         match self {
             BinOp::Or => 1,
             BinOp::And => 2,
@@ -331,11 +467,17 @@ impl BinOp {
 /// The comparison relation underneath a spelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Relation {
+    /// Equal.
     Eq,
+    /// Not equal.
     Ne,
+    /// Less than.
     Lt,
+    /// Less than or equal.
     Le,
+    /// Greater than.
     Gt,
+    /// Greater than or equal.
     Ge,
 }
 
@@ -347,9 +489,13 @@ pub enum CmpOp {
     Eq,
     /// `!=` or `≠`
     Ne,
+    /// `<`
     Lt,
+    /// `<=` or `≤`
     Le,
+    /// `>`
     Gt,
+    /// `>=` or `≥`
     Ge,
     /// `为`
     Is,
@@ -374,6 +520,7 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// What the spelling means: which of the six relations it tests.
     pub fn relation(self) -> Relation {
         match self {
             CmpOp::Eq | CmpOp::Is => Relation::Eq,
@@ -421,22 +568,33 @@ impl CmpOp {
 /// `累进 base { rows }` (marginal: each slice of the base is paid at its own row's rate).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tiers {
+    /// Step (`分档`) or marginal (`累进`).
     pub kind: TierKind,
+    /// The value whose band picks the row.
     pub base: Box<Expr>,
+    /// The bands, in the order written.
     pub rows: Vec<TierRow>,
 }
 
+/// How a tier table turns its base into an amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum TierKind {
+    /// `分档`: the row the base falls in gives the whole amount.
     Step,
+    /// `累进`: each slice of the base is paid at its own row's rate.
     Marginal,
 }
 
+/// One band of a tier table and what it pays.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TierRow {
+    /// The band's lower end; `None` for open below.
     pub lower: Option<Bound>,
+    /// The band's upper end; `None` for open above.
     pub upper: Option<Bound>,
+    /// The amount (`分档`) or rate (`累进`) of the band.
     pub value: Expr,
+    /// The whole row.
     pub span: Span,
 }
 
@@ -444,8 +602,11 @@ pub struct TierRow {
 /// `不超过 X`, `不满 X`, `低于 X`, `X 以下`, `X 以内` for an upper end.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bound {
+    /// The word that says which end it is and whether it is included.
     pub op: CmpOp,
+    /// Where the band ends.
     pub value: Number,
+    /// Where it was written.
     pub span: Span,
 }
 
@@ -461,8 +622,11 @@ impl Bound {
 pub struct Number {
     /// The digits as written, before the scale word (`5` in `5万元`); negative for `-3%`.
     pub digits: Decimal,
+    /// `万` or `亿` as written, or none.
     pub scale: Scale,
+    /// What follows the digits: `%`, a unit, a currency.
     pub suffix: Suffix,
+    /// Where it was written.
     pub span: Span,
 }
 
@@ -478,8 +642,10 @@ impl Number {
     }
 }
 
+/// A Chinese scale word written after the digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Scale {
+    /// No scale word.
     One,
     /// 万: ten thousand
     Wan,
@@ -488,7 +654,8 @@ pub enum Scale {
 }
 
 impl Scale {
-    pub fn factor(self) -> Decimal {
+    /// What the digits are multiplied by.
+    pub(crate) fn factor(self) -> Decimal {
         match self {
             Scale::One => Decimal::ONE,
             Scale::Wan => Decimal::from(10_000),
@@ -496,7 +663,8 @@ impl Scale {
         }
     }
 
-    pub fn word(self) -> &'static str {
+    /// The scale word as written.
+    pub(crate) fn word(self) -> &'static str {
         match self {
             Scale::One => "",
             Scale::Wan => "万",
@@ -505,20 +673,27 @@ impl Scale {
     }
 }
 
+/// What follows a number's digits, and so what kind of value it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Suffix {
+    /// A plain number.
     None,
+    /// `%`: a rate, in hundredths.
     Percent,
+    /// `‰`: a rate, in thousandths.
     Permille,
     /// A quantity: `50人`, `1000㎡`.
     Unit(String),
     /// Money, possibly per unit: `5万元`, `500元/人`, `20元/㎡/月`.
     Money {
+        /// The currency.
         currency: Currency,
+        /// The units it is per (`人` in `500元/人`), in order.
         per: Vec<String>,
     },
 }
 
+/// The currency of an amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 pub enum Currency {
     /// 元 (人民币)
@@ -528,6 +703,7 @@ pub enum Currency {
 }
 
 impl Currency {
+    /// The currency's word (`元`, `美元`).
     pub fn word(self) -> &'static str {
         match self {
             Currency::Cny => "元",

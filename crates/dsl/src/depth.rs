@@ -25,12 +25,22 @@ pub fn limit(text: &str) -> Option<Cut> {
     let mut reported_until = 0usize;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let rest = text.get(i..).unwrap_or("");
+        debug_assert!(text.is_char_boundary(i), "depth scan stepped into a character at {i}");
+        // PANIC SAFETY: `i < text.len()` (a byte is there) and every step below moves `i` by whole
+        // characters or by whole matched words, so it is a char boundary.
+        #[allow(clippy::indexing_slicing)]
+        let rest = &text[i..];
         if b == b'"' || rest.starts_with('“') {
             // Strings end at their quote or the end of the line.
             let close = if b == b'"' { '"' } else { '”' };
-            let body = rest.get(close_len(b)..).unwrap_or("");
-            let end = body.find([close, '\n']).map_or(body.len(), |e| e + close.len_utf8().min(1));
+            // PANIC SAFETY: `rest` starts with the opening quote, `close_len(b)` bytes long.
+            #[allow(clippy::indexing_slicing)]
+            let body = &rest[close_len(b)..];
+            // Past the closing quote or the line break, whole, so `i` stays on a char boundary.
+            let end = body
+                .char_indices()
+                .find(|&(_, c)| c == close || c == '\n')
+                .map_or(body.len(), |(e, c)| e + c.len_utf8());
             i += close_len(b) + end.max(1);
             continue;
         }
@@ -83,8 +93,16 @@ pub fn limit(text: &str) -> Option<Cut> {
             region.fill(b' ');
         }
     }
-    // Only whole characters were replaced by ASCII spaces, so the text is still UTF-8.
-    let text = String::from_utf8(out).unwrap_or_default();
+    // Only whole characters were replaced by ASCII spaces, so the text is still UTF-8; if not,
+    // say so rather than parse an empty file.
+    let text = match String::from_utf8(out) {
+        Ok(text) => text,
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            diagnostics.push(Diagnostic::internal(Span::new(at, at), "截断过深嵌套后文本不再是 UTF-8"));
+            String::from_utf8_lossy(error.as_bytes()).into_owned()
+        }
+    };
     Some(Cut { text, diagnostics })
 }
 

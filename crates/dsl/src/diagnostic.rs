@@ -2,15 +2,20 @@
 //!
 //! Rendered like rustc ([`Diagnostic::render`]) or as JSON ([`Diagnostic::to_json`]).
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::span::{LineIndex, Span};
+use crate::span::{floor_char_boundary, LineIndex, Span};
 
+/// Whether a diagnostic fails a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The library cannot be used until it is fixed.
     Error,
+    /// Probably a mistake; does not fail a check.
     Warning,
 }
 
@@ -18,11 +23,13 @@ macro_rules! codes {
     ($($variant:ident = $code:literal : $title:literal,)*) => {
         /// Every diagnostic the language can report. Codes are stable: never reuse one.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        pub enum Code { $($variant,)* }
+        pub enum Code { $(#[doc = $title] $variant,)* }
 
         impl Code {
+            /// Every code, in the order of docs/language.md's table.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
+            /// The stable code as printed (`E101`).
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $code,)* }
             }
@@ -90,6 +97,7 @@ codes! {
     PayerFallback = "E602": "payer rules without a final `否则` rule",
     PlatformMissing = "E603": "no platform file, or more than one",
     PlatformIncomplete = "E604": "a platform without a required part",
+    Internal = "E900": "an internal error: huiqi broke one of its own rules, not a mistake in the text",
     CommitmentWithoutReview = "W001": "a 承诺兑现 policy that reads no review or inspection result",
     UnusedDefinition = "W002": "a definition that nothing reads",
     NoApplicationNeedsNoReview = "W003": "a review result read by a policy that is not 承诺兑现",
@@ -97,6 +105,7 @@ codes! {
 }
 
 impl Code {
+    /// `W…` codes are warnings, the rest errors.
     pub fn severity(self) -> Severity {
         if self.as_str().starts_with('W') {
             Severity::Warning
@@ -115,39 +124,60 @@ impl std::fmt::Display for Code {
 /// A secondary place that helps explain the primary one (e.g. the first of two duplicates).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {
+    /// The place.
     pub span: Span,
+    /// What to say about it, printed under the place.
     pub label: String,
 }
 
+/// One mistake in a file: what is wrong, where, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// The stable code (`E101`).
     pub code: Code,
+    /// The one-line headline.
     pub message: String,
+    /// The place the mistake is.
     pub span: Span,
+    /// What to say at the place, printed under it.
     pub label: String,
+    /// How to fix it.
     pub help: Option<String>,
+    /// Other places that explain the first (e.g. the first of two duplicates).
     pub notes: Vec<Note>,
 }
 
 impl Diagnostic {
+    /// A diagnostic without help or notes.
     pub fn new(code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
         Diagnostic { code, message: message.into(), span, label: label.into(), help: None, notes: Vec::new() }
     }
 
+    /// A broken invariant of the parser or checker, reported rather than masked by a default:
+    /// `what` names the rule that broke. The text may be fine; the bug is huiqi's.
+    pub(crate) fn internal(span: Span, what: &str) -> Self {
+        Diagnostic::new(Code::Internal, span, format!("内部错误：{what}"), "处理到这里时出错")
+            .help("这是 huiqi 自身的缺陷，不一定是文本的错误：请把这个文件报告给维护者")
+    }
+
+    /// With a help line saying how to fix it.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// With one more place that explains the first.
     pub fn note(mut self, span: Span, label: impl Into<String>) -> Self {
         self.notes.push(Note { span, label: label.into() });
         self
     }
 
+    /// Its code's severity.
     pub fn severity(&self) -> Severity {
         self.code.severity()
     }
 
+    /// Whether it fails a check.
     pub fn is_error(&self) -> bool {
         self.severity() == Severity::Error
     }
@@ -159,40 +189,42 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        out.push_str(&format!("{severity}[{}]: {}\n", self.code, self.message));
+        // Writing into a String cannot fail.
+        let _ = writeln!(out, "{severity}[{}]: {}", self.code, self.message);
         let at = index.line_col(text, self.span.start);
         let mut places = vec![(self.span, self.label.as_str(), '^')];
         places.extend(self.notes.iter().map(|n| (n.span, n.label.as_str(), '-')));
+        // A gutter is at least one column wide (`places` is never empty: it holds the primary).
         let gutter =
-            places.iter().map(|(s, _, _)| (index.line_of(s.start) + 1).to_string().len()).max().unwrap_or(1);
+            places.iter().map(|(s, _, _)| (index.line_of(s.start) + 1).to_string().len()).fold(1, usize::max);
         let pad = " ".repeat(gutter);
-        out.push_str(&format!("{pad}--> {file}:{}:{}\n", at.line, at.column));
-        out.push_str(&format!("{pad} |\n"));
+        let _ = writeln!(out, "{pad}--> {file}:{}:{}", at.line, at.column);
+        let _ = writeln!(out, "{pad} |");
         // Marks on one line share one printing of that line.
         let mut printed_line = None;
         for (span, label, mark) in places {
             let line = index.line_of(span.start);
             let line_text = index.line_text(text, line);
             let start = index.line_start(line);
-            let from = span.start.saturating_sub(start).min(line_text.len());
-            let to = span.end.saturating_sub(start).clamp(from, line_text.len());
-            let before = line_text.get(..from).unwrap_or("");
-            let marked = line_text.get(from..to).unwrap_or("");
+            // A span may end inside a character: an invalid UTF-8 byte became a 3-byte `�`.
+            let from = floor_char_boundary(line_text, span.start.saturating_sub(start));
+            let to = floor_char_boundary(line_text, span.end.saturating_sub(start)).max(from);
+            debug_assert!(line_text.is_char_boundary(from) && line_text.is_char_boundary(to));
+            // PANIC SAFETY: both offsets are floored onto char boundaries within `line_text`, and
+            // `from <= to`.
+            #[allow(clippy::indexing_slicing)]
+            let (before, marked) = (&line_text[..from], &line_text[from..to]);
             let indent = before.replace('\t', "    ").width();
             let carets = marked.width().max(1);
             if printed_line != Some(line) {
-                out.push_str(&format!("{:>gutter$} | {}\n", line + 1, line_text.replace('\t', "    ")));
+                let _ = writeln!(out, "{:>gutter$} | {}", line + 1, line_text.replace('\t', "    "));
                 printed_line = Some(line);
             }
-            out.push_str(&format!(
-                "{pad} | {}{} {}\n",
-                " ".repeat(indent),
-                mark.to_string().repeat(carets),
-                label
-            ));
+            let _ =
+                writeln!(out, "{pad} | {}{} {}", " ".repeat(indent), mark.to_string().repeat(carets), label);
         }
         if let Some(help) = &self.help {
-            out.push_str(&format!("{pad} |\n{pad} = help: {help}\n"));
+            let _ = writeln!(out, "{pad} |\n{pad} = help: {help}");
         }
         out
     }

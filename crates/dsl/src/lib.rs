@@ -9,6 +9,8 @@
 //! assert_eq!(policy.id.text, "gx-01");
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod ast;
 pub mod check;
 mod depth;

@@ -20,7 +20,9 @@ pub(crate) struct Grammar;
 /// The result of parsing one file: the tree and what was wrong with the text.
 #[derive(Debug, Clone)]
 pub struct Parsed {
+    /// Everything that could be read, even from broken text.
     pub file: SourceFile,
+    /// Every place that could not be read; empty for good text.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -45,7 +47,16 @@ pub fn parse(text: &str) -> Parsed {
     let mut builder = Builder { text: &source, diagnostics: Vec::new() };
     let mut file = match Grammar::parse(Rule::file, &source) {
         Ok(mut pairs) => {
-            let items = pairs.next().map(|file| builder.file(file)).unwrap_or_default();
+            // `file` matched, so pest gives its one pair; if not, say so rather than read nothing.
+            let items = match pairs.next() {
+                Some(file) => builder.file(file),
+                None => {
+                    builder
+                        .diagnostics
+                        .push(Diagnostic::internal(Span::new(0, 0), "语法分析成功却没有得到文件节点"));
+                    Vec::new()
+                }
+            };
             let lang = detect_lang(&items, &source);
             SourceFile { lang, items }
         }
@@ -71,6 +82,7 @@ pub fn parse(text: &str) -> Parsed {
                 .help("write a `政策 ID \"标题\" { ... }`, `事实 名称 { ... }` or `平台 名称 { ... }` block, or delete the file"),
         );
     }
+    // Nothing cut out, nothing to excuse.
     let cut_spans: Vec<Span> =
         cut.as_ref().map(|c| c.diagnostics.iter().map(|d| d.span).collect()).unwrap_or_default();
     // A syntax error caused by cutting out a too-deep region says nothing new.
@@ -84,8 +96,12 @@ pub fn parse(text: &str) -> Parsed {
 }
 
 fn detect_lang(items: &[Item], text: &str) -> Lang {
-    let first = items.first().map(|i| i.span().start).unwrap_or(0);
-    match text.get(first..).and_then(|t| t.chars().next()) {
+    // A file without items has no keyword to go by.
+    let Some(first) = items.first().map(|i| i.span().start) else { return Lang::default() };
+    debug_assert!(text.is_char_boundary(first));
+    // PANIC SAFETY: an item's span starts at a pest position in `text`, a char boundary.
+    #[allow(clippy::indexing_slicing)]
+    match text[first..].chars().next() {
         Some(c) if c.is_ascii_alphabetic() => Lang::En,
         _ => Lang::Zh,
     }
@@ -104,9 +120,15 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let mut text = s.as_str();
     loop {
         let trimmed = text.trim_end();
-        let last_line = trimmed.rsplit('\n').next().unwrap_or("");
+        let last_line = trimmed.rsplit_once('\n').map_or(trimmed, |(_, last)| last);
         match comment_start(last_line) {
-            Some(at) => text = trimmed.get(..trimmed.len() - last_line.len() + at).unwrap_or(trimmed),
+            Some(at) => {
+                // PANIC SAFETY: `last_line` is the tail of `trimmed` and `at` a char offset in it,
+                // so the cut falls on a char boundary within `trimmed`.
+                #[allow(clippy::indexing_slicing)]
+                let before = &trimmed[..trimmed.len() - last_line.len() + at];
+                text = before;
+            }
             None => {
                 text = trimmed;
                 break;
@@ -183,12 +205,12 @@ impl Builder<'_> {
             return;
         }
         // Only the skipped region is re-parsed, so each error costs its own length, not the file's.
-        let rest = self.text.get(start..pair.as_span().end()).unwrap_or("");
+        let rest = pair.as_str();
         // Running into the end of the file means a block was never closed: point at where it opened.
         let unclosed = |at: usize| at >= self.text.trim_end().len();
-        let diagnostic = match Grammar::parse(strict, rest) {
-            Err(error) if unclosed(start + error_offset(&error)) && rest.contains('{') => {
-                let open = start + rest.find('{').unwrap_or(0);
+        let diagnostic = match (Grammar::parse(strict, rest), rest.find('{')) {
+            (Err(error), Some(brace)) if unclosed(start + error_offset(&error)) => {
+                let open = start + brace;
                 Diagnostic::new(
                     Code::Syntax,
                     Span::new(open, open + 1),
@@ -197,8 +219,8 @@ impl Builder<'_> {
                 )
                 .help("add the missing `}` at the end of the block")
             }
-            Ok(_) => self.unexpected(start, context, &[]),
-            Err(error) => {
+            (Ok(_), _) => self.unexpected(start, context, &[]),
+            (Err(error), _) => {
                 let at = start + error_offset(&error);
                 let positives = match &error.variant {
                     pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
@@ -223,8 +245,14 @@ impl Builder<'_> {
             .help("close the string with `\"` before the end of the line");
         }
         let shown = if found.is_empty() { "the end of the line".to_string() } else { format!("`{found}`") };
-        let line_start = self.text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-        let mid_line = !self.text.get(line_start..at).unwrap_or("").trim().is_empty();
+        debug_assert!(self.text.is_char_boundary(at));
+        // PANIC SAFETY: `at` is a pest position in `self.text` (a char boundary), and the line
+        // starts after a `\n` before it, or at 0 on the first line.
+        #[allow(clippy::indexing_slicing)]
+        let mid_line = {
+            let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+            !self.text[line_start..at].trim().is_empty()
+        };
         if matches!(context, Context::Clause)
             && mid_line
             && (found.starts_with(':') || found.starts_with('：'))
@@ -312,6 +340,7 @@ impl Builder<'_> {
         let digits: String = pair.as_str().chars().take_while(|c| c.is_ascii_digit()).collect();
         let value = match digits.parse::<u32>() {
             Ok(v) => v,
+            // A placeholder next to its E006 error: a file with an error is never run.
             Err(_) => {
                 self.too_large(span);
                 0
@@ -339,6 +368,7 @@ impl Builder<'_> {
             match part.as_rule() {
                 Rule::decimal => match Decimal::from_str(part.as_str()) {
                     Ok(d) => number.digits = d,
+                    // The digits stay 0 only next to this E006 error: a file with one is never run.
                     Err(_) => self.too_large(span_of(&part)),
                 },
                 Rule::scale => number.scale = if part.as_str() == "亿" { Scale::Yi } else { Scale::Wan },
@@ -682,10 +712,14 @@ impl Builder<'_> {
             Rule::date => Expr { kind: ExprKind::Date(self.date(pair).date), span },
             Rule::kw_true => Expr { kind: ExprKind::Bool(true), span },
             Rule::kw_false => Expr { kind: ExprKind::Bool(false), span },
-            Rule::duration_lit => {
-                let days = parts(pair).next().map(|d| self.days(d).days).unwrap_or(0);
-                Expr { kind: ExprKind::Duration(days), span }
-            }
+            Rule::duration_lit => match parts(pair).next() {
+                Some(d) => Expr { kind: ExprKind::Duration(self.days(d).days), span },
+                // The grammar gives a duration literal its count; a missing one is not 0 days.
+                None => {
+                    self.diagnostics.push(Diagnostic::internal(span, "工作日数缺少天数"));
+                    error_expr(span)
+                }
+            },
             Rule::fact_ref => {
                 let mut name = Word { text: String::new(), span };
                 let mut year = None;
@@ -717,7 +751,14 @@ impl Builder<'_> {
                 Rule::kw_year_before => offset = -2,
                 Rule::integer => {
                     let counted = self.count(p);
-                    offset = -(i32::try_from(counted.value).unwrap_or(i32::MAX));
+                    offset = match i32::try_from(counted.value) {
+                        Ok(years) => -years,
+                        // Reported, not clamped to a year that was never written.
+                        Err(_) => {
+                            self.too_large(counted.span);
+                            0
+                        }
+                    };
                 }
                 _ => {}
             }
@@ -752,13 +793,16 @@ impl Builder<'_> {
         let span = span_of(&pair);
         let pieces: Vec<_> = parts(pair).collect();
         let mut iter = pieces.into_iter();
-        let Some(first) = iter.next() else { return error_expr(span) };
+        let Some(first) = iter.next() else { return self.broken(span, "比较式缺少左边的值") };
         let lhs = self.expr(first);
         let Some(second) = iter.next() else { return lhs };
         match second.as_rule() {
             Rule::infix_cmp => {
-                let op = infix_op(second.as_str());
-                let rhs = iter.next().map(|p| self.expr(p)).unwrap_or_else(|| error_expr(span));
+                let Some(op) = infix_op(second.as_str()) else {
+                    return self.broken(span, "未知的比较符号");
+                };
+                let Some(rhs) = iter.next() else { return self.broken(span, "比较式缺少右边的值") };
+                let rhs = self.expr(rhs);
                 Expr { kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
             }
             Rule::in_list => {
@@ -769,10 +813,19 @@ impl Builder<'_> {
             _ => {
                 // `A 在 B 以上`: the second piece is B, the third the postfix word.
                 let rhs = self.expr(second);
-                let op = iter.next().map(|p| postfix_op(p.as_str())).unwrap_or(CmpOp::AtOrAbove);
+                let Some(op) = iter.next().and_then(|p| postfix_op(p.as_str())) else {
+                    return self.broken(span, "后置比较缺少“以上/以下/以内”");
+                };
                 Expr { kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
             }
         }
+    }
+
+    /// A node the grammar promised but pest did not give: reported as an internal error, not
+    /// read as `假`.
+    fn broken(&mut self, span: Span, what: &str) -> Expr {
+        self.diagnostics.push(Diagnostic::internal(span, what));
+        error_expr(span)
     }
 
     fn tiers(&mut self, pair: Pair<'_, Rule>) -> Expr {
@@ -847,6 +900,7 @@ impl Builder<'_> {
     }
 }
 
+/// A placeholder for an expression already reported; never run, since its file has an error.
 fn error_expr(span: Span) -> Expr {
     Expr { kind: ExprKind::Bool(false), span }
 }
@@ -855,8 +909,10 @@ fn is_keyword(rule: Rule) -> bool {
     format!("{rule:?}").starts_with("kw_")
 }
 
-fn infix_op(text: &str) -> CmpOp {
-    match text {
+/// `None` for a spelling the grammar does not have.
+fn infix_op(text: &str) -> Option<CmpOp> {
+    Some(match text {
+        "为" | "is" => CmpOp::Is,
         "==" | "=" => CmpOp::Eq,
         "!=" | "≠" => CmpOp::Ne,
         ">=" | "≥" => CmpOp::Ge,
@@ -869,28 +925,35 @@ fn infix_op(text: &str) -> CmpOp {
         "不满" | "under" => CmpOp::Under,
         "低于" | "less than" => CmpOp::Below,
         "不为" | "is not" => CmpOp::IsNot,
-        _ => CmpOp::Is,
-    }
+        _ => return None,
+    })
 }
 
-fn postfix_op(text: &str) -> CmpOp {
-    match text {
+/// `None` for a spelling the grammar does not have.
+fn postfix_op(text: &str) -> Option<CmpOp> {
+    Some(match text {
+        "以上" | "or more" => CmpOp::AtOrAbove,
         "以下" | "or less" => CmpOp::AtOrBelow,
         "以内" | "or within" => CmpOp::Within,
-        _ => CmpOp::AtOrAbove,
-    }
+        _ => return None,
+    })
 }
 
 /// The token at `at`, for "found `...`": up to the next space, at most 16 characters.
 fn found_at(text: &str, at: usize) -> &str {
-    let rest = text.get(at..).unwrap_or("");
+    debug_assert!(text.is_char_boundary(at));
+    // PANIC SAFETY: `at` is a pest position in `text`, a char boundary.
+    #[allow(clippy::indexing_slicing)]
+    let rest = &text[at..];
     let end = rest
         .char_indices()
         .take(16)
         .find(|(_, c)| c.is_whitespace())
         .map(|(i, _)| i)
         .unwrap_or_else(|| rest.char_indices().nth(16).map_or(rest.len(), |(i, _)| i));
-    rest.get(..end).unwrap_or("")
+    // PANIC SAFETY: `end` is a character's offset in `rest`, or its length.
+    #[allow(clippy::indexing_slicing)]
+    &rest[..end]
 }
 
 fn join_alternatives(items: &[&str]) -> String {

@@ -15,8 +15,11 @@ pub const EXTENSION: &str = "hq";
 pub struct SourceText {
     /// The path as shown in diagnostics.
     pub name: String,
+    /// The decoded text (with replacement characters where it was not UTF-8).
     pub text: String,
+    /// The tree and the parse diagnostics.
     pub parsed: Parsed,
+    /// Where each line starts, to show diagnostics.
     pub index: LineIndex,
 }
 
@@ -50,19 +53,31 @@ impl SourceText {
 /// The files of a library, in a stable order.
 #[derive(Debug, Clone, Default)]
 pub struct SourceSet {
+    /// The files, sorted by path when loaded from disk.
     pub files: Vec<SourceText>,
 }
 
 /// Why a path could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// A file or directory could not be read.
     #[error("cannot read `{path}`: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A directory holds no policy files.
     #[error("no policy files (`*.hq`) under `{path}`")]
-    Empty { path: PathBuf },
+    Empty {
+        /// The directory.
+        path: PathBuf,
+    },
 }
 
 impl SourceSet {
+    /// A library from `(name, bytes)` pairs held in memory, in the order given.
     pub fn from_texts<'a>(texts: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> SourceSet {
         SourceSet { files: texts.into_iter().map(|(name, bytes)| SourceText::new(name, bytes)).collect() }
     }
@@ -120,6 +135,7 @@ impl SourceSet {
         out
     }
 
+    /// The diagnostic printed like rustc, with its file's name and line.
     pub fn render(&self, d: &FileDiagnostic) -> String {
         match self.files.get(d.file.0) {
             Some(f) => d.diagnostic.render(&f.name, &f.text, &f.index),
@@ -127,6 +143,7 @@ impl SourceSet {
         }
     }
 
+    /// The diagnostic as one JSON object, with its file's name and line and column.
     pub fn to_json(&self, d: &FileDiagnostic) -> serde_json::Value {
         match self.files.get(d.file.0) {
             Some(f) => d.diagnostic.to_json(&f.name, &f.text, &f.index),

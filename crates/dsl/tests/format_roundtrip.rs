@@ -5,6 +5,8 @@
 
 mod support;
 
+use std::fmt::Write as _;
+
 use huiqi_dsl::format::comment_texts;
 use huiqi_dsl::{format_source, print};
 use proptest::prelude::*;
@@ -95,7 +97,9 @@ fn sprinkle(text: &str, choices: &[u8], crlf: bool, bom: bool) -> String {
     }
     for line in text.lines() {
         match pick.next().unwrap_or(0) % 8 {
-            0 => out.push_str(&format!("   {}\n", note("own"))),
+            0 => {
+                let _ = writeln!(out, "   {}", note("own"));
+            }
             1 => out.push('\n'),
             2 => out.push_str("\n\n\n"),
             // Odd indentation (spaces inside a line are left alone: `or more`, `5 working days`).
@@ -119,13 +123,13 @@ fn sprinkle(text: &str, choices: &[u8], crlf: bool, bom: bool) -> String {
             match c {
                 '"' => in_string = true,
                 ',' | ':' if chars.peek() == Some(&' ') && pick.next().unwrap_or(0) % 6 == 0 => {
-                    out.push_str(&format!(" {}\n      ", note("mid")));
+                    let _ = write!(out, " {}\n      ", note("mid"));
                 }
                 _ => {}
             }
         }
         if pick.next().unwrap_or(0) % 3 == 0 {
-            out.push_str(&format!("    {}", note("tail")));
+            let _ = write!(out, "    {}", note("tail"));
         }
         out.push('\n');
     }

@@ -487,6 +487,7 @@ pub fn unify(a: &Ty, b: &Ty) -> Option<Ty> {
 
 /// The type of reading a fact (one year's value, for a series).
 pub fn fact_ty(fact: &FactInfo) -> Ty {
+    // No unit (or a unit of money, scaled to 元 on input) is a plain number: no dimension.
     let dim = fact.unit.as_deref().filter(|u| !u.contains('元')).map(Dim::unit).unwrap_or_default();
     match &fact.base {
         BaseType::Bool => Ty::Bool,

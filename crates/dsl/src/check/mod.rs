@@ -8,7 +8,7 @@ pub(crate) mod policy;
 mod schema;
 mod suggest;
 mod tiers;
-pub mod types;
+pub(crate) mod types;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,25 +28,34 @@ pub(crate) fn given_twice(code: Code, key: &str, span: Span, first: Span, help: 
 
 /// One parsed file of the library.
 pub struct Input<'a> {
+    /// The file name shown in diagnostics.
     pub name: &'a str,
+    /// The file's text, to turn spans into lines and columns.
     pub text: &'a str,
+    /// The parsed file.
     pub file: &'a SourceFile,
 }
 
 /// A diagnostic and the file it is about.
 #[derive(Debug, Clone)]
 pub struct FileDiagnostic {
+    /// The file, by its index in the checker's inputs.
     pub file: FileId,
+    /// What is wrong, and where in that file.
     pub diagnostic: Diagnostic,
 }
 
+/// What checking a library gives: the model the engine runs and every mistake found.
 #[derive(Debug, Clone)]
 pub struct Checked {
+    /// The resolved library; complete only when there are no errors.
     pub library: Library,
+    /// Every mistake found, errors and warnings.
     pub diagnostics: Vec<FileDiagnostic>,
 }
 
 impl Checked {
+    /// Whether any diagnostic is an error (warnings do not count).
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.diagnostic.is_error())
     }
@@ -76,19 +85,23 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
     // 1. The platform first: departments and funders are what everything else is checked against.
     let platforms: Vec<_> =
         items().filter_map(|(f, i)| if let Item::Platform(p) = i { Some((f, p)) } else { None }).collect();
+    // Without a platform no department or funder is listed (reported below as E603), and the
+    // checks against the lists are skipped rather than failing every name.
     let (departments, funders) = platforms.first().map(|(_, p)| platform::names(p)).unwrap_or_default();
-    for (file, extra) in platforms.iter().skip(1) {
-        let first = platforms.first().map(|(f, p)| place(*f, p.name.span)).unwrap_or_default();
-        push(
-            *file,
-            vec![Diagnostic::new(
-                Code::PlatformMissing,
-                extra.name.span,
-                "a second platform",
-                format!("the platform is already defined at {first}"),
-            )
-            .help("a library has exactly one `平台` block")],
-        );
+    if let Some(((first_file, first_platform), extras)) = platforms.split_first() {
+        let first = place(*first_file, first_platform.name.span);
+        for (file, extra) in extras {
+            push(
+                *file,
+                vec![Diagnostic::new(
+                    Code::PlatformMissing,
+                    extra.name.span,
+                    "a second platform",
+                    format!("the platform is already defined at {first}"),
+                )
+                .help("a library has exactly one `平台` block")],
+            );
+        }
     }
 
     // 2. The fact schema.

@@ -381,6 +381,8 @@ fn check_shares(
 ) -> Vec<ShareInfo> {
     let mut result: Vec<ShareInfo> = Vec::new();
     let mut total = Decimal::ZERO;
+    // A share the parser could not read (too large, E006) has no fraction to add up.
+    let mut unreadable = false;
     for share in shares {
         if !funders.is_empty() && !funders.contains(&share.funder.text) {
             let help = did_you_mean(&share.funder.text, funders.iter().map(String::as_str))
@@ -407,7 +409,14 @@ fn check_shares(
             );
         }
         let fraction = match share.percent.suffix {
-            crate::ast::Suffix::Percent => share.percent.value().unwrap_or_default(),
+            crate::ast::Suffix::Percent => match share.percent.value() {
+                Some(fraction) => fraction,
+                // The parser reported it (E006); a made-up 0 would add a wrong E307 total to it.
+                None => {
+                    unreadable = true;
+                    continue;
+                }
+            },
             _ => {
                 out.push(
                     Diagnostic::new(
@@ -424,7 +433,7 @@ fn check_shares(
         total += fraction;
         result.push(ShareInfo { funder: share.funder.text.clone(), fraction });
     }
-    if total != Decimal::ONE {
+    if total != Decimal::ONE && !unreadable {
         let shown = (total * Decimal::ONE_HUNDRED).normalize();
         out.push(
             Diagnostic::new(

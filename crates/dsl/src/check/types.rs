@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::fmt::Write as _;
 
 use crate::ast::{Currency, Number, Suffix};
 
@@ -51,7 +52,8 @@ impl Dim {
             }
             out.push_str(unit);
             if *exp > 1 {
-                out.push_str(&format!("^{exp}"));
+                // Writing into a String cannot fail.
+                let _ = write!(out, "^{exp}");
             }
         }
         for (unit, exp) in self.0.iter().filter(|(_, e)| **e < 0) {

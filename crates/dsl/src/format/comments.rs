@@ -20,7 +20,11 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
         match c {
             '#' => {
                 let end = line_end(text, i);
-                let body = text.get(i..end).unwrap_or("").trim_end();
+                debug_assert!(text.is_char_boundary(end));
+                // PANIC SAFETY: `i` is where a character was just read and `end` a line break's
+                // offset (or the text's end) after it: both char boundaries, in order.
+                #[allow(clippy::indexing_slicing)]
+                let body = text[i..end].trim_end();
                 comments.push(Comment { start: i, end: i + body.len(), text: body.to_string() });
                 i = end;
             }
@@ -31,9 +35,13 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
     comments
 }
 
-/// The offset of the line break (or the end of the text) after `at`.
+/// The offset of the line break (or the end of the text) after `at`, the offset of a `#` read by
+/// a character scan of `text` (its only callers).
 pub(super) fn line_end(text: &str, at: usize) -> usize {
-    let rest = text.get(at..).unwrap_or("");
+    debug_assert!(text.get(at..).is_some_and(|r| r.starts_with('#')), "no `#` at {at}");
+    // PANIC SAFETY: `at` is the offset of a `#` its caller read from `text`.
+    #[allow(clippy::indexing_slicing)]
+    let rest = &text[at..];
     at + rest.find(['\n', '\r']).unwrap_or(rest.len())
 }
 
@@ -43,7 +51,11 @@ pub(super) fn string_end(text: &str, at: usize) -> usize {
     let (close, escapes) =
         if text.get(at..).is_some_and(|r| r.starts_with('“')) { ('”', false) } else { ('"', true) };
     let from = at + if escapes { 1 } else { '“'.len_utf8() };
-    let mut chars = text.get(from..).unwrap_or("").char_indices();
+    debug_assert!(text.get(at..).is_some_and(|r| r.starts_with(['"', '“'])), "no quote at {at}");
+    // PANIC SAFETY: every caller passes the offset of a `"` or `“` it read from `text`, so `from`
+    // is just past that quote.
+    #[allow(clippy::indexing_slicing)]
+    let mut chars = text[from..].char_indices();
     while let Some((at, c)) = chars.next() {
         if c == close {
             return from + at + c.len_utf8();

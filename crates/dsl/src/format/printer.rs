@@ -56,6 +56,7 @@ enum Prev {
 
 impl<'s> Printer<'s> {
     pub(super) fn new(lang: Lang, src: Option<&'s str>) -> Self {
+        // Printing a bare tree (no source text) has no comments to keep.
         let comments = src.map(comments::scan).unwrap_or_default();
         Printer {
             lang,
@@ -75,8 +76,10 @@ impl<'s> Printer<'s> {
 
     /// Starts a line at the current indentation whose first node starts at `start`.
     pub(super) fn begin(&mut self, start: Option<usize>) {
+        debug_assert!(self.line.is_none(), "a line was begun while another was still open");
         if let Some(open) = &self.line {
-            // Unreachable by construction; committing keeps the text rather than losing it.
+            // Unreachable by construction; committing keeps the text rather than losing it. A line
+            // with no place in the source claims no comments (they are printed later, none lost).
             let end = open.start.unwrap_or(0);
             self.end(end);
         }
@@ -103,6 +106,7 @@ impl<'s> Printer<'s> {
 
     /// The display width of the current line so far, indentation included.
     pub(super) fn line_width(&self) -> usize {
+        // No line open yet: nothing printed on it.
         self.line.as_ref().map_or(0, |l| l.indent * INDENT.len() + UnicodeWidthStr::width(l.text.as_str()))
     }
 
@@ -264,7 +268,10 @@ impl<'s> Printer<'s> {
             if i >= to {
                 break;
             }
-            let rest = src.get(i..).unwrap_or("");
+            debug_assert!(src.is_char_boundary(i));
+            // PANIC SAFETY: `Code` yields only offsets where it read a character of `src`.
+            #[allow(clippy::indexing_slicing)]
+            let rest = &src[i..];
             let after_word = |w: &str| rest.get(w.len()..).and_then(|r| r.chars().next());
             let starts_word = src.get(..i).and_then(|b| b.chars().last()).is_none_or(|b| !is_ident_char(b));
             let is_kw = [kw.0, kw.1]
@@ -279,11 +286,14 @@ impl<'s> Printer<'s> {
 
     /// The end of the text, the limit of the last top-level item.
     pub(super) fn text_len(&self) -> usize {
+        // A bare tree has no text: its items end at 0, so no comment is ever before them.
         self.src.map_or(0, str::len)
     }
 
     pub(super) fn finish(mut self) -> String {
         if let Some(line) = &self.line {
+            // A line with no place in the source (the last `}`) claims no comments; those left
+            // are printed just below, after it.
             let end = line.start.unwrap_or(0);
             self.end(end);
         }

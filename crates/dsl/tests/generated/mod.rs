@@ -31,6 +31,8 @@ impl Pick {
     }
 
     fn of<'a>(&mut self, choices: &[&'a str]) -> &'a str {
+        // CAST SAFETY: the remainder is below `choices.len()`, itself a `usize`.
+        #[allow(clippy::cast_possible_truncation)]
         let i = (self.next() % choices.len() as u64) as usize;
         choices.get(i).copied().unwrap_or("")
     }
