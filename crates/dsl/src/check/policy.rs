@@ -430,11 +430,12 @@ fn check_shares(
                 Decimal::ZERO
             }
         };
-        total += fraction;
+        // Shares past what a decimal holds are far from 100%: reported with the total at the limit.
+        total = total.saturating_add(fraction);
         result.push(ShareInfo { funder: share.funder.text.clone(), fraction });
     }
     if total != Decimal::ONE && !unreadable {
-        let shown = (total * Decimal::ONE_HUNDRED).normalize();
+        let shown = total.saturating_mul(Decimal::ONE_HUNDRED).normalize();
         out.push(
             Diagnostic::new(
                 Code::SharesTotal,
