@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-/// foldhash's fast hasher: a packed code is one `u128`, hashed by one folded multiply.
-type Hasher = foldhash::fast::FixedState;
+/// rustc-hash's: a packed code is one `u128`, its bits already spread, so two multiply-adds do.
+type Hasher = rustc_hash::FxBuildHasher;
 
 #[derive(Default)]
 pub(crate) struct Seen(HashMap<u128, u64, Hasher>);
