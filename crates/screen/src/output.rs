@@ -163,15 +163,9 @@ pub(crate) fn push_excel_number(out: &mut Vec<u8>, amount: Decimal) -> bool {
     true
 }
 
-/// Appends `n` as `Display` writes it.
+/// Appends `n` as `Display` writes it (itoa: no formatting machinery).
 pub(crate) fn push_integer(out: &mut Vec<u8>, n: u64) {
-    let mut buf = [b'0'; DIGITS];
-    match split_digits(&mut buf, n, 0) {
-        Some((digits, _)) => out.extend_from_slice(digits),
-        None => {
-            let _ = write!(out, "{n}");
-        }
-    }
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// Room for a 64-bit mantissa's 20 digits, or for the 29 a scale of up to 28 pads one to.
@@ -183,20 +177,16 @@ fn mantissa(amount: Decimal, max: u64) -> Option<u64> {
 }
 
 /// The digits of `m` shifted right by `scale` places: before the point (at least `0`) and after
-/// (exactly `scale` digits), written into the end of `buf`.
-fn split_digits(buf: &mut [u8; DIGITS], mut m: u64, scale: usize) -> Option<(&[u8], &[u8])> {
-    let mut len = 0;
-    for slot in buf.iter_mut().rev() {
-        *slot = b'0' + (m % 10) as u8;
-        m /= 10;
-        len += 1;
-        if m == 0 {
-            break;
-        }
-    }
+/// (exactly `scale` digits), written into the end of `buf`. `None` only for a scale `buf` has
+/// no room for, which no `Decimal` has (at most 28).
+fn split_digits(buf: &mut [u8; DIGITS], m: u64, scale: usize) -> Option<(&[u8], &[u8])> {
+    let mut itoa = itoa::Buffer::new();
+    let text = itoa.format(m).as_bytes();
     // `buf` starts as zeros: those in front of the digits pad a small number to its scale.
-    let len = len.max(scale.checked_add(1)?);
-    let digits = buf.get(DIGITS.checked_sub(len)?..)?;
+    let len = text.len().max(scale.checked_add(1)?);
+    let digits = buf.get_mut(DIGITS.checked_sub(len)?..)?;
+    digits.get_mut(len - text.len()..)?.copy_from_slice(text);
+    let digits: &[u8] = digits;
     digits.split_at_checked(len - scale)
 }
 
@@ -502,7 +492,7 @@ impl Sink for FileSink {
     }
 
     fn reject(&mut self, file: &str, r: &Reject) -> Result<(), OutputError> {
-        self.rejects.row([file, &r.line.to_string(), &r.column, &r.value, &r.reason])
+        self.rejects.row([file, itoa::Buffer::new().format(r.line), &r.column, &r.value, &r.reason])
     }
 
     fn finish(&mut self, summary: &mut Summary) -> Result<(), OutputError> {

@@ -339,7 +339,7 @@ mod tests {
         let mut record = ByteRecord::new();
         let mut out = Vec::new();
         while reader.read_byte_record(&mut record).unwrap_or(false) {
-            let at = record.position().map_or(0, |p| p.byte() as usize);
+            let at = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
             let before = text.get(..at).unwrap_or_default();
             let breaks = text.get(at..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\r' | b'\n'));
             let newlines = before.iter().chain(breaks).filter(|b| **b == b'\n').count();

@@ -237,8 +237,9 @@ fn letters(col: usize) -> String {
     let mut letters = Vec::new();
     let mut n = col + 1;
     while n > 0 {
-        let digit = (n - 1) % 26;
-        letters.push(char::from(b'A' + digit as u8));
+        #[allow(clippy::cast_possible_truncation, reason = "below 26")]
+        let digit = ((n - 1) % 26) as u8;
+        letters.push(char::from(b'A' + digit));
         n = (n - 1) / 26;
     }
     letters.iter().rev().collect()
