@@ -388,6 +388,7 @@ fn enterprise(
     cells: &mut [String],
     stats: &mut GenStats,
 ) {
+    // The tables picked from are constants, never empty.
     let pick = |rng: &mut Rng, items: &[&str]| rng.pick(items).copied().unwrap_or("").to_string();
     let duplicate = index > 0 && rng.chance(0.0003);
     let set = |cells: &mut [String], i: usize, v: String| {
@@ -498,6 +499,7 @@ fn cell(engine: &Engine, plan: &Plan, as_of: NaiveDate, size: f64, rng: &mut Rng
                     |v: &String| plan.targets.iter().any(|t| t.value == Value::Text(v.as_str().into()));
                 let others: Vec<&String> = variants.iter().filter(|v| !asked(v)).collect();
                 let pool: Vec<&String> = if others.is_empty() { variants.iter().collect() } else { others };
+                // An enum without variants (none in a checked schema): an empty cell, unknown.
                 rng.pick(&pool).map(|v| v.to_string()).unwrap_or_default()
             }
         },
@@ -543,6 +545,7 @@ fn cell(engine: &Engine, plan: &Plan, as_of: NaiveDate, size: f64, rng: &mut Rng
             }) || meta.name.ends_with("年度")
                 || meta.name.ends_with("年份");
             match target {
+                // A target no whole number meets: an empty cell (unknown) in a synthetic registry.
                 Some(t) if year_like => near_year(&t, rng).map(|v| v.to_string()).unwrap_or_default(),
                 Some(t) => satisfy(&t, rng, true).map(|v| v.trunc().to_string()).unwrap_or_default(),
                 None if year_like => (year - 12 + rng.below_i32(10)).to_string(),

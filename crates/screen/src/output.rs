@@ -307,6 +307,7 @@ fn csv_field(record: &mut Vec<u8>, field: &[u8]) {
 }
 
 pub(crate) fn partial(path: &Path) -> PathBuf {
+    // Our own paths, each a file in the output directory: never without a name.
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".partial");
     path.with_file_name(name)
@@ -354,7 +355,6 @@ pub fn payout_file(payer: &str, ext: &str) -> String {
 struct Scratch {
     amount: Vec<u8>,
     due_now: Vec<u8>,
-    line: Vec<u8>,
     shares: Vec<Vec<u8>>,
     /// The last due date and its text: every line of a run has the same one.
     due: Option<(NaiveDate, String)>,
@@ -416,13 +416,13 @@ impl Sink for FileSink {
         };
         // Numbers are written into buffers kept from line to line: lists run to a million lines.
         let share = |funder: &Arc<str>| p.shares.iter().find(|s| s.funder == *funder).map(|s| s.amount);
-        let Scratch { amount, due_now, line, shares, due } = scratch;
+        let Scratch { amount, due_now, shares, due } = scratch;
         amount.clear();
         push_decimal(amount, p.amount);
         due_now.clear();
         push_decimal(due_now, p.due_now);
-        line.clear();
-        push_integer(line, p.line);
+        let mut number = itoa::Buffer::new();
+        let line = number.format(p.line);
         shares.resize(funders.len(), Vec::new());
         for (text, f) in shares.iter_mut().zip(funders.iter()) {
             text.clear();
@@ -440,9 +440,8 @@ impl Sink for FileSink {
             .map(str::as_bytes)
             .chain([amount.as_slice()])
             .chain(shares.iter().map(Vec::as_slice))
-            .chain([due_now.as_slice(), due.as_bytes(), staged.as_bytes(), line.as_slice()]);
+            .chain([due_now.as_slice(), due.as_bytes(), staged.as_bytes(), line.as_bytes()]);
         files.csv.row(text)?;
-        let line = std::str::from_utf8(line).unwrap_or_default();
         let cells = [
             Cell::Text(&p.uscc),
             Cell::Text(&p.name),
@@ -459,10 +458,8 @@ impl Sink for FileSink {
     }
 
     fn undetermined(&mut self, u: &Undetermined) -> Result<(), OutputError> {
-        let line = &mut self.scratch.line;
-        line.clear();
-        push_integer(line, u.line);
-        let line = line.as_slice();
+        let mut number = itoa::Buffer::new();
+        let line = number.format(u.line).as_bytes();
         if let Some(error) = &u.error {
             return self.undetermined.row([
                 u.uscc.as_bytes(),
@@ -476,6 +473,7 @@ impl Sink for FileSink {
             ]);
         }
         for m in &u.missing {
+            // A fact without a description: its cell is left empty.
             let about = m.description.as_deref().unwrap_or("");
             self.undetermined.row([
                 u.uscc.as_bytes(),

@@ -180,6 +180,7 @@ impl Summary {
             "- 登记表：{}（{}{}）",
             self.registry,
             format_name(self.format),
+            // XLSX has no text encoding to name.
             self.encoding.as_ref().map(|e| format!("，{e}")).unwrap_or_default()
         );
         let _ = writeln!(s, "- 评估日期：{}", self.as_of);
