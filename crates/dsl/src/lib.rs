@@ -19,6 +19,7 @@ pub mod format;
 mod parse;
 pub mod source;
 pub mod span;
+pub mod suggest;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use format::{format_source, print};

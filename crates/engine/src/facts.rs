@@ -143,7 +143,7 @@ impl Schema {
         let mut errors = Vec::new();
         for (name, value) in object {
             let Some(slot) = self.slot(name) else {
-                let hint = closest(name, self.facts.iter().map(|f| &*f.name))
+                let hint = huiqi_dsl::suggest::closest(name, self.facts.iter().map(|f| &*f.name))
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_default();
                 let name = clipped(name);
@@ -279,19 +279,6 @@ fn clipped(name: &str) -> String {
     } else {
         name.to_string()
     }
-}
-
-fn closest<'a>(wrong: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    // No fact name is near this long; comparing a huge name with every fact would take seconds
-    // (edit distance is quadratic) without ever finding a suggestion.
-    if wrong.len() > 200 {
-        return None;
-    }
-    names
-        .map(|n| (strsim::levenshtein(wrong, n), n))
-        .filter(|(d, _)| *d <= (wrong.chars().count() / 3).max(1))
-        .min()
-        .map(|(_, n)| n)
 }
 
 /// A validation failure, naming the field, what was expected and what arrived.

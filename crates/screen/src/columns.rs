@@ -148,15 +148,12 @@ fn fact_column(name: &str, schema: &Schema, year: i32) -> Result<Column, ColumnE
     }
 }
 
-/// The fact name nearest a column that is not one, so a typo is named.
+/// The fact name nearest a column that is not one, so a typo is named: `huiqi_dsl::suggest`'s
+/// rule, on the name before any `[`; a column such as `营业收入[2023` names its fact as it is.
 fn closest(name: &str, schema: &Schema) -> Option<String> {
     let base = name.split('[').next().unwrap_or(name);
-    let limit = (base.chars().count() / 3).max(1);
-    schema
-        .facts
-        .iter()
-        .map(|f| (strsim::levenshtein(base, &f.name), f.name.to_string()))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, n)| n)
+    if schema.slot(base).is_some() {
+        return Some(base.to_string());
+    }
+    huiqi_dsl::suggest::closest(base, schema.facts.iter().map(|f| &*f.name)).map(str::to_string)
 }

@@ -107,8 +107,16 @@ impl Rng {
         (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
     }
 
+    /// One of `items`; `None` only if there are none.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        items.get(self.below(items.len() as u64) as usize)
+        let len = u64::try_from(items.len()).ok()?;
+        items.get(usize::try_from(self.below(len)).ok()?)
+    }
+
+    /// Uniform in [0, n), for offsets of years.
+    pub fn below_i32(&mut self, n: u16) -> i32 {
+        // Below `n`, itself a `u16`: the conversions cannot fail.
+        u16::try_from(self.below(u64::from(n))).map_or(0, i32::from)
     }
 }
 
@@ -254,6 +262,7 @@ const ORG_SPACE: u64 = 26_439_622_160_671;
 /// map modulo 31^9 with a multiplier coprime to 31), so codes never collide.
 pub fn code(index: u64, seed: u64) -> String {
     let offset = seed % ORG_SPACE;
+    #[allow(clippy::cast_possible_truncation, reason = "below ORG_SPACE (31^9 < 2^45)")]
     let mut n = ((u128::from(index) * 1_000_000_007 + u128::from(offset)) % u128::from(ORG_SPACE)) as u64;
     let mut org = [b'0'; 9];
     for place in org.iter_mut().rev() {
@@ -295,6 +304,7 @@ fn enterprise(
     cells: &mut [String],
     stats: &mut GenStats,
 ) {
+    // The tables picked from are constants, never empty.
     let pick = |rng: &mut Rng, items: &[&str]| rng.pick(items).copied().unwrap_or("").to_string();
     let duplicate = index > 0 && rng.chance(0.0003);
     let set = |cells: &mut [String], i: usize, v: String| {
@@ -308,6 +318,7 @@ fn enterprise(
     set(cells, 1, name);
     set(cells, 2, pick(rng, BANKS));
     let digits = 16 + rng.below(4);
+    #[allow(clippy::cast_possible_truncation, reason = "a digit, below 10")]
     let account: String =
         (0..digits).map(|i| char::from(b'0' + if i == 0 { 6 } else { rng.below(10) as u8 })).collect();
     set(cells, 3, account);
@@ -404,15 +415,16 @@ fn cell(engine: &Engine, plan: &Plan, as_of: NaiveDate, size: f64, rng: &mut Rng
                     |v: &String| plan.targets.iter().any(|t| t.value == Value::Text(v.as_str().into()));
                 let others: Vec<&String> = variants.iter().filter(|v| !asked(v)).collect();
                 let pool: Vec<&String> = if others.is_empty() { variants.iter().collect() } else { others };
+                // An enum without variants (none in a checked schema): an empty cell, unknown.
                 rng.pick(&pool).map(|v| v.to_string()).unwrap_or_default()
             }
         },
         BaseType::Text => match target.map(|t| t.value) {
             Some(Value::Text(t)) => t.to_string(),
-            _ if !plan.targets.is_empty() => OTHER_PLACES
-                .get(rng.below(OTHER_PLACES.len() as u64) as usize)
-                .map(|s| s.to_string())
-                .unwrap_or_default(),
+            // A constant list, never empty.
+            _ if !plan.targets.is_empty() => {
+                rng.pick(OTHER_PLACES).map(|s| s.to_string()).unwrap_or_default()
+            }
             _ => format!("文本{}", rng.below(100)),
         },
         BaseType::Date => {
@@ -421,8 +433,8 @@ fn cell(engine: &Engine, plan: &Plan, as_of: NaiveDate, size: f64, rng: &mut Rng
                     let y = i32::try_from(y.trunc().mantissa()).unwrap_or(year);
                     let y = match rel {
                         Relation::Gt => y + 1,
-                        Relation::Lt => y - 1 - rng.below(3) as i32,
-                        Relation::Le => y - rng.below(3) as i32,
+                        Relation::Lt => y - 1 - rng.below_i32(3),
+                        Relation::Le => y - rng.below_i32(3),
                         _ => y,
                     };
                     NaiveDate::from_ymd_opt(y, 1, 1)
@@ -449,11 +461,13 @@ fn cell(engine: &Engine, plan: &Plan, as_of: NaiveDate, size: f64, rng: &mut Rng
             }) || meta.name.ends_with("年度")
                 || meta.name.ends_with("年份");
             match target {
+                // A target no whole number meets: an empty cell (unknown) in a synthetic registry.
                 Some(t) if year_like => near_year(&t, rng).map(|v| v.to_string()).unwrap_or_default(),
                 Some(t) => satisfy(&t, rng, true).map(|v| v.trunc().to_string()).unwrap_or_default(),
-                None if year_like => (year - 12 + rng.below(10) as i32).to_string(),
+                None if year_like => (year - 12 + rng.below_i32(10)).to_string(),
                 // Counts (people, projects): most firms have none.
                 None if rng.chance(0.92) => "0".into(),
+                #[allow(clippy::cast_possible_truncation, reason = "a count near 5; `as` saturates")]
                 None => ((5.0 * (1.0 * rng.normal()).exp()).round() as i64).to_string(),
             }
         }

@@ -4,19 +4,26 @@
 //! reconcile: rows in = eligible + ineligible + undetermined + rejected.
 //!
 //! [`registry`] reads rows ([`split`] splits CSV records), [`columns`] maps the header, [`row`]
-//! turns cells into facts, [`screen`] runs the streaming pipeline, [`output`] writes the lists
+//! turns cells into facts, [`screen`] opens and runs a screening (the streaming pipeline, the
+//! evaluation of rows and the tally of them are private modules), [`output`] writes the lists
 //! ([`xlsx`] streams their workbooks), [`summary`] adds up, [`priors`] reads the payment ledger,
 //! [`generate`] makes synthetic registries, [`uscc`] checks the 统一社会信用代码.
 
 pub mod columns;
+mod evaluate;
 pub mod generate;
 pub mod output;
+mod payout;
+mod pipeline;
+mod plan;
 pub mod priors;
 pub mod registry;
 pub mod row;
 pub mod screen;
+mod seen;
 pub mod split;
 pub mod summary;
+mod tally;
 pub mod uscc;
 pub mod xlsx;
 

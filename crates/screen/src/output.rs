@@ -163,15 +163,9 @@ pub(crate) fn push_excel_number(out: &mut Vec<u8>, amount: Decimal) -> bool {
     true
 }
 
-/// Appends `n` as `Display` writes it.
+/// Appends `n` as `Display` writes it (itoa: no formatting machinery).
 pub(crate) fn push_integer(out: &mut Vec<u8>, n: u64) {
-    let mut buf = [b'0'; DIGITS];
-    match split_digits(&mut buf, n, 0) {
-        Some((digits, _)) => out.extend_from_slice(digits),
-        None => {
-            let _ = write!(out, "{n}");
-        }
-    }
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// Room for a 64-bit mantissa's 20 digits, or for the 29 a scale of up to 28 pads one to.
@@ -183,20 +177,16 @@ fn mantissa(amount: Decimal, max: u64) -> Option<u64> {
 }
 
 /// The digits of `m` shifted right by `scale` places: before the point (at least `0`) and after
-/// (exactly `scale` digits), written into the end of `buf`.
-fn split_digits(buf: &mut [u8; DIGITS], mut m: u64, scale: usize) -> Option<(&[u8], &[u8])> {
-    let mut len = 0;
-    for slot in buf.iter_mut().rev() {
-        *slot = b'0' + (m % 10) as u8;
-        m /= 10;
-        len += 1;
-        if m == 0 {
-            break;
-        }
-    }
+/// (exactly `scale` digits), written into the end of `buf`. `None` only for a scale `buf` has
+/// no room for, which no `Decimal` has (at most 28).
+fn split_digits(buf: &mut [u8; DIGITS], m: u64, scale: usize) -> Option<(&[u8], &[u8])> {
+    let mut itoa = itoa::Buffer::new();
+    let text = itoa.format(m).as_bytes();
     // `buf` starts as zeros: those in front of the digits pad a small number to its scale.
-    let len = len.max(scale.checked_add(1)?);
-    let digits = buf.get(DIGITS.checked_sub(len)?..)?;
+    let len = text.len().max(scale.checked_add(1)?);
+    let digits = buf.get_mut(DIGITS.checked_sub(len)?..)?;
+    digits.get_mut(len - text.len()..)?.copy_from_slice(text);
+    let digits: &[u8] = digits;
     digits.split_at_checked(len - scale)
 }
 
@@ -317,6 +307,7 @@ fn csv_field(record: &mut Vec<u8>, field: &[u8]) {
 }
 
 pub(crate) fn partial(path: &Path) -> PathBuf {
+    // Our own paths, each a file in the output directory: never without a name.
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".partial");
     path.with_file_name(name)
@@ -364,7 +355,6 @@ pub fn payout_file(payer: &str, ext: &str) -> String {
 struct Scratch {
     amount: Vec<u8>,
     due_now: Vec<u8>,
-    line: Vec<u8>,
     shares: Vec<Vec<u8>>,
     /// The last due date and its text: every line of a run has the same one.
     due: Option<(NaiveDate, String)>,
@@ -426,13 +416,13 @@ impl Sink for FileSink {
         };
         // Numbers are written into buffers kept from line to line: lists run to a million lines.
         let share = |funder: &Arc<str>| p.shares.iter().find(|s| s.funder == *funder).map(|s| s.amount);
-        let Scratch { amount, due_now, line, shares, due } = scratch;
+        let Scratch { amount, due_now, shares, due } = scratch;
         amount.clear();
         push_decimal(amount, p.amount);
         due_now.clear();
         push_decimal(due_now, p.due_now);
-        line.clear();
-        push_integer(line, p.line);
+        let mut number = itoa::Buffer::new();
+        let line = number.format(p.line);
         shares.resize(funders.len(), Vec::new());
         for (text, f) in shares.iter_mut().zip(funders.iter()) {
             text.clear();
@@ -450,9 +440,8 @@ impl Sink for FileSink {
             .map(str::as_bytes)
             .chain([amount.as_slice()])
             .chain(shares.iter().map(Vec::as_slice))
-            .chain([due_now.as_slice(), due.as_bytes(), staged.as_bytes(), line.as_slice()]);
+            .chain([due_now.as_slice(), due.as_bytes(), staged.as_bytes(), line.as_bytes()]);
         files.csv.row(text)?;
-        let line = std::str::from_utf8(line).unwrap_or_default();
         let cells = [
             Cell::Text(&p.uscc),
             Cell::Text(&p.name),
@@ -469,10 +458,8 @@ impl Sink for FileSink {
     }
 
     fn undetermined(&mut self, u: &Undetermined) -> Result<(), OutputError> {
-        let line = &mut self.scratch.line;
-        line.clear();
-        push_integer(line, u.line);
-        let line = line.as_slice();
+        let mut number = itoa::Buffer::new();
+        let line = number.format(u.line).as_bytes();
         if let Some(error) = &u.error {
             return self.undetermined.row([
                 u.uscc.as_bytes(),
@@ -486,6 +473,7 @@ impl Sink for FileSink {
             ]);
         }
         for m in &u.missing {
+            // A fact without a description: its cell is left empty.
             let about = m.description.as_deref().unwrap_or("");
             self.undetermined.row([
                 u.uscc.as_bytes(),
@@ -502,7 +490,7 @@ impl Sink for FileSink {
     }
 
     fn reject(&mut self, file: &str, r: &Reject) -> Result<(), OutputError> {
-        self.rejects.row([file, &r.line.to_string(), &r.column, &r.value, &r.reason])
+        self.rejects.row([file, itoa::Buffer::new().format(r.line), &r.column, &r.value, &r.reason])
     }
 
     fn finish(&mut self, summary: &mut Summary) -> Result<(), OutputError> {

@@ -45,6 +45,7 @@ impl Ledger {
         let find = |names: &[&'static str]| {
             registry.header.iter().position(|h| names.contains(&h.as_str())).ok_or(LedgerError::Column {
                 file: file.clone(),
+                // Each list below is a constant naming at least its column.
                 column: names.first().copied().unwrap_or(""),
             })
         };
@@ -69,6 +70,8 @@ impl Ledger {
                 }
                 Body::Broken { column, value, reason } => return Err(bad(&column, &value, reason)),
             };
+            // Past the row's last cell is an empty cell (an XLSX row stops at its last value),
+            // which each column then refuses as empty.
             let cell = |i: usize| cells.get(i).unwrap_or("").trim();
             let code = row::code(cell(code_col), line).map_err(|r| bad(&r.column, &r.value, r.reason))?;
             let policy = cell(policy_col);

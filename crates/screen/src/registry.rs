@@ -125,6 +125,7 @@ pub struct Registry {
 impl Registry {
     /// Opens a registry file by its extension: `.csv`, `.xlsx`, `.ndjson` or `.jsonl`.
     pub fn open(path: &Path) -> Result<Registry, RegistryError> {
+        // The name is for messages; a path without an extension is refused below as one.
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
         let open = |path: &Path| {
@@ -210,6 +211,7 @@ impl Registry {
     /// memory is calamine's shared-string table (every distinct text of the workbook) and one
     /// row; Excel itself caps a sheet at 1,048,576 rows.
     pub fn xlsx(path: &Path) -> Result<Registry, RegistryError> {
+        // The name is for messages only.
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let shown = path.display().to_string();
         let (tx, rx) = crossbeam_channel::bounded::<Result<XlsxRow, RegistryError>>(256);
@@ -422,11 +424,13 @@ fn cells(record: &Record, width: usize, encoding: Encoding) -> Body {
     match StringRecord::from_byte_record(ByteRecord::from(record)) {
         Ok(mut text) => {
             text.truncate(width);
-            if encoding == Encoding::Gb18030 && text.iter().any(|c| c.contains('\u{FFFD}')) {
-                let bad = text.iter().find(|c| c.contains('\u{FFFD}')).unwrap_or("").to_string();
+            let undecoded = (encoding == Encoding::Gb18030)
+                .then(|| text.iter().find(|c| c.contains('\u{FFFD}')))
+                .flatten();
+            if let Some(bad) = undecoded {
                 return Body::Broken {
                     column: String::new(),
-                    value: bad,
+                    value: bad.to_string(),
                     reason: "bytes that are neither UTF-8 nor GB18030; save the file as CSV UTF-8".into(),
                 };
             }

@@ -63,6 +63,8 @@ pub trait Cells {
 
 impl Cells for StringRecord {
     fn cell(&self, i: usize) -> &str {
+        // Past the row's last cell is an empty cell: an XLSX row stops at its last value (a CSV
+        // row short of the header was refused when read).
         self.get(i).unwrap_or("")
     }
 }
@@ -98,7 +100,13 @@ impl<'a> Utf8Record<'a> {
 
 impl Cells for Utf8Record<'_> {
     fn cell(&self, i: usize) -> &str {
-        self.record.range(i).and_then(|r| self.text.get(r)).unwrap_or("")
+        // Past the row's last cell is an empty cell, as for `StringRecord`.
+        let Some(range) = self.record.range(i) else { return "" };
+        debug_assert!(self.text.is_char_boundary(range.start) && self.text.is_char_boundary(range.end));
+        // PANIC SAFETY: `text` is the record's bytes and every cell of it starts and ends on a
+        // character (`Utf8Record::new` checks), so the range is within it, on boundaries.
+        #[allow(clippy::indexing_slicing)]
+        &self.text[range]
     }
 }
 
@@ -118,10 +126,14 @@ pub fn cells_into(
 ) -> Result<Identity, Vec<Reject>> {
     let cell = |i: usize| record.cell(i);
     let mut rejects = Vec::new();
-    let uscc = code(cell(columns.uscc), line).map_err(|r| rejects.push(r)).unwrap_or_default();
+    let uscc = code(cell(columns.uscc), line).map_err(|r| rejects.push(r)).ok();
     for (slot, col) in &columns.scalars {
         let text = trimmed(cell(*col));
-        let Some(place) = facts.values.get_mut(*slot) else { continue };
+        debug_assert!(*slot < facts.values.len());
+        // PANIC SAFETY: `columns` was mapped from the schema whose defaults `facts` started as:
+        // each column's slot is one of its facts.
+        #[allow(clippy::indexing_slicing)]
+        let place = &mut facts.values[*slot];
         // The same text as the row before (注册区县 is 章贡区 row after row): keep the value
         // already in the buffer rather than allocate it again.
         if let Some(FactValue::One(Value::Text(t))) = place {
@@ -139,6 +151,13 @@ pub fn cells_into(
     for (slot, years) in &columns.series {
         let Some(values) = series_buffer(facts, *slot, || schema.meta(*slot).and_then(|m| m.default.clone()))
         else {
+            // Never (the slot was just made a series), but not silently: the row says so.
+            rejects.push(Reject {
+                line,
+                column: column_name(columns, years.first().map_or(0, |(_, col)| *col)).into(),
+                value: String::new(),
+                reason: format!("内部错误：fact slot {slot} is not a series"),
+            });
             continue;
         };
         for (year, col) in years {
@@ -150,10 +169,10 @@ pub fn cells_into(
             }
         }
     }
-    if !rejects.is_empty() {
-        return Err(rejects);
+    match uscc {
+        Some(uscc) if rejects.is_empty() => Ok(Identity { line, uscc, ..Identity::default() }),
+        _ => Err(rejects),
     }
-    Ok(Identity { line, uscc, ..Identity::default() })
 }
 
 /// A column's name as the header gives it, for errors.
@@ -163,6 +182,8 @@ fn column_name(columns: &Columns, col: usize) -> &str {
 
 /// The name and bank details of a row, into its identity.
 pub fn identity_texts(columns: &Columns, record: &(impl Cells + ?Sized), identity: &mut Identity) {
+    // These columns are optional: a registry without one leaves the text empty (the lists show
+    // a blank, the payer asks for it).
     let text = |i: Option<usize>| i.map(|i| record.cell(i).trim().to_string()).unwrap_or_default();
     identity.name = text(columns.name);
     identity.bank = text(columns.bank);
@@ -175,7 +196,10 @@ fn series_buffer(
     slot: usize,
     default: impl FnOnce() -> Option<Value>,
 ) -> Option<&mut Vec<(i32, Option<Value>)>> {
-    let place = facts.values.get_mut(slot)?;
+    debug_assert!(slot < facts.values.len());
+    // PANIC SAFETY: as in `cells_into`, a column's slot is one of the facts'.
+    #[allow(clippy::indexing_slicing)]
+    let place = &mut facts.values[slot];
     if !matches!(place, Some(FactValue::Series { .. })) {
         *place = Some(FactValue::Series { years: Vec::new(), default: default() });
     }
@@ -211,10 +235,12 @@ pub fn from_json(schema: &Schema, text: &str, line: u64) -> Result<Enterprise, V
     let Some(object) = json.as_object() else {
         return Err(whole("each line must be a JSON object with `统一社会信用代码` and `facts`".into()));
     };
+    // Name and bank details are optional (blank in the lists); an absent code is empty, which
+    // `code` rejects.
     let string =
         |key: &str| object.get(key).and_then(serde_json::Value::as_str).unwrap_or("").trim().to_string();
     let mut rejects = Vec::new();
-    let uscc = code(&string(USCC), line).map_err(|r| rejects.push(r)).unwrap_or_default();
+    let uscc = code(&string(USCC), line).map_err(|r| rejects.push(r)).ok();
     let facts = match object.get("facts") {
         Some(f) if f.is_object() => match schema.parse_json(f) {
             Ok(facts) => Some(facts),
@@ -249,8 +275,8 @@ pub fn from_json(schema: &Schema, text: &str, line: u64) -> Result<Enterprise, V
             Vec::new()
         }),
     };
-    match facts {
-        Some(facts) if rejects.is_empty() => Ok(Enterprise {
+    match (facts, uscc) {
+        (Some(facts), Some(uscc)) if rejects.is_empty() => Ok(Enterprise {
             identity: Identity {
                 line,
                 uscc,

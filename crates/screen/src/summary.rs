@@ -133,6 +133,11 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
+/// A funder's rank, the higher level first (`中央` before `省` before `区`); any other last.
+pub(crate) fn funder_rank(funder: &str) -> usize {
+    ["中央", "国家", "省", "市", "区", "县"].iter().position(|l| funder.starts_with(l)).unwrap_or(usize::MAX)
+}
+
 impl Summary {
     /// Checks that the rows reconcile and that the totals per policy, per payer and per funder
     /// are the same money; a failure names what does not add up.
@@ -175,6 +180,7 @@ impl Summary {
             "- 登记表：{}（{}{}）",
             self.registry,
             format_name(self.format),
+            // XLSX has no text encoding to name.
             self.encoding.as_ref().map(|e| format!("，{e}")).unwrap_or_default()
         );
         let _ = writeln!(s, "- 评估日期：{}", self.as_of);

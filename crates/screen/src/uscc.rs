@@ -21,6 +21,7 @@ pub enum UsccError {
 /// Each byte's value as a code character, `NONE` for a byte that is not one: every row's code is
 /// checked and packed, 18 lookups each.
 #[allow(clippy::indexing_slicing, reason = "a table built at compile time within its bounds")]
+#[allow(clippy::cast_possible_truncation, reason = "a value below 31 into a `u8`; `try_from` is not const")]
 const VALUES: [u8; 256] = {
     let mut table = [NONE; 256];
     let mut i = 0;
@@ -91,7 +92,11 @@ mod tests {
     #[test]
     fn the_table_gives_each_characters_place() {
         for b in 0..=u8::MAX {
-            assert_eq!(value(b), ALPHABET.iter().position(|a| *a == b).map(|v| v as u32), "{b}");
+            assert_eq!(
+                value(b),
+                ALPHABET.iter().position(|a| *a == b).map(|v| u32::try_from(v).unwrap()),
+                "{b}"
+            );
         }
     }
 

@@ -6,6 +6,7 @@
 
 mod support;
 
+use std::fmt::Write;
 use std::path::Path;
 
 use huiqi_screen::output::{FileSink, REJECTS_FILE, UNDETERMINED_FILE};
@@ -245,7 +246,7 @@ fn the_ledger_keeps_once_only_awards_once() {
         let csv = text(&out.path().join(format!("付款清单-{payer}.csv")));
         for r in csv::Reader::from_reader(csv.as_bytes()).records() {
             let r = r.unwrap();
-            ledger.push_str(&format!("{},{},2026-11-27,{}\n", &r[0], &r[4], &r[6]));
+            writeln!(ledger, "{},{},2026-11-27,{}", &r[0], &r[4], &r[6]).unwrap();
         }
     }
     std::fs::write(&ledger_path, ledger).unwrap();
@@ -332,7 +333,7 @@ fn an_xlsx_registry_screens_as_its_csv() {
     for (r, record) in reader.records().enumerate() {
         let record = record.unwrap();
         for (c, cell) in record.iter().enumerate() {
-            let (r, c) = (r as u32, c as u16);
+            let (r, c) = (u32::try_from(r).unwrap(), u16::try_from(c).unwrap());
             if cell.is_empty() {
                 continue;
             }
@@ -340,9 +341,12 @@ fn an_xlsx_registry_screens_as_its_csv() {
             if r > 0 && header == "高新技术企业认定日期" {
                 let d = chrono::NaiveDate::parse_from_str(&cell.replace('/', "-"), "%Y-%m-%d").unwrap();
                 use chrono::Datelike;
-                let d =
-                    rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
-                        .unwrap();
+                let d = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                    u16::try_from(d.year()).unwrap(),
+                    u8::try_from(d.month()).unwrap(),
+                    u8::try_from(d.day()).unwrap(),
+                )
+                .unwrap();
                 sheet.write_datetime_with_format(r, c, &d, &date).unwrap();
             } else if r > 0 && header == "首次纳入规上统计年度" {
                 sheet.write_number(r, c, cell.parse::<f64>().unwrap()).unwrap();
@@ -392,7 +396,7 @@ fn an_account_typed_as_a_number_in_excel_is_rejected_not_mangled() {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     for (c, h) in ["统一社会信用代码", "银行账号", "注册区县"].iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).unwrap();
+        sheet.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
     }
     sheet.write_string(1, 0, "91360702MA35A1B2CE").unwrap();
     sheet.write_number(1, 1, 6_222_021_507_000_012_345.0).unwrap();

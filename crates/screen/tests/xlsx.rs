@@ -87,21 +87,22 @@ fn reference(path: &Path, header: &[String], rows: &[Vec<Value>], sheet_rows: u3
     let money_format = Format::new().set_num_format("#,##0.00");
     let text_format = Format::new().set_num_format("@");
     for (i, row) in rows.iter().enumerate() {
-        let (n, r) = (i as u32 / sheet_rows, i as u32 % sheet_rows + 1);
+        let i = u32::try_from(i).unwrap();
+        let (n, r) = (i / sheet_rows, i % sheet_rows + 1);
         if r == 1 {
             let sheet = book.add_worksheet_with_constant_memory();
-            for (col, title) in header.iter().enumerate() {
+            for (col, title) in (0u16..).zip(header) {
                 let format = if title.ends_with("(元)") { &money_format } else { &text_format };
-                sheet.set_column_format(col as u16, format).unwrap();
-                sheet.write_string(0, col as u16, title).unwrap();
+                sheet.set_column_format(col, format).unwrap();
+                sheet.write_string(0, col, title).unwrap();
             }
         }
         let sheet = book.worksheet_from_index(n as usize).unwrap();
-        for (col, value) in row.iter().enumerate() {
+        for (col, value) in (0u16..).zip(row) {
             match value {
                 Value::Text("") => continue,
-                Value::Text(t) => sheet.write_string(r, col as u16, *t),
-                Value::Money(m) => sheet.write_number(r, col as u16, excel_number(money(m))),
+                Value::Text(t) => sheet.write_string(r, col, *t),
+                Value::Money(m) => sheet.write_number(r, col, excel_number(money(m))),
             }
             .unwrap();
         }

@@ -4,11 +4,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::ast::{BinOp, Currency, Expr, ExprKind, Relation, TierKind, Tiers};
 use crate::check::model::{BaseType, FactInfo};
-use crate::check::suggest::did_you_mean;
 use crate::check::tiers::check_bands;
 use crate::check::types::{Dim, Ty};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
+use crate::suggest::did_you_mean;
 
 /// Names built into the language: the evaluation date is an input, never the clock.
 pub const BUILTINS: &[(&str, &str)] = &[("评估日期", "as_of"), ("评估年度", "as_of_year")];

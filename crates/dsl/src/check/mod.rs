@@ -6,7 +6,6 @@ pub mod model;
 mod platform;
 pub(crate) mod policy;
 mod schema;
-mod suggest;
 mod tiers;
 pub(crate) mod types;
 

@@ -6,8 +6,8 @@ use crate::ast::{Platform, PlatformPropKind};
 use crate::check::expr::Scope;
 use crate::check::given_twice;
 use crate::check::model::{FactInfo, FileId, PlatformInfo};
-use crate::check::suggest::did_you_mean;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::suggest::did_you_mean;
 
 /// The names (departments and funders) other files are checked against; read before anything else.
 pub fn names(platform: &Platform) -> (Vec<String>, Vec<String>) {

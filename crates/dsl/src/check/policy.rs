@@ -8,10 +8,10 @@ use crate::ast::{ClauseKind, Policy, Word};
 use crate::check::expr::Scope;
 use crate::check::given_twice;
 use crate::check::model::*;
-use crate::check::suggest::{did_you_mean, one_of};
 use crate::check::types::Ty;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
+use crate::suggest::{did_you_mean, one_of};
 
 const MODES: &[(&str, &str, Mode)] = &[
     ("免申即享", "no_application", Mode::NoApplication),

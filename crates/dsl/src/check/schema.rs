@@ -8,9 +8,9 @@ use crate::ast::{Currency, Expr, ExprKind, FactDecl, FactPropKind, TypeName};
 use crate::check::expr::{fact_ty, unify};
 use crate::check::given_twice;
 use crate::check::model::{BaseType, FactInfo, FileId, Place, Provenance};
-use crate::check::suggest::{did_you_mean, one_of};
 use crate::check::types::Ty;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::suggest::{did_you_mean, one_of};
 
 const TYPES: &[(&str, &str)] = &[
     ("布尔", "bool"),

@@ -1,0 +1,172 @@
+//! What a run will screen, worked out before the first row: the policies chosen, and what the
+//! registry's header lacks or does not understand (said once, as warnings, and in the summary).
+
+use std::sync::Arc;
+
+use chrono::Datelike;
+use huiqi_dsl::check::Mode;
+use huiqi_engine::Engine;
+
+use crate::columns::Columns;
+use crate::screen::{Options, ScreenError};
+use crate::summary::{IgnoredColumn, MissingColumn};
+
+/// The policies to screen: the ids given, each a 免申即享 policy; or all of those.
+pub(crate) fn choose(engine: &Engine, ids: &[String]) -> Result<Vec<usize>, ScreenError> {
+    if ids.is_empty() {
+        let all: Vec<usize> = engine
+            .policies()
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.info.mode == Mode::NoApplication)
+            .map(|(i, _)| i)
+            .collect();
+        return if all.is_empty() { Err(ScreenError::NoPolicies) } else { Ok(all) };
+    }
+    let mut chosen = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(i) = engine.policy_index(id) else {
+            let known = engine.policies().iter().map(|p| p.info.id.as_str());
+            let hint = huiqi_dsl::suggest::closest(id, known)
+                .map(|c| format!("; did you mean `{c}`?"))
+                // No policy id is near: the message says only that there is none.
+                .unwrap_or_default();
+            return Err(ScreenError::UnknownPolicy { id: id.clone(), hint });
+        };
+        let Some(policy) = engine.policies().get(i) else {
+            return Err(ScreenError::Internal(format!(
+                "the index of policy `{id}` is past the library's end"
+            )));
+        };
+        if policy.info.mode != Mode::NoApplication {
+            return Err(ScreenError::NotNoApplication { id: id.clone(), mode: policy.info.mode.word() });
+        }
+        if !chosen.contains(&i) {
+            chosen.push(i);
+        }
+    }
+    Ok(chosen)
+}
+
+/// The ids of `policies`, in order.
+pub(crate) fn policy_ids(engine: &Engine, policies: &[usize]) -> Result<Vec<String>, ScreenError> {
+    policies
+        .iter()
+        .map(|i| engine.policies().get(*i).map(|p| p.info.id.clone()).ok_or_else(|| past_end(*i)))
+        .collect()
+}
+
+/// A policy index `choose` gave that the library does not have: a bug, said as one.
+pub(crate) fn past_end(index: usize) -> ScreenError {
+    ScreenError::Internal(format!("policy index {index} is past the library's end"))
+}
+
+/// Funders of `policies`, the higher level first: the payout lists' columns.
+pub(crate) fn funders(engine: &Engine, policies: &[usize]) -> Result<Vec<Arc<str>>, ScreenError> {
+    let mut funders: Vec<Arc<str>> = Vec::new();
+    for i in policies {
+        let p = engine.policies().get(*i).ok_or_else(|| past_end(*i))?;
+        for (f, _) in &p.shares {
+            if !funders.contains(f) {
+                funders.push(f.clone());
+            }
+        }
+    }
+    funders.sort_by_key(|f| crate::summary::funder_rank(f));
+    Ok(funders)
+}
+
+/// The payers of the platform, in its order.
+pub(crate) fn payers(engine: &Engine) -> Vec<Arc<str>> {
+    engine
+        .platform()
+        .map(|p| p.payers.iter().map(|(name, _)| name.clone()).collect())
+        // A library without a platform names no payer: there is none to list.
+        .unwrap_or_default()
+}
+
+/// What the header lacks and does not understand, with the warnings that say so.
+#[derive(Debug, Default)]
+pub(crate) struct HeaderReport {
+    pub missing: Vec<MissingColumn>,
+    pub ignored: Vec<IgnoredColumn>,
+    pub warnings: Vec<String>,
+}
+
+/// Columns the chosen policies (and the platform's rules) read that the header lacks, and
+/// columns it has that are not facts. NDJSON has no header: nothing to say.
+pub(crate) fn header_report(
+    engine: &Engine,
+    columns: Option<&Columns>,
+    policies: &[usize],
+    options: &Options,
+) -> Result<HeaderReport, ScreenError> {
+    let mut report = HeaderReport::default();
+    let Some(columns) = columns else { return Ok(report) };
+    let schema = engine.schema();
+    let year = options.as_of.year();
+    // Each column missing, in the order first met, with the readers of it.
+    let mut missing: Vec<MissingColumn> = Vec::new();
+    let mut note = |slot: usize, offset: Option<i32>, reader: &str| -> Result<(), ScreenError> {
+        let Some(meta) = schema.meta(slot) else {
+            return Err(ScreenError::Internal(format!(
+                "a program reads fact slot {slot}, not in the schema"
+            )));
+        };
+        let y = offset.map(|o| year + o);
+        if columns.has(slot, y) {
+            return Ok(());
+        }
+        let column = match y {
+            Some(y) => format!("{}[{y}]", meta.name),
+            None => meta.name.to_string(),
+        };
+        match missing.iter_mut().find(|m| m.column == column) {
+            Some(m) if !m.read_by.iter().any(|r| r == reader) => m.read_by.push(reader.into()),
+            Some(_) => {}
+            None => missing.push(MissingColumn {
+                column,
+                department: meta.provider.to_string(),
+                read_by: vec![reader.into()],
+                default: meta.default.as_ref().map(|d| d.to_string()),
+            }),
+        }
+        Ok(())
+    };
+    if let Some(platform) = engine.platform() {
+        for (i, f) in platform.program.facts.iter().enumerate() {
+            let veto = platform.vetoes.iter().any(|v| v.reads & (1u128 << i) != 0);
+            note(f.slot, f.offset, if veto { "联审" } else { "付款方" })?;
+        }
+    }
+    for i in policies {
+        let p = engine.policies().get(*i).ok_or_else(|| past_end(*i))?;
+        for f in &p.program.facts {
+            note(f.slot, f.offset, &p.info.id)?;
+        }
+    }
+    for m in &missing {
+        let effect = match &m.default {
+            Some(d) => format!("its 缺省 `{d}` applies to every row"),
+            None => "every enterprise is undetermined where it matters".into(),
+        };
+        report.warnings.push(format!(
+            "no column `{}` (held by {}), read by {}: {effect}",
+            m.column,
+            m.department,
+            m.read_by.join(", ")
+        ));
+    }
+    report.missing = missing;
+    for (column, hint) in &columns.ignored {
+        let hint_text = match hint {
+            Some(h) => format!("; did you mean `{h}`?"),
+            None => String::new(),
+        };
+        report
+            .warnings
+            .push(format!("column `{column}` is not a fact of the schema and is ignored{hint_text}"));
+        report.ignored.push(IgnoredColumn { column: column.clone(), did_you_mean: hint.clone() });
+    }
+    Ok(report)
+}
