@@ -52,9 +52,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// What a decision is compared on, as JSON.
 fn observed(d: &Decision) -> Value {
-    let names = |list: &[MissingFact]| {
-        list.iter().map(|m| m.fact.to_string()).collect::<Vec<_>>()
-    };
+    let names = |list: &[MissingFact]| list.iter().map(|m| m.fact.to_string()).collect::<Vec<_>>();
     let payment = d.payment();
     json!({
         "outcome": d.outcome(),
@@ -229,7 +227,9 @@ fn run_file(
         }
         // A case without expectations would pass whatever the engine answered.
         let Some(expect) = case.get("expect").and_then(Value::as_object).filter(|e| !e.is_empty()) else {
-            return Err(format!("{place}: `expect` must name at least one policy and what it should decide").into());
+            return Err(
+                format!("{place}: `expect` must name at least one policy and what it should decide").into()
+            );
         };
         let mut problems = Vec::new();
         for (policy, want) in expect {

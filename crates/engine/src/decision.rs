@@ -365,9 +365,7 @@ impl utoipa::ToSchema for Decision {
         <DecisionDoc<'static> as utoipa::ToSchema>::name()
     }
 
-    fn schemas(
-        schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>,
-    ) {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
         <DecisionDoc<'static> as utoipa::ToSchema>::schemas(schemas);
     }
 }

@@ -187,6 +187,12 @@ impl Engine {
         self.policies().find(|p| p.id() == id)
     }
 
+    /// The policy at `index`; `None` for an index of another library's policy it lacks.
+    pub fn policy_at(&self, index: PolicyIndex) -> Option<Policy<'_>> {
+        let compiled = self.policies.get(index.0)?;
+        Some(Policy { engine: self, compiled, index })
+    }
+
     /// The payers the platform's `付款方` rules name, in order.
     pub fn payers(&self) -> impl Iterator<Item = &str> + '_ {
         self.platform.iter().flat_map(|p| p.payers.iter().map(|(name, _)| &**name))

@@ -116,7 +116,12 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
         let total: u32 = ratios.iter().sum();
         let parts: Vec<Decimal> = ratios.iter().map(|r| Decimal::from(*r) / Decimal::from(total)).collect();
         for ((seq, year), part) in (1u32..).zip(as_of.year()..).zip(split(amount, &parts, 2)) {
-            installments.push(Installment { seq, amount: part, year, due_date: (seq == 1).then_some(due_date) });
+            installments.push(Installment {
+                seq,
+                amount: part,
+                year,
+                due_date: (seq == 1).then_some(due_date),
+            });
         }
     }
     let payment = Payment { amount, payer, due_date, shares, installments };

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use huiqi_engine::{Engine, Facts, OnDate, PriorAward, Screened};
+use huiqi_engine::{Engine, Facts, OnDate, PolicyIndex, PriorAward, Screened};
 
 use crate::columns::Columns;
 use crate::priors::Ledger;
@@ -34,7 +34,7 @@ pub(crate) struct Evaluator<'a> {
     pub dated: &'a OnDate,
     pub columns: Option<&'a Columns>,
     pub ledger: &'a Ledger,
-    pub policies: &'a [usize],
+    pub policies: &'a [PolicyIndex],
 }
 
 impl Evaluator<'_> {

@@ -27,7 +27,7 @@ pub struct Payout {
     pub name: String,
     pub bank: String,
     pub account: String,
-    pub policy: Arc<str>,
+    pub policy: huiqi_engine::PolicyId,
     pub title: Arc<str>,
     pub payer: Arc<str>,
     #[serde(with = "rust_decimal::serde::str")]
@@ -46,7 +46,7 @@ pub struct Undetermined {
     pub line: u64,
     pub uscc: String,
     pub name: String,
-    pub policy: Arc<str>,
+    pub policy: huiqi_engine::PolicyId,
     pub title: Arc<str>,
     pub missing: Vec<MissingFact>,
     pub error: Option<String>,

@@ -1,10 +1,7 @@
 //! The lines the writer gives the sink, made from a full decision: a payout, or an undetermined
 //! enterprise × policy. Their texts go into the buffers of the line before (see [`Spare`]).
 
-use std::sync::Arc;
-
-use chrono::NaiveDate;
-use huiqi_engine::Decision;
+use huiqi_engine::{Decision, EvalErrorReport, Payment};
 use rust_decimal::Decimal;
 
 use crate::output::{Payout, Undetermined};
@@ -20,17 +17,9 @@ pub(crate) struct Spare {
     account: String,
 }
 
-/// An eligible decision's money, taken out of it by the writer.
-pub(crate) struct Paid {
-    pub amount: Decimal,
-    pub payer: Arc<str>,
-    pub due_date: NaiveDate,
-    pub due_now: Decimal,
-}
-
 impl Spare {
-    /// The payout line of `e` for `d`.
-    pub fn payout(&mut self, e: &Identity, d: Decision, paid: Paid) -> Payout {
+    /// The payout line of `e` for `d`, which pays `payment`, `due_now` of it now.
+    pub fn payout(&mut self, e: &Identity, d: Decision, payment: Payment, due_now: Decimal) -> Payout {
         Payout {
             line: e.line,
             uscc: refill(&mut self.uscc, &e.uscc),
@@ -39,12 +28,12 @@ impl Spare {
             account: refill(&mut self.account, &e.account),
             policy: d.policy,
             title: d.title,
-            payer: paid.payer,
-            amount: paid.amount,
-            shares: d.shares,
-            due_now: paid.due_now,
-            due_date: paid.due_date,
-            installments: d.installments,
+            payer: payment.payer,
+            amount: payment.amount,
+            shares: payment.shares,
+            due_now,
+            due_date: payment.due_date,
+            installments: payment.installments,
         }
     }
 
@@ -81,10 +70,12 @@ fn refill(spare: &mut String, text: &str) -> String {
     s
 }
 
-/// Why an eligible or failed decision is undetermined after all.
-pub(crate) fn error_text(d: &Decision) -> String {
-    d.error.as_ref().map_or_else(
-        || "符合条件但缺少兑付信息（付款方或兑付期限）".to_string(),
-        |x| format!("计算错误：{}（第{}行第{}列 {}）", x.message, x.line, x.column, x.text),
-    )
+/// Why a decision that could not be computed is undetermined: the message, and its place in the
+/// policy's file when it has one (line 0: the platform's rules or the calendar).
+pub(crate) fn error_text(x: &EvalErrorReport) -> String {
+    if x.line == 0 {
+        format!("计算错误：{}", x.message)
+    } else {
+        format!("计算错误：{}（第{}行第{}列 {}）", x.message, x.line, x.column, x.text)
+    }
 }

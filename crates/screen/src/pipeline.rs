@@ -9,7 +9,7 @@
 use std::sync::atomic::Ordering;
 
 use crossbeam_channel::bounded;
-use huiqi_engine::{Engine, Facts};
+use huiqi_engine::{Engine, Facts, PolicyIndex};
 use rayon::prelude::*;
 
 use crate::columns::Columns;
@@ -31,7 +31,7 @@ pub(crate) struct Pipeline<'a> {
     pub engine: &'a Engine,
     pub columns: Option<&'a Columns>,
     pub ledger: &'a Ledger,
-    pub policies: &'a [usize],
+    pub policies: &'a [PolicyIndex],
     /// The schema's defaults, each evaluation thread's starting facts.
     pub template: &'a Facts,
     pub options: &'a Options,

@@ -5,70 +5,59 @@ use std::sync::Arc;
 
 use chrono::Datelike;
 use huiqi_dsl::check::Mode;
-use huiqi_engine::Engine;
+use huiqi_engine::{Engine, Policy, PolicyIndex};
 
 use crate::columns::Columns;
 use crate::screen::{Options, ScreenError};
 use crate::summary::{IgnoredColumn, MissingColumn};
 
 /// The policies to screen: the ids given, each a 免申即享 policy; or all of those.
-pub(crate) fn choose(engine: &Engine, ids: &[String]) -> Result<Vec<usize>, ScreenError> {
+pub(crate) fn choose(engine: &Engine, ids: &[String]) -> Result<Vec<PolicyIndex>, ScreenError> {
     if ids.is_empty() {
-        let all: Vec<usize> = engine
-            .policies()
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.info.mode == Mode::NoApplication)
-            .map(|(i, _)| i)
-            .collect();
+        let all: Vec<PolicyIndex> =
+            engine.policies().filter(|p| p.info().mode == Mode::NoApplication).map(|p| p.index()).collect();
         return if all.is_empty() { Err(ScreenError::NoPolicies) } else { Ok(all) };
     }
     let mut chosen = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some(i) = engine.policy_index(id) else {
-            let known = engine.policies().iter().map(|p| p.info.id.as_str());
+        let Some(policy) = engine.policy(id) else {
+            let known = engine.policies().map(|p| p.id().as_str());
             let hint = huiqi_dsl::suggest::closest(id, known)
                 .map(|c| format!("; did you mean `{c}`?"))
                 // No policy id is near: the message says only that there is none.
                 .unwrap_or_default();
             return Err(ScreenError::UnknownPolicy { id: id.clone(), hint });
         };
-        let Some(policy) = engine.policies().get(i) else {
-            return Err(ScreenError::Internal(format!(
-                "the index of policy `{id}` is past the library's end"
-            )));
-        };
-        if policy.info.mode != Mode::NoApplication {
-            return Err(ScreenError::NotNoApplication { id: id.clone(), mode: policy.info.mode.word() });
+        let mode = policy.info().mode;
+        if mode != Mode::NoApplication {
+            return Err(ScreenError::NotNoApplication { id: id.clone(), mode: mode.word() });
         }
-        if !chosen.contains(&i) {
-            chosen.push(i);
+        if !chosen.contains(&policy.index()) {
+            chosen.push(policy.index());
         }
     }
     Ok(chosen)
 }
 
 /// The ids of `policies`, in order.
-pub(crate) fn policy_ids(engine: &Engine, policies: &[usize]) -> Result<Vec<String>, ScreenError> {
-    policies
-        .iter()
-        .map(|i| engine.policies().get(*i).map(|p| p.info.id.clone()).ok_or_else(|| past_end(*i)))
-        .collect()
+pub(crate) fn policy_ids(engine: &Engine, policies: &[PolicyIndex]) -> Result<Vec<String>, ScreenError> {
+    policies.iter().map(|i| Ok(policy(engine, *i)?.id().to_string())).collect()
 }
 
-/// A policy index `choose` gave that the library does not have: a bug, said as one.
-pub(crate) fn past_end(index: usize) -> ScreenError {
-    ScreenError::Internal(format!("policy index {index} is past the library's end"))
+/// The policy `choose` chose; one the library does not have is a bug, said as one.
+pub(crate) fn policy(engine: &Engine, index: PolicyIndex) -> Result<Policy<'_>, ScreenError> {
+    engine
+        .policy_at(index)
+        .ok_or_else(|| ScreenError::Internal(format!("policy index {index:?} is past the library's end")))
 }
 
 /// Funders of `policies`, the higher level first: the payout lists' columns.
-pub(crate) fn funders(engine: &Engine, policies: &[usize]) -> Result<Vec<Arc<str>>, ScreenError> {
+pub(crate) fn funders(engine: &Engine, policies: &[PolicyIndex]) -> Result<Vec<Arc<str>>, ScreenError> {
     let mut funders: Vec<Arc<str>> = Vec::new();
     for i in policies {
-        let p = engine.policies().get(*i).ok_or_else(|| past_end(*i))?;
-        for (f, _) in &p.shares {
-            if !funders.contains(f) {
-                funders.push(f.clone());
+        for share in &policy(engine, *i)?.info().shares {
+            if !funders.iter().any(|f| **f == *share.funder) {
+                funders.push(share.funder.as_str().into());
             }
         }
     }
@@ -78,11 +67,8 @@ pub(crate) fn funders(engine: &Engine, policies: &[usize]) -> Result<Vec<Arc<str
 
 /// The payers of the platform, in its order.
 pub(crate) fn payers(engine: &Engine) -> Vec<Arc<str>> {
-    engine
-        .platform()
-        .map(|p| p.payers.iter().map(|(name, _)| name.clone()).collect())
-        // A library without a platform names no payer: there is none to list.
-        .unwrap_or_default()
+    // A library without a platform names no payer: there is none to list.
+    engine.payers().map(Arc::from).collect()
 }
 
 /// What the header lacks and does not understand, with the warnings that say so.
@@ -98,7 +84,7 @@ pub(crate) struct HeaderReport {
 pub(crate) fn header_report(
     engine: &Engine,
     columns: Option<&Columns>,
-    policies: &[usize],
+    policies: &[PolicyIndex],
     options: &Options,
 ) -> Result<HeaderReport, ScreenError> {
     let mut report = HeaderReport::default();
@@ -133,16 +119,13 @@ pub(crate) fn header_report(
         }
         Ok(())
     };
-    if let Some(platform) = engine.platform() {
-        for (i, f) in platform.program.facts.iter().enumerate() {
-            let veto = platform.vetoes.iter().any(|v| v.reads & (1u128 << i) != 0);
-            note(f.slot, f.offset, if veto { "联审" } else { "付款方" })?;
-        }
+    for read in engine.platform_reads() {
+        note(read.fact.slot, read.fact.offset, if read.veto { "联审" } else { "付款方" })?;
     }
     for i in policies {
-        let p = engine.policies().get(*i).ok_or_else(|| past_end(*i))?;
-        for f in &p.program.facts {
-            note(f.slot, f.offset, &p.info.id)?;
+        let p = policy(engine, *i)?;
+        for f in p.reads() {
+            note(f.slot, f.offset, p.id())?;
         }
     }
     for m in &missing {

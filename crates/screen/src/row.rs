@@ -6,8 +6,8 @@
 //! unknown, and the years without a column take the series' `缺省`.
 
 use csv::StringRecord;
-use huiqi_engine::{trimmed, FactValue};
 use huiqi_engine::{same_text, Value};
+use huiqi_engine::{trimmed, FactValue};
 use huiqi_engine::{Facts, PriorAward, Schema};
 use serde::Serialize;
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
-use huiqi_engine::{Engine, Facts};
+use huiqi_engine::{Engine, Facts, PolicyIndex};
 
 use crate::columns::{ColumnError, Columns};
 use crate::output::{OutputError, Sink};
@@ -80,7 +80,7 @@ pub struct Screening<'a> {
     ledger: &'a Ledger,
     options: Options,
     columns: Option<Columns>,
-    policies: Vec<usize>,
+    policies: Vec<PolicyIndex>,
     policy_ids: Vec<String>,
     funders: Vec<Arc<str>>,
     template: Facts,

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use huiqi_engine::{Engine, Outcome, Screened};
+use huiqi_engine::{Engine, Outcome, PolicyIndex, Screened, Verdict};
 use rust_decimal::Decimal;
 
 use crate::evaluate::Row;
 use crate::output::Sink;
-use crate::payout::{self, Paid, Spare};
+use crate::payout::{self, Spare};
 use crate::plan;
 use crate::registry::Format;
 use crate::row::{Identity, Reject};
@@ -54,7 +54,7 @@ pub(crate) struct Tally<'s, 'e> {
 impl<'s, 'e> Tally<'s, 'e> {
     pub fn new(
         engine: &'e Engine,
-        policies: &[usize],
+        policies: &[PolicyIndex],
         file: &str,
         strict: bool,
         sink: &'s mut dyn Sink,
@@ -62,15 +62,15 @@ impl<'s, 'e> Tally<'s, 'e> {
         let mut by_policy: Vec<PolicyTotals> = Vec::with_capacity(policies.len());
         let mut totals_of = Vec::with_capacity(policies.len());
         for i in policies {
-            let p = engine.policies().get(*i).ok_or_else(|| plan::past_end(*i))?;
+            let p = plan::policy(engine, *i)?.info();
             // The first totals of this id, as a search by id would find.
-            match by_policy.iter().position(|t| t.policy == p.info.id) {
+            match by_policy.iter().position(|t| t.policy == p.id) {
                 Some(at) => totals_of.push(at),
                 None => {
                     totals_of.push(by_policy.len());
                     by_policy.push(PolicyTotals {
-                        policy: p.info.id.clone(),
-                        title: p.info.title.clone(),
+                        policy: p.id.clone(),
+                        title: p.title.clone(),
                         ..PolicyTotals::default()
                     });
                 }
@@ -177,34 +177,36 @@ impl<'s, 'e> Tally<'s, 'e> {
                 // copied (their shared texts' counts are what the evaluation threads touch too).
                 // The payer moves too: a copy of the `Arc` is an atomic count, shared with the
                 // evaluation threads' copies.
-                Screened::Full(mut d) => match (d.outcome, d.amount, d.payer.take(), d.due_date) {
-                    (Outcome::Eligible, Some(amount), Some(payer), Some(due_date)) => {
-                        eligible = true;
-                        let due_now = d.installments.first().map_or(amount, |i| i.amount);
-                        totals.eligible += 1;
-                        totals.amount += amount;
-                        totals.due_now += due_now;
-                        let payout = self.spare.payout(e, *d, Paid { amount, payer, due_date, due_now });
-                        self.pay(&payout)?;
-                        self.spare.keep_payout(payout);
+                Screened::Full(d) => {
+                    let mut d = *d;
+                    match std::mem::replace(&mut d.verdict, Verdict::NotPayable) {
+                        Verdict::Eligible(payment) => {
+                            eligible = true;
+                            let due_now = payment.installments.first().map_or(payment.amount, |i| i.amount);
+                            totals.eligible += 1;
+                            totals.amount += payment.amount;
+                            totals.due_now += due_now;
+                            let payout = self.spare.payout(e, d, payment, due_now);
+                            self.pay(&payout)?;
+                            self.spare.keep_payout(payout);
+                        }
+                        Verdict::Error(report) => {
+                            open = true;
+                            totals.undetermined += 1;
+                            totals.errors += 1;
+                            self.undetermined_pairs += 1;
+                            self.undetermined(e, d, Some(payout::error_text(&report)))?;
+                        }
+                        Verdict::Undetermined { .. } | Verdict::PendingReview { .. } => {
+                            open = true;
+                            totals.undetermined += 1;
+                            self.undetermined_pairs += 1;
+                            self.undetermined(e, d, None)?;
+                        }
+                        Verdict::NotPayable => totals.not_payable += 1,
+                        Verdict::Ineligible { .. } => totals.ineligible += 1,
                     }
-                    (Outcome::Eligible, ..) | (Outcome::Error, ..) => {
-                        open = true;
-                        totals.undetermined += 1;
-                        totals.errors += 1;
-                        self.undetermined_pairs += 1;
-                        let error = payout::error_text(&d);
-                        self.undetermined(e, *d, Some(error))?;
-                    }
-                    (Outcome::Undetermined | Outcome::PendingReview, ..) => {
-                        open = true;
-                        totals.undetermined += 1;
-                        self.undetermined_pairs += 1;
-                        self.undetermined(e, *d, None)?;
-                    }
-                    (Outcome::NotPayable, ..) => totals.not_payable += 1,
-                    (Outcome::Ineligible, ..) => totals.ineligible += 1,
-                },
+                }
             }
         }
         if eligible {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use huiqi_dsl::source::SourceSet;
-use huiqi_engine::calendar::Calendar;
+use huiqi_engine::Calendar;
 use huiqi_engine::Engine;
 use huiqi_screen::{Ledger, MemorySink, Options, Registry, Screening, Summary};
 

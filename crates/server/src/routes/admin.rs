@@ -34,9 +34,10 @@ pub async fn reload(State(state): State<Arc<AppState>>, _: Admin) -> Result<Json
         .await
         .map_err(|_| AppError::ReloadRefused("the reload did not finish".into()))?
         .map_err(AppError::ReloadRefused)?;
+    let policies = library.engine.policies().len();
     Ok(Json(ReloadAnswer {
         policy_set: library.engine.policy_set().to_string(),
-        policies: library.engine.policies().len(),
+        policies,
         loaded_at: library.loaded_at.clone(),
     }))
 }

@@ -54,13 +54,8 @@ pub async fn catalog(
                 })
             })
     };
-    let policies: Vec<CatalogEntry> = library
-        .engine
-        .policies()
-        .map(|p| p.info())
-        .filter(|p| matches(p))
-        .map(CatalogEntry::of)
-        .collect();
+    let policies: Vec<CatalogEntry> =
+        library.engine.policies().map(|p| p.info()).filter(|p| matches(p)).map(CatalogEntry::of).collect();
     Json(CatalogAnswer {
         policy_set: library.engine.policy_set().to_string(),
         count: policies.len(),
@@ -69,10 +64,7 @@ pub async fn catalog(
 }
 
 fn find<'a>(library: &'a crate::Library, id: &str) -> Result<Policy<'a>, AppError> {
-    library
-        .engine
-        .policy(id)
-        .ok_or_else(|| AppError::NotFound { what: "policy", id: id.to_string() })
+    library.engine.policy(id).ok_or_else(|| AppError::NotFound { what: "policy", id: id.to_string() })
 }
 
 /// How a guide is answered.

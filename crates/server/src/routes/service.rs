@@ -43,9 +43,10 @@ pub struct StatusAnswer {
     ))]
 pub async fn status(State(state): State<Arc<AppState>>) -> axum::Json<StatusAnswer> {
     let library = state.library();
+    let policies = library.engine.policies().len();
     axum::Json(StatusAnswer {
         policy_set: library.engine.policy_set().to_string(),
-        policies: library.engine.policies().len(),
+        policies,
         loaded_at: library.loaded_at.clone(),
         last_reload_error: state.last_reload_error(),
     })
