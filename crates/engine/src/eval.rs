@@ -228,9 +228,12 @@ impl Evaluator<'_> {
     }
 
     /// The value of the program's fact `i` (one year, for a series); `None` when not known.
+    #[inline]
     fn fact_ref<'c>(&self, i: u8, cx: &'c Context<'_>) -> Option<&'c Value> {
-        match self.program.facts.get(i as usize)? {
-            FactRef { slot, offset: Some(o) } => cx.facts.get_year(*slot, cx.year + o),
+        match self.program.facts.get(usize::from(i))? {
+            // The checker bounds a series' year offset, so the year is in range; were it not,
+            // no year of the series is known that far off.
+            FactRef { slot, offset: Some(o) } => cx.facts.get_year(*slot, cx.year.checked_add(*o)?),
             FactRef { slot, offset: None } => cx.facts.get(*slot),
         }
     }

@@ -143,6 +143,7 @@ impl Schema {
         let mut errors = Vec::new();
         for (name, value) in object {
             let Some(slot) = self.slot(name) else {
+                // No fact is near: the message names the unknown fact alone.
                 let hint = huiqi_dsl::suggest::closest(name, self.facts.iter().map(|f| &*f.name))
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_default();

@@ -202,7 +202,10 @@ fn plain_number(text: &str) -> Option<PlainNumber> {
     let mut point = None;
     for (i, b) in body.iter().enumerate() {
         match b {
-            b'0'..=b'9' => digits = digits * 10 + i64::from(b - b'0'),
+            // At most 18 digits (checked above), so this stays below 10^18 < i64::MAX: wrapping
+            // arithmetic that never wraps, without the overflow check's branch in the loop that
+            // reads most cells of a registry.
+            b'0'..=b'9' => digits = digits.wrapping_mul(10).wrapping_add(i64::from(b - b'0')),
             b'.' if point.is_none() && i > 0 && i + 1 < body.len() => point = Some(i),
             b',' => return grouped_number(negative, body),
             _ => return None,
@@ -233,7 +236,8 @@ fn grouped_number(negative: bool, body: &[u8]) -> Option<PlainNumber> {
                 if count > 18 {
                     return None;
                 }
-                digits = digits * 10 + i64::from(b - b'0');
+                // Below 10^18, as above: it cannot wrap.
+                digits = digits.wrapping_mul(10).wrapping_add(i64::from(b - b'0'));
                 if point.is_none() {
                     group = group.map(|g| g + 1);
                 }
