@@ -20,7 +20,7 @@ fn state() -> Arc<AppState> {
     let sources = SourceSet::load(&[dir]).unwrap();
     let engine =
         Engine::from_sources(&sources, Calendar::from_sources(BUNDLED.iter().copied()).unwrap()).unwrap();
-    Arc::new(AppState::new(Library { engine, sources, loaded_at: "2026-11-26T00:00:00Z".into() }))
+    Arc::new(AppState::new(Library::new(engine, sources, "2026-11-26T00:00:00Z".into())))
 }
 
 async fn call(method: &str, uri: &str, body: &str) -> (StatusCode, String) {
@@ -149,7 +149,7 @@ fn library() -> Library {
     let sources = SourceSet::load(&[dir]).unwrap();
     let engine =
         Engine::from_sources(&sources, Calendar::from_sources(BUNDLED.iter().copied()).unwrap()).unwrap();
-    Library { engine, sources, loaded_at: "later".into() }
+    Library::new(engine, sources, "later".into())
 }
 
 async fn reload(state: &Arc<AppState>, token: Option<&str>) -> (StatusCode, Value) {
