@@ -2,6 +2,7 @@
 //! library, values drawn from the fact's JSON Schema are read, and values it refuses are refused.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests fail loudly")]
+#![allow(clippy::cast_possible_truncation, reason = "bounds clamped to i64 range first")]
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -75,7 +76,9 @@ fn admitted(schema: &Value) -> BoxedStrategy<Value> {
                 choices.push(
                     (any::<f64>())
                         .prop_filter("in range", move |x| {
-                            x.is_finite() && *x < bound && (if low_inclusive.is_some() { *x >= low } else { *x > low })
+                            x.is_finite()
+                                && *x < bound
+                                && (if low_inclusive.is_some() { *x >= low } else { *x > low })
                         })
                         .prop_map(|x| json!(x))
                         .boxed(),

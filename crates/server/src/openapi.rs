@@ -41,7 +41,8 @@ const WITH_FACTS: [&str; 1] = ["EvaluateRequest"];
 /// and the `facts` of each request in [`WITH_FACTS`] a reference to it, its description kept.
 pub fn with_facts(doc: utoipa::openapi::OpenApi, facts: serde_json::Value) -> serde_json::Value {
     let mut doc = serde_json::to_value(doc).unwrap_or_default();
-    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(serde_json::Value::as_object_mut) else {
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(serde_json::Value::as_object_mut)
+    else {
         return doc;
     };
     for name in WITH_FACTS {

@@ -618,7 +618,8 @@ async fn openapi_follows_a_reload() {
     });
     let state = Arc::new(AppState::new(library()).with_reload(bundled, Some("s3cret".into())));
     let spec = |state: Arc<AppState>| async move {
-        let response = app(state).oneshot(Request::get("/openapi.json").body(Body::empty()).unwrap()).await.unwrap();
+        let response =
+            app(state).oneshot(Request::get("/openapi.json").body(Body::empty()).unwrap()).await.unwrap();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         serde_json::from_slice::<Value>(&bytes).unwrap()
     };
@@ -644,7 +645,11 @@ async fn facts_outside_the_published_schema_are_refused() {
     ] {
         let body = json!({"facts": facts, "as_of": "2026-11-26"}).to_string();
         let (status, e) = call_json("POST", "/v1/evaluate", &body).await;
-        assert_eq!((status, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_facts")), "{facts}");
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_facts")),
+            "{facts}"
+        );
     }
     // And what it admits is read: a float's tail past 28 places is rounded, not refused.
     let body = json!({"facts": {"营业收入": {"2025": 5e-324, "2024": "9999999999999999999999.5"}}, "as_of": "2026-11-26"});

@@ -2,7 +2,7 @@
 //! ([`Schema::json_schema`], which the service places in `/openapi.json` as `Facts`), and as the
 //! readers of a number, a date and a series year that `parse_json` uses. Each rule here is one
 //! JSON Schema can state exactly, so a value the schema admits is read and a value it refuses is
-//! refused (held by the property tests in `src/tests/json_schema.rs`):
+//! refused (held by the property tests in `tests/json_schema.rs`):
 //!
 //! - a number in the fact's unit is below 10^k in magnitude, k = 22 less the unit's zeros past
 //!   10^6 (22 for 元, 万元 and plain numbers; 20 for 亿元): `exclusiveMaximum` and `minimum`.
@@ -75,7 +75,9 @@ fn value_schema(meta: &FactMeta) -> Json {
             values.push(Json::Null);
             json!({"enum": values})
         }
-        BaseType::Date => json!({"type": ["string", "null"], "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+        BaseType::Date => {
+            json!({"type": ["string", "null"], "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})
+        }
         BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate => {
             let digits = max_digits(meta);
             let bound = power_of_ten(digits);
@@ -126,7 +128,8 @@ fn description(meta: &FactMeta) -> String {
         BaseType::Enum(_) => "one of its values".to_string(),
         BaseType::Date => "a date \"YYYY-MM-DD\"".to_string(),
         BaseType::Percent => {
-            "a percentage in percent points (5.2 or \"5.2%\" is 5.2%), a number or a decimal string".to_string()
+            "a percentage in percent points (5.2 or \"5.2%\" is 5.2%), a number or a decimal string"
+                .to_string()
         }
         BaseType::Integer => match &meta.unit {
             Some(u) => format!("a whole number in {u}, a number or a decimal string"),
@@ -294,7 +297,8 @@ pub(super) fn read_json_number(meta: &FactMeta, text: &str) -> Result<Decimal, &
         None => (body, 0),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err("expected a number");
     }
     checked(meta, &written(text, negative, int, frac, exp))
@@ -319,7 +323,8 @@ pub(super) fn read_decimal_string(meta: &FactMeta, text: &str) -> Result<Decimal
         Some(_) => return Err(FORM),
         None => (body, ""),
     };
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(FORM);
     }
     if meta.base == BaseType::Integer && frac.bytes().any(|b| b != b'0') {
