@@ -59,7 +59,7 @@ pub fn load(dir: &Path) -> Result<Library, String> {
     }
     let calendar = load_calendar(dir)?;
     let engine = Engine::from_sources(&sources, calendar).map_err(|e| e.to_string())?;
-    Ok(Library { engine, sources, loaded_at: chrono::Utc::now().to_rfc3339() })
+    Ok(Library::new(engine, sources, chrono::Utc::now().to_rfc3339()))
 }
 
 /// The calendar from `calendar/` beside the policies, so a new year's file takes effect at once.

@@ -8,7 +8,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use huiqi_dsl::check::{BaseType, FactInfo, Provenance};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -17,8 +16,8 @@ use crate::lower::LowerError;
 use crate::value::Value;
 
 mod cell;
+mod json_schema;
 
-use cell::number;
 pub use cell::trimmed;
 
 /// The schema as the engine uses it: each fact has a slot.
@@ -197,7 +196,7 @@ impl Schema {
         let mut errors = Vec::new();
         for (year, value) in years {
             let path = format!("{field}[{year}]");
-            let Ok(y) = year.parse::<i32>() else {
+            let Some(y) = json_schema::read_year(year) else {
                 errors.push(FactError::new(
                     &path,
                     "a year such as \"2024\"",
@@ -240,16 +239,17 @@ fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Valu
         },
         BaseType::Date => json
             .as_str()
-            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .and_then(json_schema::read_date)
             .map(Value::Date)
             .ok_or_else(|| bad("expected a date as \"YYYY-MM-DD\"")),
         BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate => {
-            let text = match json {
-                serde_json::Value::Number(n) => n.to_string(),
-                serde_json::Value::String(s) => s.trim().to_string(),
+            // Read by the rules `json_schema` states: the schema and the reader agree.
+            let number = match json {
+                serde_json::Value::Number(n) => json_schema::read_json_number(meta, &n.to_string()),
+                serde_json::Value::String(s) => json_schema::read_decimal_string(meta, s),
                 _ => return Err(bad("expected a number")),
             };
-            number(meta, &text).map_err(bad)
+            number.and_then(|n| cell::in_base_units(meta, n)).map_err(bad)
         }
     }
 }

@@ -48,7 +48,21 @@ fn engine(body: &str) -> Engine {
 fn decide(engine: &Engine, facts: serde_json::Value, priors: &[PriorAward]) -> Decision {
     let mut all = json!({"失信记录": false});
     all.as_object_mut().unwrap().extend(facts.as_object().unwrap().clone());
-    let facts = engine.schema().parse_json(&all).unwrap();
+    decide_facts(engine, engine.schema().parse_json(&all).unwrap(), priors)
+}
+
+/// [`decide`] with `fact` read from a registry cell, which (unlike JSON, bounded to 22 digits)
+/// may hold a number as large as a decimal does.
+fn decide_cell(engine: &Engine, fact: &str, cell: &str) -> Decision {
+    let schema = engine.schema();
+    let mut facts = schema.parse_json(&json!({"失信记录": false})).unwrap();
+    let slot = schema.slot(fact).unwrap();
+    let value = schema.parse_cell(slot, fact, cell).unwrap();
+    *facts.values.get_mut(slot).unwrap() = value.map(huiqi_engine::FactValue::One);
+    decide_facts(engine, facts, &[])
+}
+
+fn decide_facts(engine: &Engine, facts: huiqi_engine::Facts, priors: &[PriorAward]) -> Decision {
     let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
     let d =
         engine.evaluate(&facts, day, &EvalOptions { priors, ..EvalOptions::explained() }).decisions.remove(0);
@@ -80,10 +94,10 @@ fn a_marginal_band_below_zero_pays_nothing_for_it() {
     );
     assert_eq!(decide(&e, json!({"补助基数": 0}), &[]).amount(), yuan("0.00"));
     assert_eq!(decide(&e, json!({"补助基数": 500000}), &[]).amount(), yuan("90000.00"));
-    let huge = decide(&e, json!({"补助基数": "-79228162514264337593543950335"}), &[]);
+    let huge = decide_cell(&e, "补助基数", "-79228162514264337593543950335");
     assert_eq!((huge.outcome(), huge.amount()), (Outcome::Ineligible, yuan("0.00")));
     let e = engine(" 奖励 累进 补助基数 {\n  不低于 100万元: 10%\n }");
-    let huge = decide(&e, json!({"补助基数": "-79228162514264337593543950335"}), &[]);
+    let huge = decide_cell(&e, "补助基数", "-79228162514264337593543950335");
     assert_eq!(huge.amount(), yuan("0.00"));
 }
 

@@ -31,6 +31,21 @@ pub struct Library {
     pub sources: SourceSet,
     /// When it was loaded, as RFC 3339, for `/v1/status`.
     pub loaded_at: String,
+    /// `/openapi.json` for this library (its facts' schema in it), made on first asking.
+    spec: std::sync::OnceLock<String>,
+}
+
+impl Library {
+    pub fn new(engine: Engine, sources: SourceSet, loaded_at: String) -> Library {
+        Library { engine, sources, loaded_at, spec: std::sync::OnceLock::new() }
+    }
+
+    /// The OpenAPI document served while this library is in force, built once.
+    pub fn spec(&self) -> &str {
+        // Serialising cannot fail (every map has string keys); were it to, an empty body is a
+        // visibly broken document.
+        self.spec.get_or_init(|| serde_json::to_string(&openapi_for(&self.engine)).unwrap_or_default())
+    }
 }
 
 /// Loads the library afresh for `/v1/admin/reload`; the file IO lives with the caller (the CLI).
@@ -128,8 +143,16 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The OpenAPI description of every endpoint, generated from their request and response types.
+/// The facts are a free object here; [`openapi_for`] places a library's schema of them.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     routes::table().into_openapi()
+}
+
+/// [`openapi`] for the library `engine` decides with: its facts' JSON Schema (the engine's
+/// [`huiqi_engine::Schema::json_schema`]) as the component `Facts`, which the requests' `facts`
+/// refer to. This is what `/openapi.json` serves.
+pub fn openapi_for(engine: &Engine) -> serde_json::Value {
+    openapi::with_facts(openapi(), engine.schema().json_schema())
 }
 
 /// The service's routes.

@@ -33,3 +33,32 @@ impl Modify for AdminToken {
         openapi.components.get_or_insert_with(Default::default).add_security_scheme("admin_token", scheme);
     }
 }
+
+/// The request bodies whose `facts` are an enterprise's facts.
+const WITH_FACTS: [&str; 1] = ["EvaluateRequest"];
+
+/// The document as JSON, with `facts` (the schema of a library's facts) as the component `Facts`
+/// and the `facts` of each request in [`WITH_FACTS`] a reference to it, its description kept.
+pub fn with_facts(doc: utoipa::openapi::OpenApi, facts: serde_json::Value) -> serde_json::Value {
+    let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(serde_json::Value::as_object_mut)
+    else {
+        return doc;
+    };
+    for name in WITH_FACTS {
+        let property = schemas
+            .get_mut(name)
+            .and_then(|s| s.pointer_mut("/properties/facts"))
+            .and_then(serde_json::Value::as_object_mut);
+        if let Some(property) = property {
+            let description = property.get("description").cloned();
+            property.clear();
+            property.insert("$ref".into(), "#/components/schemas/Facts".into());
+            if let Some(d) = description {
+                property.insert("description".into(), d);
+            }
+        }
+    }
+    schemas.insert("Facts".into(), facts);
+    doc
+}

@@ -20,7 +20,7 @@ fn state() -> Arc<AppState> {
     let sources = SourceSet::load(&[dir]).unwrap();
     let engine =
         Engine::from_sources(&sources, Calendar::from_sources(BUNDLED.iter().copied()).unwrap()).unwrap();
-    Arc::new(AppState::new(Library { engine, sources, loaded_at: "2026-11-26T00:00:00Z".into() }))
+    Arc::new(AppState::new(Library::new(engine, sources, "2026-11-26T00:00:00Z".into())))
 }
 
 async fn call(method: &str, uri: &str, body: &str) -> (StatusCode, String) {
@@ -149,7 +149,7 @@ fn library() -> Library {
     let sources = SourceSet::load(&[dir]).unwrap();
     let engine =
         Engine::from_sources(&sources, Calendar::from_sources(BUNDLED.iter().copied()).unwrap()).unwrap();
-    Library { engine, sources, loaded_at: "later".into() }
+    Library::new(engine, sources, "later".into())
 }
 
 async fn reload(state: &Arc<AppState>, token: Option<&str>) -> (StatusCode, Value) {
@@ -590,4 +590,69 @@ async fn a_screening_answer_is_what_the_document_describes() {
     let schema =
         &doc["paths"]["/v1/screen"]["post"]["responses"]["200"]["content"]["application/json"]["schema"];
     keys_conform(&answer, schema, &doc, "answer");
+}
+
+#[tokio::test]
+async fn openapi_facts_are_the_library_schema() {
+    let (_, doc) = call_json("GET", "/openapi.json", "").await;
+    let facts = &doc["components"]["schemas"]["Facts"];
+    assert_eq!(facts, &state().library().engine.schema().json_schema());
+    assert_eq!(facts["additionalProperties"], false);
+    assert_eq!(facts["properties"]["营业收入"]["propertyNames"]["pattern"], "^[0-9]{4}$");
+    let request = &doc["components"]["schemas"]["EvaluateRequest"]["properties"]["facts"];
+    assert_eq!(request["$ref"], "#/components/schemas/Facts");
+    assert!(request["description"].is_string());
+    // Only the request's facts are the enterprise's: an explanation's `facts` keep their schema.
+    let refs = serde_json::to_string(&doc).unwrap().matches("#/components/schemas/Facts\"").count();
+    assert_eq!(refs, 1);
+}
+
+#[tokio::test]
+async fn openapi_follows_a_reload() {
+    let bundled: huiqi_server::Loader = Box::new(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
+        let sources = SourceSet::load(&[dir]).map_err(|e| e.to_string())?;
+        let calendar = Calendar::from_sources(BUNDLED.iter().copied()).map_err(|e| e.to_string())?;
+        let engine = Engine::from_sources(&sources, calendar).map_err(|e| e.to_string())?;
+        Ok(Library::new(engine, sources, "bundled".into()))
+    });
+    let state = Arc::new(AppState::new(library()).with_reload(bundled, Some("s3cret".into())));
+    let spec = |state: Arc<AppState>| async move {
+        let response =
+            app(state).oneshot(Request::get("/openapi.json").body(Body::empty()).unwrap()).await.unwrap();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        serde_json::from_slice::<Value>(&bytes).unwrap()
+    };
+    let before = spec(state.clone()).await;
+    assert!(before["components"]["schemas"]["Facts"]["properties"]["直播销售额"].is_object());
+    assert_eq!(reload(&state, Some("s3cret")).await.0, StatusCode::OK);
+    let after = spec(state.clone()).await;
+    let facts = &after["components"]["schemas"]["Facts"]["properties"];
+    assert!(facts["直播销售额"].is_null() && facts["高新技术企业认定日期"]["format"] == "date", "{facts}");
+}
+
+/// Facts the schema in /openapi.json refuses are refused (schemathesis found each read before).
+#[tokio::test]
+async fn facts_outside_the_published_schema_are_refused() {
+    for facts in [
+        json!({"营业收入": {"+2025": 1}}),
+        json!({"营业收入": {"20250": 1}}),
+        json!({"营业收入": {"2025": " 12"}}),
+        json!({"营业收入": {"2025": "1e3"}}),
+        json!({"营业收入": {"2025": "1_000"}}),
+        json!({"营业收入": {"2025": 1e22}}),
+        json!({"新增员工数": {"2025": "-0"}}),
+    ] {
+        let body = json!({"facts": facts, "as_of": "2026-11-26"}).to_string();
+        let (status, e) = call_json("POST", "/v1/evaluate", &body).await;
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_facts")),
+            "{facts}"
+        );
+    }
+    // And what it admits is read: a float's tail past 28 places is rounded, not refused.
+    let body = json!({"facts": {"营业收入": {"2025": 5e-324, "2024": "9999999999999999999999.5"}}, "as_of": "2026-11-26"});
+    let (status, e) = call_json("POST", "/v1/evaluate", &body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{e}");
 }

@@ -358,7 +358,7 @@ fn percent_points(number: PlainNumber, non_negative: bool) -> Option<Decimal> {
 }
 
 /// A number as written, checked against the fact and converted to base units.
-fn in_base_units(meta: &FactMeta, number: Decimal) -> Result<Value, &'static str> {
+pub(super) fn in_base_units(meta: &FactMeta, number: Decimal) -> Result<Value, &'static str> {
     if meta.base == BaseType::Integer && number.scale() > 0 && !number.fract().is_zero() {
         return Err("expected a whole number");
     }

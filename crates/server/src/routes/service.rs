@@ -1,6 +1,6 @@
 //! The service itself: liveness, what is loaded, metrics and this description.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::header;
@@ -68,10 +68,8 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         (status = 200, description = "the OpenAPI document", body = Object),
         (status = 503, description = "`timeout`: past the time limit", body = ErrorBody),
     ))]
-pub async fn openapi() -> impl IntoResponse {
-    // Built once: it depends only on the types, not on the library loaded. Serialising it cannot
-    // fail (every map has string keys); were it to, an empty body is a visibly broken document.
-    static SPEC: OnceLock<String> = OnceLock::new();
-    let spec = SPEC.get_or_init(|| crate::openapi().to_json().unwrap_or_default());
-    ([(header::CONTENT_TYPE, "application/json")], spec.as_str())
+pub async fn openapi(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    // Built once per library: the facts' schema is the library's, so it changes on reload.
+    let library = state.library();
+    ([(header::CONTENT_TYPE, "application/json")], library.spec().to_owned())
 }
