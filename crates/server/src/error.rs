@@ -33,6 +33,10 @@ pub enum AppError {
     /// A reload whose library has errors; the old library keeps serving.
     #[error("the policy library was not reloaded: {0}")]
     ReloadRefused(String),
+    /// A broken invariant of the service (a bug, not the request's fault): it says what broke,
+    /// and nothing was changed.
+    #[error("服务内部错误（请把此信息告知平台运维）：{0}")]
+    Internal(String),
 }
 
 /// What every error answer holds.
@@ -75,6 +79,8 @@ pub enum ErrorCode {
     Timeout,
     /// 422: a reloaded library with errors; the old one keeps serving.
     ReloadRefused,
+    /// 500: a broken invariant of the service; the message says what broke.
+    Internal,
 }
 
 impl AppError {
@@ -88,6 +94,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -116,6 +123,10 @@ impl AppError {
             AppError::TooLarge { .. } => plain(ErrorCode::TooLarge),
             AppError::Timeout { .. } => plain(ErrorCode::Timeout),
             AppError::ReloadRefused(_) => plain(ErrorCode::ReloadRefused),
+            AppError::Internal(what) => {
+                tracing::error!(what, "internal error");
+                plain(ErrorCode::Internal)
+            }
         }
     }
 }

@@ -94,6 +94,7 @@ impl Read for FrameReader {
         (status = 200, description = "the screening, reconciled", body = ScreenAnswer),
         (status = 413, description = "`too_large`: the body is over 1 GiB", body = ErrorBody),
         (status = 422, description = "`invalid`: a missing or bad `as_of`, a policy that is not 免申即享, a header without the identity columns, or (with `strict`) a bad row", body = ErrorBody),
+        (status = 500, description = "`internal`: a broken invariant of the screening (a bug); nothing was written", body = ErrorBody),
     ))]
 pub async fn screen(
     State(state): State<Arc<AppState>>,
@@ -199,6 +200,9 @@ fn run(
 }
 
 fn screen_error(e: ScreenError) -> AppError {
+    if let ScreenError::Internal(what) = e {
+        return AppError::Internal(what);
+    }
     let path = match &e {
         ScreenError::UnknownPolicy { .. }
         | ScreenError::NotNoApplication { .. }
