@@ -8,9 +8,13 @@ use huiqi_dsl::source::LoadError;
 use crate::{library, Format};
 
 pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, LoadError> {
-    let sources = library::load_with_context(paths)?;
+    let (sources, given) = library::load_with_context(paths)?;
     let checked = sources.check();
-    let diagnostics = sources.diagnostics(&checked);
+    // Only the given files' diagnostics: the rest of the library is there to be seen, not judged.
+    let mine = |file: huiqi_dsl::check::model::FileId| given.get(file.0).copied().unwrap_or(false);
+    let diagnostics: Vec<_> = sources.diagnostics(&checked).into_iter().filter(|d| mine(d.file)).collect();
+    let files = given.iter().filter(|g| **g).count();
+    let policies = checked.library.policies.iter().filter(|p| mine(p.place.file)).count();
     let errors = diagnostics.iter().filter(|d| d.diagnostic.is_error()).count();
     let warnings = diagnostics.len() - errors;
     match format {
@@ -18,8 +22,6 @@ pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, LoadError> {
             for d in &diagnostics {
                 say!("{}", sources.render(d));
             }
-            let policies = checked.library.policies.len();
-            let files = sources.files.len();
             if errors == 0 {
                 say!("checked {files} files, {policies} policies: no errors, {warnings} warnings");
             } else {
@@ -29,8 +31,8 @@ pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, LoadError> {
         Format::Json => {
             let list: Vec<_> = diagnostics.iter().map(|d| sources.to_json(d)).collect();
             let doc = serde_json::json!({
-                "files": sources.files.len(),
-                "policies": checked.library.policies.len(),
+                "files": files,
+                "policies": policies,
                 "errors": errors,
                 "warnings": warnings,
                 "diagnostics": list,

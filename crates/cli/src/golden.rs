@@ -29,9 +29,36 @@ pub struct Args {
     /// Rewrite the expectations from the current answers.
     #[arg(long)]
     bless: bool,
-    /// The policy library.
-    #[arg(long, default_value = crate::library::DEFAULT_DIR)]
-    library: PathBuf,
+    /// The policy library; by default the one the paths belong to (the nearest directory above
+    /// them with a `platform.hq`, as `huiqi check` finds it), else `policies/`.
+    #[arg(long)]
+    library: Option<PathBuf>,
+}
+
+/// The library the test files belong to: `--library`, else the one directory above them all
+/// with a `platform.hq`, else the bundled `policies/`.
+fn library_dir(args: &Args, paths: &[PathBuf]) -> Result<PathBuf, String> {
+    if let Some(dir) = &args.library {
+        return Ok(dir.clone());
+    }
+    let mut roots: Vec<PathBuf> = paths.iter().filter_map(|p| huiqi_dsl::source::library_root(p)).collect();
+    roots.sort();
+    roots.dedup();
+    match roots.as_slice() {
+        [] => Ok(PathBuf::from(crate::library::DEFAULT_DIR)),
+        [root] => Ok(root.clone()),
+        _ => {
+            let list: Vec<String> = roots.iter().map(|r| format!("`{}`", r.display())).collect();
+            Err(format!("测试文件分属不同的政策库（{}），请用 --library 指定其一", list.join("、")))
+        }
+    }
+}
+
+/// Whether `file` (a path as the library loaded it) is one of `paths` or inside one of them.
+fn under(file: &str, paths: &[PathBuf]) -> bool {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let file = canon(Path::new(file));
+    paths.iter().any(|p| file.starts_with(canon(p)))
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -88,8 +115,17 @@ fn differences(expect: &Value, d: &Decision) -> Vec<String> {
             }
             continue;
         }
-        let have = got.get(field).cloned().unwrap_or(Value::Null);
-        if &have != want {
+        let Some(have) = got.get(field) else {
+            // A misspelt field would otherwise compare with nothing and fail for the wrong reason.
+            let known = got.as_object().into_iter().flat_map(|o| o.keys().map(String::as_str));
+            let hint = huiqi_dsl::suggest::closest(field, known.chain(["summary_contains"]))
+                .map(|c| format!("; did you mean `{c}`?"))
+                // None near: the message names the field alone.
+                .unwrap_or_default();
+            out.push(format!("{field}: not a field a case can expect (docs/testing.md){hint}"));
+            continue;
+        };
+        if have != want {
             out.push(format!("{field}: expected {want}\n        got      {have}"));
         }
     }
@@ -101,23 +137,32 @@ struct Tally {
     failed: usize,
     /// Per policy and condition label: the results seen (true / false).
     seen: BTreeMap<String, BTreeMap<String, BTreeSet<bool>>>,
+    /// The policies some case expects something of.
+    expected: BTreeSet<String>,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let engine = crate::library::load(&args.library)?.engine;
     let paths = crate::library::default_paths(args.paths.clone());
+    let library = crate::library::load(&library_dir(args, &paths)?)?;
+    let engine = &library.engine;
     let mut files = Vec::new();
     for p in &paths {
         collect(p, &mut files).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
     }
     files.sort();
-    let mut tally = Tally { passed: 0, failed: 0, seen: BTreeMap::new() };
+    let mut tally = Tally { passed: 0, failed: 0, seen: BTreeMap::new(), expected: BTreeSet::new() };
     for file in &files {
-        run_file(&engine, file, args.bless, &mut tally)?;
+        run_file(engine, file, args.bless, &mut tally)?;
     }
+    // Coverage is reported for the policies under test: those whose files are under the paths
+    // given, and those the cases run expect something of.
+    let in_scope = |p: &huiqi_engine::Policy<'_>| {
+        tally.expected.contains(p.id().as_str())
+            || library.sources.files.get(p.info().place.file.0).is_some_and(|f| under(&f.name, &paths))
+    };
     let mut uncovered = Vec::new();
     let mut not_in_force = Vec::new();
-    for p in engine.policies() {
+    for p in engine.policies().filter(in_scope) {
         // A suspended or unlisted policy pays nothing without looking at its conditions.
         let info = p.info();
         if info.status != huiqi_dsl::check::Status::Listed {
@@ -232,6 +277,7 @@ fn run_file(
             );
         };
         let mut problems = Vec::new();
+        tally.expected.extend(expect.keys().cloned());
         for (policy, want) in expect {
             match answer.decisions.iter().find(|d| &*d.policy == policy) {
                 Some(d) => problems.extend(differences(want, d).into_iter().map(|p| format!("{policy} {p}"))),

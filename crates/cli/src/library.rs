@@ -18,24 +18,41 @@ pub fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
     }
 }
 
-/// The given files plus what they need to be checked: their library's platform file and fact
-/// schema (`platform.hq` and `schema/` in the nearest directory above that has `platform.hq`).
-pub fn load_with_context(paths: &[PathBuf]) -> Result<SourceSet, LoadError> {
+/// The given files with the whole library each belongs to (the nearest directory above with a
+/// `platform.hq`), so a file checked alone sees every fact, definition and policy its library
+/// declares; and, for each file loaded, whether it is one of the given ones (whose diagnostics
+/// are reported).
+pub fn load_with_context(paths: &[PathBuf]) -> Result<(SourceSet, Vec<bool>), LoadError> {
     let mut all: Vec<PathBuf> = paths.to_vec();
-    for path in paths {
-        if let Some(root) = library_root(path) {
-            for context in [root.join("platform.hq"), root.join("schema")] {
-                if context.exists() && !covered(&context, paths) {
-                    all.push(context);
-                }
-            }
+    let mut roots: Vec<PathBuf> = paths.iter().filter_map(|p| library_root(p)).collect();
+    roots.sort();
+    roots.dedup();
+    // The library's other files, each once: a given file keeps the name it was given by.
+    for root in &roots {
+        let mut files = Vec::new();
+        policy_files(root, &mut files).map_err(|source| LoadError::Read { path: root.clone(), source })?;
+        all.extend(files.into_iter().filter(|f| !covered(f, paths)));
+    }
+    let sources = SourceSet::load(&all)?;
+    let given = sources.files.iter().map(|f| covered(Path::new(&f.name), paths)).collect();
+    Ok((sources, given))
+}
+
+/// Every `.hq` file under `dir`.
+fn policy_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            policy_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "hq") {
+            out.push(path);
         }
     }
-    SourceSet::load(&all)
+    Ok(())
 }
 
 /// Whether `path` is one of `paths` or inside one of them.
-fn covered(path: &Path, paths: &[PathBuf]) -> bool {
+pub fn covered(path: &Path, paths: &[PathBuf]) -> bool {
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let path = canon(path);
     paths.iter().any(|p| path.starts_with(canon(p)))

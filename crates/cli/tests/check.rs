@@ -159,3 +159,96 @@ fn a_closed_pipe_stops_the_output_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+/// A file checked alone sees its library: facts declared in its own folder are known, and only
+/// its own diagnostics are reported.
+#[test]
+fn a_file_checked_alone_sees_its_library() {
+    let uses = GOOD.replace("奖励 5万元", "条件 { 够格: 部门数据 }\n  奖励 5万元");
+    let facts = "事实 部门数据 {\n  类型 布尔\n  提供 区工信局\n  来源 权威\n}\n";
+    let broken = GOOD.replace("ok-1", "ok-2").replace("即申即享", "即申既享");
+    let dir = library(
+        "alone",
+        &[("ok.hq", uses.as_bytes()), ("facts.hq", facts.as_bytes()), ("broken.hq", broken.as_bytes())],
+    );
+    let (code, out, err) = huiqi(&["check", "ok.hq"], &dir);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("checked 1 files, 1 policies: no errors"), "{out}");
+    let (code, out, _) = huiqi(&["check", "broken.hq"], &dir);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("broken.hq") && !out.contains("ok.hq"), "{out}");
+}
+
+/// `huiqi test FILE` finds the library FILE belongs to, and reports clause coverage for the
+/// policies under test only.
+#[test]
+fn a_test_file_finds_its_library_and_covers_its_own_policies() {
+    let dir = std::env::temp_dir().join(format!("huiqi-test-library-{}", std::process::id()));
+    let (code, out, err) = huiqi(&["test", "policies/gxj/gxj-02.test.json"], &root());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("kjj-") && !out.contains("gxj-01"), "coverage of other policies: {out}");
+    // From elsewhere, with no --library: the same library, found from the file's place.
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = root().join("policies/gxj/gxj-02.test.json");
+    let (code, out, err) = huiqi(&["test", file.to_str().unwrap()], &dir);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.trim_end().ends_with("passed, 0 failed"), "{out}");
+    // One condition of gxj-02 left uncovered is reported, for gxj-02 alone.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let first = serde_json::json!({"cases": [doc["cases"][0].clone()]});
+    let one = dir.join("gxj-02.test.json");
+    std::fs::write(&one, first.to_string()).unwrap();
+    let (code, out, _) =
+        huiqi(&["test", one.to_str().unwrap(), "--library", root().join("policies").to_str().unwrap()], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("gxj-02 「") && !out.contains("gxj-01 「"), "{out}");
+}
+
+/// Every bundled case file keeps to `docs/test-case.schema.json`: no field the schema does not
+/// name (the schema says `additionalProperties: false` at each level), and the required ones.
+#[test]
+fn bundled_case_files_keep_to_their_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/test-case.schema.json")).unwrap())
+            .unwrap();
+    let keys = |def: &serde_json::Value| -> Vec<String> {
+        def["properties"].as_object().unwrap().keys().cloned().collect()
+    };
+    let (case_keys, expect_keys) = (keys(&schema["$defs"]["case"]), keys(&schema["$defs"]["expectation"]));
+    let mut files = 0;
+    let mut stack = vec![root().join("policies")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if !path.to_string_lossy().ends_with(".test.json") {
+                continue;
+            }
+            files += 1;
+            let doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for case in doc["cases"].as_array().unwrap() {
+                for (key, _) in case.as_object().unwrap() {
+                    assert!(case_keys.contains(key), "{}: `{key}` is not a case field", path.display());
+                }
+                for required in ["as_of", "facts", "expect"] {
+                    assert!(case.get(required).is_some(), "{}: a case lacks `{required}`", path.display());
+                }
+                for (_, want) in case["expect"].as_object().unwrap() {
+                    for (key, _) in want.as_object().unwrap() {
+                        assert!(
+                            expect_keys.contains(key),
+                            "{}: `{key}` is not an expectation",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(files >= 60, "only {files} case files");
+}

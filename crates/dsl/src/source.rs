@@ -175,13 +175,16 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
 
 /// The library a path belongs to: the nearest directory at or above it that holds `platform.hq`.
 pub fn library_root(path: &Path) -> Option<PathBuf> {
-    let start = if path.is_dir() { Some(path) } else { path.parent() };
+    // Relative paths are read from the current directory, which is searched too (`a.hq`'s parent
+    // is the empty path, and `.`'s too).
+    let path = if path.is_relative() { Path::new(".").join(path) } else { path.to_path_buf() };
+    let start = if path.is_dir() { Some(path.as_path()) } else { path.parent() };
     let mut dir = start.map(Path::to_path_buf);
     while let Some(d) = dir {
         if d.join("platform.hq").is_file() {
             return Some(d);
         }
-        dir = d.parent().map(Path::to_path_buf);
+        dir = d.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf);
     }
     None
 }
