@@ -310,7 +310,13 @@ pub(crate) fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: 
             }
         }
     }
-    trace.step(|| format!("奖励 = {award_text} = {}", money(raw)));
+    if T::ON {
+        // A tier table shows its working band by band; any other award its formula.
+        match crate::tiers::working(&p.program, &p.lets, input.schema, *award, &cx) {
+            Some(lines) => lines.into_iter().for_each(|line| trace.step(|| line)),
+            None => trace.step(|| format!("奖励 = {award_text} = {}", money(raw))),
+        }
+    }
     // Rounding only when the amount has more decimals than the unit keeps: it usually has not.
     let places = info.rounding.places;
     let mut amount = if places >= 0 && raw.scale() <= places.unsigned_abs() {

@@ -41,6 +41,7 @@ mod on_date;
 mod policy;
 mod reads;
 mod settle;
+mod tiers;
 mod value;
 
 pub use calendar::{Calendar, CalendarError, Location, BUNDLED};
