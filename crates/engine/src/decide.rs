@@ -184,12 +184,13 @@ impl Trace for NoTrace {
     const ON: bool = false;
 }
 
-/// Every condition with its facts, the failed ones, and the steps of the amount.
+/// Every condition with its facts, the failed ones (with what each asked for, when it is one
+/// fact compared with a value), and the steps of the amount.
 pub struct Full<'a> {
     program: &'a Program,
     schema: &'a Schema,
     pub conditions: Vec<ConditionReason>,
-    pub failed: Vec<usize>,
+    pub failed: Vec<(usize, Option<String>)>,
     pub steps: Vec<String>,
 }
 
@@ -198,7 +199,8 @@ impl Trace for Full<'_> {
 
     fn condition(&mut self, index: usize, c: &CompiledCondition, result: Option<bool>, cx: &Context<'_>) {
         if result == Some(false) {
-            self.failed.push(index);
+            let asked = crate::requirement::requirement(self.program, self.schema, c.node, cx);
+            self.failed.push((index, asked));
         }
         self.conditions.push(reason(c, result, self.program, self.schema, cx));
     }

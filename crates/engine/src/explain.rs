@@ -160,20 +160,21 @@ impl Explainer<'_> {
     pub fn ineligible(
         &self,
         reasons: &Reasons,
-        failed: &[usize],
+        failed: &[(usize, Option<String>)],
         veto: Option<&str>,
         blocked_by: Option<&PriorAward>,
         group_paid: Option<Decimal>,
     ) -> String {
         let mut parts = Vec::new();
         // A fact the data does not give is shown as 未知 (its `value` is `null`).
-        for i in failed {
+        for (i, asked) in failed {
             let Some(c) = reasons.conditions.get(*i) else { continue };
-            let facts: Vec<String> = c
+            let mut facts: Vec<String> = c
                 .facts
                 .iter()
                 .map(|f| format!("{}为{}", f.fact, f.value.clone().unwrap_or_else(|| "未知".into())))
                 .collect();
+            facts.extend(asked.clone());
             let detail =
                 if facts.is_empty() { String::new() } else { format!("（{}）", facts.join("，")) };
             parts.push(format!("不满足「{}」{detail}", c.label));

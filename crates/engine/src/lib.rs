@@ -40,6 +40,7 @@ mod lower;
 mod on_date;
 mod policy;
 mod reads;
+mod requirement;
 mod settle;
 mod tiers;
 mod value;

@@ -68,7 +68,7 @@ pub(crate) fn comparisons(program: &Program) -> Vec<Comparison> {
 }
 
 /// The fact a node reads directly, or through `年份(...)`: (local index, via year).
-fn fact_of(program: &Program, id: NodeId) -> Option<(u8, bool)> {
+pub(crate) fn fact_of(program: &Program, id: NodeId) -> Option<(u8, bool)> {
     match program.node(id)? {
         Node::Fact(i) => Some((*i, false)),
         Node::Call(Func::Year, args) => match program.node(*args.first()?)? {
@@ -87,7 +87,7 @@ fn constant(program: &Program, id: NodeId) -> Option<Value> {
 }
 
 /// `a < b` read from `b`'s side.
-fn flip(rel: Relation) -> Relation {
+pub(crate) fn flip(rel: Relation) -> Relation {
     match rel {
         Relation::Lt => Relation::Gt,
         Relation::Le => Relation::Ge,
