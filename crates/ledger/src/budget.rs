@@ -27,7 +27,13 @@ pub struct Budget {
 impl Ledger {
     /// Sets a budget's allocation (creating it). Lowering it below what is committed is refused
     /// by the database.
-    pub fn set_budget(&self, year: i32, scope: &str, funder: &str, allocated: Decimal) -> Result<(), LedgerError> {
+    pub fn set_budget(
+        &self,
+        year: i32,
+        scope: &str,
+        funder: &str,
+        allocated: Decimal,
+    ) -> Result<(), LedgerError> {
         let fen = to_fen(allocated)?;
         self.write(|tx| {
             tx.execute(

@@ -134,7 +134,8 @@ pub(crate) fn append(
 
 /// Reads events as stored (all, or one claim's), in chain order.
 pub(crate) fn read(tx: &mut dyn Tx, claim: Option<i64>) -> Result<Vec<Event>, LedgerError> {
-    let select = "SELECT seq, claim, from_state, to_state, actor, role, at, reason, prev_hash, hash FROM events";
+    let select =
+        "SELECT seq, claim, from_state, to_state, actor, role, at, reason, prev_hash, hash FROM events";
     let rows = match claim {
         Some(id) => tx.query(&format!("{select} WHERE claim = $1 ORDER BY seq"), &[Param::Int(id)])?,
         None => tx.query(&format!("{select} ORDER BY seq"), &[])?,

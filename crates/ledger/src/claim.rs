@@ -133,7 +133,10 @@ pub(crate) fn set_state(
     actor: &Actor,
     reason: &str,
 ) -> Result<(), LedgerError> {
-    tx.execute("UPDATE claims SET state = $1 WHERE id = $2", &[Param::Text(to.as_str()), Param::Int(claim.id)])?;
+    tx.execute(
+        "UPDATE claims SET state = $1 WHERE id = $2",
+        &[Param::Text(to.as_str()), Param::Int(claim.id)],
+    )?;
     chain::append(tx, claim.id, Some(claim.state), to, actor, reason)?;
     Ok(())
 }
@@ -180,7 +183,9 @@ pub(crate) fn insert(
         return Err(LedgerError::UnknownEnterprise(c.enterprise.to_owned()));
     }
     if tx.query_opt("SELECT 1 FROM policy_sets WHERE hash = $1", &[Param::Text(set.hash())])?.is_none()
-        || tx.query_opt("SELECT 1 FROM calendars WHERE hash = $1", &[Param::Text(set.calendar_hash())])?.is_none()
+        || tx
+            .query_opt("SELECT 1 FROM calendars WHERE hash = $1", &[Param::Text(set.calendar_hash())])?
+            .is_none()
     {
         return Err(LedgerError::PolicySetNotStored(set.hash().to_owned()));
     }
@@ -235,7 +240,12 @@ fn claim_from(r: &Row) -> Result<Claim, LedgerError> {
 
 impl Ledger {
     /// Records a decided application at `submitted`, with its first event.
-    pub fn record_claim(&self, set: &PolicySet, claim: &NewClaim<'_>, actor: &Actor) -> Result<i64, LedgerError> {
+    pub fn record_claim(
+        &self,
+        set: &PolicySet,
+        claim: &NewClaim<'_>,
+        actor: &Actor,
+    ) -> Result<i64, LedgerError> {
         self.write(|tx| insert(tx, set, claim, State::Submitted, actor))
     }
 

@@ -118,7 +118,9 @@ pub enum LedgerError {
         period: String,
     },
     /// A payout already recorded as paid under another bank reference.
-    #[error("申报 {claim} 已按银行流水号 {stored} 登记兑付，不能再按 {given} 登记：同一笔兑付只能有一个流水号")]
+    #[error(
+        "申报 {claim} 已按银行流水号 {stored} 登记兑付，不能再按 {given} 登记：同一笔兑付只能有一个流水号"
+    )]
     PaidUnderOtherReference {
         /// The claim.
         claim: i64,

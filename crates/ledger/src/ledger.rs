@@ -61,15 +61,23 @@ impl Ledger {
     }
 
     /// Runs `f` in one write transaction, committed when it returns `Ok`, rolled back otherwise.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
         match &self.backend {
             Backend::Sqlite(pool) => pool.with(|_| false, |conn| db::sqlite::write(conn, f)),
-            Backend::Postgres(pool) => pool.with(postgres::Client::is_closed, |conn| db::postgres::write(conn, f)),
+            Backend::Postgres(pool) => {
+                pool.with(postgres::Client::is_closed, |conn| db::postgres::write(conn, f))
+            }
         }
     }
 
     /// Runs `f` in a transaction that only reads (one consistent view).
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
         // Reads take the same path: SQLite's IMMEDIATE costs a write lock for the read's time,
         // which is short; simplicity first until a measurement says otherwise.
         self.write(f)

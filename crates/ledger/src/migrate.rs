@@ -18,7 +18,9 @@ pub(crate) fn migrate(tx: &mut dyn Tx) -> Result<(), LedgerError> {
         // Several servers may start on one new database at once: one migrates, the others wait.
         tx.batch("SELECT pg_advisory_xact_lock(7355608141)")?;
     }
-    tx.batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL, applied_at TEXT NOT NULL)")?;
+    tx.batch(
+        "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL, applied_at TEXT NOT NULL)",
+    )?;
     let found = tx
         .query_opt("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_version", &[])?
         .map(|r| r.int(0))

@@ -92,7 +92,12 @@ fn period_key(c: &Locked) -> String {
 
 /// The budget row charged for a share (the policy's, else its department's), locked, with what
 /// it has left; `None` when the funder has no budget for it.
-fn budget(tx: &mut dyn Tx, year: i64, c: &Locked, funder: &str) -> Result<Option<(String, i64)>, LedgerError> {
+fn budget(
+    tx: &mut dyn Tx,
+    year: i64,
+    c: &Locked,
+    funder: &str,
+) -> Result<Option<(String, i64)>, LedgerError> {
     for scope in [&c.policy, &c.department] {
         let row = tx.query_opt(
             "UPDATE budgets SET allocated_fen = allocated_fen WHERE year = $1 AND scope = $2 AND funder = $3 \
@@ -122,7 +127,11 @@ fn approve_locked(tx: &mut dyn Tx, c: &Locked, actor: &Actor) -> Result<Approval
     let payer = p.payer.ok_or_else(|| corrupt("付款方"))?;
     let due_on = p.due_date.ok_or_else(|| corrupt("兑付期限"))?.to_string();
     let year = i64::from(c.decided_on.year());
-    let mut shares = p.shares.iter().map(|s| Ok((s.funder.as_str(), to_fen(s.amount)?))).collect::<Result<Vec<_>, LedgerError>>()?;
+    let mut shares = p
+        .shares
+        .iter()
+        .map(|s| Ok((s.funder.as_str(), to_fen(s.amount)?)))
+        .collect::<Result<Vec<_>, LedgerError>>()?;
     // Budgets are locked in one order, so two approvals never wait on each other.
     shares.sort_unstable();
     let mut charged = Vec::with_capacity(shares.len());
@@ -131,7 +140,11 @@ fn approve_locked(tx: &mut dyn Tx, c: &Locked, actor: &Actor) -> Result<Approval
         let found = budget(tx, year, c, funder)?;
         if let Some((scope, left)) = &found {
             if *fen > *left {
-                short.push(format!("{year} 年 {scope} 的{funder}级预算只余 {}，需 {}", from_fen(*left), from_fen(*fen)));
+                short.push(format!(
+                    "{year} 年 {scope} 的{funder}级预算只余 {}，需 {}",
+                    from_fen(*left),
+                    from_fen(*fen)
+                ));
             }
         }
         charged.push(found.map(|(scope, _)| scope).unwrap_or_default());
@@ -214,7 +227,12 @@ impl Ledger {
 
     /// Records a 免申即享 screening line: the claim and its payout (or its wait for budget) in one
     /// transaction, so a line is recorded whole or not at all.
-    pub fn record_screened(&self, set: &PolicySet, claim: &NewClaim<'_>, actor: &Actor) -> Result<Approval, LedgerError> {
+    pub fn record_screened(
+        &self,
+        set: &PolicySet,
+        claim: &NewClaim<'_>,
+        actor: &Actor,
+    ) -> Result<Approval, LedgerError> {
         self.write(|tx| {
             // Recorded as decided on authoritative data: under review for an instant, within
             // this transaction, so approval runs the one path every claim takes.
@@ -230,7 +248,13 @@ impl Ledger {
 
     /// Records that a pushed payout was paid, with the bank's reference. Recording the same
     /// reference again changes nothing (`Ok(false)`); another reference is refused.
-    pub fn mark_paid(&self, claim: i64, paid_on: NaiveDate, bank_ref: &str, actor: &Actor) -> Result<bool, LedgerError> {
+    pub fn mark_paid(
+        &self,
+        claim: i64,
+        paid_on: NaiveDate,
+        bank_ref: &str,
+        actor: &Actor,
+    ) -> Result<bool, LedgerError> {
         self.write(|tx| {
             let c = lock(tx, claim)?;
             let row = tx.query_opt("SELECT id, bank_ref FROM payouts WHERE claim = $1", &[Param::Int(claim)])?;
@@ -318,6 +342,8 @@ impl Ledger {
 
     /// How many payouts the ledger holds.
     pub fn payout_count(&self) -> Result<i64, LedgerError> {
-        self.read(|tx| tx.query_opt("SELECT CAST(COUNT(*) AS BIGINT) FROM payouts", &[])?.map_or(Ok(0), |r| r.int(0)))
+        self.read(|tx| {
+            tx.query_opt("SELECT CAST(COUNT(*) AS BIGINT) FROM payouts", &[])?.map_or(Ok(0), |r| r.int(0))
+        })
     }
 }

@@ -20,11 +20,15 @@ pub struct PolicySet {
 
 impl PolicySet {
     /// Builds the engine from the texts (`(name, text)` each); a library with errors is refused.
-    pub fn new(files: Vec<(String, String)>, calendar: Vec<(String, String)>) -> Result<PolicySet, LedgerError> {
+    pub fn new(
+        files: Vec<(String, String)>,
+        calendar: Vec<(String, String)>,
+    ) -> Result<PolicySet, LedgerError> {
         let sources = SourceSet::from_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_bytes())));
         let cal = Calendar::from_sources(calendar.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| LedgerError::PolicySet(format!("日历无法读取：{e}")))?;
-        let engine = Engine::from_sources(&sources, cal).map_err(|e| LedgerError::PolicySet(e.to_string()))?;
+        let engine =
+            Engine::from_sources(&sources, cal).map_err(|e| LedgerError::PolicySet(e.to_string()))?;
         let calendar_hash = calendar_hash(&calendar);
         Ok(PolicySet { files, calendar, calendar_hash, engine })
     }
@@ -97,8 +101,10 @@ impl Ledger {
     /// The stored policy set and calendar, rebuilt into their engine.
     pub fn policy_set(&self, hash: &str, calendar_hash: &str) -> Result<Option<PolicySet>, LedgerError> {
         let texts = self.read(|tx| {
-            let files = tx.query_opt("SELECT files FROM policy_sets WHERE hash = $1", &[Param::Text(hash)])?;
-            let cal = tx.query_opt("SELECT files FROM calendars WHERE hash = $1", &[Param::Text(calendar_hash)])?;
+            let files =
+                tx.query_opt("SELECT files FROM policy_sets WHERE hash = $1", &[Param::Text(hash)])?;
+            let cal =
+                tx.query_opt("SELECT files FROM calendars WHERE hash = $1", &[Param::Text(calendar_hash)])?;
             match (files, cal) {
                 (Some(f), Some(c)) => Ok(Some((from_json(f.text(0)?)?, from_json(c.text(0)?)?))),
                 _ => Ok(None),

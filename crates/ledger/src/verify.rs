@@ -37,15 +37,27 @@ fn audit_chain(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Res
     let mut prev = "0".repeat(64);
     for (expected, e) in (1..).zip(events) {
         if e.seq != expected {
-            fail(out, "audit_chain", format!("审计链在第 {expected} 条处断开：下一条是第 {} 条（有事件被删除或插入）", e.seq));
+            fail(
+                out,
+                "audit_chain",
+                format!("审计链在第 {expected} 条处断开：下一条是第 {} 条（有事件被删除或插入）", e.seq),
+            );
             return Ok(());
         }
         if e.prev_hash != prev {
-            fail(out, "audit_chain", format!("第 {} 条事件记的前一哈希与第 {} 条的哈希不符", e.seq, expected - 1));
+            fail(
+                out,
+                "audit_chain",
+                format!("第 {} 条事件记的前一哈希与第 {} 条的哈希不符", e.seq, expected - 1),
+            );
             return Ok(());
         }
         if chain::hash(e) != e.hash {
-            fail(out, "audit_chain", format!("第 {} 条事件（申报 {}）的内容与其哈希不符：它被改动过", e.seq, e.claim));
+            fail(
+                out,
+                "audit_chain",
+                format!("第 {} 条事件（申报 {}）的内容与其哈希不符：它被改动过", e.seq, e.claim),
+            );
             return Ok(());
         }
         prev.clone_from(&e.hash);
@@ -55,7 +67,14 @@ fn audit_chain(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Res
         .ok_or_else(|| LedgerError::Corrupt("审计链的链头不见了".into()))?;
     let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
     if head.int(0)? != count || head.text(1)? != prev {
-        fail(out, "audit_chain", format!("审计链的链头在第 {} 条，而链上只有 {count} 条事件：末尾的事件被删除或链头被改动", head.int(0)?));
+        fail(
+            out,
+            "audit_chain",
+            format!(
+                "审计链的链头在第 {} 条，而链上只有 {count} 条事件：末尾的事件被删除或链头被改动",
+                head.int(0)?
+            ),
+        );
     }
     Ok(())
 }
@@ -72,18 +91,33 @@ fn claim_events(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Re
         let mut at: Option<State> = None;
         for e in by_claim.get(&id).map(Vec::as_slice).unwrap_or_default() {
             if e.from != at {
-                fail(out, "event_missing", format!(
-                    "申报 {id} 的第 {} 条事件从「{}」出发，而它此前在「{}」：中间的状态变更没有事件",
-                    e.seq, e.from.map_or("（无）", State::word), at.map_or("（无）", State::word)));
+                fail(
+                    out,
+                    "event_missing",
+                    format!(
+                        "申报 {id} 的第 {} 条事件从「{}」出发，而它此前在「{}」：中间的状态变更没有事件",
+                        e.seq,
+                        e.from.map_or("（无）", State::word),
+                        at.map_or("（无）", State::word)
+                    ),
+                );
             }
             at = Some(e.to);
         }
         if at != Some(state) {
-            fail(out, "event_missing", format!(
-                "申报 {id} 的状态为「{}」，而它的事件只记到「{}」：这一状态变更没有事件",
-                state.word(), at.map_or("（无）", State::word)));
+            fail(
+                out,
+                "event_missing",
+                format!(
+                    "申报 {id} 的状态为「{}」，而它的事件只记到「{}」：这一状态变更没有事件",
+                    state.word(),
+                    at.map_or("（无）", State::word)
+                ),
+            );
         }
-        if state.has_payout() && tx.query_opt("SELECT 1 FROM payouts WHERE claim = $1", &[crate::db::Param::Int(id)])?.is_none() {
+        if state.has_payout()
+            && tx.query_opt("SELECT 1 FROM payouts WHERE claim = $1", &[crate::db::Param::Int(id)])?.is_none()
+        {
             fail(out, "payout_missing", format!("申报 {id} 的状态为「{}」，却没有兑付记录", state.word()));
         }
     }
@@ -92,19 +126,25 @@ fn claim_events(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Re
 
 /// Shares and installments add up to their payout; a claim's amount is its decision's.
 fn amounts(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
-    let sums = [
-        ("shares", "payout_shares", "各出资方份额"),
-        ("installments", "payout_installments", "各期金额"),
-    ];
+    let sums =
+        [("shares", "payout_shares", "各出资方份额"), ("installments", "payout_installments", "各期金额")];
     for (invariant, table, words) in sums {
         let sql = format!(
             "SELECT p.id, p.claim, p.amount_fen, CAST(SUM(s.amount_fen) AS BIGINT) FROM payouts p \
              JOIN {table} s ON s.payout = p.id GROUP BY p.id, p.claim, p.amount_fen HAVING SUM(s.amount_fen) <> p.amount_fen ORDER BY p.id"
         );
         for r in tx.query(&sql, &[])? {
-            fail(out, invariant, format!(
-                "兑付 {}（申报 {}）的{words}合计 {}，不等于兑付金额 {}",
-                r.int(0)?, r.int(1)?, from_fen(r.int(3)?), from_fen(r.int(2)?)));
+            fail(
+                out,
+                invariant,
+                format!(
+                    "兑付 {}（申报 {}）的{words}合计 {}，不等于兑付金额 {}",
+                    r.int(0)?,
+                    r.int(1)?,
+                    from_fen(r.int(3)?),
+                    from_fen(r.int(2)?)
+                ),
+            );
         }
     }
     for r in tx.query("SELECT id, amount_fen, decision FROM claims ORDER BY id", &[])? {
@@ -120,9 +160,14 @@ fn amounts(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
             _ => false,
         };
         if !matches {
-            fail(out, "claim_amount", format!(
-                "申报 {id} 记的金额 {} 与其保存的决定的金额不符",
-                stored.map_or("（无）".into(), |s| from_fen(s).to_string())));
+            fail(
+                out,
+                "claim_amount",
+                format!(
+                    "申报 {id} 记的金额 {} 与其保存的决定的金额不符",
+                    stored.map_or("（无）".into(), |s| from_fen(s).to_string())
+                ),
+            );
         }
     }
     Ok(())
@@ -140,9 +185,20 @@ fn budgets(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
     for r in tx.query(sql, &[])? {
         let (committed, paid, charged, charged_paid) = (r.int(3)?, r.int(4)?, r.int(5)?, r.int(6)?);
         if committed != charged || paid != charged_paid {
-            fail(out, "budget", format!(
-                "{} 年 {} 的{}级预算记已承诺 {}、已支付 {}，而兑付记录合计为 {}、{}",
-                r.int(0)?, r.text(1)?, r.text(2)?, from_fen(committed), from_fen(paid), from_fen(charged), from_fen(charged_paid)));
+            fail(
+                out,
+                "budget",
+                format!(
+                    "{} 年 {} 的{}级预算记已承诺 {}、已支付 {}，而兑付记录合计为 {}、{}",
+                    r.int(0)?,
+                    r.text(1)?,
+                    r.text(2)?,
+                    from_fen(committed),
+                    from_fen(paid),
+                    from_fen(charged),
+                    from_fen(charged_paid)
+                ),
+            );
         }
     }
     Ok(())

@@ -1,7 +1,13 @@
 //! One suite, run on both backends: SQLite in a temporary file, and PostgreSQL in a fresh schema
 //! of `HUIQI_TEST_POSTGRES` (skipped when it is not set, failed when `CI` is set and it is not).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
 
 mod support;
 
@@ -55,7 +61,9 @@ fn a_claims_whole_life(db: &Db) {
     assert_eq!(l.claim(id).unwrap().amount, Some(d("12345.67")));
     l.transition(id, State::Accepted, &officer(), "").unwrap();
     l.transition(id, State::UnderReview, &officer(), "").unwrap();
-    let Approval::Approved { payout, .. } = l.approve(id, &officer()).unwrap() else { panic!("not approved") };
+    let Approval::Approved { payout, .. } = l.approve(id, &officer()).unwrap() else {
+        panic!("not approved")
+    };
     let p = l.payout(id).unwrap().unwrap();
     assert_eq!(p.id, payout);
     assert_eq!(p.amount, d("12345.67"));
@@ -86,7 +94,10 @@ fn a_claims_whole_life(db: &Db) {
     // The engine reads history from the ledger.
     let priors = l.prior_awards(CODE).unwrap();
     assert_eq!(priors.len(), 1);
-    assert_eq!((priors[0].policy.as_str(), priors[0].date, priors[0].amount), ("once", paid_on, d("12345.67")));
+    assert_eq!(
+        (priors[0].policy.as_str(), priors[0].date, priors[0].amount),
+        ("once", paid_on, d("12345.67"))
+    );
     assert_eq!(l.verify().unwrap(), []);
     // A rejection must say why.
     let second = l.record_claim(&set, &new_claim(&decision, &facts, ""), &officer()).unwrap();
@@ -98,7 +109,13 @@ fn a_claims_whole_life(db: &Db) {
 
 /// What a refused step could have touched.
 fn snapshot(l: &Ledger, id: i64) -> String {
-    format!("{:?}\n{:?}\n{:?}\n{}", l.claim(id).unwrap(), l.events(id).unwrap(), l.payout(id).unwrap(), l.payout_count().unwrap())
+    format!(
+        "{:?}\n{:?}\n{:?}\n{}",
+        l.claim(id).unwrap(),
+        l.events(id).unwrap(),
+        l.payout(id).unwrap(),
+        l.payout_count().unwrap()
+    )
 }
 
 fn a_refused_transition_changes_nothing(db: &Db) {
@@ -111,14 +128,20 @@ fn a_refused_transition_changes_nothing(db: &Db) {
     let e = l.transition(id, State::Notified, &officer(), "").unwrap_err();
     assert!(matches!(e, LedgerError::Transition { from: State::Submitted, to: State::Notified, .. }), "{e}");
     let text = e.to_string();
-    assert!(text.contains(&format!("申报 {id}")) && text.contains("已提交") && text.contains("已告知"), "{text}");
+    assert!(
+        text.contains(&format!("申报 {id}")) && text.contains("已提交") && text.contains("已告知"),
+        "{text}"
+    );
     let e = l.approve(id, &officer()).unwrap_err();
     assert!(matches!(e, LedgerError::Transition { .. }), "{e}");
     let e = l.mark_paid(id, date(), "X", &officer()).unwrap_err();
     assert!(matches!(e, LedgerError::Transition { .. }), "{e}");
     let e = l.transition(id, State::Approved, &officer(), "").unwrap_err();
     assert!(matches!(e, LedgerError::UseOperation { .. }), "{e}");
-    assert!(matches!(l.transition(999_999, State::Accepted, &officer(), ""), Err(LedgerError::UnknownClaim(999_999))));
+    assert!(matches!(
+        l.transition(999_999, State::Accepted, &officer(), ""),
+        Err(LedgerError::UnknownClaim(999_999))
+    ));
     assert_eq!(snapshot(l, id), before);
     assert_eq!(l.verify().unwrap(), []);
 }
@@ -153,7 +176,13 @@ fn concurrent_approvals_pay_once(db: &Db) {
     let approved = results.iter().filter(|r| matches!(r, Ok(Approval::Approved { .. }))).count();
     assert_eq!(approved, 1, "{results:?}");
     for r in &results {
-        assert!(matches!(r, Ok(Approval::Approved { .. }) | Err(LedgerError::Transition { from: State::Approved, .. })), "{r:?}");
+        assert!(
+            matches!(
+                r,
+                Ok(Approval::Approved { .. }) | Err(LedgerError::Transition { from: State::Approved, .. })
+            ),
+            "{r:?}"
+        );
     }
     assert_eq!(l.payout_count().unwrap(), 1);
     assert_eq!(l.events(id).unwrap().len(), 4);
@@ -176,7 +205,10 @@ fn concurrent_screenings_of_one_line_pay_once(db: &Db) {
         assert!(matches!(r, Ok(Approval::Approved { .. }) | Err(LedgerError::AlreadyPaid { .. })), "{r:?}");
     }
     let e = results.iter().find_map(|r| r.as_ref().err()).unwrap().to_string();
-    assert!(e.contains(CODE) && e.contains("once") && e.contains("剧目《示例》") && e.contains("不能重复兑付"), "{e}");
+    assert!(
+        e.contains(CODE) && e.contains("once") && e.contains("剧目《示例》") && e.contains("不能重复兑付"),
+        "{e}"
+    );
     assert_eq!(l.payout_count().unwrap(), 1);
     assert_eq!(l.prior_awards(CODE).unwrap().len(), 1);
     // The refused lines left no claim or event behind: one claim's four events in all.
@@ -189,7 +221,9 @@ fn yearly_and_unlimited_keys(db: &Db) {
     let l = &db.ledger;
     let screen = Actor::new("screen", "系统");
     let yearly = decide(&set, "yearly");
-    let Approval::Approved { claim, .. } = l.record_screened(&set, &new_claim(&yearly, &facts, ""), &screen).unwrap() else {
+    let Approval::Approved { claim, .. } =
+        l.record_screened(&set, &new_claim(&yearly, &facts, ""), &screen).unwrap()
+    else {
         panic!()
     };
     assert_eq!(l.payout(claim).unwrap().unwrap().period_key, "2026");
@@ -220,7 +254,10 @@ fn verify_passes_and_catches_tampering(db: &Db) {
     // An event's reason altered.
     db.raw("UPDATE events SET reason = '改过' WHERE seq = 2");
     let failures = l.verify().unwrap();
-    assert!(failures.iter().any(|f| f.invariant == "audit_chain" && f.message.contains("第 2 条")), "{failures:?}");
+    assert!(
+        failures.iter().any(|f| f.invariant == "audit_chain" && f.message.contains("第 2 条")),
+        "{failures:?}"
+    );
     db.raw("UPDATE events SET reason = '免申即享：依权威数据筛查' WHERE seq = 2");
     assert_eq!(l.verify().unwrap(), []);
 
@@ -248,7 +285,8 @@ fn money_round_trips_to_the_fen(db: &Db) {
     let set = prepared(db);
     let decision = decide(&set, "yearly");
     let facts = facts();
-    let Approval::Approved { claim, .. } = l.record_screened(&set, &new_claim(&decision, &facts, ""), &Actor::new("s", "系统")).unwrap()
+    let Approval::Approved { claim, .. } =
+        l.record_screened(&set, &new_claim(&decision, &facts, ""), &Actor::new("s", "系统")).unwrap()
     else {
         panic!()
     };
@@ -309,7 +347,10 @@ fn enterprises_are_checked(db: &Db) {
         in_park: true,
     };
     let err = l.record_enterprise(&e).unwrap_err();
-    assert!(matches!(err, LedgerError::Uscc { .. }) && err.to_string().contains("91360702MA35D3E4FH"), "{err}");
+    assert!(
+        matches!(err, LedgerError::Uscc { .. }) && err.to_string().contains("91360702MA35D3E4FH"),
+        "{err}"
+    );
     e.uscc = CODE.into();
     l.record_enterprise(&e).unwrap();
     e.name = "某公司（更名）".into();

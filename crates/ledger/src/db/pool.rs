@@ -21,7 +21,12 @@ struct State<C> {
 
 impl<C> Pool<C> {
     pub(crate) fn new(max: usize, connect: Connect<C>) -> Self {
-        Pool { state: Mutex::new(State { idle: Vec::new(), open: 0 }), returned: Condvar::new(), max, connect }
+        Pool {
+            state: Mutex::new(State { idle: Vec::new(), open: 0 }),
+            returned: Condvar::new(),
+            max,
+            connect,
+        }
     }
 
     /// A connection for the time of `f`; returned to the pool afterwards unless `broken` says

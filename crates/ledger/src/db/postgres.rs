@@ -18,7 +18,11 @@ pub(crate) fn redact(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let user_info = url.get(scheme + 3..at).unwrap_or("");
             match user_info.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", url.get(..scheme + 3).unwrap_or(""), url.get(at..).unwrap_or("")),
+                Some((user, _)) => format!(
+                    "{}{user}:***{}",
+                    url.get(..scheme + 3).unwrap_or(""),
+                    url.get(at..).unwrap_or("")
+                ),
                 None => url.to_owned(),
             }
         }

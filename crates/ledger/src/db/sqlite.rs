@@ -18,7 +18,8 @@ pub(crate) fn connect(path: &Path, url: &str) -> Result<Connection, LedgerError>
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| open(format!("无法创建目录 `{}`：{e}", dir.display())))?;
     }
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags =
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| open(e.to_string()))?;
     conn.busy_timeout(BUSY).map_err(|e| open(e.to_string()))?;
     conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| open(e.to_string()))?;
@@ -73,7 +74,9 @@ fn cell(v: ValueRef<'_>) -> Result<Cell, DbError> {
         ValueRef::Text(t) => String::from_utf8(t.to_vec())
             .map(Cell::Text)
             .map_err(|_| DbError::Other("账本中有不是 UTF-8 的文字".into())),
-        ValueRef::Real(_) | ValueRef::Blob(_) => Err(DbError::Other("账本中有小数或二进制值，它只存整数和文字".into())),
+        ValueRef::Real(_) | ValueRef::Blob(_) => {
+            Err(DbError::Other("账本中有小数或二进制值，它只存整数和文字".into()))
+        }
     }
 }
 
