@@ -20,6 +20,7 @@ mod check;
 mod eval;
 mod fmt;
 mod golden;
+mod ledger;
 mod library;
 mod screen;
 mod serve;
@@ -74,6 +75,8 @@ enum Command {
     Screen(screen::ScreenArgs),
     /// Write a synthetic registry for the library's 免申即享 policies (deterministic for a seed).
     GenRegistry(screen::GenArgs),
+    /// The 兑现 ledger: `init`, `verify` (`--db URL` or `HUIQI_DB`; default `sqlite://huiqi-data/huiqi.db`).
+    Ledger(ledger::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -104,6 +107,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::Screen(args) => screen::run_screen(&args),
         Command::GenRegistry(args) => screen::run_gen(&args),
+        Command::Ledger(args) => ledger::run(&args),
         Command::Test(args) => golden::run(&args),
         Command::Catalog(args) => catalog::run_catalog(&args),
         Command::Guide(args) => catalog::run_guide(&args),

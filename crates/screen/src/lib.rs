@@ -24,7 +24,8 @@ mod seen;
 pub mod split;
 pub mod summary;
 mod tally;
-pub mod uscc;
+/// The 统一社会信用代码 check, in its own crate so the ledger uses it without the pipeline.
+pub use huiqi_uscc as uscc;
 pub mod xlsx;
 
 pub use output::{FileSink, MemorySink, Sink};

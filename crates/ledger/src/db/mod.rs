@@ -1,0 +1,131 @@
+//! The two backends behind one small interface: a transaction that runs SQL with `$1, $2…`
+//! parameters and gives rows of integers and texts. Both take the same SQL text (SQLite numbers
+//! `$N` parameters by first appearance, so each first appears in ascending order).
+
+mod pool;
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
+
+pub(crate) use pool::Pool;
+
+use crate::error::LedgerError;
+
+/// A parameter: every column is a BIGINT or a TEXT (money in 分, booleans as 0/1, dates as ISO
+/// text, JSON as text), so these three cover the schema on both backends.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Param<'a> {
+    Int(i64),
+    Text(&'a str),
+    Null,
+}
+
+impl From<i64> for Param<'_> {
+    fn from(v: i64) -> Self {
+        Param::Int(v)
+    }
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(v: &'a str) -> Self {
+        Param::Text(v)
+    }
+}
+
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(v: &'a String) -> Self {
+        Param::Text(v)
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Param<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        v.map_or(Param::Null, Param::Text)
+    }
+}
+
+impl From<Option<i64>> for Param<'_> {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Param::Null, Param::Int)
+    }
+}
+
+/// One value read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cell {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+/// One row read back, its cells in the query's column order.
+#[derive(Debug, Clone)]
+pub(crate) struct Row(pub(crate) Vec<Cell>);
+
+impl Row {
+    fn cell(&self, i: usize) -> Result<&Cell, LedgerError> {
+        self.0.get(i).ok_or_else(|| LedgerError::Corrupt(format!("查询结果缺少第 {} 列", i + 1)))
+    }
+
+    pub(crate) fn int(&self, i: usize) -> Result<i64, LedgerError> {
+        self.opt_int(i)?.ok_or_else(|| LedgerError::Corrupt(format!("第 {} 列应为整数，却为空", i + 1)))
+    }
+
+    pub(crate) fn opt_int(&self, i: usize) -> Result<Option<i64>, LedgerError> {
+        match self.cell(i)? {
+            Cell::Int(v) => Ok(Some(*v)),
+            Cell::Null => Ok(None),
+            Cell::Text(t) => Err(LedgerError::Corrupt(format!("第 {} 列应为整数，却为文字 `{t}`", i + 1))),
+        }
+    }
+
+    pub(crate) fn text(&self, i: usize) -> Result<&str, LedgerError> {
+        self.opt_text(i)?.ok_or_else(|| LedgerError::Corrupt(format!("第 {} 列应为文字，却为空", i + 1)))
+    }
+
+    pub(crate) fn opt_text(&self, i: usize) -> Result<Option<&str>, LedgerError> {
+        match self.cell(i)? {
+            Cell::Text(t) => Ok(Some(t)),
+            Cell::Null => Ok(None),
+            Cell::Int(v) => Err(LedgerError::Corrupt(format!("第 {} 列应为文字，却为整数 {v}", i + 1))),
+        }
+    }
+}
+
+/// Why a statement failed, as far as the ledger needs to tell: a unique constraint (a second
+/// payout for the same key) or anything else.
+#[derive(Debug)]
+pub(crate) enum DbError {
+    Unique(String),
+    Other(String),
+}
+
+impl From<DbError> for LedgerError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Unique(m) | DbError::Other(m) => LedgerError::Db(m),
+        }
+    }
+}
+
+/// The SQL dialect differences the shared text cannot hide (only in migrations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A transaction in progress on either backend.
+pub(crate) trait Tx {
+    fn dialect(&self) -> Dialect;
+    /// Runs a statement; the number of rows it changed.
+    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError>;
+    /// Runs a query; every row.
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DbError>;
+    /// Runs several statements without parameters (migrations).
+    fn batch(&mut self, sql: &str) -> Result<(), DbError>;
+
+    /// The one row a query must give, or `None`.
+    fn query_opt(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>, DbError> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+}

@@ -1,0 +1,111 @@
+//! SQLite: a file created on first use (and its directory), WAL, foreign keys on, a busy
+//! timeout, and every write in a `BEGIN IMMEDIATE` transaction so writers queue rather than fail.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, Transaction};
+
+use super::{Cell, DbError, Dialect, Param, Row, Tx};
+use crate::error::LedgerError;
+
+/// How long a writer waits for another to finish before giving up.
+const BUSY: Duration = Duration::from_secs(30);
+
+pub(crate) fn connect(path: &Path, url: &str) -> Result<Connection, LedgerError> {
+    let open = |reason: String| LedgerError::Open { url: url.to_owned(), reason };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| open(format!("无法创建目录 `{}`：{e}", dir.display())))?;
+    }
+    let flags =
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| open(e.to_string()))?;
+    conn.busy_timeout(BUSY).map_err(|e| open(e.to_string()))?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| open(e.to_string()))?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| open(e.to_string()))?;
+    // With WAL, NORMAL loses no committed transaction on a crash of the process, only possibly
+    // the last ones on a power cut; FULL is kept: a payout recorded must stay recorded.
+    conn.pragma_update(None, "synchronous", "FULL").map_err(|e| open(e.to_string()))?;
+    Ok(conn)
+}
+
+/// Runs `f` in a `BEGIN IMMEDIATE` transaction, committed when it succeeds.
+pub(crate) fn write<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
+) -> Result<T, LedgerError> {
+    let mut tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| LedgerError::from(map(e)))?;
+    let value = f(&mut tx)?;
+    tx.commit().map_err(|e| LedgerError::from(map(e)))?;
+    Ok(value)
+}
+
+fn map(e: rusqlite::Error) -> DbError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation => {
+            let text = e.to_string();
+            if text.contains("UNIQUE") || text.contains("PRIMARY KEY") {
+                DbError::Unique(text)
+            } else {
+                DbError::Other(text)
+            }
+        }
+        _ => DbError::Other(e.to_string()),
+    }
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Param::Int(v) => ToSqlOutput::Owned(Value::Integer(*v)),
+            Param::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+            Param::Null => ToSqlOutput::Owned(Value::Null),
+        })
+    }
+}
+
+fn cell(v: ValueRef<'_>) -> Result<Cell, DbError> {
+    match v {
+        ValueRef::Null => Ok(Cell::Null),
+        ValueRef::Integer(i) => Ok(Cell::Int(i)),
+        ValueRef::Text(t) => String::from_utf8(t.to_vec())
+            .map(Cell::Text)
+            .map_err(|_| DbError::Other("账本中有不是 UTF-8 的文字".into())),
+        ValueRef::Real(_) | ValueRef::Blob(_) => {
+            Err(DbError::Other("账本中有小数或二进制值，它只存整数和文字".into()))
+        }
+    }
+}
+
+impl Tx for Transaction<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
+        let mut stmt = self.prepare_cached(sql).map_err(map)?;
+        let n = stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(map)?;
+        Ok(u64::try_from(n).unwrap_or(u64::MAX))
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DbError> {
+        let mut stmt = self.prepare_cached(sql).map_err(map)?;
+        let columns = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(map)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(map)? {
+            let cells = (0..columns)
+                .map(|i| row.get_ref(i).map_err(map).and_then(cell))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push(Row(cells));
+        }
+        Ok(out)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.execute_batch(sql).map_err(map)
+    }
+}

@@ -1,0 +1,148 @@
+//! Everything the ledger can refuse, said in Chinese with where and why.
+
+use crate::state::State;
+
+/// Why a ledger operation failed. A failed operation changed nothing: each runs in one
+/// transaction, rolled back on any error.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The address is neither `sqlite://…` nor `postgres://…`.
+    #[error("无法识别的账本地址 `{0}`：应为 sqlite://文件路径 或 postgres://用户@主机:端口/数据库")]
+    Url(String),
+    /// The database could not be opened or reached.
+    #[error("无法打开账本 `{url}`：{reason}")]
+    Open {
+        /// The address, without its password.
+        url: String,
+        /// The backend's words.
+        reason: String,
+    },
+    /// The database was written by a newer huiqi.
+    #[error("账本的结构版本为 {found}，本程序只认识到版本 {supported}：它由更新的 huiqi 写成，请用更新的 huiqi 打开；本程序未做任何改动")]
+    NewerSchema {
+        /// The database's version.
+        found: i64,
+        /// The newest this binary knows.
+        supported: i64,
+    },
+    /// A statement failed in the database.
+    #[error("账本数据库出错：{0}")]
+    Db(String),
+    /// What the database holds breaks the ledger's own rules (a row it cannot read).
+    #[error("账本数据有误：{0}")]
+    Corrupt(String),
+    /// An invalid 统一社会信用代码.
+    #[error("统一社会信用代码 `{code}` 无效：{reason}")]
+    Uscc {
+        /// The code as given.
+        code: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An enterprise not recorded in the ledger.
+    #[error("企业 {0} 不在账本中：请先登记企业（名称、开户行、账号、是否在园区）")]
+    UnknownEnterprise(String),
+    /// A claim id not in the ledger.
+    #[error("申报 {0} 不在账本中")]
+    UnknownClaim(i64),
+    /// A policy the deciding engine does not have.
+    #[error("政策 {policy} 不在政策集 {policy_set} 中，无法登记其申报")]
+    UnknownPolicy {
+        /// The policy id.
+        policy: String,
+        /// The policy set's hash.
+        policy_set: String,
+    },
+    /// The policy set or calendar files do not make the engine they claim to.
+    #[error("政策集无法保存：{0}")]
+    PolicySet(String),
+    /// A claim decided by a policy set the ledger does not hold.
+    #[error("申报所依据的政策集 {0} 尚未存入账本：请先保存政策集，以便日后重放这一决定")]
+    PolicySetNotStored(String),
+    /// A transition the state machine does not allow.
+    #[error("申报 {claim} 当前状态为「{}」，不能{}：状态机不允许这一步，账本未做任何改动", from.word(), to.step())]
+    Transition {
+        /// The claim.
+        claim: i64,
+        /// Its current state.
+        from: State,
+        /// The state asked for.
+        to: State,
+    },
+    /// A step that has its own operation (approval creates the payout, payment records the bank's reference).
+    #[error("申报 {claim} 要{}，请用专门的操作（{operation}），它会一并登记所需的记录", to.step())]
+    UseOperation {
+        /// The claim.
+        claim: i64,
+        /// The state asked for.
+        to: State,
+        /// The operation to use.
+        operation: &'static str,
+    },
+    /// A rejection or a broken commitment needs its reason.
+    #[error("申报 {claim} 要{}，必须写明理由", to.step())]
+    ReasonRequired {
+        /// The claim.
+        claim: i64,
+        /// The state asked for.
+        to: State,
+    },
+    /// A step only 承诺兑现 policies have.
+    #[error("申报 {claim} 的政策方式为「{mode}」，不是承诺兑现，不能{}", to.step())]
+    NotCommitment {
+        /// The claim.
+        claim: i64,
+        /// The state asked for.
+        to: State,
+        /// The policy's mode.
+        mode: String,
+    },
+    /// Approval of a claim whose decision pays nothing.
+    #[error("申报 {claim} 的决定为「{outcome}」而非符合，没有可兑付的金额，不能批准")]
+    NotEligible {
+        /// The claim.
+        claim: i64,
+        /// The decision's outcome in Chinese.
+        outcome: String,
+    },
+    /// A second payout for the same enterprise, policy, item and period: refused by the database.
+    #[error("企业 {enterprise} 已有政策 {policy}{} 在 {period} 的兑付记录，不能重复兑付", item_words(item))]
+    AlreadyPaid {
+        /// The enterprise's code.
+        enterprise: String,
+        /// The policy id.
+        policy: String,
+        /// The claim's item, empty when the policy pays per enterprise.
+        item: String,
+        /// The period as the policy's 频次 counts it (`一次性`, a year, or the claim).
+        period: String,
+    },
+    /// A payout already recorded as paid under another bank reference.
+    #[error(
+        "申报 {claim} 已按银行流水号 {stored} 登记兑付，不能再按 {given} 登记：同一笔兑付只能有一个流水号"
+    )]
+    PaidUnderOtherReference {
+        /// The claim.
+        claim: i64,
+        /// The reference recorded.
+        stored: String,
+        /// The reference given now.
+        given: String,
+    },
+    /// An amount that is not a whole number of 分 or is out of range.
+    #[error("金额 `{value}` {reason}")]
+    Money {
+        /// The amount as given.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+fn item_words(item: &str) -> String {
+    if item.is_empty() {
+        String::new()
+    } else {
+        format!("（事项「{item}」）")
+    }
+}

@@ -1,0 +1,220 @@
+//! `verify`: every invariant the ledger keeps, checked against what the database holds.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::chain::{self, Event};
+use crate::claim::parse_state;
+use crate::db::Tx;
+use crate::error::LedgerError;
+use crate::ledger::Ledger;
+use crate::money::{from_fen, to_fen};
+use crate::state::State;
+
+/// One invariant found broken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// Which invariant (`audit_chain`, `event_missing`, `shares`, `installments`,
+    /// `claim_amount`, `payout_missing`, `budget`).
+    pub invariant: &'static str,
+    /// What is wrong and where, in Chinese.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}", self.invariant, self.message)
+    }
+}
+
+fn fail(out: &mut Vec<Failure>, invariant: &'static str, message: String) {
+    out.push(Failure { invariant, message });
+}
+
+/// The chain: contiguous from 1, each linked to the one before, each hash its content's, and the
+/// head at the last.
+fn audit_chain(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Result<(), LedgerError> {
+    let mut prev = "0".repeat(64);
+    for (expected, e) in (1..).zip(events) {
+        if e.seq != expected {
+            fail(
+                out,
+                "audit_chain",
+                format!("审计链在第 {expected} 条处断开：下一条是第 {} 条（有事件被删除或插入）", e.seq),
+            );
+            return Ok(());
+        }
+        if e.prev_hash != prev {
+            fail(
+                out,
+                "audit_chain",
+                format!("第 {} 条事件记的前一哈希与第 {} 条的哈希不符", e.seq, expected - 1),
+            );
+            return Ok(());
+        }
+        if chain::hash(e) != e.hash {
+            fail(
+                out,
+                "audit_chain",
+                format!("第 {} 条事件（申报 {}）的内容与其哈希不符：它被改动过", e.seq, e.claim),
+            );
+            return Ok(());
+        }
+        prev.clone_from(&e.hash);
+    }
+    let head = tx
+        .query_opt("SELECT seq, hash FROM chain_head WHERE id = 1", &[])?
+        .ok_or_else(|| LedgerError::Corrupt("审计链的链头不见了".into()))?;
+    let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
+    if head.int(0)? != count || head.text(1)? != prev {
+        fail(
+            out,
+            "audit_chain",
+            format!(
+                "审计链的链头在第 {} 条，而链上只有 {count} 条事件：末尾的事件被删除或链头被改动",
+                head.int(0)?
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Each claim's events: the first from nothing, each from where the last left it, the last at the
+/// claim's state.
+fn claim_events(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Result<(), LedgerError> {
+    let mut by_claim: HashMap<i64, Vec<&Event>> = HashMap::new();
+    for e in events {
+        by_claim.entry(e.claim).or_default().push(e);
+    }
+    for r in tx.query("SELECT id, state FROM claims ORDER BY id", &[])? {
+        let (id, state) = (r.int(0)?, parse_state(r.text(1)?)?);
+        let mut at: Option<State> = None;
+        for e in by_claim.get(&id).map(Vec::as_slice).unwrap_or_default() {
+            if e.from != at {
+                fail(
+                    out,
+                    "event_missing",
+                    format!(
+                        "申报 {id} 的第 {} 条事件从「{}」出发，而它此前在「{}」：中间的状态变更没有事件",
+                        e.seq,
+                        e.from.map_or("（无）", State::word),
+                        at.map_or("（无）", State::word)
+                    ),
+                );
+            }
+            at = Some(e.to);
+        }
+        if at != Some(state) {
+            fail(
+                out,
+                "event_missing",
+                format!(
+                    "申报 {id} 的状态为「{}」，而它的事件只记到「{}」：这一状态变更没有事件",
+                    state.word(),
+                    at.map_or("（无）", State::word)
+                ),
+            );
+        }
+        if state.has_payout()
+            && tx.query_opt("SELECT 1 FROM payouts WHERE claim = $1", &[crate::db::Param::Int(id)])?.is_none()
+        {
+            fail(out, "payout_missing", format!("申报 {id} 的状态为「{}」，却没有兑付记录", state.word()));
+        }
+    }
+    Ok(())
+}
+
+/// Shares and installments add up to their payout; a claim's amount is its decision's.
+fn amounts(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
+    let sums =
+        [("shares", "payout_shares", "各出资方份额"), ("installments", "payout_installments", "各期金额")];
+    for (invariant, table, words) in sums {
+        let sql = format!(
+            "SELECT p.id, p.claim, p.amount_fen, CAST(SUM(s.amount_fen) AS BIGINT) FROM payouts p \
+             JOIN {table} s ON s.payout = p.id GROUP BY p.id, p.claim, p.amount_fen HAVING SUM(s.amount_fen) <> p.amount_fen ORDER BY p.id"
+        );
+        for r in tx.query(&sql, &[])? {
+            fail(
+                out,
+                invariant,
+                format!(
+                    "兑付 {}（申报 {}）的{words}合计 {}，不等于兑付金额 {}",
+                    r.int(0)?,
+                    r.int(1)?,
+                    from_fen(r.int(3)?),
+                    from_fen(r.int(2)?)
+                ),
+            );
+        }
+    }
+    for r in tx.query("SELECT id, amount_fen, decision FROM claims ORDER BY id", &[])? {
+        let id = r.int(0)?;
+        let stored = r.opt_int(1)?;
+        let decided = serde_json::from_str::<serde_json::Value>(r.text(2)?)
+            .ok()
+            .and_then(|d| d.get("amount").and_then(|a| a.as_str().map(str::to_owned)));
+        let decided = decided.map(|a| a.parse().map_err(|_| ()).and_then(|d| to_fen(d).map_err(|_| ())));
+        let matches = match (stored, decided) {
+            (None, None) => true,
+            (Some(s), Some(Ok(d))) => s == d,
+            _ => false,
+        };
+        if !matches {
+            fail(
+                out,
+                "claim_amount",
+                format!(
+                    "申报 {id} 记的金额 {} 与其保存的决定的金额不符",
+                    stored.map_or("（无）".into(), |s| from_fen(s).to_string())
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Budgets: what is committed and paid is what the payouts charged to them.
+fn budgets(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
+    let sql = "SELECT b.year, b.scope, b.funder, b.committed_fen, b.paid_fen, \
+               CAST(COALESCE(SUM(s.amount_fen), 0) AS BIGINT), \
+               CAST(COALESCE(SUM(CASE WHEN p.paid_on IS NULL THEN 0 ELSE s.amount_fen END), 0) AS BIGINT) \
+               FROM budgets b LEFT JOIN claims c ON CAST(SUBSTR(c.decided_on, 1, 4) AS BIGINT) = b.year \
+               LEFT JOIN payouts p ON p.claim = c.id \
+               LEFT JOIN payout_shares s ON s.payout = p.id AND s.budget_scope = b.scope AND s.funder = b.funder \
+               GROUP BY b.year, b.scope, b.funder, b.committed_fen, b.paid_fen ORDER BY b.year, b.scope, b.funder";
+    for r in tx.query(sql, &[])? {
+        let (committed, paid, charged, charged_paid) = (r.int(3)?, r.int(4)?, r.int(5)?, r.int(6)?);
+        if committed != charged || paid != charged_paid {
+            fail(
+                out,
+                "budget",
+                format!(
+                    "{} 年 {} 的{}级预算记已承诺 {}、已支付 {}，而兑付记录合计为 {}、{}",
+                    r.int(0)?,
+                    r.text(1)?,
+                    r.text(2)?,
+                    from_fen(committed),
+                    from_fen(paid),
+                    from_fen(charged),
+                    from_fen(charged_paid)
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+impl Ledger {
+    /// Checks every invariant; the failures, empty when all hold.
+    pub fn verify(&self) -> Result<Vec<Failure>, LedgerError> {
+        self.read(|tx| {
+            let events = chain::read(tx, None)?;
+            let mut out = Vec::new();
+            audit_chain(tx, &events, &mut out)?;
+            claim_events(tx, &events, &mut out)?;
+            amounts(tx, &mut out)?;
+            budgets(tx, &mut out)?;
+            Ok(out)
+        })
+    }
+}
