@@ -51,3 +51,11 @@ fn the_ledger_is_chosen_by_flag_or_environment() {
     assert_eq!(code, 1);
     assert!(err.contains("无法识别的账本地址 `mysql://x`"), "{err}");
 }
+
+#[test]
+fn replay_names_a_claim_the_ledger_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = huiqi(&["ledger", "replay", "7"], dir.path(), None);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains('7') && !err.contains("panicked"), "{err}");
+}

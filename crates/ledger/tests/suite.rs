@@ -45,6 +45,8 @@ on_both_backends!(
     budgets_hold_approvals_back,
     enterprises_are_checked,
     a_policy_set_is_stored_for_replay,
+    events_are_append_only_in_the_database,
+    a_stored_decision_replays_exactly,
 );
 
 fn d(s: &str) -> Decimal {
@@ -251,6 +253,8 @@ fn verify_passes_and_catches_tampering(db: &Db) {
     }
     assert_eq!(l.verify().unwrap(), []);
 
+    // Past the database's own refusal (see `events_are_append_only_in_the_database`).
+    db.drop_append_only();
     // An event's reason altered.
     db.raw("UPDATE events SET reason = '改过' WHERE seq = 2");
     let failures = l.verify().unwrap();
@@ -390,4 +394,48 @@ fn a_policy_set_is_stored_for_replay(db: &Db) {
     assert_eq!(stored.hash(), set.hash());
     assert_eq!(stored.files(), set.files());
     assert_eq!(decide(&stored, "once"), decision);
+}
+
+fn events_are_append_only_in_the_database(db: &Db) {
+    let set = prepared(db);
+    let decision = decide(&set, "yearly");
+    let facts = facts();
+    let l = &db.ledger;
+    l.record_screened(&set, &new_claim(&decision, &facts, "一"), &Actor::new("screen", "系统")).unwrap();
+    let before = l.events(1).unwrap();
+    let update = db.try_raw("UPDATE events SET reason = '改过' WHERE seq = 1").unwrap_err();
+    let delete = db.try_raw("DELETE FROM events WHERE seq = 1").unwrap_err();
+    assert!(
+        update.contains("审计记录只能追加") && delete.contains("审计记录只能追加"),
+        "{update} / {delete}"
+    );
+    assert_eq!(l.events(1).unwrap(), before);
+    assert_eq!(l.verify().unwrap(), []);
+}
+
+fn a_stored_decision_replays_exactly(db: &Db) {
+    let set = prepared(db);
+    let decision = decide(&set, "once");
+    let facts = facts();
+    let l = &db.ledger;
+    let applied =
+        l.record_claim(&set, &new_claim(&decision, &facts, ""), &Actor::new("企业", "企业")).unwrap();
+    let replay = l.replay(applied).unwrap();
+    assert!(replay.same(), "{:?}", replay.differences());
+    assert_eq!(replay.replayed["outcome"], "eligible");
+    // A screening line's decision (no explanation) replays too.
+    let yearly = decide(&set, "yearly");
+    let screened = match l
+        .record_screened(&set, &new_claim(&yearly, &facts, "一"), &Actor::new("screen", "系统"))
+        .unwrap()
+    {
+        Approval::Approved { claim, .. } | Approval::AwaitingBudget { claim } => claim,
+    };
+    let replay = l.replay(screened).unwrap();
+    assert!(replay.same(), "{:?}", replay.differences());
+    // Facts altered behind the ledger's back no longer give the stored answer.
+    db.raw(&format!("UPDATE claims SET facts = '{{\"失信记录\": true, \"位于章贡高新区\": false, \"入规年度\": 2025}}' WHERE id = {applied}"));
+    let replay = l.replay(applied).unwrap();
+    assert!(!replay.same());
+    assert!(replay.differences().contains(&"outcome".to_string()), "{:?}", replay.differences());
 }

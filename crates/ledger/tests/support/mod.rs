@@ -53,6 +53,29 @@ impl Db {
         Some(Db { url, ledger, kind: Kind::Postgres { admin, schema } })
     }
 
+    /// Runs SQL behind the ledger's back; the database's refusal, if it refuses.
+    pub fn try_raw(&self, sql: &str) -> Result<(), String> {
+        match &self.kind {
+            Kind::Sqlite(_) => {
+                let path = self.url.strip_prefix("sqlite://").unwrap();
+                rusqlite::Connection::open(path).unwrap().execute_batch(sql).map_err(|e| e.to_string())
+            }
+            Kind::Postgres { .. } => postgres::Client::connect(&self.url, postgres::NoTls)
+                .unwrap()
+                .batch_execute(sql)
+                .map_err(|e| e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())),
+        }
+    }
+
+    /// Drops the triggers that keep events append-only, as someone with the database's
+    /// owner rights could, to test that the hash chain still catches what they do.
+    pub fn drop_append_only(&self) {
+        match &self.kind {
+            Kind::Sqlite(_) => self.raw("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete"),
+            Kind::Postgres { .. } => self.raw("DROP TRIGGER events_append_only ON events"),
+        }
+    }
+
     /// Runs SQL behind the ledger's back.
     pub fn raw(&self, sql: &str) {
         match &self.kind {

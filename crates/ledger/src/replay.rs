@@ -1,0 +1,97 @@
+//! Replaying a stored decision: the claim's facts (and the prior awards it was given, when its
+//! facts are the `{"facts", "prior_awards"}` envelope `huiqi eval` takes) decided again on its
+//! date by the engine its stored policy set and calendar make, compared with what was stored.
+
+use huiqi_engine::{EvalOptions, PolicyId, PriorAward};
+
+use crate::db::Param;
+use crate::error::LedgerError;
+use crate::ledger::Ledger;
+
+/// What a replay found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    /// The claim replayed.
+    pub claim: i64,
+    /// The decision as stored (its documented JSON).
+    pub stored: serde_json::Value,
+    /// The decision made again.
+    pub replayed: serde_json::Value,
+}
+
+impl Replay {
+    /// Whether the decision made again is the stored one, field for field.
+    pub fn same(&self) -> bool {
+        self.stored == self.replayed
+    }
+
+    /// The top-level fields that differ, for a report.
+    pub fn differences(&self) -> Vec<String> {
+        let (Some(a), Some(b)) = (self.stored.as_object(), self.replayed.as_object()) else {
+            return vec!["（整个决定）".into()];
+        };
+        let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).cloned().collect()
+    }
+}
+
+impl Ledger {
+    /// Decides the claim again exactly as it was decided and compares (see [`Replay`]). An
+    /// explained decision is replayed explained; a screening line's, which carries no
+    /// explanation, without.
+    pub fn replay(&self, claim: i64) -> Result<Replay, LedgerError> {
+        let (policy, decided_on, facts, decision, set, calendar) = self.read(|tx| {
+            let r = tx
+                .query_opt(
+                    "SELECT policy, decided_on, facts, decision, policy_set, calendar FROM claims WHERE id = $1",
+                    &[Param::Int(claim)],
+                )?
+                .ok_or(LedgerError::UnknownClaim(claim))?;
+            Ok((
+                r.text(0)?.to_owned(),
+                crate::claim::parse_date(r.text(1)?)?,
+                r.text(2)?.to_owned(),
+                r.text(3)?.to_owned(),
+                r.text(4)?.to_owned(),
+                r.text(5)?.to_owned(),
+            ))
+        })?;
+        let corrupt = |what: &str, e: serde_json::Error| {
+            LedgerError::Corrupt(format!("申报 {claim} 的{what}无法读取：{e}"))
+        };
+        let stored: serde_json::Value = serde_json::from_str(&decision).map_err(|e| corrupt("决定", e))?;
+        let given: serde_json::Value = serde_json::from_str(&facts).map_err(|e| corrupt("事实", e))?;
+        let (facts, priors): (&serde_json::Value, Vec<PriorAward>) = match given.get("facts") {
+            Some(facts) => {
+                let priors = match given.get("prior_awards") {
+                    Some(p) => serde_json::from_value(p.clone()).map_err(|e| corrupt("已兑付记录", e))?,
+                    None => Vec::new(),
+                };
+                (facts, priors)
+            }
+            None => (&given, Vec::new()),
+        };
+        let set = self.policy_set(&set, &calendar)?.ok_or_else(|| {
+            LedgerError::Corrupt(format!(
+                "申报 {claim} 的政策库版本 {set}（日历 {calendar}）未存档，无法重放"
+            ))
+        })?;
+        let engine = set.engine();
+        let facts = engine.schema().parse_json(facts).map_err(|errors| {
+            let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            LedgerError::Corrupt(format!("申报 {claim} 的事实不符合其政策库：{}", list.join("；")))
+        })?;
+        let explained =
+            stored.pointer("/reasons/summary").and_then(|s| s.as_str()).is_some_and(|s| !s.is_empty());
+        let only = [PolicyId::from(policy.as_str())];
+        let options = EvalOptions { priors: &priors, only: Some(&only), explain: explained };
+        let answer = engine.evaluate(&facts, decided_on, &options);
+        let replayed = match answer.decisions.first() {
+            Some(d) => serde_json::to_value(d).map_err(|e| corrupt("重放的决定", e))?,
+            None => serde_json::Value::Null,
+        };
+        Ok(Replay { claim, stored, replayed })
+    }
+}
