@@ -79,6 +79,27 @@ pub fn load(dir: &Path) -> Result<Library, String> {
     Ok(Library::new(engine, sources, chrono::Utc::now().to_rfc3339()))
 }
 
+/// Days before the working-day calendar's end from which `huiqi check` warns: the State Council
+/// publishes the next year's holidays each autumn, and the year's file must be added before it.
+pub const CALENDAR_WARNING_DAYS: i64 = 60;
+
+/// A warning when the library's calendar ends within [`CALENDAR_WARNING_DAYS`] of `today`; `None`
+/// when it ends later, or the library has no readable calendar (the engine's loading says why).
+pub fn calendar_warning(dir: &Path, today: chrono::NaiveDate) -> Option<String> {
+    let (_, last) = load_calendar(dir).ok()?.coverage();
+    let left = (last - today).num_days();
+    if left > CALENDAR_WARNING_DAYS {
+        return None;
+    }
+    let next = chrono::Datelike::year(&last) + 1;
+    let when = if left >= 0 { format!("还剩 {left} 天") } else { format!("已过 {} 天", -left) };
+    Some(format!(
+        "warning: 工作日日历只覆盖到 {last}（{when}）：之后的兑付期限只能按周末推算并标为“暂定”。\
+         请在国务院办公厅发布 {next} 年节假日安排后，添加 `{}/calendar/{next}.toml`（格式见该目录的 README.md）",
+        dir.display()
+    ))
+}
+
 /// The calendar from `calendar/` beside the policies, so a new year's file takes effect at once.
 fn load_calendar(dir: &Path) -> Result<Calendar, String> {
     let dir = dir.join("calendar");

@@ -252,3 +252,28 @@ fn bundled_case_files_keep_to_their_schema() {
     }
     assert!(files >= 60, "only {files} case files");
 }
+
+/// `huiqi check` warns from 60 days before the working-day calendar ends (`HUIQI_TODAY` fixes
+/// the date), and not before.
+#[test]
+fn check_warns_when_the_calendar_is_about_to_end() {
+    let run = |today: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_huiqi"))
+            .args(["check"])
+            .env("HUIQI_TODAY", today)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).to_string())
+    };
+    let (code, out) = run("2026-11-20");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("工作日日历只覆盖到 2026-12-31（还剩 41 天）") && out.contains("2027.toml"),
+        "{out}"
+    );
+    assert!(out.contains("no errors, 1 warnings"), "{out}");
+    let (code, out) = run("2026-10-01");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(!out.contains("工作日日历"), "{out}");
+}

@@ -201,6 +201,16 @@ pub enum CalendarError {
     },
 }
 
+/// A due date, and whether it was counted past the calendar's end (by weekends alone, until the
+/// year's holidays are added).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueDate {
+    /// The date.
+    pub date: NaiveDate,
+    /// Counted past the calendar's last year: holidays and make-up days not known yet.
+    pub provisional: bool,
+}
+
 /// Which days are worked, from the first day of the first year to the last day of the last year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
@@ -335,6 +345,37 @@ impl Calendar {
                 self.out_of_coverage(self.last.succ_opt().unwrap_or(self.last))
             },
         )
+    }
+
+    /// The due date `n` working days after `date`. Past the calendar's last year, whose
+    /// holidays are not published yet, days are counted by weekends alone and the date is marked
+    /// provisional: a claim is never stopped because the year's file is missing, and nobody takes
+    /// a guessed date for a checked one. Before the calendar's first day it is an error.
+    pub fn due_date(&self, date: NaiveDate, n: u32) -> Result<DueDate, CalendarError> {
+        if date < self.first {
+            return Err(self.out_of_coverage(date));
+        }
+        if date <= self.last {
+            match self.add_working_days(date, n) {
+                Ok(due) => return Ok(DueDate { date: due, provisional: false }),
+                Err(CalendarError::OutOfCoverage { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        // The working days the calendar knows, then weekdays past its end.
+        let known = if date <= self.last { self.working_days_between(date, self.last)? } else { 0 };
+        // A count of days in one calendar fits `u32` (a few thousand); were it larger, it would
+        // still be more than `n`, which is all `min` needs.
+        let known = u32::try_from(known.max(0)).unwrap_or(u32::MAX).min(n);
+        let mut day = date.max(self.last);
+        let mut left = n - known;
+        while left > 0 {
+            day = day.succ_opt().ok_or_else(|| self.out_of_coverage(day))?;
+            if !matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+                left -= 1;
+            }
+        }
+        Ok(DueDate { date: day, provisional: true })
     }
 
     /// Working days in `(start, end]`, so `working_days_between(d, add_working_days(d, n)) == n`;

@@ -494,7 +494,7 @@ fn open(
     d.reviews = missing_facts(&p.program, input.schema, unknown & p.reviews, year);
     if d.missing.is_empty() && p.info.mode == Mode::Commitment {
         // The review's due date is set with the other dates, in `settle`.
-        d.verdict = Verdict::PendingReview { review_due: None };
+        d.verdict = Verdict::PendingReview { review_due: None, provisional: false };
         if input.trace {
             d.reasons.summary = explain.pending(&d.reviews);
         }

@@ -222,6 +222,8 @@ pub enum Verdict {
     PendingReview {
         /// The date the department's review is due: its `时限` in working days.
         review_due: Option<NaiveDate>,
+        /// `review_due` was counted past the calendar's end, by weekends alone.
+        provisional: bool,
     },
     /// Not in the catalog, suspended, or outside its validity window: pays nothing.
     NotPayable,
@@ -238,6 +240,9 @@ pub struct Payment {
     pub payer: Arc<str>,
     /// Approval (the evaluation date) plus the platform's payout limit in working days.
     pub due_date: NaiveDate,
+    /// `due_date` was counted past the calendar's end, by weekends alone, until the year's
+    /// holidays are added: provisional.
+    pub provisional: bool,
     /// Each funder's share; they add up to `amount` exactly.
     pub shares: Vec<ShareAmount>,
     /// Installments (`分期`), empty when paid at once; they add up to `amount` exactly.
@@ -341,6 +346,10 @@ struct DecisionDoc<'a> {
     installments: &'a [Installment],
     /// For 承诺兑现 pending review: the date the department's review is due (its 时限).
     review_due: Option<NaiveDate>,
+    /// Present (`true`) only when `due_date` or `review_due` was counted past the working-day
+    /// calendar's last year, by weekends alone: provisional until that year's holidays are added.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    dates_provisional: bool,
     /// Why, in Chinese.
     reasons: &'a Reasons,
     /// Facts that could still change the outcome.
@@ -385,8 +394,13 @@ impl Serialize for Decision {
             due_date: payment.map(|p| p.due_date),
             installments: payment.map_or(&[], |p| &p.installments),
             review_due: match self.verdict {
-                Verdict::PendingReview { review_due } => review_due,
+                Verdict::PendingReview { review_due, .. } => review_due,
                 _ => None,
+            },
+            dates_provisional: match &self.verdict {
+                Verdict::PendingReview { provisional, .. } => *provisional,
+                Verdict::Eligible(p) => p.provisional,
+                _ => false,
             },
             reasons: &self.reasons,
             missing: &self.missing,

@@ -50,8 +50,10 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
     let Draft { decision: mut d, award } = draft;
     let (platform, schema, facts, as_of, trace) =
         (input.platform, input.schema, input.facts, input.as_of, input.trace);
-    if let Verdict::PendingReview { review_due } = &mut d.verdict {
-        *review_due = p.info.time_limit_days.and_then(|n| calendar.add_working_days(as_of, n).ok());
+    if let Verdict::PendingReview { review_due, provisional } = &mut d.verdict {
+        let due = p.info.time_limit_days.and_then(|n| calendar.due_date(as_of, n).ok());
+        *review_due = due.map(|d| d.date);
+        *provisional = due.is_some_and(|d| d.provisional);
         return d;
     }
     let Some(amount) = award else { return d };
@@ -96,7 +98,7 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
         d.verdict = Verdict::Error(internal(&d.reasons.summary));
         return d;
     };
-    let due_date = match calendar.add_working_days(as_of, platform.payout_days) {
+    let due = match calendar.due_date(as_of, platform.payout_days) {
         Ok(due) => due,
         Err(e) => {
             d.reasons.summary = format!("无法计算兑付期限：{e}。");
@@ -104,6 +106,7 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
             return d;
         }
     };
+    let due_date = due.date;
     let fractions: Vec<Decimal> = p.shares.iter().map(|(_, f)| *f).collect();
     let shares = p
         .shares
@@ -124,7 +127,7 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
             });
         }
     }
-    let payment = Payment { amount, payer, due_date, shares, installments };
+    let payment = Payment { amount, payer, due_date, provisional: due.provisional, shares, installments };
     if trace {
         d.reasons.summary = paid_summary(&d.title, &payment);
     }
@@ -147,8 +150,11 @@ fn paid_summary(title: &str, p: &Payment) -> String {
     } else {
         String::new()
     };
+    // A date counted past the calendar's end says so: the year's holidays may move it.
+    let provisional =
+        if p.provisional { "（暂按周末推算，待发布当年节假日安排后确认）" } else { "" };
     format!(
-        "符合「{title}」兑现条件，奖励 {}（{}），{staged}由{}于 {} 前兑付。",
+        "符合「{title}」兑现条件，奖励 {}（{}），{staged}由{}于 {}{provisional} 前兑付。",
         money(p.amount),
         shares.join("，"),
         p.payer,

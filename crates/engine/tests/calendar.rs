@@ -329,3 +329,28 @@ proptest! {
         }
     }
 }
+
+/// Past the calendar's last year a due date is counted by weekends alone and marked provisional;
+/// within it, it is the working-day count, not provisional.
+#[test]
+fn due_dates_past_the_calendar_are_provisional_not_errors() {
+    use huiqi_engine::DueDate;
+    let inside = CAL.due_date(d("2026-11-26"), 1).unwrap();
+    assert_eq!(inside, DueDate { date: d("2026-11-27"), provisional: false });
+    // 2026-12-31 is a Thursday and the last covered day: the next weekday is Friday 2027-01-01
+    // (New Year's Day, but 2027's holidays are not in the calendar yet).
+    let across = CAL.due_date(d("2026-12-31"), 1).unwrap();
+    assert_eq!(across, DueDate { date: d("2027-01-01"), provisional: true });
+    // Counting the calendar's own working days first: 2026-12-30 → 12-31 (known), then 2027-01-01.
+    assert_eq!(
+        CAL.due_date(d("2026-12-30"), 2).unwrap(),
+        DueDate { date: d("2027-01-01"), provisional: true }
+    );
+    // Entirely past it: Friday 2027-01-08 + 1 weekday is Monday 2027-01-11.
+    assert_eq!(
+        CAL.due_date(d("2027-01-08"), 1).unwrap(),
+        DueDate { date: d("2027-01-11"), provisional: true }
+    );
+    // Before the first covered day it is still an error: nothing is known to count from.
+    assert!(CAL.due_date(d("2021-06-01"), 1).is_err());
+}

@@ -76,25 +76,31 @@ fn dates_years_and_nulls() {
     assert!(errors(json!([1, 2]))[0].message.contains("JSON object"));
 }
 
+/// A due date past the calendar's last year does not stop a claim: it is counted by weekends
+/// alone and said to be provisional (in the JSON and the summary). (Before its first year there is
+/// nothing to count from: an explicit error, tested in `calendar.rs`.)
 #[test]
-fn a_date_outside_the_calendar_is_an_explicit_error() {
+fn a_date_past_the_calendar_is_provisional() {
     let e = decisions::engine();
-    let facts = e
-        .schema()
-        .parse_json(&json!({"注册区县": "章贡区", "位于章贡高新区": false, "失信记录": false, "首次纳入规上统计年度": 2030}))
-        .unwrap();
-    let as_of = chrono::NaiveDate::from_ymd_opt(2031, 3, 2).unwrap();
-    let only = [huiqi_engine::PolicyId::from("t-fixed")];
-    let d = e
-        .evaluate(
-            &facts,
-            as_of,
-            &huiqi_engine::EvalOptions { only: Some(&only), ..huiqi_engine::EvalOptions::explained() },
-        )
-        .decisions
-        .remove(0);
-    assert_eq!(d.outcome(), huiqi_engine::Outcome::Error);
-    assert!(d.reasons.summary.contains("2031"), "{}", d.reasons.summary);
+    let decide = |year: i32, as_of: chrono::NaiveDate| {
+        let facts = e
+            .schema()
+            .parse_json(&json!({"注册区县": "章贡区", "位于章贡高新区": false, "失信记录": false, "首次纳入规上统计年度": year}))
+            .unwrap();
+        let only = [huiqi_engine::PolicyId::from("t-fixed")];
+        let options =
+            huiqi_engine::EvalOptions { only: Some(&only), ..huiqi_engine::EvalOptions::explained() };
+        e.evaluate(&facts, as_of, &options).decisions.remove(0)
+    };
+    // Monday 2031-03-03 + 1 weekday.
+    let d = decide(2030, chrono::NaiveDate::from_ymd_opt(2031, 3, 3).unwrap());
+    let payment = d.payment().unwrap();
+    assert_eq!((payment.due_date.to_string(), payment.provisional), ("2031-03-04".to_string(), true));
+    assert!(d.reasons.summary.contains("暂按周末推算"), "{}", d.reasons.summary);
+    assert_eq!(serde_json::to_value(&d).unwrap()["dates_provisional"], true);
+    // Within the calendar: no flag at all in the JSON.
+    let d = decide(2025, chrono::NaiveDate::from_ymd_opt(2026, 3, 3).unwrap());
+    assert!(serde_json::to_value(&d).unwrap().get("dates_provisional").is_none());
 }
 
 #[test]
