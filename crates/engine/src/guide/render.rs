@@ -235,11 +235,28 @@ pub(crate) fn html_escape(text: &str) -> String {
 /// Policy text may hold `*`, `_` or `<`; escape what Markdown would read as markup.
 fn md_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '#' | '|') {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        // Brackets make a link only as `](`, `][` or a definition's `]:`; a series' year
+        // (`出口额[上年]`) is left as written, so guides show no `\[上年\]`.
+        let link = c == ']' && matches!(chars.peek(), Some('(' | '[' | ':'));
+        if link || matches!(c, '\\' | '*' | '_' | '`' | '<' | '>' | '#' | '|') {
             out.push('\\');
         }
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md_escape;
+
+    #[test]
+    fn a_series_year_is_left_as_written_and_a_link_is_escaped() {
+        assert_eq!(md_escape("出口额[上年] 在 2000万美元 以上"), "出口额[上年] 在 2000万美元 以上");
+        assert_eq!(md_escape("[点此](http://x)"), "[点此\\](http://x)");
+        assert_eq!(md_escape("[a][b] [c]: d"), "[a\\][b] [c\\]: d");
+        assert_eq!(md_escape("*注* `x` <b> #1 | _y_"), "\\*注\\* \\`x\\` \\<b\\> \\#1 \\| \\_y\\_");
+    }
 }
