@@ -163,6 +163,11 @@ impl Engine {
         &self.schema
     }
 
+    /// The text of the library's file `file` (a policy's `place.file`), for what is shown as written.
+    pub(crate) fn source_text(&self, file: usize) -> Option<&str> {
+        self.texts.get(file).map(String::as_str)
+    }
+
     /// The working-day calendar due dates are counted on.
     pub fn calendar(&self) -> &Calendar {
         &self.calendar

@@ -53,7 +53,9 @@ pub use decision::{
 pub use engine::{Engine, EngineError, EvalOptions, Judgement, Screened};
 pub use explain::render_text;
 pub use facts::{trimmed, FactError, FactMeta, FactValue, Facts, Schema};
-pub use guide::{catalog, CatalogEntry, DataItem, ExclusiveGroup, Guide, PayerRule, Rule, Share, Validity};
+pub use guide::{
+    catalog, AwardTiers, CatalogEntry, DataItem, ExclusiveGroup, Guide, PayerRule, Rule, Share, Validity,
+};
 pub use ir::FactRef;
 pub use lower::LowerError;
 pub use on_date::OnDate;

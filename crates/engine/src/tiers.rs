@@ -70,6 +70,55 @@ pub(crate) fn working(
     }
 }
 
+/// A tier table at `node` as a guide shows it, one band per line: `(base as written, 分档 or
+/// 累进, [(band in words, what it pays)])`; `None` when `node` is not a tier table.
+pub(crate) fn as_written(
+    program: &Program,
+    lets: &[CompiledLet],
+    schema: &Schema,
+    node: NodeId,
+    text: &str,
+) -> Option<(String, &'static str, Vec<(String, String)>)> {
+    let written = |id: NodeId| {
+        let (from, to) = program.span(id)?;
+        text.get(from..to).map(str::to_string)
+    };
+    let constant = |id: NodeId| match program.node(id) {
+        Some(Node::Const(Value::Num(n))) => Some(*n),
+        _ => None,
+    };
+    let (base, bands, figures, kind) = match program.node(node)? {
+        Node::Step { base, bands, values } => (*base, bands, values, "分档"),
+        Node::Marginal { base, bands, rates } => (*base, bands, rates, "累进"),
+        _ => return None,
+    };
+    let shown = Base::written(program, lets, schema, base);
+    let mut lines = Vec::with_capacity(bands.len());
+    for (band, figure) in bands.iter().zip(figures.iter()) {
+        let pays = match (constant(*figure), kind) {
+            (Some(rate), "累进") => format!("该档部分按{}%", percent(rate)),
+            (Some(amount), _) => yuan(amount),
+            (None, _) => written(*figure)?,
+        };
+        lines.push((shown.band(band), pays));
+    }
+    // A definition is named, not written out (lowering inlined it into the table).
+    let name = match lets.iter().find(|l| l.node == base) {
+        Some(l) => l.name.clone(),
+        None => written(base)?,
+    };
+    Some((name, kind, lines))
+}
+
+/// An amount as a guide says it: `50万元` when it is whole 万元, `1234.50元` otherwise.
+fn yuan(x: Decimal) -> String {
+    let wan = Decimal::from(10_000);
+    match x.checked_rem(wan) {
+        Some(r) if r.is_zero() && !x.is_zero() => format!("{}万元", (x / wan).normalize()),
+        _ => money(x),
+    }
+}
+
 /// A rate as percent points: `0.875` → `87.5`.
 fn percent(rate: Decimal) -> String {
     match rate.checked_mul(Decimal::ONE_HUNDRED) {
@@ -90,6 +139,18 @@ struct Base<'a> {
 }
 
 impl<'a> Base<'a> {
+    /// The base as a guide names it (no date: its value is not known), for its bands' ends.
+    fn written(program: &Program, lets: &'a [CompiledLet], schema: &'a Schema, node: NodeId) -> Base<'a> {
+        if let Some(l) = lets.iter().find(|l| l.node == node) {
+            return Base { name: None, meta: None, unit: l.unit.as_deref(), value: Decimal::ZERO };
+        }
+        let meta = match program.node(node) {
+            Some(Node::Fact(i)) => program.facts.get(usize::from(*i)).and_then(|r| schema.meta(r.slot)),
+            _ => None,
+        };
+        Base { name: None, meta, unit: None, value: Decimal::ZERO }
+    }
+
     fn of(
         program: &Program,
         lets: &'a [CompiledLet],
@@ -117,9 +178,18 @@ impl<'a> Base<'a> {
     }
 
     fn shown(&self, x: Decimal) -> String {
-        match self.meta {
-            Some(meta) => show(meta, &Value::Num(x)),
-            None => with_unit(&Value::Num(x), self.unit),
+        let wan = Decimal::from(10_000);
+        match (self.meta, self.unit) {
+            (Some(meta), _) => show(meta, &Value::Num(x)),
+            // A definition in a currency, whole 万: `1000万美元` rather than `10000000美元`.
+            (None, Some(unit))
+                if unit.ends_with('元')
+                    && !x.is_zero()
+                    && x.checked_rem(wan).is_some_and(|r| r.is_zero()) =>
+            {
+                format!("{}万{unit}", (x / wan).normalize())
+            }
+            (None, unit) => with_unit(&Value::Num(x), unit),
         }
     }
 

@@ -123,6 +123,19 @@ impl PayerRule {
     }
 }
 
+/// An award that is a tier table (`分档` or `累进`), band by band.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AwardTiers {
+    /// What the bands are of, as written (`营业收入[上年]`).
+    pub base: String,
+    /// `分档` (the band the base falls in pays its amount) or `累进` (each band's slice of the
+    /// base at its rate).
+    pub kind: &'static str,
+    /// Each band in words, with what it pays.
+    pub bands: Vec<Rule>,
+}
+
 /// The 就高不重复 group a policy belongs to: of the group's awards an enterprise receives only
 /// the highest.
 #[derive(Debug, Clone, Serialize)]
@@ -151,6 +164,9 @@ pub struct Guide {
     pub definitions: Vec<Rule>,
     /// 奖励标准, as written.
     pub award: Option<String>,
+    /// When the award is a tier table: its bands one per line (`超过5000万元、不超过1亿元` →
+    /// `50万元`; a 累进 band → `该档部分按10%`), read from the compiled table.
+    pub award_tiers: Option<AwardTiers>,
     /// 上限, 年度上限, 累计上限.
     pub caps: Vec<Rule>,
     /// `2:1:1 按年`.
@@ -254,6 +270,13 @@ impl Guide {
                 .map(|l| Rule { label: l.name.clone(), rule: l.text.clone() })
                 .collect(),
             award: policy.award.as_ref().map(|(_, text)| text.clone()),
+            award_tiers: policy.award.as_ref().and_then(|(node, _)| {
+                let text = engine.source_text(p.place.file.0)?;
+                let (base, kind, bands) =
+                    crate::tiers::as_written(&policy.program, &policy.lets, engine.schema(), *node, text)?;
+                let bands = bands.into_iter().map(|(label, rule)| Rule { label, rule }).collect();
+                Some(AwardTiers { base, kind, bands })
+            }),
             caps: policy
                 .caps
                 .iter()

@@ -51,9 +51,20 @@ impl Guide {
         for d in &self.definitions {
             standard.push(format!("{} = {}", d.label, one_line(&d.rule)));
         }
-        match &self.award {
-            Some(award) => standard.push(format!("奖励金额 = {}", one_line(award))),
-            None => standard.push("本事项不直接给付金额".into()),
+        match (&self.award_tiers, &self.award) {
+            (Some(t), _) => {
+                let how = if t.kind == "累进" {
+                    "累进计算，各档只对落在档内的部分适用"
+                } else {
+                    "分档，落在哪一档按该档给付"
+                };
+                standard.push(format!("奖励金额按{}{how}：", t.base));
+                for band in &t.bands {
+                    standard.push(format!("{}：{}", band.label, band.rule));
+                }
+            }
+            (None, Some(award)) => standard.push(format!("奖励金额 = {}", one_line(award))),
+            (None, None) => standard.push("本事项不直接给付金额".into()),
         }
         for c in &self.caps {
             standard.push(format!("{}：{}", c.label, one_line(&c.rule)));
