@@ -21,6 +21,7 @@ mod migrate;
 mod money;
 mod payout;
 mod policy_set;
+mod screening;
 mod state;
 mod verify;
 
@@ -34,5 +35,6 @@ pub use migrate::latest as schema_version;
 pub use money::{from_fen, to_fen};
 pub use payout::{Approval, Payout};
 pub use policy_set::PolicySet;
-pub use state::{allowed, State, STATES, TRANSITIONS};
+pub use screening::{LedgerSink, Recorded, ScreenedInstallment, ScreenedLine, ScreeningRun, BATCH_LINES};
+pub use state::{allowed, allowed_start, State, SCREENING_START, STATES, TRANSITIONS};
 pub use verify::Failure;
