@@ -621,13 +621,21 @@ impl Ledger {
         })
     }
 
-    /// Every enterprise's prior awards, in one query (for a screening's preload): as
-    /// [`Ledger::prior_awards`] gives one enterprise's.
-    pub fn all_prior_awards(&self) -> Result<Vec<(String, PriorAward)>, LedgerError> {
+    /// Every enterprise's prior awards, in one query (a screening's preload), as
+    /// [`Ledger::prior_awards`] gives one enterprise's; but for the screening of `rerun_of`'s
+    /// date: what an earlier (or interrupted) run of the same date recorded is not history for
+    /// it, so a rerun finds the same lines again and reports them as recorded already, and its
+    /// payout lists are those of an uninterrupted run.
+    pub fn all_prior_awards(
+        &self,
+        rerun_of: Option<NaiveDate>,
+    ) -> Result<Vec<(String, PriorAward)>, LedgerError> {
+        let date = rerun_of.map(|d| d.to_string()).unwrap_or_default();
         self.read(|tx| {
             tx.query(
-                "SELECT enterprise, policy, COALESCE(paid_on, due_on), amount_fen FROM payouts ORDER BY enterprise, id",
-                &[],
+                "SELECT p.enterprise, p.policy, COALESCE(p.paid_on, p.due_on), p.amount_fen FROM payouts p \
+                 JOIN claims c ON c.id = p.claim WHERE NOT (c.channel = $1 AND c.decided_on = $2) ORDER BY p.enterprise, p.id",
+                &[Param::Text(Channel::Screening.as_str()), Param::Text(&date)],
             )?
             .iter()
             .map(|r| {
