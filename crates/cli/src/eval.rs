@@ -22,6 +22,10 @@ pub struct Args {
     /// Awards already paid: a JSON list of `{"policy", "date", "amount"}`.
     #[arg(long)]
     priors: Option<PathBuf>,
+    /// The 兑现 ledger to take the enterprise's prior awards from (by its 统一社会信用代码, given
+    /// in the input); added to any given here.
+    #[arg(long = "db", env = "HUIQI_DB")]
+    db: Option<String>,
     /// The policy library.
     #[arg(long, default_value = library::DEFAULT_DIR)]
     library: PathBuf,
@@ -41,6 +45,9 @@ pub enum EvalError {
     Priors { path: PathBuf, source: serde_json::Error },
 }
 
+/// The enterprise's identity in the input.
+const USCC: &str = "统一社会信用代码";
+
 fn read_json(path: &PathBuf) -> Result<serde_json::Value, EvalError> {
     let text =
         std::fs::read_to_string(path).map_err(|source| EvalError::Read { path: path.clone(), source })?;
@@ -50,7 +57,13 @@ fn read_json(path: &PathBuf) -> Result<serde_json::Value, EvalError> {
 pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let engine = library::load(&args.library)?.engine;
     let input = read_json(&args.facts)?;
-    let (facts_json, mut priors) = match input.get("facts") {
+    // The enterprise's code, beside its facts or among them: who it is, not a fact of the schema.
+    let code = input
+        .get(USCC)
+        .or_else(|| input.get("facts").and_then(|f| f.get(USCC)))
+        .and_then(|c| c.as_str())
+        .map(str::to_owned);
+    let (mut facts_json, mut priors) = match input.get("facts") {
         Some(facts) if facts.is_object() => {
             let priors: Vec<PriorAward> = match input.get("prior_awards") {
                 Some(p) => serde_json::from_value(p.clone())
@@ -66,6 +79,15 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         let more: Vec<PriorAward> = serde_json::from_value(list)
             .map_err(|source| EvalError::Priors { path: path.clone(), source })?;
         priors.extend(more);
+    }
+    if let (Some(url), Some(code)) = (&args.db, &code) {
+        // An input without a code has no history in the ledger: nothing to add.
+        priors.extend(huiqi_ledger::Ledger::open(url)?.prior_awards(code)?);
+    }
+    if engine.schema().slot(USCC).is_none() {
+        if let Some(facts) = facts_json.as_object_mut() {
+            facts.remove(USCC);
+        }
     }
     for prior in &priors {
         prior.check().map_err(|why| format!("prior awards: {why}"))?;

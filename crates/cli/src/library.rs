@@ -100,8 +100,21 @@ pub fn calendar_warning(dir: &Path, today: chrono::NaiveDate) -> Option<String> 
     ))
 }
 
+/// The library's texts as the ledger keeps them (its policy files and the calendar's year files),
+/// with the engine they make: what a claim recorded into the ledger names, so it can be replayed.
+pub fn policy_set(dir: &Path, library: &Library) -> Result<huiqi_ledger::PolicySet, String> {
+    let files = library.sources.files.iter().map(|f| (f.name.clone(), f.text.clone())).collect();
+    huiqi_ledger::PolicySet::new(files, calendar_texts(dir)?).map_err(|e| e.to_string())
+}
+
 /// The calendar from `calendar/` beside the policies, so a new year's file takes effect at once.
 fn load_calendar(dir: &Path) -> Result<Calendar, String> {
+    let texts = calendar_texts(dir)?;
+    Calendar::from_sources(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|e| e.to_string())
+}
+
+/// The calendar's year files, `(name, text)`, in name order.
+fn calendar_texts(dir: &Path) -> Result<Vec<(String, String)>, String> {
     let dir = dir.join("calendar");
     let read_error = |path: &Path, e: std::io::Error| format!("cannot read `{}`: {e}", path.display());
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -115,5 +128,5 @@ fn load_calendar(dir: &Path) -> Result<Calendar, String> {
         let text = std::fs::read_to_string(f).map_err(|e| read_error(f, e))?;
         texts.push((f.display().to_string(), text));
     }
-    Calendar::from_sources(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|e| e.to_string())
+    Ok(texts)
 }

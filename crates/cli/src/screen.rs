@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use chrono::NaiveDate;
+use huiqi_ledger::{LedgerSink, ScreeningRun};
 use huiqi_screen::generate::{self, GenOptions};
 use huiqi_screen::{FileSink, Ledger, Options, Progress, Registry, Screening};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -30,6 +31,10 @@ pub struct ScreenArgs {
     /// The payment ledger (统一社会信用代码, 政策编码, 兑付日期, 金额), CSV or XLSX.
     #[arg(long)]
     priors: Option<PathBuf>,
+    /// Record each payout line into the 兑现 ledger (`sqlite://…` or `postgres://…`) as an
+    /// approved claim with its payout, idempotently; its prior awards are screened against.
+    #[arg(long = "db", env = "HUIQI_DB")]
+    db: Option<String>,
     /// Stop at the first bad row (exit 1) instead of listing it in rejects.csv.
     #[arg(long)]
     strict: bool,
@@ -62,21 +67,42 @@ pub struct GenArgs {
 
 pub fn run_screen(args: &ScreenArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let engine = library::load(&args.library)?.engine;
-    let ledger = match &args.priors {
+    let as_of = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let library = library::load(&args.library)?;
+    let db = args.db.as_deref().map(huiqi_ledger::Ledger::open).transpose()?;
+    // With a ledger, the engine is the one built from the texts the ledger stores, so every
+    // claim recorded names a policy set it can be replayed with.
+    let set = match &db {
+        Some(_) => Some(library::policy_set(&args.library, &library)?),
+        None => None,
+    };
+    let engine = set.as_ref().map_or(&library.engine, |s| s.engine());
+    let mut ledger = match &args.priors {
         Some(path) => Ledger::read(path)?,
         None => Ledger::default(),
     };
+    if let Some(db) = &db {
+        // Every prior award in one query, held by code as `--priors` holds a file's: 频次 and
+        // 累计上限 hold across runs without a query per row.
+        for (code, award) in db.all_prior_awards(Some(as_of))? {
+            ledger.add(code, award);
+        }
+        ledger.file = Some(match ledger.file.take() {
+            Some(file) => format!("{file} + {}", db.url()),
+            None => db.url().to_owned(),
+        });
+    }
     let registry = Registry::open(&args.registry)?;
-    let mut options = Options::new(args.date.unwrap_or_else(|| chrono::Local::now().date_naive()));
+    let registry_name = registry.name.clone();
+    let mut options = Options::new(as_of);
     options.policies = args.policies.clone();
     options.strict = args.strict;
     options.threads = args.threads;
-    let screening = Screening::new(&engine, registry, &ledger, options)?;
+    let screening = Screening::new(engine, registry, &ledger, options)?;
     for warning in screening.warnings() {
         eprintln!("warning: {warning}");
     }
-    let mut sink = FileSink::create(&args.out, &screening.payers(), &screening.funders())?;
+    let files = FileSink::create(&args.out, &screening.payers(), &screening.funders())?;
     let bar: OnceLock<ProgressBar> = OnceLock::new();
     let terminal = std::io::stderr().is_terminal();
     let progress = |p: Progress| {
@@ -91,7 +117,18 @@ pub fn run_screen(args: &ScreenArgs) -> Result<ExitCode, Box<dyn std::error::Err
         }
         bar.set_message(format!("{} rows", p.rows));
     };
-    let summary = screening.run(&mut sink, &progress)?;
+    let summary = match (&db, &set) {
+        (Some(db), Some(set)) => {
+            let run = ScreeningRun {
+                set,
+                as_of,
+                registry: registry_name,
+                actor: huiqi_ledger::Actor::new("screen", "系统"),
+            };
+            screening.run(&mut LedgerSink::new(db, run, files)?, &progress)?
+        }
+        _ => screening.run(&mut { files }, &progress)?,
+    };
     if let Some(bar) = bar.get() {
         bar.finish_and_clear();
     }
@@ -107,6 +144,9 @@ pub fn run_screen(args: &ScreenArgs) -> Result<ExitCode, Box<dyn std::error::Err
         );
     }
     say!("{}", summary.rows.line());
+    if let Some(recorded) = &summary.ledger {
+        say!("{}", recorded.line());
+    }
     say!("written to {}", args.out.display());
     eprintln!(
         "screened {} rows against {} policies in {seconds:.2} s ({:.0} rows/s)",

@@ -70,6 +70,9 @@ pub(crate) fn working(
     }
 }
 
+/// A tier table as written: its base, `分档` or `累进`, and each band in words with what it pays.
+type Written = (String, &'static str, Vec<(String, String)>);
+
 /// A tier table at `node` as a guide shows it, one band per line: `(base as written, 分档 or
 /// 累进, [(band in words, what it pays)])`; `None` when `node` is not a tier table.
 pub(crate) fn as_written(
@@ -78,7 +81,7 @@ pub(crate) fn as_written(
     schema: &Schema,
     node: NodeId,
     text: &str,
-) -> Option<(String, &'static str, Vec<(String, String)>)> {
+) -> Option<Written> {
     let written = |id: NodeId| {
         let (from, to) = program.span(id)?;
         text.get(from..to).map(str::to_string)

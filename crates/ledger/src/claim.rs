@@ -20,13 +20,18 @@ pub enum Channel {
     Online,
     /// 窗口.
     Window,
+    /// 免申即享 at registry scale (`huiqi screen --db`): no application; a line of the screening
+    /// is born approved (see [`crate::allowed_start`]).
+    Screening,
 }
 
 impl Channel {
-    fn as_str(self) -> &'static str {
+    /// The name stored in `claims.channel`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Channel::Online => "online",
             Channel::Window => "window",
+            Channel::Screening => "screening",
         }
     }
 }

@@ -6,6 +6,15 @@ use crate::state::State;
 /// transaction, rolled back on any error.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
+    /// A claim whose stored record cannot be decided again (a bulk-recorded screening line keeps
+    /// its registry file and line, not the row's facts).
+    #[error("申报 {claim} 无法重放：{why}")]
+    NotReplayable {
+        /// The claim.
+        claim: i64,
+        /// Why, in words.
+        why: String,
+    },
     /// The address is neither `sqlite://…` nor `postgres://…`.
     #[error("无法识别的账本地址 `{0}`：应为 sqlite://文件路径 或 postgres://用户@主机:端口/数据库")]
     Url(String),

@@ -22,6 +22,7 @@ mod money;
 mod payout;
 mod policy_set;
 mod replay;
+mod screening;
 mod state;
 mod verify;
 
@@ -36,5 +37,6 @@ pub use money::{from_fen, to_fen};
 pub use payout::{Approval, Payout};
 pub use policy_set::PolicySet;
 pub use replay::Replay;
-pub use state::{allowed, State, STATES, TRANSITIONS};
+pub use screening::{LedgerSink, Recorded, ScreenedInstallment, ScreenedLine, ScreeningRun, BATCH_LINES};
+pub use state::{allowed, allowed_start, State, SCREENING_START, STATES, TRANSITIONS};
 pub use verify::Failure;

@@ -63,6 +63,14 @@ impl Ledger {
         };
         let stored: serde_json::Value = serde_json::from_str(&decision).map_err(|e| corrupt("决定", e))?;
         let given: serde_json::Value = serde_json::from_str(&facts).map_err(|e| corrupt("事实", e))?;
+        if given.get("source").and_then(|s| s.as_str()) == Some("screening") {
+            let registry = given.get("registry").and_then(|r| r.as_str()).unwrap_or("（未记录）");
+            let line = given.get("line").map_or_else(|| "?".to_string(), ToString::to_string);
+            return Err(LedgerError::NotReplayable {
+                claim,
+                why: format!("它是免申即享筛查批量登记的一行，事实在名册 {registry} 第 {line} 行，账本未存"),
+            });
+        }
         let (facts, priors): (&serde_json::Value, Vec<PriorAward>) = match given.get("facts") {
             Some(facts) => {
                 let priors = match given.get("prior_awards") {

@@ -52,8 +52,9 @@ use State::*;
 
 /// The steps allowed, `(from, to)`; `None` is a claim's start. Nothing else is.
 pub const TRANSITIONS: &[(Option<State>, State)] = &[
-    // Every claim starts submitted; a 免申即享 screening line passes through acceptance and
-    // review within the transaction that records it (`Ledger::record_screened`).
+    // Every claim starts submitted; a 免申即享 screening line recorded one by one passes through
+    // acceptance and review within its transaction (`Ledger::record_screened`); recorded in bulk
+    // (`Ledger::record_screening`) it starts approved: `SCREENING_START`, that channel's alone.
     (None, Submitted),
     (Some(Submitted), Accepted),
     (Some(Submitted), CorrectionRequested),
@@ -78,6 +79,17 @@ pub const TRANSITIONS: &[(Option<State>, State)] = &[
 /// Whether the state machine allows this step.
 pub fn allowed(from: Option<State>, to: State) -> bool {
     TRANSITIONS.contains(&(from, to))
+}
+
+/// The one first step that only the screening channel may take: a 免申即享 line is decided on
+/// authoritative data with no application to accept or review, so it is born approved (with its
+/// payout, in the same transaction). No other channel may skip review.
+pub const SCREENING_START: (Option<State>, State) = (None, Approved);
+
+/// Whether a claim of this channel may start at `to`: the table's start, or, for the screening
+/// channel only, [`SCREENING_START`].
+pub fn allowed_start(channel: crate::claim::Channel, to: State) -> bool {
+    allowed(None, to) || (channel == crate::claim::Channel::Screening && SCREENING_START == (None, to))
 }
 
 impl State {

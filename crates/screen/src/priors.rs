@@ -96,6 +96,13 @@ impl Ledger {
         Ok(ledger)
     }
 
+    /// Adds an award paid to the enterprise `code` (the 兑现 ledger's, preloaded by `huiqi screen
+    /// --db`); its source is named in `file`.
+    pub fn add(&mut self, code: String, award: PriorAward) {
+        self.by_code.entry(code).or_default().push(award);
+        self.awards += 1;
+    }
+
     /// The awards paid to one enterprise.
     pub fn of(&self, code: &str) -> &[PriorAward] {
         self.by_code.get(code).map_or(&[], Vec::as_slice)

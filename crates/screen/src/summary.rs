@@ -106,6 +106,30 @@ pub struct PriorsInfo {
     pub awards: usize,
 }
 
+/// What a run recorded into the 兑现 ledger (`huiqi screen --db`): the lines new to it, those it
+/// held already (a rerun of the same registry on the same date records nothing new), and those a
+/// budget could not cover (not recorded; recorded by a rerun once the budget allows).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LedgerRecord {
+    /// The ledger's address, without a password.
+    pub ledger: String,
+    pub new: u64,
+    pub already: u64,
+    pub budget_short: u64,
+}
+
+impl LedgerRecord {
+    /// One line, as the CLI prints it at the end.
+    pub fn line(&self) -> String {
+        let mut s =
+            format!("ledger {}: {} new payouts, {} already recorded", self.ledger, self.new, self.already);
+        if self.budget_short > 0 {
+            let _ = write!(s, ", {} not recorded (预算不足)", self.budget_short);
+        }
+        s
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub registry: String,
@@ -128,6 +152,9 @@ pub struct Summary {
     /// Problems found in rejected rows (a row may have several).
     pub reject_problems: u64,
     pub priors: PriorsInfo,
+    /// Set by a sink that records the payouts into the 兑现 ledger, before the summary is written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<LedgerRecord>,
     pub missing_columns: Vec<MissingColumn>,
     pub ignored_columns: Vec<IgnoredColumn>,
     pub warnings: Vec<String>,

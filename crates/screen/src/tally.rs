@@ -299,6 +299,7 @@ impl<'s, 'e> Tally<'s, 'e> {
             undetermined_pairs,
             reject_problems,
             priors: about.priors,
+            ledger: None,
             missing_columns: about.missing_columns,
             ignored_columns: about.ignored_columns,
             warnings: about.warnings,
