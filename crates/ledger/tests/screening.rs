@@ -9,6 +9,7 @@
     reason = "tests fail loudly"
 )]
 
+#[macro_use]
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -19,19 +20,6 @@ use huiqi_ledger::{Actor, Ledger, LedgerSink, PolicySet, Recorded, ScreeningRun}
 use huiqi_screen::generate::{self, GenOptions};
 use huiqi_screen::{MemorySink, Options, Registry, Screening, Sink, Summary};
 use support::Db;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test] fn $name() { super::$name(&crate::support::Db::sqlite()); })*
-        }
-        mod postgres {
-            $(#[test] fn $name() {
-                if let Some(db) = crate::support::Db::postgres() { super::$name(&db); }
-            })*
-        }
-    };
-}
 
 on_both_backends!(a_killed_run_then_a_rerun_is_an_uninterrupted_run, a_once_only_award_is_not_paid_again);
 

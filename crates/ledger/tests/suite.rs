@@ -9,6 +9,7 @@
     reason = "tests fail loudly"
 )]
 
+#[macro_use]
 mod support;
 
 use std::str::FromStr;
@@ -18,20 +19,6 @@ use std::time::Instant;
 use huiqi_ledger::{Actor, Approval, Ledger, LedgerError, State};
 use rust_decimal::Decimal;
 use support::*;
-
-/// Each test once per backend.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test] fn $name() { super::$name(&crate::support::Db::sqlite()); })*
-        }
-        mod postgres {
-            $(#[test] fn $name() {
-                if let Some(db) = crate::support::Db::postgres() { super::$name(&db); }
-            })*
-        }
-    };
-}
 
 on_both_backends!(
     a_claims_whole_life,

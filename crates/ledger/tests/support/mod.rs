@@ -2,6 +2,21 @@
 
 #![allow(dead_code, reason = "each test file uses part of the support")]
 
+/// Each test once per backend: SQLite always, PostgreSQL when `HUIQI_TEST_POSTGRES` is set (and
+/// failing when `CI` is set and it is not).
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(&crate::support::Db::sqlite()); })*
+        }
+        mod postgres {
+            $(#[test] fn $name() {
+                if let Some(db) = crate::support::Db::postgres() { super::$name(&db); }
+            })*
+        }
+    };
+}
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::NaiveDate;
