@@ -59,3 +59,81 @@ fn replay_names_a_claim_the_ledger_lacks() {
     assert_ne!(code, 0, "{out}{err}");
     assert!(err.contains('7') && !err.contains("panicked"), "{err}");
 }
+
+/// The history in the ledger holds without the caller's help: an enterprise paid gxj-02 (once per
+/// enterprise) by one screening is not paid it again by a later screening, nor by an evaluation
+/// that names its 统一社会信用代码.
+#[test]
+fn an_enterprise_paid_once_is_not_paid_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies").canonicalize().unwrap();
+    let header = "统一社会信用代码,企业名称,开户银行,银行账号,注册区县,位于章贡高新区,失信记录,涉黑涉恶记录,生态环境违法记录,安全生产违法记录,首次纳入规上统计年度,规上统计专业";
+    let row = "91360702MA35K7QX00,赣州示例制造有限公司,中国银行赣州分行,6217000000000000001,章贡区,是,否,否,否,否,2025,规上工业";
+    std::fs::write(dir.path().join("registry.csv"), format!("{header}\n{row}\n")).unwrap();
+    let db = "sqlite://ledger.db";
+    let screen = |date: &str, out: &str| {
+        huiqi(
+            &[
+                "screen",
+                "registry.csv",
+                "--date",
+                date,
+                "--policy",
+                "gxj-02",
+                "--out",
+                out,
+                "--library",
+                policies.to_str().unwrap(),
+            ],
+            dir.path(),
+            Some(db),
+        )
+    };
+    let (code, out, err) = screen("2026-11-26", "first");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 new payouts"), "{out}{err}");
+    // A later screening (the same year, so the condition still holds) pays nothing more.
+    let (code, out, err) = screen("2026-12-01", "second");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 new payouts"), "{out}{err}");
+    // An evaluation naming the enterprise takes its history from the ledger.
+    let facts = serde_json::json!({
+        "统一社会信用代码": "91360702MA35K7QX00",
+        "facts": {"注册区县": "章贡区", "位于章贡高新区": true, "失信记录": false, "涉黑涉恶记录": false,
+                  "生态环境违法记录": false, "安全生产违法记录": false,
+                  "首次纳入规上统计年度": 2025, "规上统计专业": "规上工业"}
+    });
+    std::fs::write(dir.path().join("facts.json"), facts.to_string()).unwrap();
+    let eval = |db: Option<&str>| {
+        huiqi(
+            &[
+                "eval",
+                "--facts",
+                "facts.json",
+                "--date",
+                "2026-12-01",
+                "--policy",
+                "gxj-02",
+                "--format",
+                "json",
+                "--library",
+                policies.to_str().unwrap(),
+            ],
+            dir.path(),
+            db,
+        )
+    };
+    let (code, out, err) = eval(Some(db));
+    assert_eq!(code, 0, "{out}{err}");
+    let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["decisions"][0]["outcome"], "ineligible", "{out}");
+    assert!(
+        answer["decisions"][0]["reasons"]["summary"].as_str().unwrap().contains("已于 2026-11-"),
+        "{out}"
+    );
+    // Without the ledger the same facts are paid: the history is what refused it.
+    let (code, out, err) = eval(None);
+    assert_eq!(code, 0, "{out}{err}");
+    let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["decisions"][0]["outcome"], "eligible", "{out}");
+}
