@@ -54,13 +54,6 @@ fn library_dir(args: &Args, paths: &[PathBuf]) -> Result<PathBuf, String> {
     }
 }
 
-/// Whether `file` (a path as the library loaded it) is one of `paths` or inside one of them.
-fn under(file: &str, paths: &[PathBuf]) -> bool {
-    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let file = canon(Path::new(file));
-    paths.iter().any(|p| file.starts_with(canon(p)))
-}
-
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_file() {
         out.push(path.to_path_buf());
@@ -158,7 +151,11 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     // given, and those the cases run expect something of.
     let in_scope = |p: &huiqi_engine::Policy<'_>| {
         tally.expected.contains(p.id().as_str())
-            || library.sources.files.get(p.info().place.file.0).is_some_and(|f| under(&f.name, &paths))
+            || library
+                .sources
+                .files
+                .get(p.info().place.file.0)
+                .is_some_and(|f| crate::library::covered(Path::new(&f.name), &paths))
     };
     let mut uncovered = Vec::new();
     let mut not_in_force = Vec::new();
