@@ -173,6 +173,11 @@ impl Engine {
         &self.calendar
     }
 
+    /// The platform's `兑付时限`: working days from approval to payment (`None` without a platform).
+    pub fn payout_days(&self) -> Option<u32> {
+        self.platform.as_ref().map(|p| p.payout_days)
+    }
+
     /// A short hash of the library's files: every decision names the policy set it used.
     pub fn policy_set(&self) -> &str {
         &self.policy_set

@@ -158,7 +158,7 @@ fn frequency(set: &PolicySet, policy: &str) -> Result<&'static str, LedgerError>
     })
 }
 
-fn outcome_name(d: &Decision) -> Result<String, LedgerError> {
+pub(crate) fn outcome_name(d: &Decision) -> Result<String, LedgerError> {
     match serde_json::to_value(d.outcome()) {
         Ok(serde_json::Value::String(s)) => Ok(s),
         _ => Err(LedgerError::Corrupt("决定的结果无法写出".into())),

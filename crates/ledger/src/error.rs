@@ -146,6 +146,66 @@ pub enum LedgerError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A role that needs a scope (an enterprise's code, a reviewer's department, a payer) without one.
+    #[error("{role}身份必须注明{what}")]
+    Scope {
+        /// The role, in Chinese.
+        role: &'static str,
+        /// What it lacks.
+        what: &'static str,
+    },
+    /// A claim the caller may not even know exists (answered as not found).
+    #[error("申报 {0} 不存在，或不在您可查看的范围内")]
+    Hidden(i64),
+    /// A step the caller's role may not take.
+    #[error("{role}无权{action}")]
+    Forbidden {
+        /// The role, in Chinese.
+        role: &'static str,
+        /// What was refused.
+        action: String,
+    },
+    /// An `Idempotency-Key` used before for a different request.
+    #[error("幂等键 `{key}` 已用于另一份申报（申报 {claim}）：重试请原样提交，新的申报请换一个幂等键")]
+    IdempotencyMismatch {
+        /// The key.
+        key: String,
+        /// The claim it named first.
+        claim: i64,
+    },
+    /// Facts that do not fit the library's schema, each with where and why.
+    #[error("事实不符合政策库的数据项定义：{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
+    Facts(Vec<huiqi_engine::FactError>),
+    /// A 承诺兑现 application without its written commitment.
+    #[error("政策 {policy} 为承诺兑现，申报须附书面承诺（commitment）")]
+    CommitmentRequired {
+        /// The policy id.
+        policy: String,
+    },
+    /// An application for a policy the library does not have.
+    #[error("政策库中没有政策 `{0}`")]
+    NoSuchPolicy(String),
+    /// A review whose decision still lacks facts: nothing is decided until they are given.
+    #[error("申报 {claim} 审核后仍缺少事实，无法作出决定：{}；请补充后再审核，或要求企业补正", .missing.join("、"))]
+    ReviewIncomplete {
+        /// The claim.
+        claim: i64,
+        /// The facts still missing (or the decision's words when none is named).
+        missing: Vec<String>,
+    },
+    /// A date the calendar cannot count working days from.
+    #[error("无法按工作日日历推算期限：{0}")]
+    Calendar(String),
+    /// The enterprise applied for is not named (window staff must say which enterprise).
+    #[error("请注明申报企业的统一社会信用代码（enterprise.uscc）")]
+    EnterpriseRequired,
+    /// Two submissions with one `Idempotency-Key` at once; the later is rolled back and answered
+    /// with the earlier's claim (seen by a caller only if that fails too).
+    #[error("幂等键 `{0}` 的另一次提交同时进行，请稍后重试")]
+    Conflict(String),
+    /// A payout id not in the ledger, or not the caller's to see.
+    #[error("兑付 {0} 不存在，或不在您可查看的范围内")]
+    UnknownPayout(i64),
 }
 
 fn item_words(item: &str) -> String {

@@ -22,9 +22,12 @@ mod money;
 mod payout;
 mod policy_set;
 mod replay;
+mod role;
 mod screening;
 mod state;
 mod verify;
+mod view;
+mod workflow;
 
 pub use budget::Budget;
 pub use chain::{Actor, Event};
@@ -37,6 +40,11 @@ pub use money::{from_fen, to_fen};
 pub use payout::{Approval, Payout};
 pub use policy_set::PolicySet;
 pub use replay::Replay;
+pub use role::{Principal, Role, ROLES};
 pub use screening::{LedgerSink, Recorded, ScreenedInstallment, ScreenedLine, ScreeningRun, BATCH_LINES};
 pub use state::{allowed, allowed_start, State, SCREENING_START, STATES, TRANSITIONS};
 pub use verify::Failure;
+pub use view::{
+    ClaimFilter, ClaimSummary, ClaimView, ClawbackView, EnterpriseView, NextStep, PayoutView, ShareView, Step,
+};
+pub use workflow::{Applicant, Application, Reviewed, Submitted, ACCEPT_DAYS};

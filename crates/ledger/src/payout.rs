@@ -113,7 +113,13 @@ fn budget(
 
 /// Approves a locked claim from `from`: its payout (refused by the database if one exists for
 /// the same key) and budget, or `awaiting_budget` when a funder's budget cannot cover it.
-fn approve_locked(tx: &mut dyn Tx, c: &Locked, actor: &Actor) -> Result<Approval, LedgerError> {
+/// `due_on` overrides the decision's due date (a review approves on its own date).
+pub(crate) fn approve_locked(
+    tx: &mut dyn Tx,
+    c: &Locked,
+    actor: &Actor,
+    due_on: Option<NaiveDate>,
+) -> Result<Approval, LedgerError> {
     if !allowed(Some(c.state), State::Approved) {
         return Err(LedgerError::Transition { claim: c.id, from: c.state, to: State::Approved });
     }
@@ -125,7 +131,10 @@ fn approve_locked(tx: &mut dyn Tx, c: &Locked, actor: &Actor) -> Result<Approval
     let corrupt = |what: &str| LedgerError::Corrupt(format!("申报 {} 的决定为符合，却没有{what}", c.id));
     let amount = to_fen(p.amount.ok_or_else(|| corrupt("金额"))?)?;
     let payer = p.payer.ok_or_else(|| corrupt("付款方"))?;
-    let due_on = p.due_date.ok_or_else(|| corrupt("兑付期限"))?.to_string();
+    let due_on = match due_on {
+        Some(d) => d.to_string(),
+        None => p.due_date.ok_or_else(|| corrupt("兑付期限"))?.to_string(),
+    };
     let year = i64::from(c.decided_on.year());
     let mut shares = p
         .shares
@@ -221,7 +230,7 @@ impl Ledger {
     pub fn approve(&self, claim: i64, actor: &Actor) -> Result<Approval, LedgerError> {
         self.write(|tx| {
             let c = lock(tx, claim)?;
-            approve_locked(tx, &c, actor)
+            approve_locked(tx, &c, actor, None)
         })
     }
 
@@ -242,7 +251,7 @@ impl Ledger {
                 set_state(tx, &c, step, actor, "免申即享：依权威数据筛查")?;
             }
             let c = lock(tx, id)?;
-            approve_locked(tx, &c, actor)
+            approve_locked(tx, &c, actor, None)
         })
     }
 
@@ -269,6 +278,14 @@ impl Ledger {
                     given: bank_ref.to_owned(),
                 });
             }
+            // An approved payout not yet pushed (a screening line) is pushed by being paid: the
+            // payer has it on its list. The push is its own step, with its own event.
+            let c = if c.state == State::Approved {
+                set_state(tx, &c, State::PayoutPushed, actor, "付款方按清单兑付")?;
+                lock(tx, claim)?
+            } else {
+                c
+            };
             if !allowed(Some(c.state), State::Paid) {
                 return Err(LedgerError::Transition { claim, from: c.state, to: State::Paid });
             }

@@ -62,6 +62,7 @@ pub const TRANSITIONS: &[(Option<State>, State)] = &[
     (Some(CorrectionRequested), Submitted),
     (Some(CorrectionRequested), Rejected),
     (Some(Accepted), UnderReview),
+    (Some(Accepted), CorrectionRequested),
     (Some(Accepted), Rejected),
     (Some(UnderReview), CorrectionRequested),
     (Some(UnderReview), Approved),
@@ -72,6 +73,9 @@ pub const TRANSITIONS: &[(Option<State>, State)] = &[
     (Some(Approved), PayoutPushed),
     (Some(PayoutPushed), Paid),
     (Some(Paid), Notified),
+    // A commitment is checked once the money is paid, whether or not the notice went out yet.
+    (Some(Paid), CommitmentVerified),
+    (Some(Paid), CommitmentBroken),
     (Some(Notified), CommitmentVerified),
     (Some(Notified), CommitmentBroken),
 ];
