@@ -62,6 +62,14 @@ pub fn covered(path: &Path, paths: &[PathBuf]) -> bool {
 /// with errors is refused with its diagnostics (the first 20), so `eval`, `test` and a reload of
 /// `serve` all say why the same way.
 pub fn load(dir: &Path) -> Result<Library, String> {
+    let sources = checked_sources(dir)?;
+    let calendar = load_calendar(dir)?;
+    let engine = Engine::from_sources(&sources, calendar).map_err(|e| e.to_string())?;
+    Ok(Library::new(engine, sources, chrono::Utc::now().to_rfc3339()))
+}
+
+/// The library's files, refused with their diagnostics (the first 20) when any is an error.
+fn checked_sources(dir: &Path) -> Result<SourceSet, String> {
     let sources = SourceSet::load(&[dir.to_path_buf()]).map_err(|e| e.to_string())?;
     let checked = sources.check();
     let errors: Vec<String> = sources
@@ -74,9 +82,16 @@ pub fn load(dir: &Path) -> Result<Library, String> {
         let shown: Vec<&str> = errors.iter().take(20).map(String::as_str).collect();
         return Err(format!("the policy library has {} errors:\n{}", errors.len(), shown.join("\n")));
     }
-    let calendar = load_calendar(dir)?;
-    let engine = Engine::from_sources(&sources, calendar).map_err(|e| e.to_string())?;
-    Ok(Library::new(engine, sources, chrono::Utc::now().to_rfc3339()))
+    Ok(sources)
+}
+
+/// [`load`] with the texts the ledger keeps for each claim it decides (`huiqi serve`): the
+/// engine is built once, by the policy set, and shared.
+pub fn load_with_set(dir: &Path) -> Result<Library, String> {
+    let sources = checked_sources(dir)?;
+    let files = sources.files.iter().map(|f| (f.name.clone(), f.text.clone())).collect();
+    let set = huiqi_ledger::PolicySet::new(files, calendar_texts(dir)?).map_err(|e| e.to_string())?;
+    Ok(Library::new(set.engine().clone(), sources, chrono::Utc::now().to_rfc3339()).with_policy_set(set))
 }
 
 /// Days before the working-day calendar's end from which `huiqi check` warns: the State Council

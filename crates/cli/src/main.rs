@@ -24,6 +24,7 @@ mod ledger;
 mod library;
 mod screen;
 mod serve;
+mod token;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +76,8 @@ enum Command {
     Screen(screen::ScreenArgs),
     /// Write a synthetic registry for the library's 免申即享 policies (deterministic for a seed).
     GenRegistry(screen::GenArgs),
+    /// A bearer token for the workflow endpoints, signed with the service's HS256 key.
+    Token(token::Args),
     /// The 兑现 ledger: `init`, `verify` (`--db URL` or `HUIQI_DB`; default `sqlite://huiqi-data/huiqi.db`).
     Ledger(ledger::Args),
 }
@@ -108,6 +111,7 @@ fn main() -> ExitCode {
         Command::Screen(args) => screen::run_screen(&args),
         Command::GenRegistry(args) => screen::run_gen(&args),
         Command::Ledger(args) => ledger::run(&args),
+        Command::Token(args) => token::run(&args),
         Command::Test(args) => golden::run(&args),
         Command::Catalog(args) => catalog::run_catalog(&args),
         Command::Guide(args) => catalog::run_guide(&args),

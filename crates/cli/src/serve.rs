@@ -26,7 +26,20 @@ pub struct Args {
     /// Seconds one request may take before it is stopped with 503 [default: 30].
     #[arg(long, env = "HUIQI_REQUEST_TIMEOUT")]
     request_timeout: Option<u64>,
-    /// A TOML file with any of `bind`, `policies`, `admin_token`, `log_format`, `request_timeout`.
+    /// The ledger [default: sqlite://huiqi-data/huiqi.db]: `sqlite://path` or `postgres://…`.
+    #[arg(long, env = "HUIQI_DB", hide_env_values = true)]
+    db: Option<String>,
+    /// The service's date, `YYYY-MM-DD`, for tests, rehearsals and training [default: today in China].
+    #[arg(long, env = "HUIQI_TODAY")]
+    today: Option<chrono::NaiveDate>,
+    /// The HS256 key workflow tokens are signed with [default: a development key made under huiqi-data/].
+    #[arg(long, env = "HUIQI_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// A PEM file with the single sign-on's public key (RS256 or ES256), instead of a secret.
+    #[arg(long, env = "HUIQI_JWT_PUBLIC_KEY")]
+    jwt_public_key: Option<PathBuf>,
+    /// A TOML file with any of `bind`, `policies`, `admin_token`, `log_format`, `request_timeout`,
+    /// `db`, `today`, `jwt_secret`, `jwt_public_key`.
     #[arg(long, env = "HUIQI_CONFIG")]
     config: Option<PathBuf>,
 }
@@ -40,6 +53,10 @@ struct FileConfig {
     admin_token: Option<String>,
     log_format: Option<LogFormat>,
     request_timeout: Option<u64>,
+    db: Option<String>,
+    today: Option<chrono::NaiveDate>,
+    jwt_secret: Option<String>,
+    jwt_public_key: Option<PathBuf>,
 }
 
 /// The settings in force.
@@ -49,6 +66,10 @@ struct Settings {
     admin_token: Option<String>,
     log_format: LogFormat,
     request_timeout: std::time::Duration,
+    db: String,
+    today: Option<chrono::NaiveDate>,
+    jwt_secret: Option<String>,
+    jwt_public_key: Option<PathBuf>,
 }
 
 fn settings(args: &Args) -> Result<Settings, String> {
@@ -76,6 +97,10 @@ fn settings(args: &Args) -> Result<Settings, String> {
         admin_token: args.admin_token.clone().or(file.admin_token),
         log_format: args.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
         request_timeout: std::time::Duration::from_secs(request_timeout),
+        db: args.db.clone().or(file.db).unwrap_or_else(|| huiqi_ledger::DEFAULT_URL.to_owned()),
+        today: args.today.or(file.today),
+        jwt_secret: args.jwt_secret.clone().or(file.jwt_secret).filter(|s| !s.is_empty()),
+        jwt_public_key: args.jwt_public_key.clone().or(file.jwt_public_key),
     })
 }
 
@@ -118,13 +143,21 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
     let args = settings(args)?;
     init_logs(args.log_format);
-    let library = crate::library::load(&args.policies)?;
+    let ledger = Arc::new(huiqi_ledger::Ledger::open(&args.db)?);
+    let library = with_policy_set(&args.policies, &ledger)?;
     let dir = args.policies.clone();
-    let loader: huiqi_server::Loader = Box::new(move || crate::library::load(&dir));
+    let stored = ledger.clone();
+    let loader: huiqi_server::Loader = Box::new(move || with_policy_set(&dir, &stored));
+    let workflow = huiqi_server::Workflow {
+        ledger: ledger.clone(),
+        auth: Some(auth(&args)?),
+        today: args.today.map_or(huiqi_server::Today::Clock, huiqi_server::Today::Fixed),
+    };
     let state = Arc::new(
         AppState::new(library)
             .with_reload(loader, args.admin_token.clone())
-            .with_request_timeout(args.request_timeout),
+            .with_request_timeout(args.request_timeout)
+            .with_workflow(workflow),
     );
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
@@ -133,6 +166,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         tracing::info!(
             policies = %args.policies.display(),
             policy_set,
+            ledger = ledger.url(),
+            today = ?args.today,
             // Saturates rather than wraps: 2^64 ms is never reached, but a cast would hide it.
             startup_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "huiqi serving on http://{}",
@@ -143,6 +178,40 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Ok::<_, std::io::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The library with the texts the ledger stores for each claim it decides, stored there now so
+/// every claim's policy set is on record before the first is decided.
+fn with_policy_set(
+    dir: &std::path::Path,
+    ledger: &huiqi_ledger::Ledger,
+) -> Result<huiqi_server::Library, String> {
+    let library = crate::library::load_with_set(dir)?;
+    if let Some(set) = &library.policy_set {
+        ledger.store_policy_set(set).map_err(|e| e.to_string())?;
+    }
+    Ok(library)
+}
+
+/// The key workflow tokens are checked with: the sign-on's public key, a configured secret, or
+/// the development key (made on first start, and said so in the log).
+fn auth(args: &Settings) -> Result<huiqi_server::auth::Auth, String> {
+    if let Some(path) = &args.jwt_public_key {
+        let pem = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        return huiqi_server::auth::Auth::public_key(&pem);
+    }
+    let secret = match &args.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => {
+            let path = PathBuf::from(crate::token::DEV_SECRET);
+            tracing::warn!(
+                key = %path.display(),
+                "no HUIQI_JWT_SECRET or HUIQI_JWT_PUBLIC_KEY: workflow tokens use a development key (`huiqi token` signs with it); configure one in production"
+            );
+            crate::token::dev_secret(&path, true)?
+        }
+    };
+    Ok(huiqi_server::auth::Auth::hs256(secret.as_bytes()))
 }
 
 /// How long requests in flight get to finish after a shutdown signal.

@@ -39,6 +39,15 @@ impl Server {
     fn start() -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
             .args(["serve", "--bind", "127.0.0.1:0", "--request-timeout", "2", "--admin-token", TOKEN])
+            .env(
+                "HUIQI_DB",
+                format!(
+                    "sqlite://{}/huiqi-hostile-{}/huiqi.db",
+                    std::env::temp_dir().display(),
+                    std::process::id()
+                ),
+            )
+            .env("HUIQI_JWT_SECRET", "hostile-test-secret")
             .current_dir(root())
             .stderr(Stdio::piped())
             .spawn()

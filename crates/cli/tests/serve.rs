@@ -23,14 +23,24 @@ fn root() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// `huiqi serve` with a ledger of its own in a fresh directory and a token key, so tests never
+/// write into the working tree (and never share a ledger).
+fn serve() -> Command {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("huiqi-serve-{}-{n}", std::process::id()));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_huiqi"));
+    command
+        .arg("serve")
+        .env("HUIQI_DB", format!("sqlite://{}/huiqi.db", dir.display()))
+        .env("HUIQI_JWT_SECRET", "serve-test-secret")
+        .current_dir(root());
+    command
+}
+
 /// `huiqi serve` on a free port: the process, its log, and the port its first log line names.
 fn start() -> (Child, BufReader<ChildStderr>, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .current_dir(root())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = serve().args(["--bind", "127.0.0.1:0"]).stderr(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
     let mut logs = BufReader::new(child.stderr.take().unwrap());
     logs.read_line(&mut line).unwrap();
@@ -91,12 +101,8 @@ fn settings_come_from_a_config_file_and_a_wrong_key_is_refused() {
     std::fs::create_dir_all(&dir).unwrap();
     let good = dir.join("huiqi.toml");
     std::fs::write(&good, "bind = \"127.0.0.1:0\"\nlog_format = \"json\"\nrequest_timeout = 5\n").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
-        .args(["serve", "--config", good.to_str().unwrap()])
-        .current_dir(root())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        serve().args(["--config", good.to_str().unwrap()]).stderr(Stdio::piped()).spawn().unwrap();
     let mut logs = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     logs.read_line(&mut line).unwrap();
@@ -110,11 +116,7 @@ fn settings_come_from_a_config_file_and_a_wrong_key_is_refused() {
 
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, "bind = \"127.0.0.1:0\"\nbnd = 3\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_huiqi"))
-        .args(["serve", "--config", bad.to_str().unwrap()])
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let out = serve().args(["--config", bad.to_str().unwrap()]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("unknown field `bnd`") && err.contains("line 2"), "{err}");

@@ -33,6 +33,18 @@ pub enum AppError {
     /// A reload whose library has errors; the old library keeps serving.
     #[error("the policy library was not reloaded: {0}")]
     ReloadRefused(String),
+    /// A workflow request without a valid token (the message says what is wrong with it).
+    #[error("{0}")]
+    Token(String),
+    /// A step the caller's role may not take.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A step the claim's state (or an earlier request) does not allow now.
+    #[error("{0}")]
+    Conflict(String),
+    /// The service cannot answer this now (no ledger configured, the database unreachable).
+    #[error("{0}")]
+    Unavailable(String),
     /// A broken invariant of the service (a bug, not the request's fault): it says what broke,
     /// and nothing was changed.
     #[error("服务内部错误（请把此信息告知平台运维）：{0}")]
@@ -81,6 +93,12 @@ pub enum ErrorCode {
     ReloadRefused,
     /// 500: a broken invariant of the service; the message says what broke.
     Internal,
+    /// 403: the caller's role may not do this.
+    Forbidden,
+    /// 409: the claim's state, or an earlier request, does not allow this now.
+    Conflict,
+    /// 503: the ledger is not configured or cannot be reached.
+    Unavailable,
 }
 
 impl AppError {
@@ -91,7 +109,10 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::Token(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -119,7 +140,10 @@ impl AppError {
                 ..plain(ErrorCode::InvalidFacts)
             },
             AppError::NotFound { .. } => plain(ErrorCode::NotFound),
-            AppError::Unauthorized => plain(ErrorCode::Unauthorized),
+            AppError::Unauthorized | AppError::Token(_) => plain(ErrorCode::Unauthorized),
+            AppError::Forbidden(_) => plain(ErrorCode::Forbidden),
+            AppError::Conflict(_) => plain(ErrorCode::Conflict),
+            AppError::Unavailable(_) => plain(ErrorCode::Unavailable),
             AppError::TooLarge { .. } => plain(ErrorCode::TooLarge),
             AppError::Timeout { .. } => plain(ErrorCode::Timeout),
             AppError::ReloadRefused(_) => plain(ErrorCode::ReloadRefused),
@@ -139,3 +163,37 @@ impl IntoResponse for AppError {
 
 /// The largest request body read: a registry screen goes through its own streaming endpoint.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+impl From<huiqi_ledger::LedgerError> for AppError {
+    /// What the ledger refused, as the status a caller can act on: not found (or not theirs to
+    /// see), not their role's, not in this state, or not a request of this shape.
+    fn from(e: huiqi_ledger::LedgerError) -> Self {
+        use huiqi_ledger::LedgerError as L;
+        let message = e.to_string();
+        let invalid = |path: &str| AppError::Invalid { path: path.into(), message: message.clone() };
+        match e {
+            L::Hidden(id) | L::UnknownClaim(id) => AppError::NotFound { what: "claim", id: id.to_string() },
+            L::UnknownPayout(id) => AppError::NotFound { what: "payout", id: id.to_string() },
+            L::Forbidden { .. } => AppError::Forbidden(message),
+            L::Transition { .. }
+            | L::UseOperation { .. }
+            | L::NotEligible { .. }
+            | L::AlreadyPaid { .. }
+            | L::PaidUnderOtherReference { .. }
+            | L::IdempotencyMismatch { .. }
+            | L::Conflict(_) => AppError::Conflict(message),
+            L::Facts(errors) => AppError::Facts(errors),
+            L::NoSuchPolicy(_) | L::UnknownPolicy { .. } => invalid("policy"),
+            L::CommitmentRequired { .. } => invalid("commitment"),
+            L::ReasonRequired { .. } => invalid("reason"),
+            L::NotCommitment { .. } => AppError::Conflict(message),
+            L::ReviewIncomplete { .. } => invalid("facts"),
+            L::Uscc { .. } | L::UnknownEnterprise(_) | L::EnterpriseRequired => invalid("enterprise"),
+            L::Scope { .. } => AppError::Token(message),
+            L::Money { .. } => invalid("amount"),
+            L::Calendar(_) => invalid("date"),
+            L::Open { .. } => AppError::Unavailable(message),
+            _ => AppError::Internal(message),
+        }
+    }
+}

@@ -137,6 +137,23 @@ impl<S: Send + Sync> FromRequestParts<S> for PolicyId {
     }
 }
 
+/// The `{id}` of a claim or payout path: a positive integer, else 404 (no such record).
+pub struct ClaimId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClaimId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => match id.parse::<i64>() {
+                Ok(n) if n > 0 => Ok(ClaimId(n)),
+                _ => Err(AppError::NotFound { what: "record", id }),
+            },
+            Err(_) => Err(AppError::NotFound { what: "record", id: parts.uri.path().to_string() }),
+        }
+    }
+}
+
 /// A request bearing the admin token (`Authorization: Bearer <token>`); else 401 `unauthorized`.
 pub struct Admin;
 
@@ -149,10 +166,44 @@ impl FromRequestParts<Arc<AppState>> for Admin {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        if state.admits(bearer) {
+        // The configured admin token, or a workflow token of the admin role.
+        let admin_jwt = || {
+            let auth = state.workflow.as_ref().and_then(|w| w.auth.as_ref());
+            match (auth, bearer) {
+                (Some(auth), Some(token)) => {
+                    auth.verify(token).is_ok_and(|p| p.role() == huiqi_ledger::Role::Admin)
+                }
+                _ => false,
+            }
+        };
+        if state.admits(bearer) || admin_jwt() {
             Ok(Admin)
         } else {
             Err(AppError::Unauthorized)
         }
+    }
+}
+
+/// The caller of a workflow endpoint, from `Authorization: Bearer <JWT>`: 401 `unauthorized`
+/// without a valid token (or when the service has no key), 503 when no ledger is configured.
+pub struct Caller(pub huiqi_ledger::Principal);
+
+impl FromRequestParts<Arc<AppState>> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, AppError> {
+        let workflow = state.workflow()?;
+        let Some(auth) = &workflow.auth else {
+            return Err(AppError::Token(
+                "本服务未配置令牌密钥（HUIQI_JWT_SECRET 或 HUIQI_JWT_PUBLIC_KEY），不受理此类请求".into(),
+            ));
+        };
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| AppError::Token("缺少令牌：请求头须带 `Authorization: Bearer <令牌>`".into()))?;
+        auth.verify(token.trim()).map(Caller).map_err(AppError::Token)
     }
 }

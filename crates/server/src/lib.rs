@@ -3,6 +3,7 @@
 //! [`app`] builds the router from an [`AppState`]; `huiqi serve` binds it. The server holds no
 //! policy logic: it parses requests, calls the engine, and writes the answers.
 
+pub mod auth;
 mod error;
 mod extract;
 mod limits;
@@ -28,6 +29,9 @@ pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::fr
 /// One loaded policy library: its files and the engine built from them.
 pub struct Library {
     pub engine: Engine,
+    /// The library's texts with its calendar, as the ledger stores what decided a claim; the
+    /// workflow endpoints need it (`None` serves decisions only).
+    pub policy_set: Option<huiqi_ledger::PolicySet>,
     pub sources: SourceSet,
     /// When it was loaded, as RFC 3339, for `/v1/status`.
     pub loaded_at: String,
@@ -37,7 +41,13 @@ pub struct Library {
 
 impl Library {
     pub fn new(engine: Engine, sources: SourceSet, loaded_at: String) -> Library {
-        Library { engine, sources, loaded_at, spec: std::sync::OnceLock::new() }
+        Library { engine, sources, loaded_at, policy_set: None, spec: std::sync::OnceLock::new() }
+    }
+
+    /// With the texts the ledger stores for each claim it decides.
+    pub fn with_policy_set(mut self, set: huiqi_ledger::PolicySet) -> Library {
+        self.policy_set = Some(set);
+        self
     }
 
     /// The OpenAPI document served while this library is in force, built once.
@@ -61,6 +71,32 @@ pub struct AppState {
     last_reload_error: RwLock<Option<String>>,
     pub(crate) metrics: metrics::Metrics,
     pub(crate) request_timeout: std::time::Duration,
+    pub(crate) workflow: Option<Workflow>,
+}
+
+/// The workflow's parts: the ledger, the key tokens are checked with, and the service's date.
+pub struct Workflow {
+    pub ledger: Arc<huiqi_ledger::Ledger>,
+    /// `None`: no key configured, so every workflow request is refused with 401.
+    pub auth: Option<auth::Auth>,
+    pub today: Today,
+}
+
+/// The service's date: the clock's in China (UTC+8, no daylight saving), or fixed for tests,
+/// rehearsals and training (`--today`).
+#[derive(Debug, Clone, Copy)]
+pub enum Today {
+    Clock,
+    Fixed(chrono::NaiveDate),
+}
+
+impl Today {
+    pub fn date(self) -> chrono::NaiveDate {
+        match self {
+            Today::Fixed(d) => d,
+            Today::Clock => (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive(),
+        }
+    }
 }
 
 impl AppState {
@@ -72,7 +108,14 @@ impl AppState {
             last_reload_error: RwLock::new(None),
             metrics: metrics::Metrics::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            workflow: None,
         }
+    }
+
+    /// Serves the workflow (`/v1/claims`, `/v1/payouts`) on this ledger.
+    pub fn with_workflow(mut self, workflow: Workflow) -> Self {
+        self.workflow = Some(workflow);
+        self
     }
 
     /// Stops any request (but a streamed registry screen) that runs longer than this.
@@ -113,6 +156,13 @@ impl AppState {
             (Some(token), Some(given)) => constant_time_eq(token.as_bytes(), given.as_bytes()),
             _ => false,
         }
+    }
+
+    /// The workflow's parts, or 503 when the service runs without a ledger.
+    pub(crate) fn workflow(&self) -> Result<&Workflow, AppError> {
+        self.workflow
+            .as_ref()
+            .ok_or_else(|| AppError::Unavailable("本服务未配置账本，不受理申报与兑付".into()))
     }
 
     /// The library in force now; a request keeps the one it started with.

@@ -16,6 +16,7 @@ use crate::error::{ErrorBody, ErrorCode};
     tags(
         (name = "decisions", description = "deciding for enterprises: one, matched, or a registry"),
         (name = "policies", description = "一网查询: the catalog, guides, policy files and checking them"),
+        (name = "workflow", description = "申报 to 兑付: claims, their steps and payouts; needs a JWT (`Authorization: Bearer`) whose role and scope the ledger checks"),
         (name = "admin", description = "needs the admin token"),
         (name = "service", description = "health, status, metrics and this description"),
     ),
@@ -30,12 +31,17 @@ struct AdminToken;
 impl Modify for AdminToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let scheme = SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build());
-        openapi.components.get_or_insert_with(Default::default).add_security_scheme("admin_token", scheme);
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("admin_token", scheme);
+        let jwt = SecurityScheme::Http(
+            HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+        );
+        components.add_security_scheme("token", jwt);
     }
 }
 
 /// The request bodies whose `facts` are an enterprise's facts.
-const WITH_FACTS: [&str; 1] = ["EvaluateRequest"];
+const WITH_FACTS: [&str; 3] = ["EvaluateRequest", "ClaimRequest", "Resubmission"];
 
 /// The document as JSON, with `facts` (the schema of a library's facts) as the component `Facts`
 /// and the `facts` of each request in [`WITH_FACTS`] a reference to it, its description kept.

@@ -512,8 +512,8 @@ async fn openapi_lets_a_client_be_generated() {
             assert!(ids.insert(id.to_string()), "operationId {id} twice");
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.contains_key("200"), "{method} {path}");
-            // Every error status is described with the one error body.
-            for (status, response) in responses.iter().filter(|(s, _)| *s != "200") {
+            // Every error status is described with the one error body (201: a claim made).
+            for (status, response) in responses.iter().filter(|(s, _)| *s != "200" && *s != "201") {
                 assert_eq!(
                     response["content"]["application/json"]["schema"]["$ref"],
                     "#/components/schemas/ErrorBody",
@@ -524,7 +524,7 @@ async fn openapi_lets_a_client_be_generated() {
             assert_eq!(responses.contains_key("503"), path != "/v1/screen", "{method} {path}: 503");
         }
     }
-    assert_eq!(ids.len(), 12);
+    assert_eq!(ids.len(), 22);
     let mut targets = Vec::new();
     refs(&doc, &mut targets);
     assert!(!targets.is_empty());
@@ -533,6 +533,7 @@ async fn openapi_lets_a_client_be_generated() {
         assert!(doc["components"]["schemas"][name].is_object(), "dangling {target}");
     }
     assert_eq!(doc["components"]["securitySchemes"]["admin_token"]["scheme"], "bearer");
+    assert_eq!(doc["components"]["securitySchemes"]["token"]["bearerFormat"], "JWT");
     let guide = &doc["paths"]["/v1/policies/{id}"]["get"]["responses"]["200"]["content"];
     assert!(guide["text/markdown"].is_object() && guide["text/html"].is_object(), "{guide}");
     let screen = &doc["paths"]["/v1/screen"]["post"]["requestBody"]["content"];
@@ -602,9 +603,10 @@ async fn openapi_facts_are_the_library_schema() {
     let request = &doc["components"]["schemas"]["EvaluateRequest"]["properties"]["facts"];
     assert_eq!(request["$ref"], "#/components/schemas/Facts");
     assert!(request["description"].is_string());
-    // Only the request's facts are the enterprise's: an explanation's `facts` keep their schema.
+    // Only the requests' facts are the enterprise's (an evaluation, an application and its
+    // correction): an explanation's `facts` keep their schema.
     let refs = serde_json::to_string(&doc).unwrap().matches("#/components/schemas/Facts\"").count();
-    assert_eq!(refs, 1);
+    assert_eq!(refs, 3);
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@
 
 mod admin;
 mod check;
+pub(crate) mod claims;
 mod decide;
+mod payouts;
 mod policies;
 mod screen;
 mod screen_schema;
@@ -32,6 +34,15 @@ pub fn table() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(decide::match_policies))
         .routes(routes!(check::check))
         .routes(routes!(screen::screen))
+        .routes(routes!(claims::submit, claims::list))
+        .routes(routes!(claims::get))
+        .routes(routes!(claims::accept))
+        .routes(routes!(claims::request_correction))
+        .routes(routes!(claims::resubmit))
+        .routes(routes!(claims::review))
+        .routes(routes!(claims::reject))
+        .routes(routes!(claims::verify))
+        .routes(routes!(payouts::paid))
         .routes(routes!(admin::reload))
         .routes(routes!(service::metrics))
         .routes(routes!(service::openapi))

@@ -1,0 +1,378 @@
+//! 申报 to 兑付 through the real `huiqi serve` over HTTP, on SQLite and on PostgreSQL: each
+//! mode's whole life, tokens from `huiqi token`, roles refused, and one claim for 50 racing
+//! submissions with one `Idempotency-Key`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+const SECRET: &str = "workflow-test-secret";
+const CODE: &str = "91360702MA35D3E4FG";
+const OTHER: &str = "91360702MA35D3E5DB";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// One HTTP exchange: the status and the body as JSON (`Null` when it is not JSON).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &Value,
+) -> (u16, Value) {
+    let body = if body.is_null() { String::new() } else { body.to_string() };
+    let mut extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    if let Some(t) = token {
+        extra = format!("Authorization: Bearer {t}\r\n{extra}");
+    }
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let text = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    // A chunked body: the JSON sits between the chunk sizes.
+    let json = serde_json::from_str(text).unwrap_or_else(|_| {
+        let start = text.find(['{', '[']).unwrap_or(0);
+        let end = text.rfind(['}', ']']).map_or(text.len(), |e| e + 1);
+        serde_json::from_str(&text[start..end]).unwrap_or(Value::Null)
+    });
+    (status, json)
+}
+
+/// A running server on its own ledger, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(db: &str) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("HUIQI_DB", db)
+        .env("HUIQI_JWT_SECRET", SECRET)
+        .env("HUIQI_TODAY", "2026-11-26")
+        .current_dir(root())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut logs = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("huiqi serving on") {
+        line.clear();
+        assert!(logs.read_line(&mut line).unwrap() > 0, "the server stopped before serving");
+    }
+    let port =
+        line.split("http://127.0.0.1:").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = logs.read_to_string(&mut rest);
+    });
+    Server { child, port }
+}
+
+/// A token from `huiqi token`, as the window or a script gets one.
+fn token(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_huiqi"))
+        .arg("token")
+        .args(args)
+        .env("HUIQI_JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// The ledgers to run on: SQLite always, PostgreSQL when `HUIQI_TEST_POSTGRES` is set (and
+/// required when `CI` is), each in a fresh schema.
+fn ledgers(name: &str) -> Vec<(String, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = vec![(format!("sqlite://{}/huiqi.db", dir.path().display()), Some(dir))];
+    match std::env::var("HUIQI_TEST_POSTGRES") {
+        Ok(admin) => {
+            let schema = format!("cli_{name}_{}", std::process::id());
+            let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+            client
+                .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+                .unwrap();
+            let sep = if admin.contains('?') { '&' } else { '?' };
+            out.push((format!("{admin}{sep}options=-csearch_path%3D{schema}"), None));
+        }
+        Err(_) => assert!(std::env::var_os("CI").is_none(), "CI is set but HUIQI_TEST_POSTGRES is not"),
+    }
+    out
+}
+
+fn eligible_facts(policy: &str) -> Value {
+    let dept = policy.split('-').next().unwrap();
+    let text = std::fs::read_to_string(root().join(format!("policies/{dept}/{policy}.test.json"))).unwrap();
+    let cases: Value = serde_json::from_str(&text).unwrap();
+    let case = cases["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["expect"][policy]["outcome"] == "eligible" && c["as_of"] == "2026-11-26")
+        .unwrap();
+    case["facts"].clone()
+}
+
+fn without(facts: &Value, names: &[&str]) -> Value {
+    let mut f = facts.clone();
+    for n in names {
+        f.as_object_mut().unwrap().remove(*n);
+    }
+    f
+}
+
+fn steps(claim: &Value) -> Vec<String> {
+    claim["timeline"].as_array().unwrap().iter().map(|s| s["state"].as_str().unwrap().to_owned()).collect()
+}
+
+const BANK: &str =
+    r#"{"name": "赣州示例人力资源有限公司", "bank": "中国银行赣州分行", "account": "6216000000000001"}"#;
+
+#[test]
+fn each_modes_whole_life_over_http() {
+    for (db, _keep) in ledgers("life") {
+        let s = start(&db);
+        let p = s.port;
+        let me = token(&["--role", "enterprise", "--uscc", CODE, "--name", "赣州示例"]);
+        let window = token(&["--role", "window", "--name", "专窗李四"]);
+        let rsj = token(&["--role", "reviewer", "--department", "区人社局", "--name", "人社张三"]);
+        let gxj = token(&["--role", "reviewer", "--department", "区工信局", "--name", "工信赵六"]);
+        let park = token(&["--role", "payer", "--payer", "章贡高新区管委会", "--name", "出纳王五"]);
+        let bank: Value = serde_json::from_str(BANK).unwrap();
+
+        // 即申即享 (rsj-25): applied online without one year's count, accepted at the window,
+        // sent back for it, resubmitted, reviewed, approved, paid once.
+        let full = eligible_facts("rsj-25");
+        let partial = without(&full, &["输送市外人员在岗满6个月人数"]);
+        let (status, c) = http(
+            p,
+            "POST",
+            "/v1/claims",
+            Some(&me),
+            &[],
+            &json!({"policy": "rsj-25", "facts": partial, "enterprise": bank}),
+        );
+        assert_eq!(status, 201, "{c}");
+        let id = c["id"].as_i64().unwrap();
+        assert_eq!(
+            (c["state"].as_str(), c["next"]["due_on"].as_str()),
+            (Some("submitted"), Some("2026-11-27"))
+        );
+        assert_eq!(c["enterprise"]["account"], "************0001");
+        let url = |step: &str| format!("/v1/claims/{id}/{step}");
+        assert_eq!(http(p, "POST", &url("accept"), Some(&window), &[], &Value::Null).0, 200);
+        let (status, e) =
+            http(p, "POST", &url("request-correction"), Some(&rsj), &[], &json!({"reason": ""}));
+        assert_eq!((status, e["path"].as_str()), (422, Some("reason")), "{e}");
+        let (status, c) = http(
+            p,
+            "POST",
+            &url("request-correction"),
+            Some(&rsj),
+            &[],
+            &json!({"reason": "请补充市外人员在岗人数"}),
+        );
+        assert_eq!((status, c["state"].as_str()), (200, Some("correction_requested")), "{c}");
+        let (status, c) = http(p, "POST", &url("resubmit"), Some(&me), &[], &json!({"facts": full}));
+        assert_eq!((status, c["decision"]["outcome"].as_str()), (200, Some("eligible")), "{c}");
+        assert_eq!(http(p, "POST", &url("accept"), Some(&rsj), &[], &Value::Null).0, 200);
+        let (status, c) =
+            http(p, "POST", &url("review"), Some(&rsj), &[], &json!({"facts": {}, "note": "材料齐全"}));
+        assert_eq!((status, c["state"].as_str()), (200, Some("payout_pushed")), "{c}");
+        let payout = c["payout"]["id"].as_i64().unwrap();
+        assert_eq!(
+            (c["payout"]["payer"].as_str(), c["payout"]["amount"].as_str()),
+            (Some("章贡高新区管委会"), Some("8000.00"))
+        );
+        // The payer sees it whole, pays it; the same reference again records nothing new.
+        let (status, list) = http(p, "GET", "/v1/claims?state=payout_pushed", Some(&park), &[], &Value::Null);
+        assert_eq!((status, list["claims"].as_array().unwrap().len()), (200, 1), "{list}");
+        let paid = json!({"paid_on": "2026-11-27", "reference": "BANK-0001"});
+        let (status, r) = http(p, "POST", &format!("/v1/payouts/{payout}/paid"), Some(&park), &[], &paid);
+        assert_eq!((status, r["recorded"].as_bool()), (200, Some(true)), "{r}");
+        let (status, r) = http(p, "POST", &format!("/v1/payouts/{payout}/paid"), Some(&park), &[], &paid);
+        assert_eq!((status, r["recorded"].as_bool()), (200, Some(false)), "{r}");
+        let other = json!({"paid_on": "2026-11-27", "reference": "BANK-0002"});
+        assert_eq!(http(p, "POST", &format!("/v1/payouts/{payout}/paid"), Some(&park), &[], &other).0, 409);
+        let (_, c) = http(p, "GET", &format!("/v1/claims/{id}"), Some(&park), &[], &Value::Null);
+        assert_eq!(c["enterprise"]["account"], "6216000000000001");
+        assert_eq!(
+            steps(&c),
+            [
+                "submitted",
+                "accepted",
+                "correction_requested",
+                "submitted",
+                "accepted",
+                "under_review",
+                "approved",
+                "payout_pushed",
+                "paid"
+            ]
+        );
+
+        // 承诺兑现 (gxj-45): the commitment is required; the review's facts decide; the payer
+        // pays; the commitment is later found broken and the award recorded for clawback.
+        let full = eligible_facts("gxj-45");
+        let review_facts =
+            json!({"技改项目竣工验收通过": true, "核定技改固定资产投资额": full["核定技改固定资产投资额"]});
+        let applied = without(&full, &["技改项目竣工验收通过", "核定技改固定资产投资额"]);
+        let (status, e) =
+            http(p, "POST", "/v1/claims", Some(&me), &[], &json!({"policy": "gxj-45", "facts": applied}));
+        assert_eq!((status, e["path"].as_str()), (422, Some("commitment")), "{e}");
+        let body =
+            json!({"policy": "gxj-45", "facts": applied, "commitment": "本企业承诺技改项目真实、已投产"});
+        let (status, c) = http(p, "POST", "/v1/claims", Some(&me), &[], &body);
+        assert_eq!((status, c["decision"]["outcome"].as_str()), (201, Some("pending_review")), "{c}");
+        let id = c["id"].as_i64().unwrap();
+        let url = |step: &str| format!("/v1/claims/{id}/{step}");
+        assert_eq!(http(p, "POST", &url("accept"), Some(&gxj), &[], &Value::Null).0, 200);
+        let (status, e) = http(p, "POST", &url("review"), Some(&gxj), &[], &json!({"note": "待勘查"}));
+        assert_eq!((status, e["path"].as_str()), (422, Some("facts")), "{e}");
+        let (status, c) = http(
+            p,
+            "POST",
+            &url("review"),
+            Some(&gxj),
+            &[],
+            &json!({"facts": review_facts, "note": "现场勘查通过"}),
+        );
+        assert_eq!((status, c["state"].as_str()), (200, Some("payout_pushed")), "{c}");
+        let payout = c["payout"]["id"].as_i64().unwrap();
+        let paid = json!({"paid_on": "2026-11-27", "reference": "BANK-0003"});
+        assert_eq!(http(p, "POST", &format!("/v1/payouts/{payout}/paid"), Some(&park), &[], &paid).0, 200);
+        let (status, c) =
+            http(p, "POST", &url("verify"), Some(&gxj), &[], &json!({"kept": false, "note": "项目未投产"}));
+        assert_eq!((status, c["state"].as_str()), (200, Some("commitment_broken")), "{c}");
+        assert_eq!(c["clawback"]["amount"], "1000000.00");
+
+        // Rejected with a reason, which the enterprise reads in its timeline.
+        let (_, c) = http(
+            p,
+            "POST",
+            "/v1/claims",
+            Some(&me),
+            &[],
+            &json!({"policy": "gxj-45", "facts": applied, "commitment": "承诺", "item": "二期"}),
+        );
+        let id = c["id"].as_i64().unwrap();
+        let (status, c) = http(
+            p,
+            "POST",
+            &format!("/v1/claims/{id}/reject"),
+            Some(&gxj),
+            &[],
+            &json!({"reason": "项目不在章贡区"}),
+        );
+        assert_eq!((status, c["state"].as_str()), (200, Some("rejected")), "{c}");
+        let (_, c) = http(p, "GET", &format!("/v1/claims/{id}"), Some(&me), &[], &Value::Null);
+        assert_eq!(c["timeline"].as_array().unwrap().last().unwrap()["reason"], "项目不在章贡区");
+    }
+}
+
+#[test]
+fn roles_are_refused_outside_their_scope() {
+    for (db, _keep) in ledgers("roles") {
+        let s = start(&db);
+        let p = s.port;
+        let me = token(&["--role", "enterprise", "--uscc", CODE]);
+        let them = token(&["--role", "enterprise", "--uscc", OTHER]);
+        let swj = token(&["--role", "reviewer", "--department", "区商务局"]);
+        let sup = token(&["--role", "supervisor"]);
+        let bank: Value = serde_json::from_str(BANK).unwrap();
+        let (_, c) = http(
+            p,
+            "POST",
+            "/v1/claims",
+            Some(&me),
+            &[],
+            &json!({"policy": "rsj-25", "facts": eligible_facts("rsj-25"), "enterprise": bank}),
+        );
+        let id = c["id"].as_i64().unwrap();
+        let get = format!("/v1/claims/{id}");
+        let accept = format!("/v1/claims/{id}/accept");
+        // No token, a forged one, an expired one: 401 and nothing done.
+        assert_eq!(http(p, "GET", &get, None, &[], &Value::Null).0, 401);
+        assert_eq!(http(p, "GET", &get, Some("abc.def.ghi"), &[], &Value::Null).0, 401);
+        let claims = huiqi_server::auth::TokenClaims {
+            sub: "过期".into(),
+            role: "supervisor".into(),
+            uscc: None,
+            department: None,
+            payer: None,
+            exp: 1_000_000,
+            iat: 0,
+        };
+        let expired = huiqi_server::auth::issue(SECRET.as_bytes(), claims).unwrap();
+        let (status, e) = http(p, "GET", &get, Some(&expired), &[], &Value::Null);
+        assert_eq!((status, e["message"].as_str()), (401, Some("令牌已过期，请重新登录")));
+        // Another enterprise, another department: as if the claim did not exist.
+        assert_eq!(http(p, "GET", &get, Some(&them), &[], &Value::Null).0, 404);
+        assert_eq!(http(p, "POST", &accept, Some(&swj), &[], &Value::Null).0, 404);
+        // Its own enterprise may not accept it; a supervisor reads but may not act.
+        assert_eq!(http(p, "POST", &accept, Some(&me), &[], &Value::Null).0, 403);
+        assert_eq!(http(p, "GET", &get, Some(&sup), &[], &Value::Null).0, 200);
+        assert_eq!(http(p, "POST", &accept, Some(&sup), &[], &Value::Null).0, 403);
+        // An enterprise may not apply for another.
+        let body =
+            json!({"policy": "rsj-25", "facts": eligible_facts("rsj-25"), "enterprise": {"uscc": OTHER}});
+        assert_eq!(http(p, "POST", "/v1/claims", Some(&me), &[], &body).0, 403);
+        let (_, c) = http(p, "GET", &get, Some(&me), &[], &Value::Null);
+        assert_eq!(c["state"], "submitted", "nothing refused changed the claim: {c}");
+    }
+}
+
+#[test]
+fn fifty_racing_submissions_with_one_key_make_one_claim() {
+    for (db, _keep) in ledgers("race") {
+        let s = start(&db);
+        let p = s.port;
+        let me = token(&["--role", "enterprise", "--uscc", CODE]);
+        let bank: Value = serde_json::from_str(BANK).unwrap();
+        let body = json!({"policy": "rsj-25", "facts": eligible_facts("rsj-25"), "enterprise": bank});
+        let threads: Vec<_> = (0..50)
+            .map(|_| {
+                let (me, body) = (me.clone(), body.clone());
+                std::thread::spawn(move || {
+                    http(p, "POST", "/v1/claims", Some(&me), &[("Idempotency-Key", "retry-7")], &body)
+                })
+            })
+            .collect();
+        let answers: Vec<(u16, Value)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let ids: std::collections::BTreeSet<i64> =
+            answers.iter().map(|(_, c)| c["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids.len(), 1, "{answers:?}");
+        assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1);
+        assert!(answers.iter().all(|(s, _)| *s == 201 || *s == 200));
+        let (_, list) = http(p, "GET", "/v1/claims", Some(&me), &[], &Value::Null);
+        assert_eq!(list["claims"].as_array().unwrap().len(), 1, "{list}");
+    }
+}
