@@ -146,6 +146,9 @@ pub enum LedgerError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A notification id not in the outbox.
+    #[error("通知 {0} 不在账本中")]
+    UnknownNotification(i64),
 }
 
 fn item_words(item: &str) -> String {

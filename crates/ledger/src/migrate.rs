@@ -18,6 +18,7 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/0002_append_only.sqlite.sql"),
         postgres: include_str!("migrations/0002_append_only.postgres.sql"),
     },
+    Migration::Both(include_str!("migrations/0003_outbox.sql")),
 ];
 
 /// The newest schema version this binary knows.
