@@ -9,7 +9,10 @@ CREATE TABLE outbox (
     claim BIGINT NOT NULL REFERENCES claims (id),
     kind TEXT NOT NULL CHECK (kind IN ('accepted', 'correction_requested', 'approved', 'rejected', 'paid', 'commitment_broken')),
     enterprise TEXT NOT NULL REFERENCES enterprises (uscc),
-    event_seq BIGINT NOT NULL REFERENCES events (seq),
+    -- Not a foreign key: the events' integrity is their hash chain's to prove (`verify`), even
+    -- against an event deleted behind the ledger's back, which a reference from delivery
+    -- bookkeeping would refuse before the chain could be shown to catch it.
+    event_seq BIGINT NOT NULL,
     -- The message as JSON, all but its `id` (added when sent: the row's id).
     payload TEXT NOT NULL,
     created_at TEXT NOT NULL,
