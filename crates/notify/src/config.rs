@@ -5,8 +5,8 @@ use std::time::Duration;
 use crate::error::NotifyError;
 
 /// Where and how notifications are delivered. [`Config::new`] gives the defaults; each field may
-/// be changed after.
-#[derive(Debug, Clone)]
+/// be changed after. Its `Debug` shows whether a secret is set, not the secret.
+#[derive(Clone)]
 pub struct Config {
     /// The webhook: an `http://` or `https://` URL notifications are POSTed to.
     pub webhook: String,
@@ -75,6 +75,22 @@ impl Config {
     }
 }
 
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("webhook", &self.webhook)
+            .field("secret", &self.secret.as_ref().map(|_| "***"))
+            .field("poll", &self.poll)
+            .field("batch", &self.batch)
+            .field("lease", &self.lease)
+            .field("timeout", &self.timeout)
+            .field("backoff_first", &self.backoff_first)
+            .field("backoff_cap", &self.backoff_cap)
+            .field("owner", &self.owner)
+            .finish()
+    }
+}
+
 /// A name no other worker has: the host, the process and a random number (two workers of one
 /// process differ too).
 fn owner() -> String {
@@ -113,5 +129,7 @@ mod tests {
         assert!(matches!(c.check(), Err(NotifyError::Config(_))));
         let other = Config::new("http://127.0.0.1:9/hook").unwrap();
         assert_ne!(c.owner, other.owner);
+        c.secret = Some("hush".into());
+        assert!(!format!("{c:?}").contains("hush"));
     }
 }
