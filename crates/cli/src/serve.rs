@@ -38,8 +38,14 @@ pub struct Args {
     /// A PEM file with the single sign-on's public key (RS256 or ES256), instead of a secret.
     #[arg(long, env = "HUIQI_JWT_PUBLIC_KEY")]
     jwt_public_key: Option<PathBuf>,
+    /// The platform's webhook notifications are POSTed to (docs/notifications.md); without one they wait in the ledger.
+    #[arg(long, env = "HUIQI_WEBHOOK")]
+    webhook: Option<String>,
+    /// The shared secret of the webhook's `X-Huiqi-Signature` (HMAC-SHA256 of the body).
+    #[arg(long, env = "HUIQI_WEBHOOK_SECRET", hide_env_values = true)]
+    webhook_secret: Option<String>,
     /// A TOML file with any of `bind`, `policies`, `admin_token`, `log_format`, `request_timeout`,
-    /// `db`, `today`, `jwt_secret`, `jwt_public_key`.
+    /// `db`, `today`, `jwt_secret`, `jwt_public_key`, `webhook`, `webhook_secret`.
     #[arg(long, env = "HUIQI_CONFIG")]
     config: Option<PathBuf>,
 }
@@ -57,6 +63,8 @@ struct FileConfig {
     today: Option<chrono::NaiveDate>,
     jwt_secret: Option<String>,
     jwt_public_key: Option<PathBuf>,
+    webhook: Option<String>,
+    webhook_secret: Option<String>,
 }
 
 /// The settings in force.
@@ -70,6 +78,7 @@ struct Settings {
     today: Option<chrono::NaiveDate>,
     jwt_secret: Option<String>,
     jwt_public_key: Option<PathBuf>,
+    webhook: Option<huiqi_notify::Config>,
 }
 
 fn settings(args: &Args) -> Result<Settings, String> {
@@ -87,6 +96,14 @@ fn settings(args: &Args) -> Result<Settings, String> {
     if request_timeout == 0 {
         return Err("the request timeout must be at least 1 second".into());
     }
+    let webhook = match args.webhook.clone().or(file.webhook) {
+        Some(url) => {
+            let mut c = huiqi_notify::Config::new(url).map_err(|e| e.to_string())?;
+            c.secret = args.webhook_secret.clone().or(file.webhook_secret).filter(|s| !s.is_empty());
+            Some(c)
+        }
+        None => None,
+    };
     Ok(Settings {
         bind: args.bind.or(file.bind).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
         policies: args
@@ -101,6 +118,7 @@ fn settings(args: &Args) -> Result<Settings, String> {
         today: args.today.or(file.today),
         jwt_secret: args.jwt_secret.clone().or(file.jwt_secret).filter(|s| !s.is_empty()),
         jwt_public_key: args.jwt_public_key.clone().or(file.jwt_public_key),
+        webhook,
     })
 }
 
@@ -159,6 +177,13 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             .with_request_timeout(args.request_timeout)
             .with_workflow(workflow),
     );
+    let notifier = match args.webhook.clone() {
+        Some(config) => Some(huiqi_notify::spawn(ledger.clone(), config)?),
+        None => {
+            tracing::warn!("no --webhook: notifications wait in the ledger until one is configured");
+            None
+        }
+    };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.bind).await?;
@@ -177,6 +202,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         tracing::info!("huiqi stopped");
         Ok::<_, std::io::Error>(())
     })?;
+    // The request in flight to the webhook finishes; the rest wait in the ledger for next time.
+    if let Some(n) = notifier {
+        n.stop();
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -224,6 +224,12 @@ fn each_modes_whole_life_over_http() {
         assert_eq!(http(p, "POST", &format!("/v1/payouts/{payout}/paid"), Some(&park), &[], &other).0, 409);
         let (_, c) = http(p, "GET", &format!("/v1/claims/{id}"), Some(&park), &[], &Value::Null);
         assert_eq!(c["enterprise"]["account"], "6216000000000001");
+        // Each step the enterprise hears of is in the outbox, written with the step (no webhook
+        // here: they wait, undelivered).
+        let kinds: Vec<&str> =
+            c["notifications"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["accepted", "correction_requested", "accepted", "approved", "paid"], "{c}");
+        assert!(c["notifications"][4]["delivered_at"].is_null());
         assert_eq!(
             steps(&c),
             [

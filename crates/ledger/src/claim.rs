@@ -142,7 +142,8 @@ pub(crate) fn set_state(
         "UPDATE claims SET state = $1 WHERE id = $2",
         &[Param::Text(to.as_str()), Param::Int(claim.id)],
     )?;
-    chain::append(tx, claim.id, Some(claim.state), to, actor, reason)?;
+    let event = chain::append(tx, claim.id, Some(claim.state), to, actor, reason)?;
+    crate::outbox::enqueue(tx, &event)?;
     Ok(())
 }
 
@@ -223,7 +224,8 @@ pub(crate) fn insert(
         )?
         .ok_or_else(|| LedgerError::Corrupt("新申报没有返回编号".into()))?;
     let id = row.int(0)?;
-    chain::append(tx, id, None, state, actor, "")?;
+    let event = chain::append(tx, id, None, state, actor, "")?;
+    crate::outbox::enqueue(tx, &event)?;
     Ok(id)
 }
 

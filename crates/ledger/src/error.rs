@@ -206,6 +206,9 @@ pub enum LedgerError {
     /// A payout id not in the ledger, or not the caller's to see.
     #[error("兑付 {0} 不存在，或不在您可查看的范围内")]
     UnknownPayout(i64),
+    /// A notification id not in the outbox.
+    #[error("通知 {0} 不在账本中")]
+    UnknownNotification(i64),
 }
 
 fn item_words(item: &str) -> String {

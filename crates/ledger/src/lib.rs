@@ -19,6 +19,7 @@ mod error;
 mod ledger;
 mod migrate;
 mod money;
+mod outbox;
 mod payout;
 mod policy_set;
 mod replay;
@@ -37,6 +38,7 @@ pub use error::LedgerError;
 pub use ledger::{Ledger, DEFAULT_URL};
 pub use migrate::latest as schema_version;
 pub use money::{from_fen, to_fen};
+pub use outbox::{Notification, NotificationKind};
 pub use payout::{Approval, Payout};
 pub use policy_set::PolicySet;
 pub use replay::Replay;
@@ -45,6 +47,7 @@ pub use screening::{LedgerSink, Recorded, ScreenedInstallment, ScreenedLine, Scr
 pub use state::{allowed, allowed_start, State, SCREENING_START, STATES, TRANSITIONS};
 pub use verify::Failure;
 pub use view::{
-    ClaimFilter, ClaimSummary, ClaimView, ClawbackView, EnterpriseView, NextStep, PayoutView, ShareView, Step,
+    ClaimFilter, ClaimSummary, ClaimView, ClawbackView, EnterpriseView, NextStep, NoticeView, PayoutView,
+    ShareView, Step,
 };
 pub use workflow::{Applicant, Application, Reviewed, Submitted, ACCEPT_DAYS};

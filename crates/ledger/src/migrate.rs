@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/0002_append_only.sqlite.sql"),
         postgres: include_str!("migrations/0002_append_only.postgres.sql"),
     },
+    Migration::Both(include_str!("migrations/0003_outbox.sql")),
     Migration::Mixed {
         both: include_str!("migrations/0004_workflow.sql"),
         sqlite: include_str!("migrations/0004_workflow_append_only.sqlite.sql"),

@@ -57,6 +57,27 @@ pub struct ClaimView {
     pub timeline: Vec<Step>,
     /// A broken commitment's clawback.
     pub clawback: Option<ClawbackView>,
+    /// What the enterprise was sent (docs/notifications.md), and whether it arrived.
+    pub notifications: Vec<NoticeView>,
+}
+
+/// A notification as the claim shows it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NoticeView {
+    /// Its id (the webhook's `Idempotency-Key`).
+    pub id: i64,
+    /// `accepted`, `correction_requested`, `approved`, `rejected`, `paid`, `commitment_broken`.
+    pub kind: String,
+    /// The message as sent.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub message: serde_json::Value,
+    /// When it was written, with the step (RFC 3339).
+    pub created_at: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// When the platform's message centre acknowledged it; `null` while it is still being sent.
+    pub delivered_at: Option<String>,
 }
 
 /// The enterprise as the caller may see it.
@@ -385,6 +406,29 @@ fn view(tx: &mut dyn Tx, who: &Principal, claim: i64, today: NaiveDate) -> Resul
             })
         })
         .transpose()?;
+    let notifications = tx
+        .query(
+            "SELECT id, kind, payload, created_at, attempts, delivered_at FROM outbox WHERE claim = $1 ORDER BY id",
+            &[Param::Int(claim)],
+        )?
+        .iter()
+        .map(|n| {
+            let id = n.int(0)?;
+            let mut message: serde_json::Value = serde_json::from_str(n.text(2)?)
+                .map_err(|e| LedgerError::Corrupt(format!("通知 {id} 的内容无法读取：{e}")))?;
+            if let Some(m) = message.as_object_mut() {
+                m.insert("id".into(), id.into());
+            }
+            Ok(NoticeView {
+                id,
+                kind: n.text(1)?.to_owned(),
+                message,
+                created_at: n.text(3)?.to_owned(),
+                attempts: n.int(4)?,
+                delivered_at: n.opt_text(5)?.map(str::to_owned),
+            })
+        })
+        .collect::<Result<Vec<_>, LedgerError>>()?;
     let next =
         next_step(state, &mode, &department, opt_date(&r, 14)?, r.int(15)? != 0, payout.as_ref(), today);
     Ok(ClaimView {
@@ -412,6 +456,7 @@ fn view(tx: &mut dyn Tx, who: &Principal, claim: i64, today: NaiveDate) -> Resul
         payout,
         timeline,
         clawback,
+        notifications,
     })
 }
 
