@@ -26,7 +26,7 @@ mod screening;
 mod state;
 mod verify;
 
-pub use budget::Budget;
+pub use budget::{Budget, BudgetChange};
 pub use chain::{Actor, Event};
 pub use claim::{Channel, Claim, NewClaim};
 pub use enterprise::Enterprise;

@@ -18,6 +18,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/0002_append_only.sqlite.sql"),
         postgres: include_str!("migrations/0002_append_only.postgres.sql"),
     },
+    // 0003–0006 are other sessions' (the lead orders the list when merging).
+    Migration::Each {
+        sqlite: include_str!("migrations/0007_budget_changes.sqlite.sql"),
+        postgres: include_str!("migrations/0007_budget_changes.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
