@@ -97,6 +97,13 @@ fn budget_from(r: &Row) -> Result<Budget, LedgerError> {
     })
 }
 
+/// By year, scope and funder in Rust's order (code points): the same on both backends, whatever
+/// collation a PostgreSQL database was created with.
+fn sorted(mut lines: Vec<Budget>) -> Result<Vec<Budget>, LedgerError> {
+    lines.sort_unstable_by(|a, b| (a.year, &a.scope, &a.funder).cmp(&(b.year, &b.scope, &b.funder)));
+    Ok(lines)
+}
+
 const BUDGET_COLUMNS: &str = "year, scope, funder, allocated_fen, committed_fen, paid_fen";
 
 /// Refuses what the ledger cannot set: an empty scope or funder, a funder twice, a negative or
@@ -198,12 +205,7 @@ fn set_line(
 
 /// The payment due date a waiting claim's stored decision gives (its place in the queue).
 fn due_of(decision: &str) -> Option<NaiveDate> {
-    serde_json::from_str::<serde_json::Value>(decision)
-        .ok()?
-        .get("due_date")?
-        .as_str()?
-        .parse()
-        .ok()
+    serde_json::from_str::<serde_json::Value>(decision).ok()?.get("due_date")?.as_str()?.parse().ok()
 }
 
 impl Ledger {
@@ -228,13 +230,11 @@ impl Ledger {
             for (funder, fen) in &lines {
                 set_line(tx, year, scope, funder, *fen, actor)?;
             }
-            tx.query(
-                &format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE year = $1 AND scope = $2 ORDER BY funder"),
+            let rows = tx.query(
+                &format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE year = $1 AND scope = $2"),
                 &[year_param(year), Param::Text(scope)],
-            )?
-            .iter()
-            .map(budget_from)
-            .collect()
+            )?;
+            sorted(rows.iter().map(budget_from).collect::<Result<_, _>>()?)
         })
     }
 
@@ -242,7 +242,9 @@ impl Ledger {
     pub fn budget(&self, year: i32, scope: &str, funder: &str) -> Result<Option<Budget>, LedgerError> {
         self.read(|tx| {
             tx.query_opt(
-                &format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE year = $1 AND scope = $2 AND funder = $3"),
+                &format!(
+                    "SELECT {BUDGET_COLUMNS} FROM budgets WHERE year = $1 AND scope = $2 AND funder = $3"
+                ),
                 &[year_param(year), Param::Text(scope), Param::Text(funder)],
             )?
             .as_ref()
@@ -256,12 +258,12 @@ impl Ledger {
         self.read(|tx| {
             let rows = match year {
                 Some(y) => tx.query(
-                    &format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE year = $1 ORDER BY year, scope, funder"),
+                    &format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE year = $1"),
                     &[year_param(y)],
                 )?,
-                None => tx.query(&format!("SELECT {BUDGET_COLUMNS} FROM budgets ORDER BY year, scope, funder"), &[])?,
+                None => tx.query(&format!("SELECT {BUDGET_COLUMNS} FROM budgets"), &[])?,
             };
-            rows.iter().map(budget_from).collect()
+            sorted(rows.iter().map(budget_from).collect::<Result<_, _>>()?)
         })
     }
 
@@ -305,7 +307,12 @@ impl Ledger {
     /// paid for the same period by another claim; [`LedgerError::NotEligible`]). Such a claim
     /// keeps waiting until a reviewer rejects it. Any other error stops the release and is
     /// returned; the claims approved before it stay approved.
-    pub fn release_awaiting(&self, year: i32, scope: &str, actor: &Actor) -> Result<Vec<Approval>, LedgerError> {
+    pub fn release_awaiting(
+        &self,
+        year: i32,
+        scope: &str,
+        actor: &Actor,
+    ) -> Result<Vec<Approval>, LedgerError> {
         let (first, last) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
         let mut waiting = self.read(|tx| {
             tx.query(
@@ -328,7 +335,11 @@ impl Ledger {
         for (_, claim) in waiting {
             match self.approve(claim, actor) {
                 Ok(a) => out.push(a),
-                Err(LedgerError::Transition { .. } | LedgerError::AlreadyPaid { .. } | LedgerError::NotEligible { .. }) => {}
+                Err(
+                    LedgerError::Transition { .. }
+                    | LedgerError::AlreadyPaid { .. }
+                    | LedgerError::NotEligible { .. },
+                ) => {}
                 Err(e) => return Err(e),
             }
         }

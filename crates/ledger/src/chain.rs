@@ -153,7 +153,8 @@ pub(crate) fn read_dated(
     tx: &mut dyn Tx,
     claim: Option<i64>,
 ) -> Result<Vec<(Event, Option<String>)>, LedgerError> {
-    let select = "SELECT seq, claim, from_state, to_state, actor, role, at, reason, prev_hash, hash, business_date \
+    let select =
+        "SELECT seq, claim, from_state, to_state, actor, role, at, reason, prev_hash, hash, business_date \
                   FROM events";
     let rows = match claim {
         Some(id) => tx.query(&format!("{select} WHERE claim = $1 ORDER BY seq"), &[Param::Int(id)])?,

@@ -24,7 +24,9 @@ mod policy_set;
 mod replay;
 mod screening;
 mod state;
+mod supervision;
 mod verify;
+mod working_days;
 
 pub use budget::{Budget, BudgetChange};
 pub use chain::{Actor, Event};
@@ -39,4 +41,5 @@ pub use policy_set::PolicySet;
 pub use replay::Replay;
 pub use screening::{LedgerSink, Recorded, ScreenedInstallment, ScreenedLine, ScreeningRun, BATCH_LINES};
 pub use state::{allowed, allowed_start, State, SCREENING_START, STATES, TRANSITIONS};
+pub use supervision::{DepartmentFigures, OverdueStep, PayerFigures, Step, Supervision, SupervisionFilter};
 pub use verify::Failure;

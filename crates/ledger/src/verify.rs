@@ -212,7 +212,9 @@ fn budgets(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
 /// that each start where the last ended, to the allocation the budget holds.
 fn budget_history(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
     let mut last: HashMap<(i64, String, String), Option<i64>> = HashMap::new();
-    for r in tx.query("SELECT id, year, scope, funder, from_fen, to_fen FROM budget_changes ORDER BY id", &[])? {
+    for r in
+        tx.query("SELECT id, year, scope, funder, from_fen, to_fen FROM budget_changes ORDER BY id", &[])?
+    {
         let line = (r.int(1)?, r.text(2)?.to_owned(), r.text(3)?.to_owned());
         let (from, to) = (r.opt_int(4)?, r.int(5)?);
         let before = last.get(&line).copied().flatten();
@@ -234,7 +236,9 @@ fn budget_history(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerE
         }
         last.insert(line, Some(to));
     }
-    for r in tx.query("SELECT year, scope, funder, allocated_fen FROM budgets ORDER BY year, scope, funder", &[])? {
+    for r in
+        tx.query("SELECT year, scope, funder, allocated_fen FROM budgets ORDER BY year, scope, funder", &[])?
+    {
         let line = (r.int(0)?, r.text(1)?.to_owned(), r.text(2)?.to_owned());
         let allocated = r.int(3)?;
         let recorded = last.remove(&line).flatten();
@@ -256,7 +260,11 @@ fn budget_history(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerE
     let mut orphans: Vec<_> = last.into_keys().collect();
     orphans.sort_unstable();
     for (year, scope, funder) in orphans {
-        fail(out, "budget_history", format!("{year} 年 {scope} 的{funder}级预算有变更记录，却没有预算行：它被删除了"));
+        fail(
+            out,
+            "budget_history",
+            format!("{year} 年 {scope} 的{funder}级预算有变更记录，却没有预算行：它被删除了"),
+        );
     }
     Ok(())
 }
