@@ -206,8 +206,9 @@ fn figures_across_weekends_holidays_and_make_up_days(db: &Db) {
     // 区工信局, `fast`, 时限 3: (accepted, decided], working days, due = 3rd working day after acceptance.
     // c1 Fri 09-18 → Mon 09-21: Sun 09-20 (调休) and 09-21 = 2; due 09-22; on time; approved.
     let c1 = s.decided("fast", "09-18", "09-21", true, false);
-    // c2 Thu 09-24 → Tue 09-29: 09-25..27 off, 09-28 and 09-29 = 2; due 09-30; on time; rejected.
-    s.decided("fast", "09-24", "09-29", false, false);
+    // c2 Thu 09-24 → Wed 09-30: 09-25..27 off, 09-28, 09-29, 09-30 = 3; due 09-30, decided on
+    // the due date itself: on time; rejected.
+    s.decided("fast", "09-24", "09-30", false, false);
     // c3 Wed 09-30 → Fri 10-09: 10-01..07 off, 10-08 and 10-09 = 2; due Sat 10-10 (调休); on time.
     let c3 = s.decided("fast", "09-30", "10-09", true, true);
     // c4 Fri 10-09 → Wed 10-14: Sat 10-10 (调休), 10-12, 10-13, 10-14 = 4; due 10-13; late.
@@ -216,7 +217,7 @@ fn figures_across_weekends_holidays_and_make_up_days(db: &Db) {
     let c5 = s.decided("fast", "09-14", "09-14", true, false);
     // c6 Mon 10-12 → Fri 10-23: 10-13..16 and 10-19..23 = 9; due 10-15; late; rejected.
     s.decided("fast", "10-12", "10-23", false, false);
-    // Sorted [0, 2, 2, 2, 4, 9]: the median is rank ⌈6/2⌉ = 3 → 2; the 90th is rank ⌈5.4⌉ = 6 → 9.
+    // Sorted [0, 2, 2, 3, 4, 9]: the median is rank ⌈6/2⌉ = 3 → 2; the 90th is rank ⌈5.4⌉ = 6 → 9.
     // On time 4 of 6; rejected 2 of 6.
 
     // 区商务局, `slow`, 时限 5.
