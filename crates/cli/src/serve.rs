@@ -161,7 +161,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
     let args = settings(args)?;
     init_logs(args.log_format);
-    let ledger = Arc::new(huiqi_ledger::Ledger::open(&args.db)?);
+    let ledger = huiqi_ledger::Ledger::open(&args.db)?;
+    // Events carry the service's business date: the fixed one of a rehearsal, or China's today.
+    ledger.set_today(args.today);
+    let ledger = Arc::new(ledger);
     let library = with_policy_set(&args.policies, &ledger)?;
     let dir = args.policies.clone();
     let stored = ledger.clone();

@@ -53,8 +53,12 @@ impl Server {
             .spawn()
             .unwrap();
         let mut logs = BufReader::new(child.stderr.take().unwrap());
+        // Warnings (no webhook, a development key) may come first: the serving line names the port.
         let mut first = String::new();
-        logs.read_line(&mut first).unwrap();
+        while !first.contains("huiqi serving on") {
+            first.clear();
+            assert!(logs.read_line(&mut first).unwrap() > 0, "the server stopped before serving");
+        }
         let port = first
             .split("http://127.0.0.1:")
             .nth(1)

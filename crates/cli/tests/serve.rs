@@ -43,7 +43,11 @@ fn start() -> (Child, BufReader<ChildStderr>, u16) {
     let mut child = serve().args(["--bind", "127.0.0.1:0"]).stderr(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
     let mut logs = BufReader::new(child.stderr.take().unwrap());
-    logs.read_line(&mut line).unwrap();
+    // Warnings (no webhook) may come first: the serving line names the port.
+    while !line.contains("huiqi serving on") {
+        line.clear();
+        assert!(logs.read_line(&mut line).unwrap() > 0, "the server stopped before serving");
+    }
     // "… huiqi serving on http://127.0.0.1:PORT …"
     let port =
         line.split("http://127.0.0.1:").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
@@ -105,8 +109,11 @@ fn settings_come_from_a_config_file_and_a_wrong_key_is_refused() {
         serve().args(["--config", good.to_str().unwrap()]).stderr(Stdio::piped()).spawn().unwrap();
     let mut logs = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
-    logs.read_line(&mut line).unwrap();
-    // JSON logs, as the file asked: the first line is an object naming the address.
+    while !line.contains("huiqi serving on") {
+        line.clear();
+        assert!(logs.read_line(&mut line).unwrap() > 0, "the server stopped before serving");
+    }
+    // JSON logs, as the file asked: the serving line is an object naming the address.
     let first: serde_json::Value = serde_json::from_str(&line).unwrap();
     let message = first["fields"]["message"].as_str().unwrap().to_string();
     let port: u16 = message.rsplit(':').next().unwrap().parse().unwrap();

@@ -211,6 +211,16 @@ pub struct DueDate {
     pub provisional: bool,
 }
 
+/// A count of working days, and whether part of it was counted past the calendar's end (by
+/// weekends alone, as [`Calendar::due_date`] counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkingDays {
+    /// The count; negative when the span runs backwards.
+    pub days: i64,
+    /// Some of the days lie past the calendar's last year: holidays and make-up days not known yet.
+    pub provisional: bool,
+}
+
 /// Which days are worked, from the first day of the first year to the last day of the last year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
@@ -384,6 +394,28 @@ impl Calendar {
         let s = self.index(start)?;
         let e = self.index(end)?;
         Ok(i64::from(self.before_next(e)) - i64::from(self.before_next(s)))
+    }
+
+    /// Working days in `(start, end]` counted as [`Calendar::due_date`] counts them, so
+    /// `working_days(d, due_date(d, n)?.date)?.days == n`: the calendar's own days where it
+    /// knows them, weekdays past its last day (and then `provisional`). Negative (the count in
+    /// `(end, start]`) when `end` is before `start`. Before the first covered day it is an error.
+    pub fn working_days(&self, start: NaiveDate, end: NaiveDate) -> Result<WorkingDays, CalendarError> {
+        if end < start {
+            let back = self.working_days(end, start)?;
+            return Ok(WorkingDays { days: -back.days, ..back });
+        }
+        for date in [start, end] {
+            if date < self.first {
+                return Err(self.out_of_coverage(date));
+            }
+        }
+        let known = if start < self.last { self.working_days_between(start, end.min(self.last))? } else { 0 };
+        if end <= self.last {
+            return Ok(WorkingDays { days: known, provisional: false });
+        }
+        let past = weekdays_in(start.max(self.last), end);
+        Ok(WorkingDays { days: known + past, provisional: true })
     }
 
     /// Working days in `[from, to]`, both covered (a year of a file, to check its count).
@@ -579,6 +611,18 @@ fn jan_1(year: i32, at: &Location) -> Result<NaiveDate, CalendarError> {
 fn dec_31(year: i32, at: &Location) -> Result<NaiveDate, CalendarError> {
     NaiveDate::from_ymd_opt(year, 12, 31)
         .ok_or_else(|| CalendarError::UnsupportedYear { at: at.clone(), year })
+}
+
+/// Weekdays in `(from, to]` (`from <= to`), whole weeks by arithmetic so a far date costs
+/// no more than a near one.
+fn weekdays_in(from: NaiveDate, to: NaiveDate) -> i64 {
+    let days = (to - from).num_days();
+    let (weeks, rest) = (days / 7, days % 7);
+    let tail = (1..=rest)
+        .filter_map(|k| from.checked_add_days(Days::new(u64::try_from(weeks * 7 + k).unwrap_or(0))))
+        .filter(|d| !is_weekend(*d))
+        .count();
+    weeks * 5 + i64::try_from(tail).unwrap_or(0)
 }
 
 fn is_weekend(date: NaiveDate) -> bool {

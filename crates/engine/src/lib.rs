@@ -45,7 +45,7 @@ mod settle;
 mod tiers;
 mod value;
 
-pub use calendar::{Calendar, CalendarError, DueDate, Location, BUNDLED};
+pub use calendar::{Calendar, CalendarError, DueDate, Location, WorkingDays, BUNDLED};
 pub use decision::{
     ConditionReason, Decision, Decisions, EvalErrorReport, FactRead, Installment, MissingFact, Outcome,
     Payment, PriorAward, Reasons, ShareAmount, Verdict,

@@ -354,3 +354,60 @@ fn due_dates_past_the_calendar_are_provisional_not_errors() {
     // Before the first covered day it is still an error: nothing is known to count from.
     assert!(CAL.due_date(d("2021-06-01"), 1).is_err());
 }
+
+/// Working days in `(start, end]` on the calendar's days, across a weekend, a holiday and a
+/// make-up working day (调休), backwards, and past the calendar's end by weekends alone.
+#[test]
+fn working_days_count_as_the_calendar_says() {
+    use huiqi_engine::WorkingDays;
+    let count = |a: &str, b: &str| CAL.working_days(d(a), d(b)).unwrap();
+    let known = |days| WorkingDays { days, provisional: false };
+    // Thursday to Monday: Friday and Monday; the weekend is not worked.
+    assert_eq!(count("2026-11-26", "2026-11-30"), known(2));
+    assert_eq!(count("2026-11-27", "2026-11-30"), known(1));
+    assert_eq!(count("2026-11-26", "2026-11-26"), known(0));
+    // 国庆节 2026: 10-01 to 10-07 off; Thursday 10-08 is the first working day after Wednesday 09-30.
+    assert_eq!(count("2026-09-30", "2026-10-08"), known(1));
+    // Saturday 10-10 is a make-up working day, Sunday 10-11 is not worked.
+    assert_eq!(count("2026-10-09", "2026-10-12"), known(2));
+    // Sunday 09-20 is a make-up working day too: Friday 09-18 to Monday 09-21 is two.
+    assert_eq!(count("2026-09-18", "2026-09-21"), known(2));
+    // Backwards: the count of the span the other way, negated.
+    assert_eq!(count("2026-10-12", "2026-10-09"), known(-2));
+    // Up to the calendar's last day it is known; past it, weekdays only, and provisional:
+    // Friday 2027-01-01 (元旦, but 2027's notice is not in the calendar) and Monday 01-04.
+    assert_eq!(count("2026-12-30", "2026-12-31"), known(1));
+    assert_eq!(count("2026-12-30", "2027-01-04"), WorkingDays { days: 3, provisional: true });
+    assert_eq!(count("2027-01-04", "2027-01-18"), WorkingDays { days: 10, provisional: true });
+    // Backwards across the end: 01-01, 01-04..08, 01-11..15 and 01-18.
+    assert_eq!(count("2027-01-18", "2026-12-31"), WorkingDays { days: -12, provisional: true });
+    // A far date costs no more: 10000 weeks of five weekdays.
+    assert_eq!(
+        CAL.working_days(d("2027-01-04"), d("2027-01-04") + chrono::Days::new(70_000)).unwrap().days,
+        50_000
+    );
+    // Before the calendar's first day nothing is known to count from.
+    assert!(matches!(
+        CAL.working_days(d("2021-12-31"), d("2022-01-04")),
+        Err(CalendarError::OutOfCoverage { .. })
+    ));
+    assert!(matches!(
+        CAL.working_days(d("2022-01-04"), d("2021-12-31")),
+        Err(CalendarError::OutOfCoverage { .. })
+    ));
+}
+
+/// `working_days` counts back what `due_date` counted forward, inside the calendar and across
+/// its end, provisional exactly when the due date is.
+#[test]
+fn working_days_undo_due_dates() {
+    for start in d("2026-09-15").iter_days().take_while(|x| *x <= d("2027-01-20")) {
+        for n in 0..12 {
+            let due = CAL.due_date(start, n).unwrap();
+            let back = CAL.working_days(start, due.date).unwrap();
+            assert_eq!(back.days, i64::from(n), "{start} + {n} = {}", due.date);
+            // A due date inside the calendar reached from outside it is provisional by origin.
+            assert_eq!(back.provisional, due.provisional || start > CAL.coverage().1, "{start} + {n}");
+        }
+    }
+}

@@ -49,8 +49,16 @@ pub struct Event {
 }
 
 /// The hash of an event's content chained to the previous hash: SHA-256 over each field,
-/// length-prefixed so no two different events can write the same bytes.
+/// length-prefixed so no two different events can write the same bytes. For an event without a
+/// business date (written before migration 5, or by a bulk screening): [`hash_dated`] with none.
 pub(crate) fn hash(e: &Event) -> String {
+    hash_dated(e, None)
+}
+
+/// The hash of an event and its business date (`events.business_date`), when it has one: the
+/// date is one more length-prefixed field after the others, so an undated event hashes as it
+/// always did and a dated one cannot hash like any undated one (its bytes run one field longer).
+pub(crate) fn hash_dated(e: &Event, business_date: Option<&str>) -> String {
     let mut h = Sha256::new();
     let seq = e.seq.to_string();
     let claim = e.claim.to_string();
@@ -65,7 +73,7 @@ pub(crate) fn hash(e: &Event) -> String {
         &e.at,
         &e.reason,
     ];
-    for field in fields {
+    for field in fields.into_iter().chain(business_date) {
         h.update(u64::try_from(field.len()).unwrap_or(u64::MAX).to_le_bytes());
         h.update(field.as_bytes());
     }
@@ -82,9 +90,9 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Appends an event in the caller's transaction: the head is locked (a no-op update takes its
-/// row lock on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds the only write lock), read,
-/// and advanced to the new event.
+/// Appends an event in the caller's transaction, dated on the transaction's business date: the
+/// head is locked (a no-op update takes its row lock on PostgreSQL; SQLite's `BEGIN IMMEDIATE`
+/// already holds the only write lock), read, and advanced to the new event.
 pub(crate) fn append(
     tx: &mut dyn Tx,
     claim: i64,
@@ -108,10 +116,11 @@ pub(crate) fn append(
         prev_hash: head.text(1)?.to_owned(),
         hash: String::new(),
     };
-    event.hash = hash(&event);
+    let business_date = tx.today().to_string();
+    event.hash = hash_dated(&event, Some(&business_date));
     tx.execute(
-        "INSERT INTO events (seq, claim, from_state, to_state, actor, role, at, reason, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO events (seq, claim, from_state, to_state, actor, role, at, reason, prev_hash, hash, business_date) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         &[
             Param::Int(event.seq),
             Param::Int(claim),
@@ -123,6 +132,7 @@ pub(crate) fn append(
             Param::Text(&event.reason),
             Param::Text(&event.prev_hash),
             Param::Text(&event.hash),
+            Param::Text(&business_date),
         ],
     )?;
     tx.execute(
@@ -134,29 +144,41 @@ pub(crate) fn append(
 
 /// Reads events as stored (all, or one claim's), in chain order.
 pub(crate) fn read(tx: &mut dyn Tx, claim: Option<i64>) -> Result<Vec<Event>, LedgerError> {
+    Ok(read_dated(tx, claim)?.into_iter().map(|(e, _)| e).collect())
+}
+
+/// Reads events as stored with their business dates (`None` before migration 5 and for bulk
+/// screening lines), in chain order.
+pub(crate) fn read_dated(
+    tx: &mut dyn Tx,
+    claim: Option<i64>,
+) -> Result<Vec<(Event, Option<String>)>, LedgerError> {
     let select =
-        "SELECT seq, claim, from_state, to_state, actor, role, at, reason, prev_hash, hash FROM events";
+        "SELECT seq, claim, from_state, to_state, actor, role, at, reason, prev_hash, hash, business_date \
+                  FROM events";
     let rows = match claim {
         Some(id) => tx.query(&format!("{select} WHERE claim = $1 ORDER BY seq"), &[Param::Int(id)])?,
         None => tx.query(&format!("{select} ORDER BY seq"), &[])?,
     };
     rows.iter()
         .map(|r| {
-            let state = |name: &str| {
-                State::parse(name).ok_or_else(|| LedgerError::Corrupt(format!("事件中有未知状态 `{name}`")))
-            };
-            Ok(Event {
+            let event = Event {
                 seq: r.int(0)?,
                 claim: r.int(1)?,
-                from: r.opt_text(2)?.map(state).transpose()?,
-                to: state(r.text(3)?)?,
+                from: r.opt_text(2)?.map(parse_state).transpose()?,
+                to: parse_state(r.text(3)?)?,
                 actor: r.text(4)?.to_owned(),
                 role: r.text(5)?.to_owned(),
                 at: r.text(6)?.to_owned(),
                 reason: r.text(7)?.to_owned(),
                 prev_hash: r.text(8)?.to_owned(),
                 hash: r.text(9)?.to_owned(),
-            })
+            };
+            Ok((event, r.opt_text(10)?.map(str::to_owned)))
         })
         .collect()
+}
+
+fn parse_state(name: &str) -> Result<State, LedgerError> {
+    State::parse(name).ok_or_else(|| LedgerError::Corrupt(format!("事件中有未知状态 `{name}`")))
 }

@@ -1,6 +1,7 @@
 //! Everything the ledger can refuse, said in Chinese with where and why.
 
 use crate::state::State;
+use rust_decimal::Decimal;
 
 /// Why a ledger operation failed. A failed operation changed nothing: each runs in one
 /// transaction, rolled back on any error.
@@ -138,6 +139,34 @@ pub enum LedgerError {
         /// The reference given now.
         given: String,
     },
+    /// A budget's allocation lowered below what approvals have committed of it.
+    #[error(
+        "{year} 年「{scope}」的{funder}级预算已承诺 {committed} 元，不能把安排额降到 {allocated} 元：\
+         已批准的兑付须有预算。请先驳回或调整相关申报，或安排不少于 {committed} 元"
+    )]
+    BudgetBelowCommitted {
+        /// The year.
+        year: i32,
+        /// The policy id or department.
+        scope: String,
+        /// The funder.
+        funder: String,
+        /// The allocation asked for.
+        allocated: Decimal,
+        /// What is committed.
+        committed: Decimal,
+    },
+    /// A budget line that cannot be set as given (no scope, no funder, a negative amount).
+    #[error("预算设置无效：{0}")]
+    BudgetInvalid(String),
+    /// A date the claim's calendar cannot count working days from.
+    #[error("申报 {claim} 的日期无法按日历计算工作日：{reason}")]
+    Calendar {
+        /// The claim.
+        claim: i64,
+        /// The calendar's words.
+        reason: String,
+    },
     /// An amount that is not a whole number of 分 or is out of range.
     #[error("金额 `{value}` {reason}")]
     Money {
@@ -195,7 +224,7 @@ pub enum LedgerError {
     },
     /// A date the calendar cannot count working days from.
     #[error("无法按工作日日历推算期限：{0}")]
-    Calendar(String),
+    DueDate(String),
     /// The enterprise applied for is not named (window staff must say which enterprise).
     #[error("请注明申报企业的统一社会信用代码（enterprise.uscc）")]
     EnterpriseRequired,

@@ -1,8 +1,11 @@
 //! The ledger handle: a pool of connections to one database, opened from its address.
 
 use std::path::PathBuf;
+use std::sync::{PoisonError, RwLock};
 
-use crate::db::{self, Pool, Tx};
+use chrono::NaiveDate;
+
+use crate::db::{self, Dated, Pool, Tx};
 use crate::error::LedgerError;
 
 /// The default address: a SQLite file under the working directory.
@@ -17,6 +20,8 @@ const MAX_CONNECTIONS: usize = 8;
 pub struct Ledger {
     backend: Backend,
     url: String,
+    /// The business date every step is recorded on: fixed (`--today`), or the clock's.
+    today: RwLock<Option<NaiveDate>>,
 }
 
 enum Backend {
@@ -42,7 +47,7 @@ impl Ledger {
         } else {
             return Err(LedgerError::Url(url.to_owned()));
         };
-        let ledger = Ledger { backend, url: db::postgres::redact(url) };
+        let ledger = Ledger { backend, url: db::postgres::redact(url), today: RwLock::new(None) };
         ledger.write(crate::migrate::migrate)?;
         Ok(ledger)
     }
@@ -60,11 +65,29 @@ impl Ledger {
         }
     }
 
+    /// Fixes the business date the ledger records steps on (the service's `--today` /
+    /// `HUIQI_TODAY`, a rehearsal's or a test's day), or with `None` goes back to the clock's
+    /// date in China Standard Time. Each event carries the date of the transaction that wrote it;
+    /// supervision counts working days between those dates.
+    pub fn set_today(&self, today: Option<NaiveDate>) {
+        // A poisoned lock only means a thread panicked while holding it; an `Option` of a date
+        // is written in one step, so it is still whole.
+        *self.today.write().unwrap_or_else(PoisonError::into_inner) = today;
+    }
+
+    /// The business date steps are recorded on now: the fixed one, else the clock's in China.
+    pub fn today(&self) -> NaiveDate {
+        self.today.read().unwrap_or_else(PoisonError::into_inner).unwrap_or_else(crate::clock::today)
+    }
+
     /// Runs `f` in one write transaction, committed when it returns `Ok`, rolled back otherwise.
+    /// The transaction knows the business date it runs on ([`Tx::today`]).
     pub(crate) fn write<T>(
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
     ) -> Result<T, LedgerError> {
+        let today = self.today();
+        let f = move |tx: &mut dyn Tx| f(&mut Dated { tx, today });
         match &self.backend {
             Backend::Sqlite(pool) => pool.with(|_| false, |conn| db::sqlite::write(conn, f)),
             Backend::Postgres(pool) => {

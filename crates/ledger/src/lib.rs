@@ -26,11 +26,13 @@ mod replay;
 mod role;
 mod screening;
 mod state;
+mod supervision;
 mod verify;
 mod view;
 mod workflow;
+mod working_days;
 
-pub use budget::Budget;
+pub use budget::{Budget, BudgetChange};
 pub use chain::{Actor, Event};
 pub use claim::{Channel, Claim, NewClaim};
 pub use enterprise::Enterprise;
@@ -45,9 +47,10 @@ pub use replay::Replay;
 pub use role::{Principal, Role, ROLES};
 pub use screening::{LedgerSink, Recorded, ScreenedInstallment, ScreenedLine, ScreeningRun, BATCH_LINES};
 pub use state::{allowed, allowed_start, State, SCREENING_START, STATES, TRANSITIONS};
+pub use supervision::{DepartmentFigures, OverdueStep, PayerFigures, Step, Supervision, SupervisionFilter};
 pub use verify::Failure;
 pub use view::{
     ClaimFilter, ClaimSummary, ClaimView, ClawbackView, EnterpriseView, NextStep, NoticeView, PayoutView,
-    ShareView, Step,
+    ShareView, TimelineStep,
 };
 pub use workflow::{Applicant, Application, Reviewed, Submitted, ACCEPT_DAYS};

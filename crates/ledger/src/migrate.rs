@@ -33,6 +33,10 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/0004_workflow_append_only.sqlite.sql"),
         postgres: include_str!("migrations/0004_workflow_append_only.postgres.sql"),
     },
+    Migration::Each {
+        sqlite: include_str!("migrations/0005_budget_changes.sqlite.sql"),
+        postgres: include_str!("migrations/0005_budget_changes.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -15,7 +15,7 @@ use crate::state::State;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// Which invariant (`audit_chain`, `event_missing`, `shares`, `installments`,
-    /// `claim_amount`, `payout_missing`, `budget`).
+    /// `claim_amount`, `payout_missing`, `budget`, `budget_history`).
     pub invariant: &'static str,
     /// What is wrong and where, in Chinese.
     pub message: String,
@@ -33,9 +33,13 @@ fn fail(out: &mut Vec<Failure>, invariant: &'static str, message: String) {
 
 /// The chain: contiguous from 1, each linked to the one before, each hash its content's, and the
 /// head at the last.
-fn audit_chain(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Result<(), LedgerError> {
+fn audit_chain(
+    tx: &mut dyn Tx,
+    events: &[(Event, Option<String>)],
+    out: &mut Vec<Failure>,
+) -> Result<(), LedgerError> {
     let mut prev = "0".repeat(64);
-    for (expected, e) in (1..).zip(events) {
+    for (expected, (e, business_date)) in (1..).zip(events) {
         if e.seq != expected {
             fail(
                 out,
@@ -52,7 +56,7 @@ fn audit_chain(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Res
             );
             return Ok(());
         }
-        if chain::hash(e) != e.hash {
+        if chain::hash_dated(e, business_date.as_deref()) != e.hash {
             fail(
                 out,
                 "audit_chain",
@@ -204,16 +208,79 @@ fn budgets(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
     Ok(())
 }
 
+/// Allocations: each budget's history runs from its creation (`from` empty) through changes
+/// that each start where the last ended, to the allocation the budget holds.
+fn budget_history(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
+    let mut last: HashMap<(i64, String, String), Option<i64>> = HashMap::new();
+    for r in
+        tx.query("SELECT id, year, scope, funder, from_fen, to_fen FROM budget_changes ORDER BY id", &[])?
+    {
+        let line = (r.int(1)?, r.text(2)?.to_owned(), r.text(3)?.to_owned());
+        let (from, to) = (r.opt_int(4)?, r.int(5)?);
+        let before = last.get(&line).copied().flatten();
+        if from != before {
+            let words = |v: Option<i64>| v.map_or("（新设）".to_owned(), |f| from_fen(f).to_string());
+            fail(
+                out,
+                "budget_history",
+                format!(
+                    "{} 年 {} 的{}级预算第 {} 条变更记录从 {} 改起，而此前的安排额为 {}：变更记录缺失或被改动",
+                    line.0,
+                    line.1,
+                    line.2,
+                    r.int(0)?,
+                    words(from),
+                    words(before)
+                ),
+            );
+        }
+        last.insert(line, Some(to));
+    }
+    for r in
+        tx.query("SELECT year, scope, funder, allocated_fen FROM budgets ORDER BY year, scope, funder", &[])?
+    {
+        let line = (r.int(0)?, r.text(1)?.to_owned(), r.text(2)?.to_owned());
+        let allocated = r.int(3)?;
+        let recorded = last.remove(&line).flatten();
+        if recorded != Some(allocated) {
+            fail(
+                out,
+                "budget_history",
+                format!(
+                    "{} 年 {} 的{}级预算安排额为 {}，而变更记录{}：安排额未经记录被改动",
+                    line.0,
+                    line.1,
+                    line.2,
+                    from_fen(allocated),
+                    recorded.map_or("中没有它".to_owned(), |f| format!("最后记为 {}", from_fen(f)))
+                ),
+            );
+        }
+    }
+    let mut orphans: Vec<_> = last.into_keys().collect();
+    orphans.sort_unstable();
+    for (year, scope, funder) in orphans {
+        fail(
+            out,
+            "budget_history",
+            format!("{year} 年 {scope} 的{funder}级预算有变更记录，却没有预算行：它被删除了"),
+        );
+    }
+    Ok(())
+}
+
 impl Ledger {
     /// Checks every invariant; the failures, empty when all hold.
     pub fn verify(&self) -> Result<Vec<Failure>, LedgerError> {
         self.read(|tx| {
-            let events = chain::read(tx, None)?;
+            let dated = chain::read_dated(tx, None)?;
             let mut out = Vec::new();
-            audit_chain(tx, &events, &mut out)?;
+            audit_chain(tx, &dated, &mut out)?;
+            let events: Vec<Event> = dated.into_iter().map(|(e, _)| e).collect();
             claim_events(tx, &events, &mut out)?;
             amounts(tx, &mut out)?;
             budgets(tx, &mut out)?;
+            budget_history(tx, &mut out)?;
             Ok(out)
         })
     }

@@ -54,7 +54,7 @@ pub struct ClaimView {
     /// The payout, once approved.
     pub payout: Option<PayoutView>,
     /// Every step so far, in order.
-    pub timeline: Vec<Step>,
+    pub timeline: Vec<TimelineStep>,
     /// A broken commitment's clawback.
     pub clawback: Option<ClawbackView>,
     /// What the enterprise was sent (docs/notifications.md), and whether it arrived.
@@ -146,7 +146,7 @@ pub struct ShareView {
 /// One step of the timeline.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Step {
+pub struct TimelineStep {
     /// The state it moved to (`accepted`).
     pub state: String,
     /// In Chinese.
@@ -384,7 +384,7 @@ fn view(tx: &mut dyn Tx, who: &Principal, claim: i64, today: NaiveDate) -> Resul
     let whole = matches!(who.role(), Role::Payer | Role::Admin);
     let timeline = crate::chain::read(tx, Some(claim))?
         .into_iter()
-        .map(|e| Step {
+        .map(|e| TimelineStep {
             state: e.to.as_str().to_owned(),
             word: e.to.word().to_owned(),
             who: e.actor,

@@ -143,7 +143,7 @@ fn set_due(tx: &mut dyn Tx, claim: i64, due: Option<(NaiveDate, bool)>) -> Resul
 
 /// `from` plus `days` working days on the set's calendar.
 fn due(set: &PolicySet, from: NaiveDate, days: u32) -> Result<(NaiveDate, bool), LedgerError> {
-    let d = set.engine().calendar().due_date(from, days).map_err(|e| LedgerError::Calendar(e.to_string()))?;
+    let d = set.engine().calendar().due_date(from, days).map_err(|e| LedgerError::DueDate(e.to_string()))?;
     Ok((d.date, d.provisional))
 }
 

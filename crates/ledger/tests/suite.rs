@@ -269,7 +269,7 @@ fn money_round_trips_to_the_fen(db: &Db) {
     // Through the database: the budget keeps the largest and the smallest amounts exactly.
     let l = &db.ledger;
     for (scope, s) in [("a", "92233720368547758.07"), ("b", "0.01"), ("c", "123456789.99")] {
-        l.set_budget(2026, scope, "区", d(s)).unwrap();
+        l.set_budget(2026, scope, &[("区", d(s))], &officer()).unwrap();
         assert_eq!(l.budget(2026, scope, "区").unwrap().unwrap().allocated, d(s));
     }
     // Shares and installments of an award in three parts add up to it to the 分.
@@ -304,7 +304,7 @@ fn budgets_hold_approvals_back(db: &Db) {
     let facts = facts();
     let l = &db.ledger;
     // The 区's half is 6172.83 or 6172.84; the budget holds 5000.
-    l.set_budget(2026, "any", "区", d("5000")).unwrap();
+    l.set_budget(2026, "any", &[("区", d("5000"))], &officer()).unwrap();
     let id = l.record_claim(&set, &new_claim(&decision, &facts, ""), &officer()).unwrap();
     l.transition(id, State::Accepted, &officer(), "").unwrap();
     l.transition(id, State::UnderReview, &officer(), "").unwrap();
@@ -314,7 +314,7 @@ fn budgets_hold_approvals_back(db: &Db) {
     assert!(l.events(id).unwrap().last().unwrap().reason.contains("预算不足"));
     // Still short: it keeps waiting, nothing written.
     assert_eq!(l.approve(id, &officer()).unwrap(), Approval::AwaitingBudget { claim: id });
-    l.set_budget(2026, "any", "区", d("20000")).unwrap();
+    l.set_budget(2026, "any", &[("区", d("20000"))], &officer()).unwrap();
     assert!(matches!(l.approve(id, &officer()).unwrap(), Approval::Approved { .. }));
     let b = l.budget(2026, "any", "区").unwrap().unwrap();
     let share = l.payout(id).unwrap().unwrap().shares.iter().find(|s| s.0 == "区").unwrap().1;

@@ -191,7 +191,7 @@ impl From<huiqi_ledger::LedgerError> for AppError {
             L::Uscc { .. } | L::UnknownEnterprise(_) | L::EnterpriseRequired => invalid("enterprise"),
             L::Scope { .. } => AppError::Token(message),
             L::Money { .. } => invalid("amount"),
-            L::Calendar(_) => invalid("date"),
+            L::DueDate(_) | L::Calendar { .. } => invalid("date"),
             L::Open { .. } => AppError::Unavailable(message),
             _ => AppError::Internal(message),
         }

@@ -8,6 +8,8 @@ pub(crate) mod sqlite;
 
 pub(crate) use pool::Pool;
 
+use chrono::NaiveDate;
+
 use crate::error::LedgerError;
 
 /// A parameter: every column is a BIGINT or a TEXT (money in 分, booleans as 0/1, dates as ISO
@@ -124,8 +126,44 @@ pub(crate) trait Tx {
     /// Runs several statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> Result<(), DbError>;
 
+    /// The business date the transaction runs on: what the ledger was told (`--today`), else
+    /// the clock's date in China. Every backend transaction is wrapped in [`Dated`], which says.
+    fn today(&self) -> NaiveDate {
+        crate::clock::today()
+    }
+
     /// The one row a query must give, or `None`.
     fn query_opt(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>, DbError> {
         Ok(self.query(sql, params)?.into_iter().next())
+    }
+}
+
+/// A backend's transaction with the business date it runs on: the ledger's one place where
+/// "today" enters a transaction, so each step's event is dated without every operation taking
+/// the date as an argument.
+pub(crate) struct Dated<'a> {
+    pub(crate) tx: &'a mut dyn Tx,
+    pub(crate) today: NaiveDate,
+}
+
+impl Tx for Dated<'_> {
+    fn dialect(&self) -> Dialect {
+        self.tx.dialect()
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
+        self.tx.execute(sql, params)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DbError> {
+        self.tx.query(sql, params)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.tx.batch(sql)
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.today
     }
 }
