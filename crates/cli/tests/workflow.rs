@@ -382,3 +382,64 @@ fn fifty_racing_submissions_with_one_key_make_one_claim() {
         assert_eq!(list["claims"].as_array().unwrap().len(), 1, "{list}");
     }
 }
+
+#[test]
+fn supervision_and_budgets_over_http() {
+    for (db, _keep) in ledgers("oversight") {
+        let s = start(&db);
+        let p = s.port;
+        let me = token(&["--role", "enterprise", "--uscc", CODE]);
+        let rsj = token(&["--role", "reviewer", "--department", "区人社局"]);
+        let sup = token(&["--role", "supervisor"]);
+        let admin = token(&["--role", "admin"]);
+        let bank: Value = serde_json::from_str(BANK).unwrap();
+        // A budget smaller than the award: the approval waits for it, then a raise releases it.
+        let small = json!({"allocations": {"市": "1000.00", "区": "1000.00"}});
+        assert_eq!(http(p, "PUT", "/v1/budgets/2026/rsj-25", Some(&rsj), &[], &small).0, 403);
+        let (status, b) = http(p, "PUT", "/v1/budgets/2026/rsj-25", Some(&admin), &[], &small);
+        assert_eq!((status, b["lines"].as_array().map(Vec::len)), (200, Some(2)), "{b}");
+        let unknown = json!({"allocations": {"省": "1.00"}});
+        assert_eq!(http(p, "PUT", "/v1/budgets/2026/rsj-25", Some(&admin), &[], &unknown).0, 422);
+        let (_, c) = http(
+            p,
+            "POST",
+            "/v1/claims",
+            Some(&me),
+            &[],
+            &json!({"policy": "rsj-25", "facts": eligible_facts("rsj-25"), "enterprise": bank}),
+        );
+        let id = c["id"].as_i64().unwrap();
+        http(p, "POST", &format!("/v1/claims/{id}/accept"), Some(&rsj), &[], &Value::Null);
+        let (_, c) = http(p, "POST", &format!("/v1/claims/{id}/review"), Some(&rsj), &[], &json!({}));
+        assert_eq!(c["state"], "awaiting_budget", "{c}");
+        let enough = json!({"allocations": {"市": "100000.00", "区": "100000.00"}});
+        let (status, b) = http(p, "PUT", "/v1/budgets/2026/rsj-25", Some(&admin), &[], &enough);
+        assert_eq!((status, b["released"].clone()), (200, json!([id])), "{b}");
+        let below = json!({"allocations": {"市": "1.00", "区": "1.00"}});
+        assert_eq!(http(p, "PUT", "/v1/budgets/2026/rsj-25", Some(&admin), &[], &below).0, 422);
+        let (status, lines) = http(p, "GET", "/v1/budgets?year=2026", Some(&sup), &[], &Value::Null);
+        assert_eq!(status, 200);
+        assert!(
+            lines.as_array().unwrap().iter().any(|l| l["funder"] == "区" && l["committed"] == "8000.00"),
+            "{lines}"
+        );
+        // 督办: staff see it (a reviewer its department's), enterprises do not.
+        let (status, r) = http(p, "GET", "/v1/supervision", Some(&sup), &[], &Value::Null);
+        assert_eq!(status, 200, "{r}");
+        assert!(r["departments"].as_array().unwrap().iter().any(|d| d["department"] == "区人社局"), "{r}");
+        let (status, r) = http(
+            p,
+            "GET",
+            "/v1/supervision?department=%E5%8C%BA%E5%B7%A5%E4%BF%A1%E5%B1%80",
+            Some(&rsj),
+            &[],
+            &Value::Null,
+        );
+        assert_eq!(status, 200);
+        assert!(r["departments"].as_array().unwrap().iter().all(|d| d["department"] == "区人社局"), "{r}");
+        assert_eq!(http(p, "GET", "/v1/supervision", Some(&me), &[], &Value::Null).0, 403);
+        assert_eq!(http(p, "GET", "/v1/budgets", Some(&me), &[], &Value::Null).0, 403);
+        let (status, csv) = http(p, "GET", "/v1/supervision?format=csv", Some(&sup), &[], &Value::Null);
+        assert_eq!((status, csv), (200, Value::Null), "CSV, not JSON");
+    }
+}

@@ -65,7 +65,9 @@ impl Ledger {
         let known_scope =
             engine.policy(scope).is_some() || engine.policies().any(|p| p.info().department == scope);
         if !known_scope {
-            return Err(LedgerError::BudgetInvalid(format!("`{scope}` 既不是政策编号，也不是政策库中的主管部门")));
+            return Err(LedgerError::BudgetInvalid(format!(
+                "`{scope}` 既不是政策编号，也不是政策库中的主管部门"
+            )));
         }
         for (funder, _) in allocations {
             if !engine.policies().any(|p| p.info().shares.iter().any(|s| s.funder == *funder)) {

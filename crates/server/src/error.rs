@@ -191,6 +191,8 @@ impl From<huiqi_ledger::LedgerError> for AppError {
             L::Uscc { .. } | L::UnknownEnterprise(_) | L::EnterpriseRequired => invalid("enterprise"),
             L::Scope { .. } => AppError::Token(message),
             L::Money { .. } => invalid("amount"),
+            L::BudgetBelowCommitted { .. } | L::BudgetInvalid(_) => invalid("allocations"),
+            L::UnknownNotification(id) => AppError::NotFound { what: "notification", id: id.to_string() },
             L::DueDate(_) | L::Calendar { .. } => invalid("date"),
             L::Open { .. } => AppError::Unavailable(message),
             _ => AppError::Internal(message),

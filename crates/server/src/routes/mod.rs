@@ -6,6 +6,7 @@ mod admin;
 mod check;
 pub(crate) mod claims;
 mod decide;
+mod oversight;
 mod payouts;
 mod policies;
 mod screen;
@@ -43,6 +44,9 @@ pub fn table() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(claims::reject))
         .routes(routes!(claims::verify))
         .routes(routes!(payouts::paid))
+        .routes(routes!(oversight::supervision))
+        .routes(routes!(oversight::budgets))
+        .routes(routes!(oversight::set_budget))
         .routes(routes!(admin::reload))
         .routes(routes!(service::metrics))
         .routes(routes!(service::openapi))

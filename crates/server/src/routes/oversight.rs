@@ -50,8 +50,10 @@ pub enum ReportFormat {
 /// the shares within the time limits, on the service's date.
 #[utoipa::path(get, path = "/v1/supervision", tag = "workflow", security(("token" = [])), params(SupervisionQuery),
     responses(
-        (status = 200, description = "the report (JSON, or CSV with `format=csv`)", body = Supervision,
-            content(("application/json" = Supervision), ("text/csv" = String))),
+        (status = 200, description = "the report (JSON, or CSV with `format=csv`)", content(
+            (Supervision = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: enterprises and window staff do not see it", body = ErrorBody),
         (status = 422, description = "`invalid`: a parameter that does not fit", body = ErrorBody),
@@ -162,7 +164,8 @@ pub async fn set_budget(
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| AppError::NotFound { what: "budget year", id: year.clone() })?;
     let answer = on_ledger(&state, move |ledger, set, _| {
-        let allocations: Vec<(&str, Decimal)> = body.allocations.iter().map(|(f, a)| (f.as_str(), *a)).collect();
+        let allocations: Vec<(&str, Decimal)> =
+            body.allocations.iter().map(|(f, a)| (f.as_str(), *a)).collect();
         ledger.set_budget_as(set, &who, year, &scope, &allocations)
     })
     .await?;
