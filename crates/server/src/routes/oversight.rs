@@ -35,6 +35,7 @@ pub struct SupervisionQuery {
     #[param(value_type = Option<String>, format = Date)]
     pub to: Option<NaiveDate>,
     /// `json` (default) or `csv` (the leading group's report, UTF-8 with a BOM).
+    #[param(inline)]
     pub format: Option<ReportFormat>,
 }
 
