@@ -205,6 +205,7 @@ pub struct ClaimQuery {
     /// After this id (the next page: the last id of this one).
     pub after: Option<i64>,
     /// At most this many, 1–1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -382,6 +383,8 @@ pub async fn accept(
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`conflict`: not in a state to be sent back", body = ErrorBody),
+        (status = 400, description = "`bad_json`", body = ErrorBody),
+        (status = 413, description = "`too_large`", body = ErrorBody),
         (status = 422, description = "`invalid`: no reason", body = ErrorBody),
         (status = 503, description = "`unavailable` / `timeout`", body = ErrorBody),
     ))]
@@ -403,6 +406,8 @@ pub async fn request_correction(
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`conflict`: no correction was asked", body = ErrorBody),
+        (status = 400, description = "`bad_json`", body = ErrorBody),
+        (status = 413, description = "`too_large`", body = ErrorBody),
         (status = 422, description = "`invalid` / `invalid_facts`", body = ErrorBody),
         (status = 503, description = "`unavailable` / `timeout`", body = ErrorBody),
     ))]
@@ -426,6 +431,8 @@ pub async fn resubmit(
         (status = 403, description = "`forbidden`: not this reviewer's department", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`conflict`: not accepted, or paid already", body = ErrorBody),
+        (status = 400, description = "`bad_json`", body = ErrorBody),
+        (status = 413, description = "`too_large`", body = ErrorBody),
         (status = 422, description = "`invalid` / `invalid_facts`: facts that do not fit, or still missing", body = ErrorBody),
         (status = 503, description = "`unavailable` / `timeout`", body = ErrorBody),
     ))]
@@ -450,6 +457,8 @@ pub async fn review(
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`conflict`: approved or finished already", body = ErrorBody),
+        (status = 400, description = "`bad_json`", body = ErrorBody),
+        (status = 413, description = "`too_large`", body = ErrorBody),
         (status = 422, description = "`invalid`: no reason", body = ErrorBody),
         (status = 503, description = "`unavailable` / `timeout`", body = ErrorBody),
     ))]
@@ -472,6 +481,8 @@ pub async fn reject(
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`conflict`: not a paid 承诺兑现 claim", body = ErrorBody),
+        (status = 400, description = "`bad_json`", body = ErrorBody),
+        (status = 413, description = "`too_large`", body = ErrorBody),
         (status = 422, description = "`invalid`: broken without a note", body = ErrorBody),
         (status = 503, description = "`unavailable` / `timeout`", body = ErrorBody),
     ))]

@@ -117,7 +117,7 @@ pub async fn budgets(
 #[serde(deny_unknown_fields)]
 pub struct BudgetRequest {
     /// Funder → allocation in 元, a decimal string in whole 分 (`{"市": "500000.00", "区": "500000.00"}`).
-    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    #[schema(value_type = std::collections::BTreeMap<String, AmountSchema>)]
     pub allocations: std::collections::BTreeMap<String, Decimal>,
 }
 
@@ -130,6 +130,12 @@ impl Contract for BudgetRequest {
         }
     }
 }
+
+/// 元 in whole 分, as a decimal string.
+#[derive(ToSchema)]
+#[schema(value_type = String, pattern = r"^[0-9]{1,13}(\.[0-9]{1,2})?$", example = "500000.00")]
+#[allow(dead_code, reason = "describes an allocation's form")]
+pub struct AmountSchema(String);
 
 /// What setting it came to.
 #[derive(Serialize, ToSchema)]
@@ -150,6 +156,8 @@ pub struct BudgetAnswer {
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: admins only", body = ErrorBody),
         (status = 404, description = "`not_found`: a year that is not a number", body = ErrorBody),
+        (status = 400, description = "`bad_json`", body = ErrorBody),
+        (status = 413, description = "`too_large`", body = ErrorBody),
         (status = 422, description = "`invalid`: an unknown scope or funder, a bad amount, or below what is committed", body = ErrorBody),
         (status = 503, description = "`unavailable` / `timeout`", body = ErrorBody),
     ))]

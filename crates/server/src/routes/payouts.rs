@@ -53,6 +53,8 @@ pub struct Paid {
         (status = 403, description = "`forbidden`: not a payer", body = ErrorBody),
         (status = 404, description = "`not_found`: no such payout of this payer", body = ErrorBody),
         (status = 409, description = "`conflict`: paid under another reference, or not approved", body = ErrorBody),
+        (status = 400, description = "`bad_json`", body = ErrorBody),
+        (status = 413, description = "`too_large`", body = ErrorBody),
         (status = 422, description = "`invalid`", body = ErrorBody),
         (status = 503, description = "`unavailable` / `timeout`", body = ErrorBody),
     ))]
