@@ -175,3 +175,55 @@ fn the_readme_curl_examples_work_as_pasted() {
         "{answers:?}"
     );
 }
+
+/// README.md's "A claim's whole life" block, run as pasted by one shell (only the command and the
+/// port changed) against the real server on a fresh ledger: the claim ends paid, as it says.
+#[test]
+fn the_readme_claim_life_works_as_pasted() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let after = readme.split("A claim's whole life").nth(1).unwrap();
+    let block = after.split("```sh").nth(1).unwrap().split("```").next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huiqi"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--policies"])
+        .arg(root().join("policies"))
+        .env("HUIQI_TODAY", "2026-11-26")
+        .env_remove("HUIQI_JWT_SECRET")
+        .env_remove("HUIQI_DB")
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut logs = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("huiqi serving on") {
+        line.clear();
+        assert!(logs.read_line(&mut line).unwrap() > 0, "the server stopped before serving");
+    }
+    let port: u16 =
+        line.split("http://127.0.0.1:").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let drain = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = logs.read_to_string(&mut rest);
+    });
+    let script = block
+        .replace("cargo run -q --release -p huiqi-cli --", env!("CARGO_BIN_EXE_huiqi"))
+        .replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    let _ = drain.join();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    // curl prints each answer without a newline: the answers are one stream of JSON values.
+    let answers: Vec<serde_json::Value> =
+        serde_json::Deserializer::from_str(&stdout).into_iter().collect::<Result<_, _>>().unwrap();
+    assert_eq!(answers.len(), 3, "accept, pay and the claim: {stdout}");
+    let last = answers.last().unwrap();
+    assert_eq!(last["state"], "paid", "{last}");
+    assert_eq!(last["payout"]["reference"], "BANK-0001");
+}
