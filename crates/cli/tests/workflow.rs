@@ -443,3 +443,44 @@ fn supervision_and_budgets_over_http() {
         assert_eq!((status, csv), (200, Value::Null), "CSV, not JSON");
     }
 }
+
+#[test]
+fn evaluate_reads_the_enterprises_history_from_the_ledger() {
+    for (db, _keep) in ledgers("history") {
+        let s = start(&db);
+        let p = s.port;
+        let me = token(&["--role", "enterprise", "--uscc", CODE]);
+        let them = token(&["--role", "enterprise", "--uscc", OTHER]);
+        let rsj = token(&["--role", "reviewer", "--department", "区人社局"]);
+        let bank: Value = serde_json::from_str(BANK).unwrap();
+        let facts = eligible_facts("rsj-25");
+        let ask = json!({"as_of": "2026-11-26", "policies": ["rsj-25"], "facts": facts, "enterprise": CODE});
+        let (status, d) = http(p, "POST", "/v1/evaluate", Some(&me), &[], &ask);
+        assert_eq!((status, d["decisions"][0]["outcome"].as_str()), (200, Some("eligible")), "{d}");
+        // Paid once this year (每企业每年一次): decided again with the ledger's history, it is not.
+        let (_, c) = http(
+            p,
+            "POST",
+            "/v1/claims",
+            Some(&me),
+            &[],
+            &json!({"policy": "rsj-25", "facts": facts, "enterprise": bank}),
+        );
+        let id = c["id"].as_i64().unwrap();
+        http(p, "POST", &format!("/v1/claims/{id}/accept"), Some(&rsj), &[], &Value::Null);
+        let (_, c) = http(p, "POST", &format!("/v1/claims/{id}/review"), Some(&rsj), &[], &json!({}));
+        assert_eq!(c["state"], "payout_pushed", "{c}");
+        let (status, d) = http(p, "POST", "/v1/evaluate", Some(&me), &[], &ask);
+        assert_eq!((status, d["decisions"][0]["outcome"].as_str()), (200, Some("ineligible")), "{d}");
+        // Without the code the caller's own history is all there is; another enterprise's token
+        // may not read it; no token at all is 401.
+        let anonymous = json!({"as_of": "2026-11-26", "policies": ["rsj-25"], "facts": facts});
+        assert_eq!(
+            http(p, "POST", "/v1/evaluate", None, &[], &anonymous).1["decisions"][0]["outcome"],
+            "eligible"
+        );
+        assert_eq!(http(p, "POST", "/v1/evaluate", Some(&them), &[], &ask).0, 403);
+        assert_eq!(http(p, "POST", "/v1/evaluate", None, &[], &ask).0, 401);
+        assert_eq!(http(p, "POST", "/v1/match", Some(&rsj), &[], &ask).0, 200);
+    }
+}

@@ -43,6 +43,23 @@ impl Ledger {
         self.supervision(today, &filter)
     }
 
+    /// An enterprise's awards in the ledger, for deciding it with its history: its own token, or
+    /// staff's. An enterprise the ledger does not know has none.
+    pub fn prior_awards_as(
+        &self,
+        who: &Principal,
+        uscc: &str,
+    ) -> Result<Vec<huiqi_engine::PriorAward>, LedgerError> {
+        crate::enterprise::check_code(uscc)?;
+        if who.uscc().is_some_and(|own| own != uscc) {
+            return Err(LedgerError::Forbidden {
+                role: who.role().word(),
+                action: "查看其他企业的兑付记录".into(),
+            });
+        }
+        self.prior_awards(uscc)
+    }
+
     /// The budget lines of a year (or all), for staff.
     pub fn budgets_as(&self, who: &Principal, year: Option<i32>) -> Result<Vec<Budget>, LedgerError> {
         who.require(&[Role::Supervisor, Role::Admin, Role::Reviewer, Role::Payer], "查看预算")?;

@@ -207,3 +207,18 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         auth.verify(token.trim()).map(Caller).map_err(AppError::Token)
     }
 }
+
+/// The caller when the request carries a token (a bad one is 401), `None` when it carries none:
+/// for endpoints open to all that do more for a signed-on caller.
+pub struct MaybeCaller(pub Option<huiqi_ledger::Principal>);
+
+impl FromRequestParts<Arc<AppState>> for MaybeCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, AppError> {
+        if parts.headers.get(header::AUTHORIZATION).is_none() {
+            return Ok(MaybeCaller(None));
+        }
+        Caller::from_request_parts(parts, state).await.map(|Caller(who)| MaybeCaller(Some(who)))
+    }
+}

@@ -11,7 +11,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, ErrorBody};
-use crate::extract::{Contract, JsonBody};
+use crate::extract::{Contract, JsonBody, MaybeCaller};
 use crate::AppState;
 
 /// One enterprise on one date (docs/engine.md).
@@ -28,6 +28,12 @@ pub struct EvaluateRequest {
     /// Only these policies (default: all).
     #[serde(default)]
     pub policies: Option<Vec<String>>,
+    /// The enterprise's 统一社会信用代码: its awards in the ledger are added to `prior_awards`, so
+    /// 频次, 累计上限 and 就高不重复 hold without the caller's help. Needs a token that may see the
+    /// enterprise (its own, or staff's).
+    #[serde(default)]
+    #[schema(pattern = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")]
+    pub enterprise: Option<String>,
     /// Awards already paid, for once-only rules, 就高不重复, upgrades and caps.
     #[serde(default)]
     #[schema(value_type = Option<Vec<PriorAwardSchema>>)]
@@ -60,6 +66,9 @@ impl Contract for EvaluateRequest {
                 invalid("as_of", "`as_of` is required: the evaluation date as \"YYYY-MM-DD\"".into())
             }
             Some("policies") => invalid("policies", "`policies` must be a list of policy ids".into()),
+            Some("enterprise") => {
+                invalid("enterprise", "`enterprise` must be a 统一社会信用代码 as a string".into())
+            }
             Some("prior_awards") => invalid(
                 "prior_awards",
                 format!("`prior_awards` must be a list of {{\"policy\", \"date\", \"amount\"}}: {reason}"),
@@ -73,6 +82,26 @@ impl Contract for EvaluateRequest {
             self.facts = facts.take();
         }
     }
+}
+
+/// The request with the enterprise's awards from the ledger added to its `prior_awards`, when it
+/// names an enterprise (which needs a token that may see it).
+async fn with_history(
+    state: &Arc<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    mut request: EvaluateRequest,
+) -> Result<EvaluateRequest, AppError> {
+    let Some(uscc) = request.enterprise.clone() else { return Ok(request) };
+    let who = caller.ok_or_else(|| {
+        AppError::Token(
+            "`enterprise` 要从账本读取已兑付记录，须带可查看该企业的令牌（Authorization: Bearer）".into(),
+        )
+    })?;
+    let history =
+        crate::routes::claims::on_ledger(state, move |ledger, _, _| ledger.prior_awards_as(&who, &uscc))
+            .await?;
+    request.prior_awards.get_or_insert_with(Vec::new).extend(history);
+    Ok(request)
 }
 
 /// The parts of an evaluation request, checked: facts, date, policies and prior awards.
@@ -108,13 +137,17 @@ fn checked(library: &crate::Library, request: EvaluateRequest) -> Result<Checked
         (status = 200, description = "every decision, explained", body = Decisions),
         (status = 400, description = "`bad_json`: the body is not JSON", body = ErrorBody),
         (status = 413, description = "`too_large`: the body is over 4 MiB", body = ErrorBody),
-        (status = 422, description = "`invalid`: not a request of this shape; `invalid_facts`: facts that do not fit the schema", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: `enterprise` given without a valid token", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the token may not see that enterprise", body = ErrorBody),
+        (status = 422, description = "`invalid`: not a request of this shape (or `enterprise` not a valid 统一社会信用代码); `invalid_facts`: facts that do not fit the schema", body = ErrorBody),
         (status = 503, description = "`timeout`: past the time limit", body = ErrorBody),
     ))]
 pub async fn evaluate(
     State(state): State<Arc<AppState>>,
+    caller: MaybeCaller,
     JsonBody(request): JsonBody<EvaluateRequest>,
 ) -> Result<Json<Decisions>, AppError> {
+    let request = with_history(&state, caller, request).await?;
     let library = state.library();
     let r = checked(&library, request)?;
     let answer = library.engine.evaluate(&r.facts, r.as_of, &r.options());
@@ -175,13 +208,17 @@ impl Match {
         (status = 200, description = "what the enterprise gets or could get, ranked", body = MatchAnswer),
         (status = 400, description = "`bad_json`: the body is not JSON", body = ErrorBody),
         (status = 413, description = "`too_large`: the body is over 4 MiB", body = ErrorBody),
-        (status = 422, description = "`invalid`: not a request of this shape; `invalid_facts`: facts that do not fit the schema", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: `enterprise` given without a valid token", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the token may not see that enterprise", body = ErrorBody),
+        (status = 422, description = "`invalid`: not a request of this shape (or `enterprise` not a valid 统一社会信用代码); `invalid_facts`: facts that do not fit the schema", body = ErrorBody),
         (status = 503, description = "`timeout`: past the time limit", body = ErrorBody),
     ))]
 pub async fn match_policies(
     State(state): State<Arc<AppState>>,
+    caller: MaybeCaller,
     JsonBody(request): JsonBody<EvaluateRequest>,
 ) -> Result<Json<MatchAnswer>, AppError> {
+    let request = with_history(&state, caller, request).await?;
     let library = state.library();
     let r = checked(&library, request)?;
     let answer = library.engine.evaluate(&r.facts, r.as_of, &r.options());
