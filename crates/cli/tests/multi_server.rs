@@ -1,7 +1,8 @@
 //! Several servers, one ledger: two `huiqi serve` processes on one PostgreSQL schema behave as
 //! one service. Racing payments of one payout record one payment; two reviewers deciding one
-//! claim at the same moment make one decision (and at most one payout); one `Idempotency-Key`
-//! sent to both makes one claim. Each ends with `huiqi ledger verify` passing.
+//! claim at the same moment make one decision (and at most one payout); reviews and payments of
+//! different claims charged to one budget all go through at once; one `Idempotency-Key` sent to
+//! both makes one claim. Each ends with `huiqi ledger verify` passing.
 //!
 //! PostgreSQL only (SQLite is one process's file): skipped without `HUIQI_TEST_POSTGRES`, and a
 //! failure under CI without it, as the other PostgreSQL tests.
@@ -41,8 +42,11 @@ fn pair(name: &str) -> Option<(String, [Server; 2], postgres::Client)> {
     Some((db, servers, client))
 }
 
+/// A call to make in a race.
+type Call<'a, T> = Box<dyn FnOnce() -> T + Send + 'a>;
+
 /// Calls all at once (each thread waits for the others before sending), in order.
-fn race<T: Send>(calls: Vec<Box<dyn FnOnce() -> T + Send + '_>>) -> Vec<T> {
+fn race<T: Send>(calls: Vec<Call<'_, T>>) -> Vec<T> {
     let start = Barrier::new(calls.len());
     std::thread::scope(|s| {
         let runs: Vec<_> = calls
@@ -104,14 +108,14 @@ fn two_servers_racing_to_pay_one_payout_record_one_payment() {
         let path = format!("/v1/payouts/{payout}/paid");
         // 2 × 16 payments, split across the servers, under 8 references (4 tries each).
         let reference = |i: usize| format!("BANK-{round}-{}", i % 8);
-        let calls: Vec<Box<dyn FnOnce() -> (String, u16, Value) + Send>> = (0..32)
+        let calls: Vec<Call<'_, (String, u16, Value)>> = (0..32)
             .map(|i| {
                 let (path, park, port, reference) = (&path, &park, ports[i % 2], reference(i));
                 Box::new(move || {
                     let body = json!({"paid_on": "2026-11-27", "reference": reference});
                     let (status, r) = http(port, "POST", path, Some(park), &[], &body);
                     (reference, status, r)
-                }) as Box<dyn FnOnce() -> _ + Send>
+                }) as Call<'_, _>
             })
             .collect();
         let answers = race(calls);
@@ -165,7 +169,7 @@ fn two_reviewers_on_two_servers_make_one_decision() {
         } else {
             (format!("/v1/claims/{id}/reject"), json!({"reason": "用工单位的在岗证明不实"}))
         };
-        let calls: Vec<Box<dyn FnOnce() -> (u16, Value) + Send>> = vec![
+        let calls: Vec<Call<'_, (u16, Value)>> = vec![
             Box::new(|| http(ports[0], "POST", &review.0, Some(&zhang), &[], &review.1)),
             Box::new(|| http(ports[1], "POST", &second.0, Some(&li), &[], &second.1)),
         ];
@@ -225,7 +229,7 @@ fn reviews_and_payments_of_one_budget_at_once_all_go_through() {
                 c["payout"]["id"].as_i64().unwrap()
             })
             .collect();
-        let mut calls: Vec<Box<dyn FnOnce() -> (String, u16, Value) + Send>> = Vec::new();
+        let mut calls: Vec<Call<'_, (String, u16, Value)>> = Vec::new();
         for (i, id) in to_review.iter().enumerate() {
             let (rsj, port, path) = (&rsj, ports[i % 2], format!("/v1/claims/{id}/review"));
             calls.push(Box::new(move || {
@@ -263,12 +267,12 @@ fn one_idempotency_key_on_two_servers_makes_one_claim() {
     let me = token(&["--role", "enterprise", "--uscc", CODE]);
     let bank: Value = serde_json::from_str(BANK).unwrap();
     let body = json!({"policy": "rsj-25", "facts": eligible_facts("rsj-25"), "enterprise": bank});
-    let calls: Vec<Box<dyn FnOnce() -> (u16, Value) + Send>> = (0..50)
+    let calls: Vec<Call<'_, (u16, Value)>> = (0..50)
         .map(|i| {
             let (me, body, port) = (&me, &body, ports[i % 2]);
             Box::new(move || {
                 http(port, "POST", "/v1/claims", Some(me), &[("Idempotency-Key", "retry-2x25")], body)
-            }) as Box<dyn FnOnce() -> _ + Send>
+            }) as Call<'_, _>
         })
         .collect();
     let answers = race(calls);

@@ -3,8 +3,10 @@
 //! each cell is written in [`MATRIX`]; each cell runs on a claim of its own, prepared in the
 //! state the row names, and a cell that is refused (or only reads) must leave the claim (its
 //! state, timeline, decision, payout, clawback and notices), the enterprise's claims or the
-//! budgets exactly as they were. A claim hidden from the caller must be answered exactly as a
-//! claim that does not exist.
+//! budgets exactly as they were; a step that succeeds must leave the claim in its next state.
+//! A claim hidden from the caller must be answered exactly as a claim that does not exist, every
+//! error carries the code of its status, and every read of a claim by staff (and no other) is
+//! recorded in the ledger's audit of reads.
 
 #![allow(
     clippy::unwrap_used,
@@ -118,6 +120,9 @@ fn matrix() -> Vec<Row> {
 /// The callers' tokens and the facts the claims are made of, for one server.
 struct World {
     port: u16,
+    db: String,
+    /// The admin whose reads take the snapshots (not the `A` column's).
+    auditor: String,
     window: String,
     supervisor: String,
     admin: String,
@@ -131,10 +136,12 @@ struct World {
 }
 
 impl World {
-    fn new(port: u16) -> World {
+    fn new(port: u16, db: &str) -> World {
         let gxj_full = eligible_facts("gxj-45");
         World {
             port,
+            db: db.to_owned(),
+            auditor: token(&["--role", "admin", "--name", "快照"]),
             window: token(&["--role", "window", "--name", "专窗李四"]),
             supervisor: token(&["--role", "supervisor", "--name", "发改委督办"]),
             admin: token(&["--role", "admin", "--name", "平台管理员"]),
@@ -163,6 +170,7 @@ impl World {
 
 /// A cell's claim: a fresh enterprise of its own, and the claim in the row's state.
 struct Claim {
+    n: u32,
     id: Option<i64>,
     uscc: String,
     account: String,
@@ -198,6 +206,7 @@ fn prepare(w: &World, state: &str) -> Claim {
     let me = token(&["--role", "enterprise", "--uscc", &code, "--name", &format!("企业{n}")]);
     let promised = state == "promised";
     let mut c = Claim {
+        n,
         id: None,
         uscc: code,
         account: format!("62160000{n:08}"),
@@ -264,6 +273,39 @@ fn caller<'a>(w: &'a World, c: &'a Claim, column: &str) -> Option<&'a str> {
     })
 }
 
+/// The name a column's token carries (`--name`), as the ledger records its reads.
+fn name(c: &Claim, column: &str) -> String {
+    match column {
+        "E" => format!("企业{}", c.n),
+        "E'" => "别家企业".into(),
+        "W" => "专窗李四".into(),
+        "R" => format!("{}审核员", c.department),
+        "R'" => format!("{}审核员", c.other_department()),
+        "P" => format!("{PARK}出纳"),
+        "P'" => format!("{HALL}出纳"),
+        "S" => "发改委督办".into(),
+        "A" => "平台管理员".into(),
+        _ => String::new(),
+    }
+}
+
+/// How many times `who` read the claim, as the ledger's audit of staff reads (`claim_reads`)
+/// holds it; read from the database itself, as no endpoint shows it.
+fn reads(db: &str, claim: i64, who: &str) -> i64 {
+    let sql = "SELECT COUNT(*) FROM claim_reads WHERE claim = $1 AND who = $2";
+    match db.strip_prefix("sqlite://") {
+        Some(file) => rusqlite::Connection::open(file)
+            .unwrap()
+            .query_row(&sql.replace('$', "?"), rusqlite::params![claim, who], |r| r.get(0))
+            .unwrap(),
+        None => postgres::Client::connect(db, postgres::NoTls)
+            .unwrap()
+            .query_one(sql, &[&claim, &who])
+            .unwrap()
+            .get(0),
+    }
+}
+
 /// Percent-encoding for a query or path value (the departments are Chinese).
 fn encode(text: &str) -> String {
     text.bytes()
@@ -306,7 +348,7 @@ fn body(w: &World, row: &Row, c: &Claim) -> Value {
 fn snapshot(w: &World, c: &Claim) -> Value {
     match c.id {
         Some(id) => {
-            let (status, v) = w.http("GET", &format!("/v1/claims/{id}"), Some(&w.admin), &Value::Null);
+            let (status, v) = w.http("GET", &format!("/v1/claims/{id}"), Some(&w.auditor), &Value::Null);
             assert_eq!(status, 200, "{v}");
             json!({
                 "state": v["state"], "timeline": v["timeline"], "decision": v["decision"],
@@ -316,7 +358,7 @@ fn snapshot(w: &World, c: &Claim) -> Value {
         }
         None => {
             let (_, mine) = w.http("GET", "/v1/claims", Some(&c.me), &Value::Null);
-            let (status, budgets) = w.http("GET", "/v1/budgets", Some(&w.admin), &Value::Null);
+            let (status, budgets) = w.http("GET", "/v1/budgets", Some(&w.auditor), &Value::Null);
             assert_eq!(status, 200, "{budgets}");
             json!({"claims": mine["claims"], "budgets": budgets})
         }
@@ -346,6 +388,8 @@ fn cell(w: &World, row: &Row, column: usize) -> Vec<String> {
     let url = path(row, &c, None);
     let request = body(w, row, &c);
     let before = snapshot(w, &c);
+    let audited = row.path == "/v1/claims/{id}";
+    let read_before = if audited { reads(&w.db, c.id.unwrap(), &name(&c, who)) } else { 0 };
     let (status, answer) = w.http(&row.method, &url, token, &request);
     let at = format!("{} as {who}", row.label());
     if status != expected {
@@ -398,9 +442,19 @@ fn cell(w: &World, row: &Row, column: usize) -> Vec<String> {
         // Hidden must read exactly as missing: the same status and message, but for the id.
         let own = if row.path.starts_with("/v1/payouts/") { c.payout } else { c.id }.unwrap();
         let (missing_status, missing) = w.http(&row.method, &path(row, &c, Some(MISSING)), token, &request);
-        let masked = answer.to_string().replace(&format!("`{own}`"), &format!("`{MISSING}`"));
-        if missing_status != 404 || masked != missing.to_string() {
+        let masked: Value =
+            serde_json::from_str(&answer.to_string().replace(&format!("`{own}`"), &format!("`{MISSING}`")))
+                .unwrap();
+        if missing_status != 404 || masked != missing {
             wrong.push(format!("{at}: hidden reads {answer}, missing reads {missing_status} {missing}"));
+        }
+    }
+    if audited {
+        // Every read of a claim by staff is recorded; nothing else is (a refused one read nothing).
+        let staff_read = status == 200 && !matches!(who, "E" | "E'" | "-");
+        let recorded = reads(&w.db, c.id.unwrap(), &name(&c, who)) - read_before;
+        if recorded != i64::from(staff_read) {
+            wrong.push(format!("{at}: {recorded} reads recorded, not {}", i64::from(staff_read)));
         }
     }
     if status == 200 {
@@ -482,7 +536,7 @@ fn every_endpoint_for_every_role() {
     for (db, _keep) in ledgers("matrix") {
         let started = Instant::now();
         let s = start(&db);
-        let w = World::new(s.port);
+        let w = World::new(s.port, &db);
         // A budget line for the claims' policy, so that the budget rows have one to show (and
         // large enough never to hold an approval back).
         let budget = json!({"allocations": {"市": "100000000.00", "区": "100000000.00"}});
