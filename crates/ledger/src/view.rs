@@ -1,6 +1,7 @@
 //! 进度查询: a claim as its caller may see it — its decision, its timeline, what is next and by
 //! when — and lists of claims scoped to the caller's role. Bank accounts are whole only for the
-//! payer (and admins); every read of a claim by staff is recorded.
+//! payer (issue 15: everyone else, admins included, sees them masked); every read of a claim by
+//! staff is recorded.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -90,7 +91,7 @@ pub struct EnterpriseView {
     pub name: String,
     /// 开户行.
     pub bank: String,
-    /// 账号: whole for the payer and admins, masked for everyone else (`6222****1234`).
+    /// 账号: whole for the payer, masked for everyone else (`6222****1234`).
     pub account: String,
 }
 
@@ -381,7 +382,7 @@ fn view(tx: &mut dyn Tx, who: &Principal, claim: i64, today: NaiveDate) -> Resul
         text => crate::claim::parse_date(text)?,
     };
     let account = r.text(3)?;
-    let whole = matches!(who.role(), Role::Payer | Role::Admin);
+    let whole = who.role() == Role::Payer;
     let timeline = crate::chain::read(tx, Some(claim))?
         .into_iter()
         .map(|e| TimelineStep {

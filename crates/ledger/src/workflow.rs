@@ -8,7 +8,7 @@
 //! `today`: the engine never reads the clock, and neither do these steps (events keep the clock's
 //! time of writing, as every event does).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use huiqi_engine::{Decision, EvalOptions, Outcome, PolicyId, PriorAward};
 use sha2::{Digest, Sha256};
 
@@ -484,17 +484,20 @@ impl Ledger {
         today: NaiveDate,
     ) -> Result<Reviewed, LedgerError> {
         self.write(|tx| {
-            let mut c = lock_for(tx, who, claim, Action::Decide)?;
-            if c.state == State::Accepted {
-                c = step(tx, who, claim, State::UnderReview, note)?;
-            }
-            if c.state != State::UnderReview {
+            let c = lock_for(tx, who, claim, Action::Decide)?;
+            if !matches!(c.state, State::Accepted | State::UnderReview) {
                 return Err(LedgerError::Transition { claim, from: c.state, to: State::Approved });
             }
             let facts = merged_facts(tx, claim, review_facts)?;
             let applied = applied_on(tx, &c)?;
             let history = priors(tx, &c.enterprise)?;
             let decision = decide(set, &c.policy, &facts, applied, &history)?;
+            if let huiqi_engine::Verdict::Eligible(payment) = &decision.verdict {
+                lock_budgets(tx, &c, applied, payment)?;
+            }
+            if c.state == State::Accepted {
+                step(tx, who, claim, State::UnderReview, note)?;
+            }
             let why = if note.trim().is_empty() {
                 "审核".to_owned()
             } else {
@@ -607,6 +610,36 @@ impl Ledger {
         self.write(|tx| set_due(tx, claim, None))?;
         Ok(done)
     }
+}
+
+/// Locks the budget lines an approval of this payment will charge, as approval locks them (by
+/// funder; the policy's line, else its department's), before the review's first event. Every
+/// other writer (a payment, an approval, a budget's release) takes the budget lines before the
+/// audit chain's head; a review that stepped to `under_review` first took them the other way
+/// round, and on PostgreSQL a review and a payment of one budget deadlocked (one answered 500).
+fn lock_budgets(
+    tx: &mut dyn Tx,
+    c: &Locked,
+    applied: NaiveDate,
+    payment: &huiqi_engine::Payment,
+) -> Result<(), LedgerError> {
+    let year = i64::from(applied.year());
+    let mut funders: Vec<&str> = payment.shares.iter().map(|s| &*s.funder).collect();
+    funders.sort_unstable();
+    funders.dedup();
+    for funder in funders {
+        for scope in [&c.policy, &c.department] {
+            let found = tx.query_opt(
+                "UPDATE budgets SET allocated_fen = allocated_fen WHERE year = $1 AND scope = $2 AND funder = $3 \
+                 RETURNING allocated_fen",
+                &[Param::Int(year), Param::Text(scope), Param::Text(funder)],
+            )?;
+            if found.is_some() {
+                break;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The date eligibility is decided on: the application's (the decision's for older rows).
