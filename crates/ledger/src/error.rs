@@ -146,6 +146,24 @@ pub enum LedgerError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A payout id not in the ledger.
+    #[error("兑付 {0} 不在账本中")]
+    UnknownPayout(i64),
+    /// A payment confirmation file that cannot be read as a whole (no header, a column missing,
+    /// not CSV or XLSX); a line it cannot read is reported with its line instead.
+    #[error("付款确认文件无法读取：{0}")]
+    ConfirmationFile(String),
+    /// A payout list that could not be made.
+    #[error("付款清单无法生成：{0}")]
+    PayoutSheet(String),
+    /// A backup that could not be made; nothing is left at its path.
+    #[error("备份 `{path}` 未完成：{reason}")]
+    Backup {
+        /// The backup's path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn item_words(item: &str) -> String {

@@ -24,6 +24,12 @@ enum Backend {
     Postgres(Pool<postgres::Client>),
 }
 
+/// A connection of either backend, lent by [`Ledger::with_connection`].
+pub(crate) enum Connection<'a> {
+    Sqlite(&'a mut rusqlite::Connection),
+    Postgres(&'a mut postgres::Client),
+}
+
 impl Ledger {
     /// Opens (creating a SQLite file and its directory on first use) and migrates the ledger at
     /// `url`: `sqlite://path` (relative to the working directory, or `sqlite:///abs/path`) or
@@ -69,6 +75,20 @@ impl Ledger {
             Backend::Sqlite(pool) => pool.with(|_| false, |conn| db::sqlite::write(conn, f)),
             Backend::Postgres(pool) => {
                 pool.with(postgres::Client::is_closed, |conn| db::postgres::write(conn, f))
+            }
+        }
+    }
+
+    /// Runs `f` with one of the pool's connections, outside any transaction: for what the shared
+    /// transaction cannot do (a backup: `VACUUM INTO`, a `REPEATABLE READ` snapshot).
+    pub(crate) fn with_connection<T>(
+        &self,
+        f: impl FnOnce(Connection<'_>) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => pool.with(|_| false, |conn| f(Connection::Sqlite(conn))),
+            Backend::Postgres(pool) => {
+                pool.with(postgres::Client::is_closed, |conn| f(Connection::Postgres(conn)))
             }
         }
     }

@@ -73,7 +73,7 @@ impl ToSql for Param<'_> {
     to_sql_checked!();
 }
 
-fn cells(row: &postgres::Row) -> Result<Row, DbError> {
+pub(crate) fn cells(row: &postgres::Row) -> Result<Row, DbError> {
     let mut out = Vec::with_capacity(row.len());
     for (i, column) in row.columns().iter().enumerate() {
         let ty = column.type_();
