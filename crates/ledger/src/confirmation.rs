@@ -127,10 +127,20 @@ pub fn read_confirmations(bytes: &[u8], kind: FileKind) -> Result<Vec<Confirmati
 fn csv_rows(bytes: &[u8]) -> Result<Vec<(u64, Vec<Text>)>, LedgerError> {
     let text = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let bytes = text.as_bytes();
+    // The line a record starts on, counted here: `csv` counts `\n` only up to where the record
+    // before ended, which is before the `\n` of a `\r\n` line end (one line short in Excel's CSV).
+    let (mut counted, mut line) = (0usize, 1u64);
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| LedgerError::ConfirmationFile(format!("不是可读的 CSV：{e}")))?;
-        let line = record.position().map_or(0, csv::Position::line);
+        let mut start = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            start += 1;
+        }
+        let newlines = bytes.get(counted..start).unwrap_or_default().iter().filter(|&&b| b == b'\n').count();
+        line += u64::try_from(newlines).unwrap_or(u64::MAX);
+        counted = start.max(counted);
         rows.push((line, record.iter().map(|c| Text::plain(c.to_owned())).collect()));
     }
     Ok(rows)

@@ -93,13 +93,17 @@ impl Ledger {
         }
     }
 
-    /// Runs `f` in a transaction that only reads (one consistent view).
+    /// Runs `f` in a transaction that only reads: one consistent view, which waits for no writer
+    /// (SQLite: deferred, in WAL; PostgreSQL: `REPEATABLE READ READ ONLY`, where a write is refused).
     pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
     ) -> Result<T, LedgerError> {
-        // Reads take the same path: SQLite's IMMEDIATE costs a write lock for the read's time,
-        // which is short; simplicity first until a measurement says otherwise.
-        self.write(f)
+        match &self.backend {
+            Backend::Sqlite(pool) => pool.with(|_| false, |conn| db::sqlite::read(conn, f)),
+            Backend::Postgres(pool) => {
+                pool.with(postgres::Client::is_closed, |conn| db::postgres::read(conn, f))
+            }
+        }
     }
 }
