@@ -272,10 +272,12 @@ fn a_payout_list_is_written_as_csv_and_xlsx(db: &Db) {
 
 /// What reconciling may touch, for every claim.
 fn snapshot(l: &Ledger, s: &Scene) -> String {
+    use std::fmt::Write as _;
     let mut out = String::new();
     for id in [s.a, s.b, s.c, s.d, s.e] {
-        out += &format!(
-            "{:?}\n{:?}\n{:?}\n",
+        let _ = writeln!(
+            out,
+            "{:?}\n{:?}\n{:?}",
             l.claim(id).unwrap(),
             l.events(id).unwrap(),
             l.payout(id).unwrap()
@@ -283,7 +285,7 @@ fn snapshot(l: &Ledger, s: &Scene) -> String {
     }
     for scope in ["once", "区工信局"] {
         for funder in ["市", "区"] {
-            out += &format!("{:?}\n", l.budget(2026, scope, funder).unwrap());
+            let _ = writeln!(out, "{:?}", l.budget(2026, scope, funder).unwrap());
         }
     }
     out
