@@ -75,7 +75,7 @@ enum Command {
     Screen(screen::ScreenArgs),
     /// Write a synthetic registry for the library's 免申即享 policies (deterministic for a seed).
     GenRegistry(screen::GenArgs),
-    /// The 兑现 ledger: `init`, `verify` (`--db URL` or `HUIQI_DB`; default `sqlite://huiqi-data/huiqi.db`).
+    /// The 兑现 ledger: `init`, `verify`, `replay`, `payouts`, `reconcile`, `report`, `backup` (`--db URL` or `HUIQI_DB`; default `sqlite://huiqi-data/huiqi.db`).
     Ledger(ledger::Args),
 }
 
