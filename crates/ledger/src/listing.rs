@@ -6,9 +6,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::chain::Actor;
-use crate::claim::{lock, parse_date, parse_state, set_state};
-use crate::db::{Param, Row};
+use std::collections::HashMap;
+
+use crate::chain::{self, Actor, Event};
+use crate::claim::{parse_date, parse_state};
+use crate::db::{Param, Row, Tx};
 use crate::error::LedgerError;
 use crate::ledger::Ledger;
 use crate::money::from_fen;
@@ -241,8 +243,9 @@ pub struct Pushed {
     pub already: u64,
 }
 
-/// Claims pushed per transaction: each push is its own step and event, and a batch commits
+/// Payouts pushed per transaction: each claim's step has its own event, and a batch commits
 /// whole; one commit (an fsync on SQLite) per claim would make a 150k-line list take minutes.
+/// 1000 events of 10 parameters stay within both databases' limit on a statement's parameters.
 pub const PUSH_BATCH: usize = 1000;
 
 impl Ledger {
@@ -274,7 +277,7 @@ impl Ledger {
                 return Ok(rows);
             };
             // The shares of the payouts listed: the same filter, within the page's ids.
-            let mut index = std::collections::HashMap::with_capacity(rows.len());
+            let mut index = HashMap::with_capacity(rows.len());
             for (i, r) in rows.iter().enumerate() {
                 index.insert(r.payout, i);
             }
@@ -299,38 +302,123 @@ impl Ledger {
 
     /// Records that these payouts' list went to their payer: each claim still `approved` moves to
     /// `payout_pushed` with its event; one already pushed or paid is left as it is. Pushed
-    /// [`PUSH_BATCH`] claims a transaction: a payout id the ledger lacks stops the push with
-    /// [`LedgerError::UnknownPayout`], the batches before it staying pushed (a rerun without it
-    /// finishes the rest, those being `already`).
+    /// [`PUSH_BATCH`] payouts a transaction: a payout id the ledger lacks stops the push with
+    /// [`LedgerError::UnknownPayout`] before its batch changes anything, the batches before it
+    /// staying pushed (a rerun without it finishes the rest, those being `already`).
     pub fn push_payouts(&self, payouts: &[i64], actor: &Actor) -> Result<Pushed, LedgerError> {
         let mut total = Pushed::default();
         for batch in payouts.chunks(PUSH_BATCH) {
-            let done = self.write(|tx| {
-                let mut done = Pushed::default();
-                for &payout in batch {
-                    let claim = tx
-                        .query_opt("SELECT claim FROM payouts WHERE id = $1", &[Param::Int(payout)])?
-                        .ok_or(LedgerError::UnknownPayout(payout))?
-                        .int(0)?;
-                    let c = lock(tx, claim)?;
-                    if c.state == State::Approved {
-                        set_state(
-                            tx,
-                            &c,
-                            State::PayoutPushed,
-                            actor,
-                            &format!("付款清单已推送（兑付 {payout}）"),
-                        )?;
-                        done.pushed += 1;
-                    } else {
-                        done.already += 1;
-                    }
-                }
-                Ok(done)
-            })?;
+            let done = self.write(|tx| push_batch(tx, batch, actor))?;
             total.pushed += done.pushed;
             total.already += done.already;
         }
         Ok(total)
     }
+}
+
+/// `$from, $from+1, …` for `n` parameters.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// One batch of a push, set-based: the step of every claim in one statement, their events in
+/// another (a claim at a time took six round trips each: 81 s for 29k payouts on PostgreSQL).
+/// Locks are taken as every single step takes them, the claims' rows first (the `UPDATE`), then
+/// the chain's head, so a push and a step never wait on each other in a cycle.
+fn push_batch(tx: &mut dyn Tx, batch: &[i64], actor: &Actor) -> Result<Pushed, LedgerError> {
+    let mut ids: Vec<i64> = batch.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let params: Vec<Param<'_>> = ids.iter().map(|&id| Param::Int(id)).collect();
+    let mut claim_of: HashMap<i64, i64> = HashMap::with_capacity(ids.len());
+    for r in tx.query(
+        &format!("SELECT id, claim FROM payouts WHERE id IN ({})", placeholders(1, ids.len())),
+        &params,
+    )? {
+        claim_of.insert(r.int(0)?, r.int(1)?);
+    }
+    if let Some(missing) = ids.iter().find(|id| !claim_of.contains_key(id)) {
+        return Err(LedgerError::UnknownPayout(*missing));
+    }
+    let payout_of: HashMap<i64, i64> = claim_of.iter().map(|(&p, &c)| (c, p)).collect();
+    let mut claims: Vec<i64> = claim_of.values().copied().collect();
+    claims.sort_unstable();
+    let mut params = vec![Param::Text(State::PayoutPushed.as_str()), Param::Text(State::Approved.as_str())];
+    params.extend(claims.iter().map(|&c| Param::Int(c)));
+    let mut moved = tx
+        .query(
+            &format!(
+                "UPDATE claims SET state = $1 WHERE state = $2 AND id IN ({}) RETURNING id",
+                placeholders(3, claims.len())
+            ),
+            &params,
+        )?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<Result<Vec<i64>, _>>()?;
+    moved.sort_unstable();
+    let pushed = Pushed {
+        pushed: u64::try_from(moved.len()).unwrap_or(u64::MAX),
+        already: u64::try_from(claims.len().saturating_sub(moved.len())).unwrap_or(u64::MAX),
+    };
+    if moved.is_empty() {
+        return Ok(pushed);
+    }
+    if !crate::state::allowed(Some(State::Approved), State::PayoutPushed) {
+        return Err(LedgerError::Corrupt("状态机不允许从「已批准」推送兑付".into()));
+    }
+    let head = tx
+        .query_opt("UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash", &[])?
+        .ok_or_else(|| LedgerError::Corrupt("审计链的链头不见了".into()))?;
+    let (mut seq, mut prev) = (head.int(0)?, head.text(1)?.to_owned());
+    let at = crate::clock::now();
+    let mut events = Vec::with_capacity(moved.len());
+    for claim in moved {
+        seq += 1;
+        let payout = payout_of.get(&claim).copied().unwrap_or_default();
+        let mut e = Event {
+            seq,
+            claim,
+            from: Some(State::Approved),
+            to: State::PayoutPushed,
+            actor: actor.who.clone(),
+            role: actor.role.clone(),
+            at: at.clone(),
+            reason: format!("付款清单已推送（兑付 {payout}）"),
+            prev_hash: std::mem::take(&mut prev),
+            hash: String::new(),
+        };
+        e.hash = chain::hash(&e);
+        prev.clone_from(&e.hash);
+        events.push(e);
+    }
+    let mut params = Vec::with_capacity(events.len() * 10);
+    let mut rows = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        rows.push(format!("({})", placeholders(i * 10 + 1, 10)));
+        params.extend([
+            Param::Int(e.seq),
+            Param::Int(e.claim),
+            Param::Text(State::Approved.as_str()),
+            Param::Text(e.to.as_str()),
+            Param::Text(&e.actor),
+            Param::Text(&e.role),
+            Param::Text(&e.at),
+            Param::Text(&e.reason),
+            Param::Text(&e.prev_hash),
+            Param::Text(&e.hash),
+        ]);
+    }
+    tx.execute(
+        &format!(
+            "INSERT INTO events (seq, claim, from_state, to_state, actor, role, at, reason, prev_hash, hash) VALUES {}",
+            rows.join(", ")
+        ),
+        &params,
+    )?;
+    tx.execute(
+        "UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1",
+        &[Param::Int(seq), Param::Text(&prev)],
+    )?;
+    Ok(pushed)
 }

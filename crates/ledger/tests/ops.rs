@@ -212,16 +212,28 @@ fn payouts_are_listed_by_payer_state_year_and_policy(db: &Db) {
     assert_eq!((json["amount"].as_str(), json["state"].as_str()), (Some("12345.67"), Some("paid")));
     assert_eq!(json["claim_state"], "paid");
 
-    // Pushing the list: the approved move to payout_pushed with their event, once.
-    let pushed = l.push_payouts(&[s.pa, s.pc, s.pe], &Actor::new("王五", "区行政审批局")).unwrap();
-    assert_eq!((pushed.pushed, pushed.already), (2, 1));
+    // A payout the ledger lacks stops its batch before anything changes.
+    let e = l.push_payouts(&[s.pa, 999_999], &officer()).unwrap_err();
+    assert!(matches!(e, LedgerError::UnknownPayout(999_999)) && e.to_string().contains("999999"), "{e}");
+    assert_eq!(l.claim(s.a).unwrap().state, State::Approved);
+    // Pushing the list: the approved move to payout_pushed with their event, once, however many
+    // push it at the same time.
+    let shared = Arc::new(db.reopen().unwrap());
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (l, ids) = (Arc::clone(&shared), [s.pa, s.pc, s.pe]);
+            std::thread::spawn(move || l.push_payouts(&ids, &Actor::new("王五", "区行政审批局")).unwrap())
+        })
+        .collect();
+    let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(results.iter().map(|r| r.pushed).sum::<u64>(), 2, "{results:?}");
+    assert!(results.iter().all(|r| r.pushed + r.already == 3), "{results:?}");
     assert_eq!(l.claim(s.a).unwrap().state, State::PayoutPushed);
     assert_eq!(l.claim(s.e).unwrap().state, State::PayoutPushed);
     assert_eq!(l.events(s.a).unwrap().last().unwrap().actor, "王五");
+    assert_eq!(l.events(s.a).unwrap().last().unwrap().reason, format!("付款清单已推送（兑付 {}）", s.pa));
     let again = l.push_payouts(&[s.pa, s.pe], &officer()).unwrap();
     assert_eq!((again.pushed, again.already), (0, 2));
-    let e = l.push_payouts(&[999_999], &officer()).unwrap_err();
-    assert!(matches!(e, LedgerError::UnknownPayout(999_999)) && e.to_string().contains("999999"), "{e}");
     assert_eq!(l.verify().unwrap(), []);
 }
 
