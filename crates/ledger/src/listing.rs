@@ -257,8 +257,8 @@ impl Ledger {
         if let Some(limit) = q.limit {
             page = format!(" LIMIT {limit} OFFSET {}", q.offset);
         } else if q.offset > 0 {
-            // Both databases take LIMIT ALL (PostgreSQL) / -1 (SQLite) differently: a bound far
-            // past any ledger's size says "no limit" in the one SQL text.
+            // SQLite takes OFFSET only after a LIMIT, and spells "none" -1 where PostgreSQL says
+            // ALL: a bound past any ledger's size is one SQL text for both.
             page = format!(" LIMIT {} OFFSET {}", i64::MAX, q.offset);
         }
         self.read(|tx| {
