@@ -182,6 +182,7 @@ fn payouts_are_listed_by_payer_state_year_and_policy(db: &Db) {
         [s.pc, s.pe]
     );
 
+    assert_eq!(list(&|q| q.offset = 3), [s.pb]);
     let rows = l.list_payouts(&PayoutQuery::all(day("2026-11-28"))).unwrap();
     let b = rows.iter().find(|r| r.payout == s.pb).unwrap();
     assert_eq!((b.claim, b.enterprise.as_str(), b.item.as_str()), (s.b, CODE, "门店一"));
