@@ -78,7 +78,7 @@ enum Command {
     GenRegistry(screen::GenArgs),
     /// A bearer token for the workflow endpoints, signed with the service's HS256 key.
     Token(token::Args),
-    /// The 兑现 ledger: `init`, `verify` (`--db URL` or `HUIQI_DB`; default `sqlite://huiqi-data/huiqi.db`).
+    /// The 兑现 ledger: `init`, `verify`, `replay`, `payouts`, `reconcile`, `report`, `backup` (`--db URL` or `HUIQI_DB`; default `sqlite://huiqi-data/huiqi.db`).
     Ledger(ledger::Args),
 }
 

@@ -238,6 +238,21 @@ pub enum LedgerError {
     /// A notification id not in the outbox.
     #[error("通知 {0} 不在账本中")]
     UnknownNotification(i64),
+    /// A payment confirmation file that cannot be read as a whole (no header, a column missing,
+    /// not CSV or XLSX); a line it cannot read is reported with its line instead.
+    #[error("付款确认文件无法读取：{0}")]
+    ConfirmationFile(String),
+    /// A payout list that could not be made.
+    #[error("付款清单无法生成：{0}")]
+    PayoutSheet(String),
+    /// A backup that could not be made; nothing is left at its path.
+    #[error("备份 `{path}` 未完成：{reason}")]
+    Backup {
+        /// The backup's path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn item_words(item: &str) -> String {

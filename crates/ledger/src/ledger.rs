@@ -29,6 +29,12 @@ enum Backend {
     Postgres(Pool<postgres::Client>),
 }
 
+/// A connection of either backend, lent by [`Ledger::with_connection`].
+pub(crate) enum Connection<'a> {
+    Sqlite(&'a mut rusqlite::Connection),
+    Postgres(&'a mut postgres::Client),
+}
+
 impl Ledger {
     /// Opens (creating a SQLite file and its directory on first use) and migrates the ledger at
     /// `url`: `sqlite://path` (relative to the working directory, or `sqlite:///abs/path`) or
@@ -96,13 +102,31 @@ impl Ledger {
         }
     }
 
-    /// Runs `f` in a transaction that only reads (one consistent view).
+    /// Runs `f` with one of the pool's connections, outside any transaction: for what the shared
+    /// transaction cannot do (a backup: `VACUUM INTO`, a `REPEATABLE READ` snapshot).
+    pub(crate) fn with_connection<T>(
+        &self,
+        f: impl FnOnce(Connection<'_>) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => pool.with(|_| false, |conn| f(Connection::Sqlite(conn))),
+            Backend::Postgres(pool) => {
+                pool.with(postgres::Client::is_closed, |conn| f(Connection::Postgres(conn)))
+            }
+        }
+    }
+
+    /// Runs `f` in a transaction that only reads: one consistent view, which waits for no writer
+    /// (SQLite: deferred, in WAL; PostgreSQL: `REPEATABLE READ READ ONLY`, where a write is refused).
     pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
     ) -> Result<T, LedgerError> {
-        // Reads take the same path: SQLite's IMMEDIATE costs a write lock for the read's time,
-        // which is short; simplicity first until a measurement says otherwise.
-        self.write(f)
+        match &self.backend {
+            Backend::Sqlite(pool) => pool.with(|_| false, |conn| db::sqlite::read(conn, f)),
+            Backend::Postgres(pool) => {
+                pool.with(postgres::Client::is_closed, |conn| db::postgres::read(conn, f))
+            }
+        }
     }
 }

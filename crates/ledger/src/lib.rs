@@ -9,23 +9,29 @@
 
 #![warn(missing_docs)]
 
+mod backup;
 mod budget;
 mod chain;
 mod claim;
 mod clock;
+mod confirmation;
 mod db;
 mod enterprise;
 mod error;
 mod ledger;
+mod listing;
 mod migrate;
 mod money;
 mod outbox;
 mod oversight;
 mod payout;
 mod policy_set;
+mod reconcile;
 mod replay;
+mod report;
 mod role;
 mod screening;
+mod sheet;
 mod state;
 mod supervision;
 mod verify;
@@ -33,21 +39,27 @@ mod view;
 mod workflow;
 mod working_days;
 
+pub use backup::Backup;
 pub use budget::{Budget, BudgetChange};
 pub use chain::{Actor, Event};
 pub use claim::{Channel, Claim, NewClaim};
+pub use confirmation::{read_confirmations, Confirmation, ConfirmationLine, FileKind};
 pub use enterprise::Enterprise;
 pub use error::LedgerError;
 pub use ledger::{Ledger, DEFAULT_URL};
+pub use listing::{PayoutQuery, PayoutRow, PayoutState, Pushed, Share, PUSH_BATCH};
 pub use migrate::latest as schema_version;
 pub use money::{from_fen, to_fen};
 pub use outbox::{Notification, NotificationKind};
 pub use oversight::BudgetSet;
 pub use payout::{Approval, Payout};
 pub use policy_set::PolicySet;
+pub use reconcile::{Counts, LineReport, Outcome, ReconcileReport};
 pub use replay::Replay;
+pub use report::{BudgetLine, BudgetUse, Group, Report};
 pub use role::{Principal, Role, ROLES};
 pub use screening::{LedgerSink, Recorded, ScreenedInstallment, ScreenedLine, ScreeningRun, BATCH_LINES};
+pub use sheet::{payout_csv, payout_header, payout_xlsx};
 pub use state::{allowed, allowed_start, State, SCREENING_START, STATES, TRANSITIONS};
 pub use supervision::{DepartmentFigures, OverdueStep, PayerFigures, Step, Supervision, SupervisionFilter};
 pub use verify::Failure;

@@ -5,17 +5,18 @@ use std::fmt;
 
 use crate::chain::{self, Event};
 use crate::claim::parse_state;
+use crate::claim::Channel;
 use crate::db::Tx;
 use crate::error::LedgerError;
 use crate::ledger::Ledger;
 use crate::money::{from_fen, to_fen};
-use crate::state::State;
+use crate::state::{allowed, allowed_start, State};
 
 /// One invariant found broken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    /// Which invariant (`audit_chain`, `event_missing`, `shares`, `installments`,
-    /// `claim_amount`, `payout_missing`, `budget`, `budget_history`).
+    /// Which invariant (`audit_chain`, `event_missing`, `transition`, `shares`, `installments`,
+    /// `claim_amount`, `payout_claim`, `payout_missing`, `payout_state`, `budget`, `budget_history`).
     pub invariant: &'static str,
     /// What is wrong and where, in Chinese.
     pub message: String,
@@ -90,10 +91,33 @@ fn claim_events(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Re
     for e in events {
         by_claim.entry(e.claim).or_default().push(e);
     }
-    for r in tx.query("SELECT id, state FROM claims ORDER BY id", &[])? {
+    // Each claim's payout, if any: whether it is recorded paid.
+    let mut paid: HashMap<i64, bool> = HashMap::new();
+    for r in tx.query("SELECT claim, paid_on, bank_ref FROM payouts", &[])? {
+        paid.insert(r.int(0)?, r.opt_text(1)?.is_some() && r.opt_text(2)?.is_some());
+    }
+    for r in tx.query("SELECT id, state, channel FROM claims ORDER BY id", &[])? {
         let (id, state) = (r.int(0)?, parse_state(r.text(1)?)?);
+        let screening = r.text(2)? == Channel::Screening.as_str();
         let mut at: Option<State> = None;
         for e in by_claim.get(&id).map(Vec::as_slice).unwrap_or_default() {
+            let step_allowed = if e.from.is_none() && screening {
+                allowed_start(Channel::Screening, e.to)
+            } else {
+                allowed(e.from, e.to)
+            };
+            if !step_allowed {
+                fail(
+                    out,
+                    "transition",
+                    format!(
+                        "申报 {id} 的第 {} 条事件从「{}」到「{}」：状态机不允许这一步",
+                        e.seq,
+                        e.from.map_or("（无）", State::word),
+                        e.to.word()
+                    ),
+                );
+            }
             if e.from != at {
                 fail(
                     out,
@@ -119,10 +143,36 @@ fn claim_events(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Re
                 ),
             );
         }
-        if state.has_payout()
-            && tx.query_opt("SELECT 1 FROM payouts WHERE claim = $1", &[crate::db::Param::Int(id)])?.is_none()
-        {
-            fail(out, "payout_missing", format!("申报 {id} 的状态为「{}」，却没有兑付记录", state.word()));
+        let settled = matches!(
+            state,
+            State::Paid | State::Notified | State::CommitmentVerified | State::CommitmentBroken
+        );
+        match (state.has_payout(), paid.get(&id)) {
+            (true, None) => {
+                fail(
+                    out,
+                    "payout_missing",
+                    format!("申报 {id} 的状态为「{}」，却没有兑付记录", state.word()),
+                );
+            }
+            (false, Some(_)) => fail(
+                out,
+                "payout_state",
+                format!("申报 {id} 的状态为「{}」，不应有兑付记录，账本中却有", state.word()),
+            ),
+            (true, Some(&is_paid)) if is_paid != settled => fail(
+                out,
+                "payout_state",
+                if is_paid {
+                    format!(
+                        "申报 {id} 的兑付记有付款日期和流水号，而申报的状态为「{}」，没有兑付的事件",
+                        state.word()
+                    )
+                } else {
+                    format!("申报 {id} 的状态为「{}」，而其兑付没有付款日期或银行流水号", state.word())
+                },
+            ),
+            _ => {}
         }
     }
     Ok(())
@@ -151,12 +201,57 @@ fn amounts(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
             );
         }
     }
+    for r in tx.query(
+        "SELECT p.id, p.claim, p.amount_fen, c.amount_fen, p.enterprise, c.enterprise, p.policy, c.policy, p.item, c.item \
+         FROM payouts p JOIN claims c ON c.id = p.claim \
+         WHERE c.amount_fen IS NULL OR p.amount_fen <> c.amount_fen OR p.enterprise <> c.enterprise \
+         OR p.policy <> c.policy OR p.item <> c.item ORDER BY p.id",
+        &[],
+    )? {
+        let claim_amount = r.opt_int(3)?.map_or("（无）".into(), |a| from_fen(a).to_string());
+        fail(
+            out,
+            "payout_claim",
+            format!(
+                "兑付 {}（申报 {}）记为企业 {}、政策 {}、事项「{}」、金额 {}，而申报为企业 {}、政策 {}、事项「{}」、金额 {claim_amount}",
+                r.int(0)?,
+                r.int(1)?,
+                r.text(4)?,
+                r.text(6)?,
+                r.text(8)?,
+                from_fen(r.int(2)?),
+                r.text(5)?,
+                r.text(7)?,
+                r.text(9)?,
+            ),
+        );
+    }
+    // Each payout's shares and installments as rows, to compare with its decision's.
+    let mut shares: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+    for r in tx.query(
+        "SELECT p.claim, s.funder, s.amount_fen FROM payout_shares s JOIN payouts p ON p.id = s.payout ORDER BY p.claim, s.funder",
+        &[],
+    )? {
+        shares.entry(r.int(0)?).or_default().push((r.text(1)?.to_owned(), r.int(2)?));
+    }
+    let mut installments: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    for r in tx.query(
+        "SELECT p.claim, i.seq, i.amount_fen FROM payout_installments i JOIN payouts p ON p.id = i.payout ORDER BY p.claim, i.seq",
+        &[],
+    )? {
+        installments.entry(r.int(0)?).or_default().push((r.int(1)?, r.int(2)?));
+    }
+    let with_payout: std::collections::HashSet<i64> =
+        tx.query("SELECT claim FROM payouts", &[])?.iter().map(|r| r.int(0)).collect::<Result<_, _>>()?;
     for r in tx.query("SELECT id, amount_fen, decision FROM claims ORDER BY id", &[])? {
         let id = r.int(0)?;
         let stored = r.opt_int(1)?;
-        let decided = serde_json::from_str::<serde_json::Value>(r.text(2)?)
-            .ok()
-            .and_then(|d| d.get("amount").and_then(|a| a.as_str().map(str::to_owned)));
+        let decision = serde_json::from_str::<serde_json::Value>(r.text(2)?).ok();
+        if with_payout.contains(&id) {
+            as_decided(id, decision.as_ref(), &shares, &installments, out);
+        }
+        let decided =
+            decision.as_ref().and_then(|d| d.get("amount").and_then(|a| a.as_str().map(str::to_owned)));
         let decided = decided.map(|a| a.parse().map_err(|_| ()).and_then(|d| to_fen(d).map_err(|_| ())));
         let matches = match (stored, decided) {
             (None, None) => true,
@@ -177,6 +272,62 @@ fn amounts(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
     Ok(())
 }
 
+/// A decision's list of `(key, amount)` in 分 (`shares` by funder, `installments` by seq),
+/// sorted; `None` when it cannot be read.
+fn decided_parts(decision: Option<&serde_json::Value>, list: &str, key: &str) -> Option<Vec<(String, i64)>> {
+    let items = match decision?.get(list) {
+        None | Some(serde_json::Value::Null) => return Some(Vec::new()),
+        Some(v) => v.as_array()?,
+    };
+    let mut parts = items
+        .iter()
+        .map(|i| {
+            let k = match i.get(key)? {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let amount = i.get("amount")?.as_str()?.parse().ok().and_then(|a| to_fen(a).ok())?;
+            Some((k, amount))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    parts.sort_unstable();
+    Some(parts)
+}
+
+/// A payout's shares and installments are those its claim's decision gave (so one deleted or
+/// added is found, not only one altered).
+fn as_decided(
+    id: i64,
+    decision: Option<&serde_json::Value>,
+    shares: &HashMap<i64, Vec<(String, i64)>>,
+    installments: &HashMap<i64, Vec<(i64, i64)>>,
+    out: &mut Vec<Failure>,
+) {
+    let stored_installments: Vec<(String, i64)> = installments
+        .get(&id)
+        .map(|v| v.iter().map(|(seq, fen)| (seq.to_string(), *fen)).collect())
+        .unwrap_or_default();
+    let checks = [
+        ("shares", "shares", "funder", shares.get(&id).cloned().unwrap_or_default(), "出资方份额"),
+        ("installments", "installments", "seq", stored_installments, "分期"),
+    ];
+    for (invariant, list, key, mut stored, words) in checks {
+        stored.sort_unstable();
+        if decided_parts(decision, list, key).as_ref() != Some(&stored) {
+            let shown: Vec<String> =
+                stored.iter().map(|(k, fen)| format!("{k} {}", from_fen(*fen))).collect();
+            fail(
+                out,
+                invariant,
+                format!(
+                    "申报 {id} 的兑付记的{words}（{}）与其保存的决定不符",
+                    if shown.is_empty() { "无".to_owned() } else { shown.join("，") }
+                ),
+            );
+        }
+    }
+}
+
 /// Budgets: what is committed and paid is what the payouts charged to them.
 fn budgets(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
     let sql = "SELECT b.year, b.scope, b.funder, b.committed_fen, b.paid_fen, \
@@ -186,6 +337,26 @@ fn budgets(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
                LEFT JOIN payouts p ON p.claim = c.id \
                LEFT JOIN payout_shares s ON s.payout = p.id AND s.budget_scope = b.scope AND s.funder = b.funder \
                GROUP BY b.year, b.scope, b.funder, b.committed_fen, b.paid_fen ORDER BY b.year, b.scope, b.funder";
+    for r in tx.query(
+        "SELECT s.payout, p.claim, s.funder, s.budget_scope, c.decided_on FROM payout_shares s \
+         JOIN payouts p ON p.id = s.payout JOIN claims c ON c.id = p.claim WHERE s.budget_scope <> '' \
+         AND NOT EXISTS (SELECT 1 FROM budgets b WHERE b.year = CAST(SUBSTR(c.decided_on, 1, 4) AS BIGINT) \
+         AND b.scope = s.budget_scope AND b.funder = s.funder) ORDER BY s.payout, s.funder",
+        &[],
+    )? {
+        fail(
+            out,
+            "budget",
+            format!(
+                "兑付 {}（申报 {}）的{}级份额记在 {} 年 {} 的预算上，而账本中没有这条预算",
+                r.int(0)?,
+                r.int(1)?,
+                r.text(2)?,
+                r.text(4)?.get(..4).unwrap_or(""),
+                r.text(3)?
+            ),
+        );
+    }
     for r in tx.query(sql, &[])? {
         let (committed, paid, charged, charged_paid) = (r.int(3)?, r.int(4)?, r.int(5)?, r.int(6)?);
         if committed != charged || paid != charged_paid {

@@ -40,6 +40,23 @@ pub(crate) fn write<T>(
     Ok(value)
 }
 
+/// Runs `f` in a `REPEATABLE READ READ ONLY` transaction: every query of it sees the one snapshot
+/// (a report's or a list's figures are of one moment), and a write in it is refused.
+pub(crate) fn read<T>(
+    client: &mut Client,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
+) -> Result<T, LedgerError> {
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(|e| LedgerError::from(map(e)))?;
+    let value = f(&mut tx)?;
+    tx.commit().map_err(|e| LedgerError::from(map(e)))?;
+    Ok(value)
+}
+
 fn map(e: postgres::Error) -> DbError {
     if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
         DbError::Unique(e.to_string())
@@ -73,7 +90,7 @@ impl ToSql for Param<'_> {
     to_sql_checked!();
 }
 
-fn cells(row: &postgres::Row) -> Result<Row, DbError> {
+pub(crate) fn cells(row: &postgres::Row) -> Result<Row, DbError> {
     let mut out = Vec::with_capacity(row.len());
     for (i, column) in row.columns().iter().enumerate() {
         let ty = column.type_();

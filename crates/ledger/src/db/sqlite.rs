@@ -43,6 +43,22 @@ pub(crate) fn write<T>(
     Ok(value)
 }
 
+/// Runs `f` in a deferred transaction, which only reads: in WAL mode it sees one snapshot and
+/// neither waits for writers nor holds them up (an `IMMEDIATE` one would queue behind every
+/// writer, and SQLite's busy handler does not queue fairly: under steady writes a reader starved
+/// for its whole busy timeout). Rolled back at the end: it wrote nothing.
+pub(crate) fn read<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
+) -> Result<T, LedgerError> {
+    let mut tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
+        .map_err(|e| LedgerError::from(map(e)))?;
+    let value = f(&mut tx)?;
+    tx.rollback().map_err(|e| LedgerError::from(map(e)))?;
+    Ok(value)
+}
+
 fn map(e: rusqlite::Error) -> DbError {
     match &e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation => {
