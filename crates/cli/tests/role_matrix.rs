@@ -62,6 +62,9 @@ POST /v1/claims/{id}/reject                     accepted   blank   401 403  404 
 POST /v1/claims/{id}/verify                     promised   kept    401 403  404  403  200  404  403  404  403  200
 POST /v1/payouts/{id}/paid                      pushed     pay     401 403  403  403  403  403  200  404  403  200
 POST /v1/payouts/{id}/paid                      paid       pay2    401 403  403  403  403  403  409  404  403  409
+GET  /v1/payouts?limit=10000                    pushed     -       401 403  403  403  403  403  200+ 200- 200+ 200+
+# An empty confirmation file: the roles that may reconcile get as far as reading it.
+POST /v1/payouts/reconcile                      pushed     -       401 403  403  403  403  403  422  422  403  422
 GET  /v1/supervision?department={dept}          pushed     -       401 403  403  403  200+ 200- 200+ 200- 200+ 200+
 # Budget lines are not scoped: a reviewer (or payer) reads every department's, unlike the report.
 GET  /v1/budgets?year=2026                      -          -       401 403  403  403  200+ 200+ 200+ 200+ 200+ 200+
@@ -504,6 +507,19 @@ fn marks(row: &Row, c: &Claim, who: &str, mark: char, answer: &Value) -> Vec<Str
             }
         }
         Some(departments.iter().any(|d| d["department"] == c.department))
+    } else if row.path.starts_with("/v1/payouts?") {
+        let own_payer = match who {
+            "P" => Some(PARK),
+            "P'" => Some(HALL),
+            _ => None,
+        };
+        let rows = answer.as_array().unwrap();
+        for p in rows {
+            if own_payer.is_some_and(|o| p["payer"] != o) {
+                wrong.push(format!("lists a payout outside its scope: {p}"));
+            }
+        }
+        Some(rows.iter().any(|p| p["claim"].as_i64() == c.id))
     } else if row.path.starts_with("/v1/budgets?") {
         Some(answer.as_array().unwrap().iter().any(|l| l["scope"] == c.policy))
     } else {

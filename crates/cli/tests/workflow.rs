@@ -12,6 +12,9 @@
 
 mod support;
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
 use serde_json::{json, Value};
 use support::{eligible_facts, http, ledgers, start, steps, token, without, BANK, CODE, OTHER, SECRET};
 
@@ -341,5 +344,66 @@ fn evaluate_reads_the_enterprises_history_from_the_ledger() {
         assert_eq!(http(p, "POST", "/v1/evaluate", Some(&them), &[], &ask).0, 403);
         assert_eq!(http(p, "POST", "/v1/evaluate", None, &[], &ask).0, 401);
         assert_eq!(http(p, "POST", "/v1/match", Some(&rsj), &[], &ask).0, 200);
+    }
+}
+
+#[test]
+fn the_payer_lists_and_reconciles_over_http() {
+    for (db, _keep) in ledgers("payer") {
+        let s = start(&db);
+        let p = s.port;
+        let me = token(&["--role", "enterprise", "--uscc", CODE]);
+        let rsj = token(&["--role", "reviewer", "--department", "区人社局"]);
+        let park = token(&["--role", "payer", "--payer", "章贡高新区管委会"]);
+        let hall = token(&["--role", "payer", "--payer", "区行政审批局"]);
+        let bank: Value = serde_json::from_str(BANK).unwrap();
+        let (_, c) = http(
+            p,
+            "POST",
+            "/v1/claims",
+            Some(&me),
+            &[],
+            &json!({"policy": "rsj-25", "facts": eligible_facts("rsj-25"), "enterprise": bank}),
+        );
+        let id = c["id"].as_i64().unwrap();
+        http(p, "POST", &format!("/v1/claims/{id}/accept"), Some(&rsj), &[], &Value::Null);
+        let (_, c) = http(p, "POST", &format!("/v1/claims/{id}/review"), Some(&rsj), &[], &json!({}));
+        let payout = c["payout"]["id"].as_i64().unwrap();
+        // The payer's due list, with the account whole; the other payer's is empty.
+        let (status, list) = http(p, "GET", "/v1/payouts?state=due", Some(&park), &[], &Value::Null);
+        assert_eq!(status, 200, "{list}");
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        assert_eq!(
+            (list[0]["payout"].as_i64(), list[0]["account"].as_str()),
+            (Some(payout), Some("6216000000000001"))
+        );
+        let (_, none) = http(p, "GET", "/v1/payouts", Some(&hall), &[], &Value::Null);
+        assert_eq!(none, json!([]));
+        // The bank's confirmation: the other payer cannot mark it paid; its own payer can.
+        let file = format!("兑付编号,金额(元),付款日期,银行流水号\n{payout},8000.00,2026-11-27,BANK-9\n");
+        let raw = |token: &str| {
+            let mut stream = TcpStream::connect(("127.0.0.1", p)).unwrap();
+            let request = format!(
+                "POST /v1/payouts/reconcile HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{file}",
+                file.len()
+            );
+            stream.write_all(request.as_bytes()).unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).unwrap();
+            answer
+        };
+        let theirs = raw(&hall);
+        assert!(
+            theirs.starts_with("HTTP/1.1 200") && theirs.contains("\"outcome\":\"unmatched\""),
+            "{theirs}"
+        );
+        let ours = raw(&park);
+        assert!(ours.starts_with("HTTP/1.1 200") && ours.contains("\"outcome\":\"paid_now\""), "{ours}");
+        let (_, c) = http(p, "GET", &format!("/v1/claims/{id}"), Some(&me), &[], &Value::Null);
+        assert_eq!(
+            (c["state"].as_str(), c["payout"]["reference"].as_str()),
+            (Some("paid"), Some("BANK-9")),
+            "{c}"
+        );
     }
 }

@@ -17,6 +17,7 @@ use crate::money::from_fen;
 use crate::state::State;
 
 /// Where a payout stands for its payer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PayoutState {
@@ -92,15 +93,18 @@ impl PayoutQuery {
 }
 
 /// One funder's share of a payout.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Share {
     /// 市, 区.
     pub funder: String,
     /// In 元.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "50000.00"))]
     pub amount: Decimal,
 }
 
 /// One line of a payout list.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PayoutRow {
     /// The payout's id (兑付编号): what a payment confirmation names.
@@ -126,17 +130,21 @@ pub struct PayoutRow {
     /// Who pays.
     pub payer: String,
     /// In 元, exact to the 分.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "50000.00"))]
     pub amount: Decimal,
     /// Each funder's share, by funder; they add up to the amount (`verify` checks).
     pub shares: Vec<Share>,
     /// By when.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub due_on: NaiveDate,
     /// When paid.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub paid_on: Option<NaiveDate>,
     /// The bank's reference (银行流水号).
     pub bank_ref: Option<String>,
     /// Where the claim stands (`approved`, `payout_pushed`, `paid`, …).
     #[serde(serialize_with = "state_name")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub claim_state: State,
     /// Due, paid or overdue on the query's `today`.
     pub state: PayoutState,

@@ -60,6 +60,32 @@ impl Ledger {
         self.prior_awards(uscc)
     }
 
+    /// The payouts `who` may see (a payer its own; supervisors and admins all), as listed.
+    pub fn payouts_as(
+        &self,
+        who: &Principal,
+        query: &crate::listing::PayoutQuery,
+    ) -> Result<Vec<crate::listing::PayoutRow>, LedgerError> {
+        who.require(&[Role::Payer, Role::Supervisor, Role::Admin], "查看付款清单")?;
+        let mut query = query.clone();
+        if let Some(payer) = who.payer() {
+            query.payer = Some(payer.to_owned());
+        }
+        self.list_payouts(&query)
+    }
+
+    /// A payment confirmation file reconciled by a payer (within its own payouts) or an admin.
+    pub fn reconcile_as(
+        &self,
+        who: &Principal,
+        bytes: &[u8],
+        kind: crate::confirmation::FileKind,
+    ) -> Result<crate::reconcile::ReconcileReport, LedgerError> {
+        who.require(&[Role::Payer, Role::Admin], "登记兑付")?;
+        let lines = crate::confirmation::read_confirmations(bytes, kind)?;
+        self.reconcile_for(&lines, &who.actor(), who.payer())
+    }
+
     /// The budget lines of a year (or all), for staff.
     pub fn budgets_as(&self, who: &Principal, year: Option<i32>) -> Result<Vec<Budget>, LedgerError> {
         who.require(&[Role::Supervisor, Role::Admin, Role::Reviewer, Role::Payer], "查看预算")?;

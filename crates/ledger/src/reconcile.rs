@@ -21,6 +21,7 @@ use crate::money::{from_fen, to_fen};
 use crate::state::State;
 
 /// What became of one line.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
@@ -31,6 +32,7 @@ pub enum Outcome {
         /// Its claim.
         claim: i64,
         /// The amount paid, in 元.
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
         amount: Decimal,
     },
     /// Matched to a payout recorded as paid under this same reference: nothing changed.
@@ -55,8 +57,10 @@ pub enum Outcome {
         /// Its claim.
         claim: i64,
         /// The payout's amount, in 元.
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
         expected: Decimal,
         /// The line's.
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
         given: Decimal,
     },
     /// Matched, but the ledger refuses to record it (not pushed to the payer yet, paid under
@@ -118,6 +122,7 @@ impl Outcome {
 }
 
 /// One line's report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LineReport {
     /// The line in the file (the header is line 1).
@@ -130,6 +135,7 @@ pub struct LineReport {
 }
 
 /// How many lines came to each outcome.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     /// Paid now.
@@ -149,6 +155,7 @@ pub struct Counts {
 }
 
 /// What a reconciliation came to, line by line.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReconcileReport {
     /// Every line read (blank lines aside), in file order.
@@ -224,10 +231,11 @@ struct Candidate {
     amount: i64,
     paid: bool,
     bank_ref: Option<String>,
+    payer: String,
 }
 
 const CANDIDATE: &str =
-    "SELECT p.id, p.claim, p.enterprise, p.policy, p.amount_fen, p.paid_on, p.bank_ref FROM payouts p";
+    "SELECT p.id, p.claim, p.enterprise, p.policy, p.amount_fen, p.paid_on, p.bank_ref, p.payer FROM payouts p";
 
 fn candidates(rows: Vec<crate::db::Row>) -> Result<Vec<Candidate>, LedgerError> {
     rows.iter()
@@ -240,6 +248,7 @@ fn candidates(rows: Vec<crate::db::Row>) -> Result<Vec<Candidate>, LedgerError> 
                 amount: r.int(4)?,
                 paid: r.opt_text(5)?.is_some(),
                 bank_ref: r.opt_text(6)?.map(str::to_owned),
+                payer: r.text(7)?.to_owned(),
             })
         })
         .collect()
@@ -350,6 +359,17 @@ impl Ledger {
         lines: &[ConfirmationLine],
         actor: &Actor,
     ) -> Result<ReconcileReport, LedgerError> {
+        self.reconcile_for(lines, actor, None)
+    }
+
+    /// [`Ledger::reconcile`] within one payer's payouts: a line for another payer's payout is
+    /// unmatched, as if that payout did not exist.
+    pub(crate) fn reconcile_for(
+        &self,
+        lines: &[ConfirmationLine],
+        actor: &Actor,
+        payer: Option<&str>,
+    ) -> Result<ReconcileReport, LedgerError> {
         let mut used = self.references(lines)?;
         let mut report = ReconcileReport { lines: Vec::with_capacity(lines.len()) };
         for l in lines {
@@ -357,7 +377,7 @@ impl Ledger {
                 ConfirmationLine::Bad { line, why } => (*line, None, Outcome::Bad { why: why.clone() }),
                 ConfirmationLine::NotPaid { line } => (*line, None, Outcome::NotPaid),
                 ConfirmationLine::Line(c) => {
-                    (c.line, Some(c.bank_ref.clone()), self.reconcile_line(c, actor, &mut used)?)
+                    (c.line, Some(c.bank_ref.clone()), self.reconcile_line(c, actor, &mut used, payer)?)
                 }
             };
             report.lines.push(LineReport { line, bank_ref, outcome });
@@ -400,6 +420,7 @@ impl Ledger {
         c: &Confirmation,
         actor: &Actor,
         used: &mut HashMap<String, i64>,
+        payer: Option<&str>,
     ) -> Result<Outcome, LedgerError> {
         let amount = match to_fen(c.amount) {
             Ok(fen) => fen,
@@ -428,6 +449,8 @@ impl Ledger {
             };
             candidates(rows)
         })?;
+        let found: Vec<Candidate> =
+            found.into_iter().filter(|p| payer.is_none_or(|own| p.payer == own)).collect();
         // A line naming both its 兑付编号 and its enterprise or policy must name the same payout.
         if let (true, Some(p)) = (by_id, found.first()) {
             for (given, stored, column) in

@@ -192,6 +192,7 @@ impl From<huiqi_ledger::LedgerError> for AppError {
             L::Scope { .. } => AppError::Token(message),
             L::Money { .. } => invalid("amount"),
             L::BudgetBelowCommitted { .. } | L::BudgetInvalid(_) => invalid("allocations"),
+            L::ConfirmationFile(_) => invalid("body"),
             L::UnknownNotification(id) => AppError::NotFound { what: "notification", id: id.to_string() },
             L::DueDate(_) | L::Calendar { .. } => invalid("date"),
             L::Open { .. } => AppError::Unavailable(message),

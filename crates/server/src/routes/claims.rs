@@ -171,7 +171,7 @@ pub async fn submit(
 
 /// 进度查询: the claim, its decision, its timeline, and what is next by when. A claim outside
 /// the caller's scope is 404, as if it did not exist. Every read by staff is recorded.
-#[utoipa::path(get, path = "/v1/claims/{id}", tag = "workflow", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/claims/{id}", operation_id = "get_claim", tag = "workflow", security(("token" = [])),
     params(("id" = i64, Path, description = "the claim")),
     responses(
         (status = 200, description = "the claim", body = ClaimView),
@@ -219,7 +219,7 @@ pub struct ClaimList {
 
 /// Claims within the caller's scope (an enterprise's own, a reviewer's department's, a payer's
 /// payouts'), in id order, a page at a time.
-#[utoipa::path(get, path = "/v1/claims", tag = "workflow", security(("token" = [])), params(ClaimQuery),
+#[utoipa::path(get, path = "/v1/claims", operation_id = "list_claims", tag = "workflow", security(("token" = [])), params(ClaimQuery),
     responses(
         (status = 200, description = "a page of claims", body = ClaimList),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
