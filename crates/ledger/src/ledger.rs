@@ -1,6 +1,7 @@
 //! The ledger handle: a pool of connections to one database, opened from its address.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError, RwLock};
 
 use chrono::NaiveDate;
@@ -27,7 +28,15 @@ pub struct Ledger {
     /// 10… ms between tries: under load most of a write's time went to those sleeps (p99 0.8 s
     /// at 600 submissions/s). Writers in other processes still meet the busy timeout.
     writer: Mutex<()>,
+    /// SQLite writes since the ledger opened: every [`CHECKPOINT_EVERY`]th asks for a checkpoint.
+    writes: AtomicU64,
+    /// SQLite's checkpoints, run beside the writers.
+    checkpointer: Option<db::sqlite::Checkpointer>,
 }
+
+/// SQLite writes between checkpoints: a submission adds about 15 pages to the log, so about as
+/// often as SQLite's own (1000 pages), but outside the writers' queue.
+const CHECKPOINT_EVERY: u64 = 64;
 
 enum Backend {
     Sqlite(Pool<rusqlite::Connection>),
@@ -39,11 +48,13 @@ impl Ledger {
     /// `url`: `sqlite://path` (relative to the working directory, or `sqlite:///abs/path`) or
     /// `postgres://…` / `postgresql://…`.
     pub fn open(url: &str) -> Result<Ledger, LedgerError> {
+        let mut sqlite_path = None;
         let backend = if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
                 return Err(LedgerError::Url(url.to_owned()));
             }
             let path = PathBuf::from(path);
+            sqlite_path = Some(path.clone());
             let shown = url.to_owned();
             Backend::Sqlite(Pool::new(MAX_CONNECTIONS, Box::new(move || db::sqlite::connect(&path, &shown))))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -55,13 +66,18 @@ impl Ledger {
         } else {
             return Err(LedgerError::Url(url.to_owned()));
         };
-        let ledger = Ledger {
+        let mut ledger = Ledger {
             backend,
             url: db::postgres::redact(url),
             today: RwLock::new(None),
             writer: Mutex::new(()),
+            writes: AtomicU64::new(0),
+            checkpointer: None,
         };
         ledger.write(crate::migrate::migrate)?;
+        if let Some(path) = sqlite_path {
+            ledger.checkpointer = Some(db::sqlite::Checkpointer::spawn(&path, url)?);
+        }
         Ok(ledger)
     }
 
@@ -103,9 +119,18 @@ impl Ledger {
         let f = move |tx: &mut dyn Tx| f(&mut Dated { tx, today });
         match &self.backend {
             Backend::Sqlite(pool) => {
-                // The guard only orders writers; a panic while it was held left nothing to repair.
-                let _queued = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-                pool.with(|_| false, |conn| db::sqlite::write(conn, f))
+                let value = {
+                    // The guard only orders writers; a panic while it was held left nothing to
+                    // repair.
+                    let _queued = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+                    pool.with(|_| false, |conn| db::sqlite::write(conn, f))?
+                };
+                if self.writes.fetch_add(1, Ordering::Relaxed) % CHECKPOINT_EVERY == CHECKPOINT_EVERY - 1 {
+                    if let Some(checkpointer) = &self.checkpointer {
+                        checkpointer.ask();
+                    }
+                }
+                Ok(value)
             }
             Backend::Postgres(pool) => {
                 pool.with(db::postgres::Conn::is_closed, |conn| db::postgres::write(conn, f))
