@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use huiqi_engine::{Decision, EvalOptions, Outcome, PolicyId, PriorAward};
 use sha2::{Digest, Sha256};
 
-use crate::claim::{insert, lock, parse_date, set_state, Channel, Locked, NewClaim};
+use crate::claim::{insert_row, lock, parse_date, set_state, Channel, Locked, NewClaim};
 use crate::db::{DbError, Param, Tx};
 use crate::enterprise::Enterprise;
 use crate::error::LedgerError;
@@ -235,6 +235,25 @@ fn record_decision(
         )?
         .map_or(Ok(0), |r| r.int(0))?
         + 1;
+    decision_history(tx, set, claim, seq, &Decided { on: &on, facts: &facts, decision: &text }, why)
+}
+
+/// A decision as `claims` and `claim_decisions` store it.
+struct Decided<'a> {
+    on: &'a str,
+    facts: &'a str,
+    decision: &'a str,
+}
+
+/// The decision's row in `claim_decisions`, the `seq`th of the claim.
+fn decision_history(
+    tx: &mut dyn Tx,
+    set: &PolicySet,
+    claim: i64,
+    seq: i64,
+    d: &Decided<'_>,
+    why: &str,
+) -> Result<(), LedgerError> {
     let now = crate::clock::now();
     tx.execute(
         "INSERT INTO claim_decisions (claim, seq, decided_on, facts, decision, policy_set, calendar, why, at) \
@@ -242,9 +261,9 @@ fn record_decision(
         &[
             Param::Int(claim),
             Param::Int(seq),
-            Param::Text(&on),
-            Param::Text(&facts),
-            Param::Text(&text),
+            Param::Text(d.on),
+            Param::Text(d.facts),
+            Param::Text(d.decision),
             Param::Text(set.hash()),
             Param::Text(set.calendar_hash()),
             Param::Text(why),
@@ -268,8 +287,13 @@ fn request_hash(app: &Application<'_>, uscc: &str) -> String {
 /// The applicant's record: updated from what was given, or the one the ledger holds.
 fn applicant(tx: &mut dyn Tx, uscc: &str, a: &Applicant) -> Result<(), LedgerError> {
     crate::enterprise::check_code(uscc)?;
-    let known =
-        tx.query_opt("SELECT name, bank, account FROM enterprises WHERE uscc = $1", &[Param::Text(uscc)])?;
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+    // What the ledger holds is only needed for what was not given.
+    let known = if given(&a.name) && given(&a.bank) && given(&a.account) {
+        None
+    } else {
+        tx.query_opt("SELECT name, bank, account FROM enterprises WHERE uscc = $1", &[Param::Text(uscc)])?
+    };
     let pick = |given: &Option<String>, i: usize| -> Result<Option<String>, LedgerError> {
         match (given.as_deref().map(str::trim).filter(|s| !s.is_empty()), &known) {
             (Some(v), _) => Ok(Some(v.to_owned())),
@@ -326,7 +350,7 @@ impl Ledger {
                         return Ok(Submitted::Again(found));
                     }
                 }
-                let id = submit_new(tx, set, who, app, &uscc, today)?;
+                let id = submit_new(tx, set, app, &uscc, today)?;
                 if let Some(key) = key {
                     let now = crate::clock::now();
                     let inserted = tx.execute(
@@ -341,6 +365,8 @@ impl Ledger {
                         }
                     }
                 }
+                // Last: the event takes the chain's head (see `first_event`).
+                crate::claim::first_event(tx, id, State::Submitted, &who.actor())?;
                 Ok(Submitted::New(id))
             });
             match attempt {
@@ -371,10 +397,10 @@ fn known_key(tx: &mut dyn Tx, scope: &str, key: &str, hash: &str) -> Result<Opti
     Ok(Some(claim))
 }
 
+/// A submission's claim, decided, without its first event (the caller appends it).
 fn submit_new(
     tx: &mut dyn Tx,
     set: &PolicySet,
-    who: &Principal,
     app: &Application<'_>,
     uscc: &str,
     today: NaiveDate,
@@ -395,29 +421,26 @@ fn submit_new(
         item: app.item,
         period: None,
     };
-    let id = insert(tx, set, &claim, State::Submitted, &who.actor())?;
+    let id = insert_row(tx, set, &claim, State::Submitted)?;
     let applied = today.to_string();
+    let (due_on, provisional) = due(set, today, ACCEPT_DAYS)?;
+    let due_on = due_on.to_string();
     tx.execute(
-        "UPDATE claims SET commitment = $1, applied_on = $2 WHERE id = $3",
-        &[Param::Text(commitment), Param::Text(&applied), Param::Int(id)],
+        "UPDATE claims SET commitment = $1, applied_on = $2, due_on = $3, due_provisional = $4 WHERE id = $5",
+        &[
+            Param::Text(commitment),
+            Param::Text(&applied),
+            Param::Text(&due_on),
+            Param::Int(i64::from(provisional)),
+            Param::Int(id),
+        ],
     )?;
-    record_decision_row(tx, set, id, &decision, app.facts, today, "申报")?;
-    set_due(tx, id, Some(due(set, today, ACCEPT_DAYS)?))?;
+    // The claim's row holds the decision already (`insert`): only its first history row is
+    // written, with the texts as `insert` wrote them.
+    let text = serde_json::to_string(&decision).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+    let facts = app.facts.to_string();
+    decision_history(tx, set, id, 1, &Decided { on: &applied, facts: &facts, decision: &text }, "申报")?;
     Ok(id)
-}
-
-/// [`record_decision`] for a claim just inserted (its row holds the decision already; only the
-/// history row is written, through the same function so both stay alike).
-fn record_decision_row(
-    tx: &mut dyn Tx,
-    set: &PolicySet,
-    claim: i64,
-    decision: &Decision,
-    facts: &serde_json::Value,
-    on: NaiveDate,
-    why: &str,
-) -> Result<(), LedgerError> {
-    record_decision(tx, set, claim, decision, facts, on, why)
 }
 
 impl Ledger {

@@ -113,7 +113,8 @@ fn an_instant_claims_whole_life(db: &Db) {
         .unwrap();
     let v = l.claim_view(&me, id, today()).unwrap();
     assert_eq!(v.state, "submitted");
-    assert_eq!(v.decision["outcome"], "undetermined", "入规年度 is missing: {}", v.decision);
+    let decision: serde_json::Value = serde_json::from_str(v.decision.get()).unwrap();
+    assert_eq!(decision["outcome"], "undetermined", "入规年度 is missing: {decision}");
     let next = v.next.unwrap();
     assert_eq!((next.step.as_str(), next.due_on), ("受理", Some(day("2026-11-27"))));
     // The window accepts; the department asks for the missing fact; the enterprise corrects.
