@@ -9,6 +9,7 @@
 
 #![warn(missing_docs)]
 
+mod basis;
 mod budget;
 mod chain;
 mod claim;
@@ -37,6 +38,8 @@ pub use money::{from_fen, to_fen};
 pub use payout::{Approval, Payout};
 pub use policy_set::PolicySet;
 pub use replay::Replay;
-pub use screening::{LedgerSink, Recorded, ScreenedInstallment, ScreenedLine, ScreeningRun, BATCH_LINES};
+pub use screening::{
+    LedgerSink, Recorded, Recording, ScreenedInstallment, ScreenedLine, ScreeningRun, BATCH_LINES,
+};
 pub use state::{allowed, allowed_start, State, SCREENING_START, STATES, TRANSITIONS};
 pub use verify::Failure;

@@ -2,10 +2,12 @@
 //! Shared by the evaluation threads; each brings its own facts buffer.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use huiqi_engine::{Engine, Facts, OnDate, PolicyIndex, PriorAward, Screened};
+use huiqi_engine::{Engine, Facts, OnDate, PolicyIndex, PriorAward, Screened, Verdict};
 
 use crate::columns::Columns;
+use crate::output::Basis;
 use crate::priors::Ledger;
 use crate::registry::{Body, RawRow};
 use crate::row::{self, Identity, Reject};
@@ -20,6 +22,8 @@ pub(crate) enum Row {
     Screened {
         identity: Identity,
         results: Vec<Screened>,
+        /// What the row was decided on, when the run keeps it and some policy pays.
+        basis: Option<Arc<Basis>>,
     },
     /// A row the pipeline should never have made (cells without a header): the run stops.
     Broken {
@@ -35,6 +39,13 @@ pub(crate) struct Evaluator<'a> {
     pub columns: Option<&'a Columns>,
     pub ledger: &'a Ledger,
     pub policies: &'a [PolicyIndex],
+    /// Keep each paying row's [`Basis`] (`Options::keep_basis`).
+    pub keep_basis: bool,
+}
+
+/// Whether some policy pays the row: only then is its basis kept.
+fn pays(results: &[Screened]) -> bool {
+    results.iter().any(|r| matches!(r, Screened::Full(d) if matches!(d.verdict, Verdict::Eligible(_))))
 }
 
 impl Evaluator<'_> {
@@ -54,7 +65,10 @@ impl Evaluator<'_> {
                 if results.iter().any(|r| matches!(r, Screened::Full(_))) {
                     row::identity_texts(columns, cells, &mut identity);
                 }
-                Row::Screened { identity, results }
+                // A copy: `facts` is this thread's buffer, read into again for the next row.
+                let basis = (self.keep_basis && pays(&results))
+                    .then(|| Arc::new(Basis { facts: facts.clone(), priors: priors.to_vec() }));
+                Row::Screened { identity, results, basis }
             }
             Err(rejects) => {
                 let code = row::code(cells.cell(columns.uscc), line).ok();
@@ -91,7 +105,9 @@ impl Evaluator<'_> {
                         Cow::Owned(ledger.iter().chain(&e.priors).cloned().collect())
                     };
                     let results = self.dated.screen(&e.facts, &priors, self.policies);
-                    Row::Screened { identity: e.identity, results }
+                    let basis = (self.keep_basis && pays(&results))
+                        .then(|| Arc::new(Basis { facts: e.facts, priors: priors.into_owned() }));
+                    Row::Screened { identity: e.identity, results, basis }
                 }
                 Err(rejects) => {
                     let code = serde_json::from_str::<serde_json::Value>(text)

@@ -65,6 +65,7 @@ impl Pipeline<'_> {
             columns: self.columns,
             ledger: self.ledger,
             policies: self.policies,
+            keep_basis: self.options.keep_basis,
         };
         // The duplicate check's table sized for the registry up front (about 500 bytes a row):
         // growing it to a million codes rehashes it over and over, and at the last doubling holds

@@ -1,11 +1,12 @@
 //! PostgreSQL through the sync client. Transactions are READ COMMITTED; what must not race is
 //! serialised by row locks taken first (the claim, then the chain head) and by unique constraints.
 
+use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Transaction};
 
-use super::{Cell, DbError, Dialect, Param, Row, Tx};
+use super::{rows_of, Cell, Columns, DbError, Dialect, Kind, Param, Row, Tx};
 use crate::error::LedgerError;
 
 pub(crate) fn connect(url: &str) -> Result<Client, LedgerError> {
@@ -106,5 +107,69 @@ impl Tx for Transaction<'_> {
 
     fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         self.batch_execute(sql).map_err(map)
+    }
+
+    fn copy_rows(
+        &mut self,
+        table: &str,
+        columns: Columns<'_>,
+        rows: &[Param<'_>],
+        conflict: &str,
+    ) -> Result<u64, DbError> {
+        let names = columns.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+        let types: Vec<Type> = columns
+            .iter()
+            .map(|(_, kind)| match kind {
+                Kind::Int => Type::INT8,
+                Kind::Text => Type::TEXT,
+            })
+            .collect();
+        let rows = rows_of(rows, columns.len())?;
+        // `COPY` cannot resolve a conflict: such rows go to a staging table of this session
+        // (made once, emptied at each commit), then in with the one `INSERT … ON CONFLICT`.
+        let staging = format!("staging_{table}");
+        let target = if conflict.is_empty() {
+            table
+        } else {
+            self.batch_execute(&format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DELETE ROWS; DELETE FROM {staging}"
+            ))
+            .map_err(map)?;
+            &staging
+        };
+        let writer =
+            self.copy_in(&format!("COPY {target} ({names}) FROM STDIN (FORMAT binary)")).map_err(map)?;
+        let mut writer = BinaryCopyInWriter::new(writer, &types);
+        for row in rows {
+            let values: Vec<&(dyn ToSql + Sync)> = row.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            writer.write(&values).map_err(map)?;
+        }
+        let copied = writer.finish().map_err(map)?;
+        if conflict.is_empty() {
+            return Ok(copied);
+        }
+        Transaction::execute(
+            self,
+            &format!("INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {conflict}"),
+            &[],
+        )
+        .map_err(map)
+    }
+
+    fn reserve_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>, DbError> {
+        let n = i64::try_from(n).map_err(|_| DbError::Other(format!("一次要 {n} 个编号，太多")))?;
+        // The identity's own sequence: ids taken are never given out again, by any session.
+        let mut ids = Transaction::query(
+            self,
+            "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2::BIGINT)",
+            &[&table, &n],
+        )
+        .map_err(map)?
+        .iter()
+        .map(|r| r.try_get::<_, i64>(0))
+        .collect::<Result<Vec<i64>, _>>()
+        .map_err(map)?;
+        ids.sort_unstable();
+        Ok(ids)
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, Transaction};
 
-use super::{Cell, DbError, Dialect, Param, Row, Tx};
+use super::{rows_of, Cell, Columns, DbError, Dialect, Param, Row, Tx};
 use crate::error::LedgerError;
 
 /// How long a writer waits for another to finish before giving up.
@@ -125,5 +125,50 @@ impl Tx for Transaction<'_> {
 
     fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         self.execute_batch(sql).map_err(map)
+    }
+
+    fn copy_rows(
+        &mut self,
+        table: &str,
+        columns: Columns<'_>,
+        rows: &[Param<'_>],
+        conflict: &str,
+    ) -> Result<u64, DbError> {
+        use std::fmt::Write as _;
+        // One row a statement, prepared once a connection: SQLite has no round trips to save,
+        // and a multi-row `VALUES` must be parsed again for each size (and its thousands of
+        // parameters bound all the same).
+        let mut sql = format!("INSERT INTO {table} (");
+        for (i, (name, _)) in columns.iter().enumerate() {
+            let _ = write!(sql, "{}{name}", if i == 0 { "" } else { ", " });
+        }
+        sql.push_str(") VALUES (");
+        for i in 1..=columns.len() {
+            let _ = write!(sql, "{}?{i}", if i == 1 { "" } else { ", " });
+        }
+        sql.push(')');
+        if !conflict.is_empty() {
+            sql.push(' ');
+            sql.push_str(conflict);
+        }
+        let mut stmt = self.prepare_cached(&sql).map_err(map)?;
+        let mut n = 0u64;
+        for row in rows_of(rows, columns.len())? {
+            n += u64::try_from(stmt.execute(rusqlite::params_from_iter(row.iter())).map_err(map)?)
+                .unwrap_or(u64::MAX);
+        }
+        Ok(n)
+    }
+
+    fn reserve_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>, DbError> {
+        // `BEGIN IMMEDIATE` holds the only write lock until this transaction ends, so the ids
+        // after the greatest are this transaction's to take.
+        let max: i64 = self
+            .query_row(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), [], |r| r.get(0))
+            .map_err(map)?;
+        let n = i64::try_from(n).map_err(|_| DbError::Other(format!("一次要 {n} 个编号，太多")))?;
+        (1..=n)
+            .map(|i| max.checked_add(i).ok_or_else(|| DbError::Other(format!("表 {table} 的编号用尽"))))
+            .collect()
     }
 }
