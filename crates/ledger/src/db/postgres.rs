@@ -90,19 +90,43 @@ fn cells(row: &postgres::Row) -> Result<Row, DbError> {
     Ok(Row(out))
 }
 
+/// The parameters with their types, when none is a NULL (whose type only the statement knows):
+/// a statement so given is parsed, bound and run in one round trip, where one given untyped is
+/// prepared first (a round trip of its own, and one more to close it). Every column is a BIGINT
+/// or a TEXT, so these are the types the server would find.
+fn typed<'p>(params: &'p [Param<'_>]) -> Option<Vec<(&'p (dyn ToSql + Sync), Type)>> {
+    params
+        .iter()
+        .map(|p| match p {
+            Param::Int(_) => Some((p as &(dyn ToSql + Sync), Type::INT8)),
+            Param::Text(_) => Some((p as &(dyn ToSql + Sync), Type::TEXT)),
+            Param::Null => None,
+        })
+        .collect()
+}
+
+fn untyped<'p>(params: &'p [Param<'_>]) -> Vec<&'p (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
 impl Tx for Transaction<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
-        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Transaction::execute(self, sql, &params).map_err(map)
+        match typed(params) {
+            Some(typed) => self.execute_typed(sql, &typed).map_err(map),
+            None => Transaction::execute(self, sql, &untyped(params)).map_err(map),
+        }
     }
 
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DbError> {
-        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Transaction::query(self, sql, &params).map_err(map)?.iter().map(cells).collect()
+        let rows = match typed(params) {
+            Some(typed) => self.query_typed(sql, &typed).map_err(map)?,
+            None => Transaction::query(self, sql, &untyped(params)).map_err(map)?,
+        };
+        rows.iter().map(cells).collect()
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), DbError> {
@@ -158,10 +182,12 @@ impl Tx for Transaction<'_> {
 
     fn reserve_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>, DbError> {
         let n = i64::try_from(n).map_err(|_| DbError::Other(format!("一次要 {n} 个编号，太多")))?;
-        // The identity's own sequence: ids taken are never given out again, by any session.
+        // The identity's own sequence: ids taken are never given out again, by any session. Its
+        // name is looked up once (per row it cost ten times the `nextval`s).
         let mut ids = Transaction::query(
             self,
-            "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2::BIGINT)",
+            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) \
+             SELECT nextval(s.seq) FROM s, generate_series(1, $2::BIGINT)",
             &[&table, &n],
         )
         .map_err(map)?
