@@ -147,8 +147,8 @@ pub(crate) trait Tx {
 
     /// Inserts many rows into `table`: `rows` holds each row's values in `columns`' order, one
     /// row after another. `conflict` is the `ON CONFLICT …` clause, one text for both backends,
-    /// or empty. Each backend's fastest way: SQLite steps one cached single-row `INSERT` per row
-    /// (no statement text to build or parse per batch); PostgreSQL streams the rows in one
+    /// or empty. Each backend's fastest way: SQLite runs cached multi-row `INSERT`s of a few fixed
+    /// sizes (no statement text to build or parse per batch); PostgreSQL streams the rows in one
     /// binary `COPY`, into a staging table first when there is a conflict clause (`COPY` has
     /// none). The number of rows inserted (or updated).
     fn copy_rows(
