@@ -44,8 +44,10 @@ pub struct Payout {
     pub basis: Option<Arc<Basis>>,
 }
 
-/// What a row was decided on: its facts as the engine read them and the prior awards the engine
-/// was given for it. With the policy set and the date, it decides the row again exactly.
+/// What a row was decided on: its facts as the engine read them — those the decisions of the
+/// policies paying it read (their own and the platform's), the rest unknown — and the prior awards
+/// the engine was given for it. With the policy set and the date, it decides those policies again
+/// exactly.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Basis {
     pub facts: Facts,

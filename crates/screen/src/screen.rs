@@ -30,9 +30,10 @@ pub struct Options {
     /// Evaluation threads; `None` uses rayon's global pool (one per core).
     pub threads: Option<usize>,
     pub chunk_rows: usize,
-    /// Give each payout line what its row was decided on ([`crate::output::Basis`]: the facts as
-    /// the engine read them, and the prior awards it was given), for a ledger that stores them so
-    /// the line can be replayed. Off by default: it costs a copy of each paying row's facts.
+    /// Give each payout line what its row was decided on ([`crate::output::Basis`]: the facts its
+    /// paying policies read, as the engine held them, and the prior awards it was given), for a
+    /// ledger that stores them so the line can be replayed. Off by default: it costs a copy of
+    /// those facts for each paying row.
     pub keep_basis: bool,
 }
 
