@@ -15,7 +15,7 @@ pub(crate) fn rows_of<'p, 'a>(
     rows: &'p [Param<'a>],
     width: usize,
 ) -> Result<std::slice::ChunksExact<'p, Param<'a>>, DbError> {
-    if width == 0 || rows.len() % width != 0 {
+    if width == 0 || !rows.len().is_multiple_of(width) {
         return Err(DbError::Other(format!("{} 个值不能分成每行 {width} 列", rows.len())));
     }
     Ok(rows.chunks_exact(width))
