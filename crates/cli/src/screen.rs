@@ -98,6 +98,8 @@ pub fn run_screen(args: &ScreenArgs) -> Result<ExitCode, Box<dyn std::error::Err
     options.policies = args.policies.clone();
     options.strict = args.strict;
     options.threads = args.threads;
+    // Each line recorded keeps what it was decided on, so the ledger can replay it.
+    options.keep_basis = db.is_some();
     let screening = Screening::new(engine, registry, &ledger, options)?;
     for warning in screening.warnings() {
         eprintln!("warning: {warning}");
@@ -119,13 +121,8 @@ pub fn run_screen(args: &ScreenArgs) -> Result<ExitCode, Box<dyn std::error::Err
     };
     let summary = match (&db, &set) {
         (Some(db), Some(set)) => {
-            let run = ScreeningRun {
-                set,
-                as_of,
-                registry: registry_name,
-                actor: huiqi_ledger::Actor::new("screen", "系统"),
-            };
-            screening.run(&mut LedgerSink::new(db, run, files)?, &progress)?
+            let run = ScreeningRun::new(set, as_of, registry_name);
+            LedgerSink::record(db, run, files, |sink| screening.run(sink, &progress))?.value?
         }
         _ => screening.run(&mut { files }, &progress)?,
     };

@@ -7,8 +7,8 @@ use rust_decimal::Decimal;
 /// transaction, rolled back on any error.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
-    /// A claim whose stored record cannot be decided again (a bulk-recorded screening line keeps
-    /// its registry file and line, not the row's facts).
+    /// A claim whose stored record cannot be decided again (a screening line recorded before
+    /// screening lines kept what they were decided on).
     #[error("申报 {claim} 无法重放：{why}")]
     NotReplayable {
         /// The claim.
@@ -252,6 +252,12 @@ pub enum LedgerError {
         path: String,
         /// Why.
         reason: String,
+    },
+    /// A screening line given without what it was decided on: recorded, it could not be replayed.
+    #[error("名册第 {line} 行的兑付没有附上判定所依据的事实，登记后将无法重放：筛查须保留依据（Options::keep_basis）")]
+    NoBasis {
+        /// Its line in the registry.
+        line: u64,
     },
 }
 

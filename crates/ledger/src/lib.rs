@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 mod backup;
+mod basis;
 mod budget;
 mod chain;
 mod claim;
@@ -58,7 +59,9 @@ pub use reconcile::{Counts, LineReport, Outcome, ReconcileReport};
 pub use replay::Replay;
 pub use report::{BudgetLine, BudgetUse, Group, Report};
 pub use role::{Principal, Role, ROLES};
-pub use screening::{LedgerSink, Recorded, ScreenedInstallment, ScreenedLine, ScreeningRun, BATCH_LINES};
+pub use screening::{
+    LedgerSink, Recorded, Recording, ScreenedInstallment, ScreenedLine, ScreeningRun, BATCH_LINES,
+};
 pub use sheet::{payout_csv, payout_header, payout_xlsx};
 pub use state::{allowed, allowed_start, State, SCREENING_START, STATES, TRANSITIONS};
 pub use supervision::{DepartmentFigures, OverdueStep, PayerFigures, Step, Supervision, SupervisionFilter};

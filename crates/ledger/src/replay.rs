@@ -1,6 +1,8 @@
 //! Replaying a stored decision: the claim's facts (and the prior awards it was given, when its
 //! facts are the `{"facts", "prior_awards"}` envelope `huiqi eval` takes) decided again on its
 //! date by the engine its stored policy set and calendar make, compared with what was stored.
+//! A screening line keeps the values of the facts its decision read and its prior awards
+//! (`crate::basis`), and the payment part of its decision; it is compared on that part.
 
 use huiqi_engine::{EvalOptions, PolicyId, PriorAward};
 
@@ -39,8 +41,10 @@ impl Replay {
 
 impl Ledger {
     /// Decides the claim again exactly as it was decided and compares (see [`Replay`]). An
-    /// explained decision is replayed explained; a screening line's, which carries no
-    /// explanation, without.
+    /// explained decision is replayed explained; one without explanation, without. A screening
+    /// line (`huiqi screen --db`) is decided again from the fact values and prior awards it keeps,
+    /// and compared on the part of the decision it stores (outcome, amount, payer, due date,
+    /// shares, installments).
     pub fn replay(&self, claim: i64) -> Result<Replay, LedgerError> {
         let (policy, decided_on, facts, decision, set, calendar) = self.read(|tx| {
             let r = tx
@@ -63,37 +67,52 @@ impl Ledger {
         };
         let stored: serde_json::Value = serde_json::from_str(&decision).map_err(|e| corrupt("决定", e))?;
         let given: serde_json::Value = serde_json::from_str(&facts).map_err(|e| corrupt("事实", e))?;
-        if given.get("source").and_then(|s| s.as_str()) == Some("screening") {
-            let registry = given.get("registry").and_then(|r| r.as_str()).unwrap_or("（未记录）");
-            let line = given.get("line").map_or_else(|| "?".to_string(), ToString::to_string);
-            return Err(LedgerError::NotReplayable {
-                claim,
-                why: format!("它是免申即享筛查批量登记的一行，事实在名册 {registry} 第 {line} 行，账本未存"),
-            });
-        }
-        let (facts, priors): (&serde_json::Value, Vec<PriorAward>) = match given.get("facts") {
-            Some(facts) => {
-                let priors = match given.get("prior_awards") {
-                    Some(p) => serde_json::from_value(p.clone()).map_err(|e| corrupt("已兑付记录", e))?,
-                    None => Vec::new(),
-                };
-                (facts, priors)
-            }
-            None => (&given, Vec::new()),
-        };
         let set = self.policy_set(&set, &calendar)?.ok_or_else(|| {
             LedgerError::Corrupt(format!(
                 "申报 {claim} 的政策库版本 {set}（日历 {calendar}）未存档，无法重放"
             ))
         })?;
         let engine = set.engine();
+        let only = [PolicyId::from(policy.as_str())];
+        let priors = |given: &serde_json::Value| -> Result<Vec<PriorAward>, LedgerError> {
+            match given.get("prior_awards") {
+                Some(p) => serde_json::from_value(p.clone()).map_err(|e| corrupt("已兑付记录", e)),
+                None => Ok(Vec::new()),
+            }
+        };
+        if given.get("source").and_then(|s| s.as_str()) == Some("screening") {
+            let Some(values) = given.get("values") else {
+                let registry = given.get("registry").and_then(|r| r.as_str()).unwrap_or("（未记录）");
+                let line = given.get("line").map_or_else(|| "?".to_string(), ToString::to_string);
+                return Err(LedgerError::NotReplayable {
+                    claim,
+                    why: format!(
+                        "它是免申即享筛查批量登记的一行，登记时尚未保存所依据的事实（在名册 {registry} 第 {line} 行）"
+                    ),
+                });
+            };
+            let facts = crate::basis::read(engine.schema(), values)?;
+            let priors = priors(&given)?;
+            // Decided alone, as an application is: a paying line of a 就高不重复 group is the
+            // group's highest, which the others decided beside it did not change.
+            let options = EvalOptions { priors: &priors, only: Some(&only), explain: false };
+            let answer = engine.evaluate(&facts, decided_on, &options);
+            let replayed = match answer.decisions.first() {
+                Some(d) => crate::screening::stored_decision(d, set.hash(), decided_on)?,
+                None => serde_json::Value::Null,
+            };
+            return Ok(Replay { claim, stored, replayed });
+        }
+        let (facts, priors): (&serde_json::Value, Vec<PriorAward>) = match given.get("facts") {
+            Some(facts) => (facts, priors(&given)?),
+            None => (&given, Vec::new()),
+        };
         let facts = engine.schema().parse_json(facts).map_err(|errors| {
             let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
             LedgerError::Corrupt(format!("申报 {claim} 的事实不符合其政策库：{}", list.join("；")))
         })?;
         let explained =
             stored.pointer("/reasons/summary").and_then(|s| s.as_str()).is_some_and(|s| !s.is_empty());
-        let only = [PolicyId::from(policy.as_str())];
         let options = EvalOptions { priors: &priors, only: Some(&only), explain: explained };
         let answer = engine.evaluate(&facts, decided_on, &options);
         let replayed = match answer.decisions.first() {

@@ -115,8 +115,8 @@ fn scene(db: &Db) -> Scene {
     l.transition(c, State::PayoutPushed, &officer(), "").unwrap();
     assert!(l.mark_paid(c, day("2026-11-27"), "BANK-C", &Actor::new("区行政审批局", "付款方")).unwrap());
     let d_claim = l.record_claim(&set, &claim_for(OTHER, &once, &facts, ""), &officer()).unwrap();
-    let run =
-        ScreeningRun { set: &set, as_of: date(), registry: "registry.csv".into(), actor: screen.clone() };
+    let mut run = ScreeningRun::new(&set, date(), "registry.csv");
+    run.actor = screen.clone();
     let line = ScreenedLine {
         line: 2,
         uscc: OTHER.into(),
@@ -130,6 +130,10 @@ fn scene(db: &Db) -> Scene {
         due_date: day("2026-11-27"),
         shares: vec![("市".into(), d("6172.84")), ("区".into(), d("6172.83"))],
         installments: Vec::new(),
+        basis: Some(std::sync::Arc::new(huiqi_screen::output::Basis {
+            facts: set.engine().schema().parse_json(&support::facts()).unwrap(),
+            priors: Vec::new(),
+        })),
     };
     assert_eq!(l.record_screening(&run, &[line]).unwrap().new, 1);
     let all = l.list_payouts(&PayoutQuery::all(date())).unwrap();

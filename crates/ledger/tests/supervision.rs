@@ -248,12 +248,7 @@ fn figures_across_weekends_holidays_and_make_up_days(db: &Db) {
     // dated on the screening's date (not on the clock's day it was written, 11-20 or later);
     // due Thu 10-08 (after 国庆); paid Fri 10-09: late.
     l.set_today(Some(day("11-20")));
-    let run = ScreeningRun {
-        set: &set,
-        as_of: day("09-30"),
-        registry: "registry.csv".into(),
-        actor: Actor::new("screen", "系统"),
-    };
+    let run = ScreeningRun::new(&set, day("09-30"), "registry.csv");
     let line = ScreenedLine {
         line: 2,
         uscc: OTHER.into(),
@@ -267,6 +262,10 @@ fn figures_across_weekends_holidays_and_make_up_days(db: &Db) {
         due_date: day("10-08"),
         shares: vec![("区".into(), dec("5000")), ("市".into(), dec("5000"))],
         installments: vec![],
+        basis: Some(std::sync::Arc::new(huiqi_screen::output::Basis {
+            facts: set.engine().schema().parse_json(&facts(false)).unwrap(),
+            priors: vec![],
+        })),
     };
     assert_eq!(l.record_screening(&run, &[line]).unwrap().new, 1);
     // The bulk line's claim: the only one of policy `other`.

@@ -2,10 +2,12 @@
 //! Shared by the evaluation threads; each brings its own facts buffer.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use huiqi_engine::{Engine, Facts, OnDate, PolicyIndex, PriorAward, Screened};
+use huiqi_engine::{Engine, Facts, OnDate, PolicyIndex, PriorAward, Screened, Verdict};
 
 use crate::columns::Columns;
+use crate::output::Basis;
 use crate::priors::Ledger;
 use crate::registry::{Body, RawRow};
 use crate::row::{self, Identity, Reject};
@@ -20,6 +22,8 @@ pub(crate) enum Row {
     Screened {
         identity: Identity,
         results: Vec<Screened>,
+        /// What the row was decided on, when the run keeps it and some policy pays.
+        basis: Option<Arc<Basis>>,
     },
     /// A row the pipeline should never have made (cells without a header): the run stops.
     Broken {
@@ -35,6 +39,50 @@ pub(crate) struct Evaluator<'a> {
     pub columns: Option<&'a Columns>,
     pub ledger: &'a Ledger,
     pub policies: &'a [PolicyIndex],
+    /// When each paying row's [`Basis`] is kept (`Options::keep_basis`): for each policy
+    /// screened, in order, the slots its decision reads ([`basis_slots`]).
+    pub basis_slots: Option<&'a [Vec<usize>]>,
+}
+
+/// For each policy, the slots of the facts its decision reads: its own and the platform's (the
+/// joint review, the payer rules).
+pub(crate) fn basis_slots(engine: &Engine, policies: &[PolicyIndex]) -> Vec<Vec<usize>> {
+    let platform: Vec<usize> = engine.platform_reads().iter().map(|r| r.fact.slot).collect();
+    policies
+        .iter()
+        .map(|i| {
+            let own = engine.policy_at(*i).map(|p| p.reads().iter().map(|f| f.slot).collect::<Vec<_>>());
+            let mut slots: Vec<usize> =
+                own.unwrap_or_default().into_iter().chain(platform.iter().copied()).collect();
+            slots.sort_unstable();
+            slots.dedup();
+            slots
+        })
+        .collect()
+}
+
+/// What a row paid by some policy was decided on: its priors, and of its facts those the paying
+/// policies' decisions read (the rest left unknown), copied: `facts` is the thread's buffer, read
+/// into again for the next row, and a copy of the few facts read costs a fraction of the whole.
+fn basis(
+    facts: &Facts,
+    priors: &[PriorAward],
+    results: &[Screened],
+    slots: &[Vec<usize>],
+) -> Option<Arc<Basis>> {
+    let mut kept: Option<Facts> = None;
+    for (result, slots) in results.iter().zip(slots) {
+        if !matches!(result, Screened::Full(d) if matches!(d.verdict, Verdict::Eligible(_))) {
+            continue;
+        }
+        let kept = kept.get_or_insert_with(|| Facts { values: vec![None; facts.values.len()] });
+        for &slot in slots {
+            if let (Some(place @ None), Some(value)) = (kept.values.get_mut(slot), facts.values.get(slot)) {
+                place.clone_from(value);
+            }
+        }
+    }
+    kept.map(|facts| Arc::new(Basis { facts, priors: priors.to_vec() }))
 }
 
 impl Evaluator<'_> {
@@ -54,7 +102,8 @@ impl Evaluator<'_> {
                 if results.iter().any(|r| matches!(r, Screened::Full(_))) {
                     row::identity_texts(columns, cells, &mut identity);
                 }
-                Row::Screened { identity, results }
+                let basis = self.basis_slots.and_then(|slots| basis(facts, priors, &results, slots));
+                Row::Screened { identity, results, basis }
             }
             Err(rejects) => {
                 let code = row::code(cells.cell(columns.uscc), line).ok();
@@ -91,7 +140,8 @@ impl Evaluator<'_> {
                         Cow::Owned(ledger.iter().chain(&e.priors).cloned().collect())
                     };
                     let results = self.dated.screen(&e.facts, &priors, self.policies);
-                    Row::Screened { identity: e.identity, results }
+                    let basis = self.basis_slots.and_then(|slots| basis(&e.facts, &priors, &results, slots));
+                    Row::Screened { identity: e.identity, results, basis }
                 }
                 Err(rejects) => {
                     let code = serde_json::from_str::<serde_json::Value>(text)

@@ -11,7 +11,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use huiqi_engine::{Installment, MissingFact, ShareAmount};
+use huiqi_engine::{Facts, Installment, MissingFact, PriorAward, ShareAmount};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -38,6 +38,20 @@ pub struct Payout {
     pub due_now: Decimal,
     pub due_date: NaiveDate,
     pub installments: Vec<Installment>,
+    /// What the row was decided on, when the run keeps it (`Options::keep_basis`); shared by
+    /// the row's lines. Not part of the lists.
+    #[serde(skip)]
+    pub basis: Option<Arc<Basis>>,
+}
+
+/// What a row was decided on: its facts as the engine read them — those the decisions of the
+/// policies paying it read (their own and the platform's), the rest unknown — and the prior awards
+/// the engine was given for it. With the policy set and the date, it decides those policies again
+/// exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Basis {
+    pub facts: Facts,
+    pub priors: Vec<PriorAward>,
 }
 
 /// An enterprise × policy not decided: the facts it lacks and who holds them, or the error.

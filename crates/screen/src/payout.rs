@@ -1,10 +1,12 @@
 //! The lines the writer gives the sink, made from a full decision: a payout, or an undetermined
 //! enterprise × policy. Their texts go into the buffers of the line before (see [`Spare`]).
 
+use std::sync::Arc;
+
 use huiqi_engine::{Decision, EvalErrorReport, Payment};
 use rust_decimal::Decimal;
 
-use crate::output::{Payout, Undetermined};
+use crate::output::{Basis, Payout, Undetermined};
 use crate::row::Identity;
 
 /// The texts of the last line given to the sink, whose buffers the next line's copies of the
@@ -19,7 +21,14 @@ pub(crate) struct Spare {
 
 impl Spare {
     /// The payout line of `e` for `d`, which pays `payment`, `due_now` of it now.
-    pub fn payout(&mut self, e: &Identity, d: Decision, payment: Payment, due_now: Decimal) -> Payout {
+    pub fn payout(
+        &mut self,
+        e: &Identity,
+        d: Decision,
+        payment: Payment,
+        due_now: Decimal,
+        basis: Option<Arc<Basis>>,
+    ) -> Payout {
         Payout {
             line: e.line,
             uscc: refill(&mut self.uscc, &e.uscc),
@@ -34,6 +43,7 @@ impl Spare {
             due_now,
             due_date: payment.due_date,
             installments: payment.installments,
+            basis,
         }
     }
 

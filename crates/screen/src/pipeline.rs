@@ -59,12 +59,15 @@ impl Pipeline<'_> {
         let chunk_rows = self.options.chunk_rows.max(1);
         // Folded once for the run's date: `评估年度 - 1` is not worked out again on every row.
         let dated = self.engine.on_date(self.options.as_of);
+        let basis_slots =
+            self.options.keep_basis.then(|| crate::evaluate::basis_slots(self.engine, self.policies));
         let evaluator = Evaluator {
             engine: self.engine,
             dated: &dated,
             columns: self.columns,
             ledger: self.ledger,
             policies: self.policies,
+            basis_slots: basis_slots.as_deref(),
         };
         // The duplicate check's table sized for the registry up front (about 500 bytes a row):
         // growing it to a million codes rehashes it over and over, and at the last doubling holds

@@ -30,11 +30,23 @@ pub struct Options {
     /// Evaluation threads; `None` uses rayon's global pool (one per core).
     pub threads: Option<usize>,
     pub chunk_rows: usize,
+    /// Give each payout line what its row was decided on ([`crate::output::Basis`]: the facts its
+    /// paying policies read, as the engine held them, and the prior awards it was given), for a
+    /// ledger that stores them so the line can be replayed. Off by default: it costs a copy of
+    /// those facts for each paying row.
+    pub keep_basis: bool,
 }
 
 impl Options {
     pub fn new(as_of: NaiveDate) -> Options {
-        Options { as_of, policies: Vec::new(), strict: false, threads: None, chunk_rows: CHUNK_ROWS }
+        Options {
+            as_of,
+            policies: Vec::new(),
+            strict: false,
+            threads: None,
+            chunk_rows: CHUNK_ROWS,
+            keep_basis: false,
+        }
     }
 }
 

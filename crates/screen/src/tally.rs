@@ -9,7 +9,7 @@ use huiqi_engine::{Engine, Outcome, PolicyIndex, Screened, Verdict};
 use rust_decimal::Decimal;
 
 use crate::evaluate::Row;
-use crate::output::Sink;
+use crate::output::{Basis, Sink};
 use crate::payout::{self, Spare};
 use crate::plan;
 use crate::registry::Format;
@@ -108,9 +108,10 @@ impl<'s, 'e> Tally<'s, 'e> {
     pub fn take(&mut self, row: Row) -> Result<(), ScreenError> {
         self.rows.rows += 1;
         match row {
-            Row::Screened { identity, results } => match self.duplicate(&identity.uscc, identity.line) {
+            Row::Screened { identity, results, basis } => match self.duplicate(&identity.uscc, identity.line)
+            {
                 Some(duplicate) => self.rejected(&[duplicate]),
-                None => self.screened(&identity, results),
+                None => self.screened(&identity, results, basis.as_ref()),
             },
             Row::Rejected { line, code, mut rejects } => {
                 if let Some(duplicate) = code.and_then(|code| self.duplicate(&code, line)) {
@@ -155,7 +156,12 @@ impl<'s, 'e> Tally<'s, 'e> {
         Ok(())
     }
 
-    fn screened(&mut self, e: &Identity, results: Vec<Screened>) -> Result<(), ScreenError> {
+    fn screened(
+        &mut self,
+        e: &Identity,
+        results: Vec<Screened>,
+        basis: Option<&Arc<Basis>>,
+    ) -> Result<(), ScreenError> {
         if results.len() != self.totals_of.len() {
             return Err(ScreenError::Internal(format!(
                 "row {}: {} results for {} policies",
@@ -186,7 +192,7 @@ impl<'s, 'e> Tally<'s, 'e> {
                             totals.eligible += 1;
                             totals.amount += payment.amount;
                             totals.due_now += due_now;
-                            let payout = self.spare.payout(e, d, payment, due_now);
+                            let payout = self.spare.payout(e, d, payment, due_now, basis.cloned());
                             self.pay(&payout)?;
                             self.spare.keep_payout(payout);
                         }

@@ -413,3 +413,28 @@ fn an_account_typed_as_a_number_in_excel_is_rejected_not_mangled() {
     assert_eq!(sink.rejects[0].column, "column 2");
     assert!(sink.rejects[0].reason.contains("format the column as text"), "{:?}", sink.rejects[0]);
 }
+
+/// Asked to (`keep_basis`, as `huiqi screen --db` does), each payout line carries what its row was
+/// decided on: deciding its policy again from those facts and prior awards gives the line's
+/// payment. Not asked, no line carries anything.
+#[test]
+fn a_payout_line_keeps_what_it_was_decided_on_when_asked() {
+    let (_, plain) = run(Registry::open(&registry()).unwrap(), options(), &Ledger::default());
+    assert!(!plain.payouts.is_empty());
+    assert!(plain.payouts.iter().all(|p| p.basis.is_none()));
+
+    let mut keep = options();
+    keep.keep_basis = true;
+    let (_, kept) = run(Registry::open(&registry()).unwrap(), keep, &Ledger::default());
+    assert_eq!(kept.payouts.len(), plain.payouts.len());
+    for p in &kept.payouts {
+        let basis = p.basis.as_deref().unwrap();
+        let only = [p.policy.clone()];
+        let options = huiqi_engine::EvalOptions { priors: &basis.priors, only: Some(&only), explain: false };
+        let answer = engine().evaluate(&basis.facts, as_of(), &options);
+        let huiqi_engine::Verdict::Eligible(payment) = &answer.decisions[0].verdict else {
+            panic!("line {} is not paid again from its basis", p.line)
+        };
+        assert_eq!((payment.amount, &payment.payer, payment.due_date), (p.amount, &p.payer, p.due_date));
+    }
+}

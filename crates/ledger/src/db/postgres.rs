@@ -6,11 +6,12 @@
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 
+use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 
-use super::{Cell, DbError, Dialect, Param, Row, Tx};
+use super::{rows_of, Cell, Columns, DbError, Dialect, Kind, Param, Row, Tx};
 use crate::error::LedgerError;
 
 pub(crate) fn connect(url: &str) -> Result<Client, LedgerError> {
@@ -181,23 +182,113 @@ pub(crate) fn cells(row: &postgres::Row) -> Result<Row, DbError> {
     Ok(Row(out))
 }
 
+/// The parameters with their types, when none is a NULL (whose type only the statement knows):
+/// a statement so given is parsed, bound and run in one round trip, where one given untyped is
+/// prepared first (a round trip of its own, and one more to close it). Every column is a BIGINT
+/// or a TEXT, so these are the types the server would find.
+fn typed<'p>(params: &'p [Param<'_>]) -> Option<Vec<(&'p (dyn ToSql + Sync), Type)>> {
+    params
+        .iter()
+        .map(|p| match p {
+            Param::Int(_) => Some((p as &(dyn ToSql + Sync), Type::INT8)),
+            Param::Text(_) => Some((p as &(dyn ToSql + Sync), Type::TEXT)),
+            Param::Null => None,
+        })
+        .collect()
+}
+
+fn untyped<'p>(params: &'p [Param<'_>]) -> Vec<&'p (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
 impl Tx for Transaction<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
-        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Transaction::execute(self, sql, &params).map_err(map)
+        match typed(params) {
+            Some(typed) => self.execute_typed(sql, &typed).map_err(map),
+            None => Transaction::execute(self, sql, &untyped(params)).map_err(map),
+        }
     }
 
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DbError> {
-        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Transaction::query(self, sql, &params).map_err(map)?.iter().map(cells).collect()
+        let rows = match typed(params) {
+            Some(typed) => self.query_typed(sql, &typed).map_err(map)?,
+            None => Transaction::query(self, sql, &untyped(params)).map_err(map)?,
+        };
+        rows.iter().map(cells).collect()
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         self.batch_execute(sql).map_err(map)
+    }
+
+    fn copy_rows(
+        &mut self,
+        table: &str,
+        columns: Columns<'_>,
+        rows: &[Param<'_>],
+        conflict: &str,
+    ) -> Result<u64, DbError> {
+        let names = columns.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+        let types: Vec<Type> = columns
+            .iter()
+            .map(|(_, kind)| match kind {
+                Kind::Int => Type::INT8,
+                Kind::Text => Type::TEXT,
+            })
+            .collect();
+        let rows = rows_of(rows, columns.len())?;
+        // `COPY` cannot resolve a conflict: such rows go to a staging table of this session
+        // (made once, emptied at each commit), then in with the one `INSERT … ON CONFLICT`.
+        let staging = format!("staging_{table}");
+        let target = if conflict.is_empty() {
+            table
+        } else {
+            self.batch_execute(&format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DELETE ROWS; DELETE FROM {staging}"
+            ))
+            .map_err(map)?;
+            &staging
+        };
+        let writer =
+            self.copy_in(&format!("COPY {target} ({names}) FROM STDIN (FORMAT binary)")).map_err(map)?;
+        let mut writer = BinaryCopyInWriter::new(writer, &types);
+        for row in rows {
+            let values: Vec<&(dyn ToSql + Sync)> = row.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            writer.write(&values).map_err(map)?;
+        }
+        let copied = writer.finish().map_err(map)?;
+        if conflict.is_empty() {
+            return Ok(copied);
+        }
+        Transaction::execute(
+            self,
+            &format!("INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {conflict}"),
+            &[],
+        )
+        .map_err(map)
+    }
+
+    fn reserve_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>, DbError> {
+        let n = i64::try_from(n).map_err(|_| DbError::Other(format!("一次要 {n} 个编号，太多")))?;
+        // The identity's own sequence: ids taken are never given out again, by any session. Its
+        // name is looked up once (per row it cost ten times the `nextval`s).
+        let mut ids = Transaction::query(
+            self,
+            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) \
+             SELECT nextval(s.seq) FROM s, generate_series(1, $2::BIGINT)",
+            &[&table, &n],
+        )
+        .map_err(map)?
+        .iter()
+        .map(|r| r.try_get::<_, i64>(0))
+        .collect::<Result<Vec<i64>, _>>()
+        .map_err(map)?;
+        ids.sort_unstable();
+        Ok(ids)
     }
 }
 
@@ -220,5 +311,19 @@ impl Tx for Cached<'_> {
 
     fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         Tx::batch(&mut self.tx, sql)
+    }
+
+    fn copy_rows(
+        &mut self,
+        table: &str,
+        columns: Columns<'_>,
+        rows: &[Param<'_>],
+        conflict: &str,
+    ) -> Result<u64, DbError> {
+        Tx::copy_rows(&mut self.tx, table, columns, rows, conflict)
+    }
+
+    fn reserve_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>, DbError> {
+        Tx::reserve_ids(&mut self.tx, table, n)
     }
 }
