@@ -623,6 +623,20 @@ fn record_batch(
         "UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1",
         &[Param::Int(seq), Param::Text(&prev_hash)],
     )?;
+    // Each enterprise is told of its award, in the batch's transaction as every step tells.
+    let told: Vec<crate::outbox::Pending<'_>> = chosen
+        .iter()
+        .zip(&events)
+        .map(|(c, e)| crate::outbox::Pending {
+            event: e,
+            channel: Channel::Screening,
+            enterprise: &c.line.uscc,
+            policy: &c.line.policy,
+            title: &c.line.title,
+            amount_fen: Some(c.p.amount),
+        })
+        .collect();
+    crate::outbox::enqueue_rows(tx, &told)?;
 
     // The payouts; the unique key refuses any this batch did not see (a concurrent approval),
     // and the whole batch is rolled back then.

@@ -151,6 +151,8 @@ fn a_killed_run_then_a_rerun_is_an_uninterrupted_run(db: &Db) {
     let committed = stopped.recorded.new;
     assert_eq!(committed, u64::try_from(half / BATCH * BATCH).unwrap());
     assert_eq!(db.ledger.payout_count().unwrap(), i64::try_from(committed).unwrap());
+    // Each recorded line's enterprise is to be told, in the line's batch: no more, no fewer.
+    assert_eq!(db.ledger.undelivered_notifications().unwrap(), i64::try_from(committed).unwrap());
     assert_eq!(db.ledger.verify().unwrap(), []);
 
     let (rerun, rerun_lines) = record(&db.ledger, &set, &path, as_of);
