@@ -407,3 +407,57 @@ fn the_payer_lists_and_reconciles_over_http() {
         );
     }
 }
+
+#[test]
+fn a_screening_is_recorded_paid_and_followed_over_http() {
+    for (db, _keep) in ledgers("screening") {
+        let s = start(&db);
+        let p = s.port;
+        let gxj = token(&["--role", "reviewer", "--department", "区工信局"]);
+        let rsj = token(&["--role", "reviewer", "--department", "区人社局"]);
+        let park = token(&["--role", "payer", "--payer", "章贡高新区管委会"]);
+        let code = "91360702MA35K7QX00";
+        let me = token(&["--role", "enterprise", "--uscc", code]);
+        let registry = "统一社会信用代码,企业名称,开户银行,银行账号,注册区县,位于章贡高新区,失信记录,涉黑涉恶记录,生态环境违法记录,安全生产违法记录,首次纳入规上统计年度,规上统计专业\n\
+                        91360702MA35K7QX00,赣州示例制造有限公司,中国银行赣州分行,6217000000000000001,章贡区,是,否,否,否,否,2025,规上工业\n";
+        let post = |token: &str, query: &str| {
+            let mut stream = TcpStream::connect(("127.0.0.1", p)).unwrap();
+            let request = format!(
+                "POST /v1/screenings?{query} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{registry}",
+                registry.len()
+            );
+            stream.write_all(request.as_bytes()).unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).unwrap();
+            let status: u16 = answer.split_whitespace().nth(1).unwrap().parse().unwrap();
+            let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+            let start = body.find('{').unwrap_or(0);
+            let end = body.rfind('}').map_or(body.len(), |e| e + 1);
+            (status, serde_json::from_str::<Value>(&body[start..end]).unwrap_or(Value::Null))
+        };
+        // Another department may not screen 区工信局's policy; its own reviewer records the line.
+        assert_eq!(post(&rsj, "as_of=2026-11-26&policies=gxj-02").0, 403);
+        let (status, r) = post(&gxj, "as_of=2026-11-26&policies=gxj-02");
+        assert_eq!((status, r["new"].as_u64(), r["already"].as_u64()), (200, Some(1), Some(0)), "{r}");
+        let (_, again) = post(&gxj, "as_of=2026-11-26&policies=gxj-02");
+        assert_eq!((again["new"].as_u64(), again["already"].as_u64()), (Some(0), Some(1)), "{again}");
+        // The payer finds it on its due list and pays it; the enterprise follows it.
+        let (_, list) = http(p, "GET", "/v1/payouts?state=due", Some(&park), &[], &Value::Null);
+        let line = &list.as_array().unwrap()[0];
+        assert_eq!(
+            (line["enterprise"].as_str(), line["amount"].as_str()),
+            (Some(code), Some("50000.00")),
+            "{list}"
+        );
+        let payout = line["payout"].as_i64().unwrap();
+        let claim = line["claim"].as_i64().unwrap();
+        let paid = json!({"paid_on": "2026-11-27", "reference": "BANK-S1"});
+        assert_eq!(http(p, "POST", &format!("/v1/payouts/{payout}/paid"), Some(&park), &[], &paid).0, 200);
+        let (_, c) = http(p, "GET", &format!("/v1/claims/{claim}"), Some(&me), &[], &Value::Null);
+        assert_eq!((c["state"].as_str(), c["channel"].as_str()), (Some("paid"), Some("screening")), "{c}");
+        assert_eq!(steps(&c), ["approved", "payout_pushed", "paid"]);
+        let kinds: Vec<&str> =
+            c["notifications"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["approved", "paid"]);
+    }
+}

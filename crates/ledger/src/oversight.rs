@@ -86,6 +86,41 @@ impl Ledger {
         self.reconcile_for(&lines, &who.actor(), who.payer())
     }
 
+    /// The 免申即享 policies `who` may screen into the ledger: a reviewer its department's (all of
+    /// them when none is named; naming another's is refused), an admin any.
+    pub fn screening_policies(
+        &self,
+        set: &PolicySet,
+        who: &Principal,
+        named: &[String],
+    ) -> Result<Vec<String>, LedgerError> {
+        who.require(&[Role::Reviewer, Role::Admin], "登记免申即享筛查")?;
+        let Some(department) = who.department() else { return Ok(named.to_vec()) };
+        let engine = set.engine();
+        for id in named {
+            if engine.policy(id).is_some_and(|p| p.info().department != department) {
+                return Err(LedgerError::Forbidden {
+                    role: who.role().word(),
+                    action: format!("筛查其他部门的政策 {id}"),
+                });
+            }
+        }
+        if !named.is_empty() {
+            return Ok(named.to_vec());
+        }
+        let own: Vec<String> = engine
+            .policies()
+            .filter(|p| {
+                p.info().department == department && p.info().mode == huiqi_dsl::check::Mode::NoApplication
+            })
+            .map(|p| p.id().as_str().to_owned())
+            .collect();
+        if own.is_empty() {
+            return Err(LedgerError::NoSuchPolicy(format!("{department}的免申即享政策（本部门没有）")));
+        }
+        Ok(own)
+    }
+
     /// The budget lines of a year (or all), for staff.
     pub fn budgets_as(&self, who: &Principal, year: Option<i32>) -> Result<Vec<Budget>, LedgerError> {
         who.require(&[Role::Supervisor, Role::Admin, Role::Reviewer, Role::Payer], "查看预算")?;

@@ -524,7 +524,7 @@ async fn openapi_lets_a_client_be_generated() {
             assert_eq!(responses.contains_key("503"), path != "/v1/screen", "{method} {path}: 503");
         }
     }
-    assert_eq!(ids.len(), 27);
+    assert_eq!(ids.len(), 28);
     let mut targets = Vec::new();
     refs(&doc, &mut targets);
     assert!(!targets.is_empty());

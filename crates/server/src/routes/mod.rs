@@ -35,6 +35,7 @@ pub fn table() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(decide::match_policies))
         .routes(routes!(check::check))
         .routes(routes!(screen::screen))
+        .routes(routes!(screen::screenings))
         .routes(routes!(claims::submit, claims::list))
         .routes(routes!(claims::get))
         .routes(routes!(claims::accept))

@@ -213,3 +213,98 @@ fn screen_error(e: ScreenError) -> AppError {
     };
     AppError::Invalid { path: path.into(), message: e.to_string() }
 }
+
+/// What recording a screening came to.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ScreeningRecorded {
+    /// The screening's summary: rows in and out, totals by payer (as `/v1/screen` answers it,
+    /// without the lines).
+    #[schema(value_type = Object)]
+    pub summary: Value,
+    /// Payout lines recorded now, each an approved claim with its payout due.
+    pub new: u64,
+    /// Lines the ledger held already (the same registry screened again).
+    pub already: u64,
+    /// Lines a budget could not cover: not recorded (a rerun records them once it can).
+    pub budget_short: u64,
+}
+
+/// 免申即享 into the ledger: a department's registry (as `/v1/screen` takes it) screened against
+/// its policies and the ledger's history, each payout line recorded as an approved claim with its
+/// payout due and its enterprise told, idempotently (the same registry on the same date again
+/// records nothing new). A reviewer screens its department's policies (all of them when none is
+/// named); an admin any.
+#[utoipa::path(post, path = "/v1/screenings", tag = "workflow", security(("token" = [])), params(ScreenQuery),
+    request_body(description = "the registry: CSV with a header row (`text/csv`), or NDJSON",
+        content((Option<String> = "text/csv"), (Option<String> = "application/x-ndjson"))),
+    responses(
+        (status = 200, description = "recorded", body = ScreeningRecorded),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a reviewer or admin, or another department's policy", body = ErrorBody),
+        (status = 413, description = "`too_large`: the body is over 4 MiB", body = ErrorBody),
+        (status = 422, description = "`invalid`: a missing or bad `as_of`, a policy that is not 免申即享, a header without the identity columns, or (with `strict`) a bad row", body = ErrorBody),
+        (status = 500, description = "`internal`: a broken invariant (a bug); whole batches only were recorded", body = ErrorBody),
+        (status = 503, description = "`unavailable` / `timeout`", body = ErrorBody),
+    ))]
+pub async fn screenings(
+    State(state): State<Arc<AppState>>,
+    crate::extract::Caller(who): crate::extract::Caller,
+    Params(query): Params<ScreenQuery>,
+    headers: HeaderMap,
+    crate::extract::TextBody(body): crate::extract::TextBody,
+) -> Result<Json<ScreeningRecorded>, AppError> {
+    let invalid = |path: &str, message: String| AppError::Invalid { path: path.into(), message };
+    let as_of: NaiveDate = query
+        .as_of
+        .as_deref()
+        .ok_or_else(|| invalid("as_of", "`as_of` is required: the evaluation date as YYYY-MM-DD".into()))?
+        .parse()
+        .map_err(|_| invalid("as_of", "`as_of` must be a date as YYYY-MM-DD".into()))?;
+    let named: Vec<String> = query
+        .policies
+        .as_deref()
+        .map(|p| p.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect())
+        .unwrap_or_default();
+    let strict = query.strict.unwrap_or(false);
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
+    let state2 = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let workflow = state2.workflow()?;
+        let library = state2.library();
+        let set = library
+            .policy_set
+            .as_ref()
+            .ok_or_else(|| AppError::Unavailable("政策库未附带存档所需的文本，不受理筛查登记".into()))?;
+        let ledger = &workflow.ledger;
+        let policies = ledger.screening_policies(set, &who, &named)?;
+        let reader = std::io::Cursor::new(body);
+        let registry =
+            if csv { Registry::csv("request", reader) } else { Registry::ndjson("request", reader) }
+                .map_err(|e| invalid("body", e.to_string()))?;
+        let mut priors = Ledger::default();
+        for (code, award) in ledger.all_prior_awards(Some(as_of))? {
+            priors.add(code, award);
+        }
+        let mut options = Options::new(as_of);
+        options.policies = policies;
+        options.strict = strict;
+        // Each recorded line keeps what it was decided on, so the ledger can replay it.
+        options.keep_basis = true;
+        let screening = Screening::new(set.engine(), registry, &priors, options).map_err(screen_error)?;
+        let mut run = huiqi_ledger::ScreeningRun::new(set, as_of, format!("POST /v1/screenings {as_of}"));
+        run.actor = who.actor();
+        let recording = huiqi_ledger::LedgerSink::record(ledger, run, MemorySink::default(), |sink| {
+            screening.run(sink, &|_| {})
+        })?;
+        let summary = recording.value.map_err(screen_error)?;
+        let summary = serde_json::to_value(&summary).map_err(|e| AppError::Internal(e.to_string()))?;
+        let r = recording.recorded;
+        Ok(ScreeningRecorded { summary, new: r.new, already: r.already, budget_short: r.budget_short })
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("筛查登记中断：{e}")))?
+    .map(Json)
+}
