@@ -94,6 +94,7 @@ impl PayoutQuery {
 
 /// One funder's share of a payout.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PayoutShare))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Share {
     /// 市, 区.

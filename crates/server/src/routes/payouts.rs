@@ -91,6 +91,7 @@ pub struct PayoutListQuery {
     #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<u32>,
     /// Skip this many first.
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     pub offset: Option<u64>,
     /// `json` (default), `csv` (UTF-8 with a BOM) or `xlsx`: the 付款清单. `Accept: text/csv` or the
     /// XLSX media type also chooses.
@@ -147,6 +148,12 @@ pub async fn list(
     } else {
         ListFormat::Json
     });
+    if q.offset.is_some_and(|o| o > 1_000_000_000) {
+        return Err(AppError::Invalid {
+            path: "offset".into(),
+            message: "offset 须在 0 至 1000000000 之间".into(),
+        });
+    }
     let answer = on_ledger(&state, move |ledger, _, today| {
         let mut query = huiqi_ledger::PayoutQuery::all(today);
         query.payer = q.payer;
