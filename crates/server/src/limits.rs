@@ -9,12 +9,14 @@ use axum::response::{IntoResponse, Response};
 
 use crate::{AppError, AppState};
 
-/// Endpoints that stream and are exempt from the time limit: a registry screen streams a body of
-/// any length and answers as it goes, so a limit would cut off a legitimate large registry.
-pub const STREAMING: &[&str] = &["/v1/screen"];
+/// Endpoints exempt from the time limit: a registry screen streams a body of any length and
+/// answers as it goes, so a limit would cut off a legitimate large registry; a reload, once begun,
+/// swaps the library in whether or not anyone waits, so answering it 503 would say it failed when
+/// it did not.
+pub const UNTIMED: &[&str] = &["/v1/screen", "/v1/admin/reload"];
 
 pub async fn timeout(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    if request.extensions().get::<MatchedPath>().is_some_and(|p| STREAMING.contains(&p.as_str())) {
+    if request.extensions().get::<MatchedPath>().is_some_and(|p| UNTIMED.contains(&p.as_str())) {
         return next.run(request).await;
     }
     let limit = state.request_timeout;

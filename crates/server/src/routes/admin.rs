@@ -26,7 +26,6 @@ pub struct ReloadAnswer {
         (status = 200, description = "the new library is in force", body = ReloadAnswer),
         (status = 401, description = "`unauthorized`: no admin token, a wrong one, or none configured", body = ErrorBody),
         (status = 422, description = "`reload_refused`: the library has errors; the old one keeps serving", body = ErrorBody),
-        (status = 503, description = "`timeout`: past the time limit", body = ErrorBody),
     ))]
 pub async fn reload(State(state): State<Arc<AppState>>, _: Admin) -> Result<Json<ReloadAnswer>, AppError> {
     // Loading reads and checks files: keep it off the async workers.
