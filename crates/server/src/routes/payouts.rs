@@ -148,6 +148,11 @@ pub async fn list(
     } else {
         ListFormat::Json
     });
+    if q.limit.is_some_and(|l| !(1..=10_000).contains(&l)) {
+        return Err(AppError::Invalid {
+            path: "limit".into(), message: "limit 须在 1 至 10000 之间".into()
+        });
+    }
     if q.offset.is_some_and(|o| o > 1_000_000_000) {
         return Err(AppError::Invalid {
             path: "offset".into(),
