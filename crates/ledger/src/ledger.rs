@@ -81,6 +81,13 @@ impl Ledger {
         Ok(ledger)
     }
 
+    /// How many operations run at once: the connections the ledger holds at most. A caller that
+    /// queues its own operations (the service, fairly, first come first served) lets no more
+    /// than this many wait on the ledger itself.
+    pub fn max_connections(&self) -> usize {
+        MAX_CONNECTIONS
+    }
+
     /// The address, without a password.
     pub fn url(&self) -> &str {
         &self.url

@@ -317,25 +317,10 @@ impl Ledger {
         claim: i64,
         today: NaiveDate,
     ) -> Result<ClaimView, LedgerError> {
-        let read = |tx: &mut dyn Tx| view(tx, who, claim, today);
         if who.role().is_staff() {
-            self.write(|tx| {
-                let v = read(tx)?;
-                let now = crate::clock::now();
-                let actor = who.actor();
-                tx.execute(
-                    "INSERT INTO claim_reads (claim, who, role, at) VALUES ($1, $2, $3, $4)",
-                    &[
-                        Param::Int(claim),
-                        Param::Text(&actor.who),
-                        Param::Text(&actor.role),
-                        Param::Text(&now),
-                    ],
-                )?;
-                Ok(v)
-            })
+            self.write(|tx| seen(tx, who, claim, today))
         } else {
-            self.read(read)
+            self.read(|tx| view(tx, who, claim, today))
         }
     }
 
@@ -360,6 +345,37 @@ impl Ledger {
             .map(|r| Ok((r.text(0)?.to_owned(), r.text(1)?.to_owned(), r.text(2)?.to_owned())))
             .collect()
         })
+    }
+}
+
+/// The claim as `who` sees it, in the caller's (write) transaction, a staff read recorded.
+pub(crate) fn seen(
+    tx: &mut dyn Tx,
+    who: &Principal,
+    claim: i64,
+    today: NaiveDate,
+) -> Result<ClaimView, LedgerError> {
+    let v = view(tx, who, claim, today)?;
+    if who.role().is_staff() {
+        let now = crate::clock::now();
+        let actor = who.actor();
+        tx.execute(
+            "INSERT INTO claim_reads (claim, who, role, at) VALUES ($1, $2, $3, $4)",
+            &[Param::Int(claim), Param::Text(&actor.who), Param::Text(&actor.role), Param::Text(&now)],
+        )?;
+    }
+    Ok(v)
+}
+
+/// An event as the timeline shows it.
+pub(crate) fn timeline_step(e: &crate::chain::Event) -> TimelineStep {
+    TimelineStep {
+        state: e.to.as_str().to_owned(),
+        word: e.to.word().to_owned(),
+        who: e.actor.clone(),
+        role: e.role.clone(),
+        at: e.at.clone(),
+        reason: e.reason.clone(),
     }
 }
 
