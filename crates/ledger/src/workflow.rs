@@ -22,7 +22,7 @@ use crate::payout::{approve_locked, Approval};
 use crate::policy_set::PolicySet;
 use crate::role::{Action, Principal, Role, Scope};
 use crate::state::{allowed, State};
-use crate::view::ClaimView;
+use crate::view::{ClaimView, Fresh};
 
 /// Working days the 惠企专窗 (or the department) has to accept an application: the platform's
 /// rule (the reform plan sets none; 受理 is at once at the window, a day online).
@@ -400,7 +400,7 @@ impl Ledger {
                 // nobody, so nothing else the event writes shows in the view.
                 let quiet = crate::outbox::notifies(app.channel, State::Submitted).is_none();
                 let seen = match with_view && quiet {
-                    true => Some(crate::view::seen(tx, who, id, today)?),
+                    true => Some(crate::view::seen_as(tx, who, id, today, Fresh::BeforeItsEvent)?),
                     false => None,
                 };
                 let event = crate::claim::first_event(tx, id, State::Submitted, &who.actor())?;
