@@ -70,7 +70,7 @@ impl Ledger {
             let url = url.to_owned();
             Backend::Postgres(Pool::new(
                 POSTGRES_CONNECTIONS,
-                Box::new(move || db::postgres::connect(&url).map(db::postgres::Conn::new)),
+                Box::new(move || db::postgres::Conn::connect(&url)),
             ))
         } else {
             return Err(LedgerError::Url(url.to_owned()));
