@@ -174,17 +174,35 @@ pub(crate) fn insert(
     state: State,
     actor: &Actor,
 ) -> Result<i64, LedgerError> {
-    let id = insert_row(tx, set, c, state)?;
+    let id = insert_row(tx, set, c, state, &Applied::default())?;
     first_event(tx, id, state, actor)?;
     Ok(id)
+}
+
+/// What an application adds to its claim's row; a screening line or a recorded claim has none
+/// (the columns' defaults).
+#[derive(Debug, Default)]
+pub(crate) struct Applied<'a> {
+    /// The written commitment, `""` for none.
+    pub(crate) commitment: &'a str,
+    /// The date applied on, `""` for none.
+    pub(crate) applied_on: &'a str,
+    /// The next step's due date and whether it is provisional.
+    pub(crate) due: Option<(&'a str, bool)>,
 }
 
 /// A claim's first event (and its notification), for a row [`insert_row`] wrote in this
 /// transaction. Appending takes the chain's head, which on PostgreSQL every other step then waits
 /// for until this transaction ends: a caller with more to write appends last.
-pub(crate) fn first_event(tx: &mut dyn Tx, id: i64, state: State, actor: &Actor) -> Result<(), LedgerError> {
+pub(crate) fn first_event(
+    tx: &mut dyn Tx,
+    id: i64,
+    state: State,
+    actor: &Actor,
+) -> Result<chain::Event, LedgerError> {
     let event = chain::append(tx, id, None, state, actor, "")?;
-    crate::outbox::enqueue(tx, &event)
+    crate::outbox::enqueue(tx, &event)?;
+    Ok(event)
 }
 
 /// Inserts a claim's row at its first state, without its event ([`first_event`]); its id.
@@ -193,6 +211,7 @@ pub(crate) fn insert_row(
     set: &PolicySet,
     c: &NewClaim<'_>,
     state: State,
+    applied: &Applied<'_>,
 ) -> Result<i64, LedgerError> {
     if !allowed(None, state) {
         return Err(LedgerError::Corrupt(format!("申报不能以「{}」开始", state.word())));
@@ -224,8 +243,9 @@ pub(crate) fn insert_row(
     let row = tx
         .query_opt(
             "INSERT INTO claims (enterprise, policy, department, mode, item, period, frequency, channel, decided_on, \
-             facts, decision, outcome, amount_fen, policy_set, calendar, state, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+             facts, decision, outcome, amount_fen, policy_set, calendar, state, created_at, commitment, applied_on, \
+             due_on, due_provisional) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, $20, $21) RETURNING id",
             &[
                 Param::Text(c.enterprise),
                 Param::Text(c.decision.policy.as_str()),
@@ -244,6 +264,10 @@ pub(crate) fn insert_row(
                 Param::Text(set.calendar_hash()),
                 Param::Text(state.as_str()),
                 Param::Text(&now),
+                Param::Text(applied.commitment),
+                Param::Text(applied.applied_on),
+                applied.due.map(|(d, _)| d).into(),
+                Param::Int(i64::from(applied.due.is_some_and(|(_, p)| p))),
             ],
         )?
         .ok_or_else(|| LedgerError::Corrupt("新申报没有返回编号".into()))?;

@@ -12,10 +12,16 @@ use crate::error::LedgerError;
 /// The default address: a SQLite file under the working directory.
 pub const DEFAULT_URL: &str = "sqlite://huiqi-data/huiqi.db";
 
-/// How many connections one process holds at most. SQLite has one writer at a time anyway; a
-/// few more let readers go on beside it (WAL: readers neither wait for the writer nor block it).
-/// PostgreSQL's default allows 100 for every process.
-const MAX_CONNECTIONS: usize = 8;
+/// How many SQLite connections one process holds at most. SQLite has one writer at a time
+/// anyway; more let readers go on beside it (WAL: readers neither wait for the writer nor block
+/// it): claim views served 20,000/s with 8, 15,000–20,000/s with 4 (docs/performance.md).
+const SQLITE_CONNECTIONS: usize = 8;
+
+/// How many PostgreSQL connections one process holds at most. Each is a server process; more
+/// than the database's cores only queue there, less fairly than here: with 8 on 2 cores a claim
+/// view's p99 was 170–250 ms, with 4 20–25 ms, at the same 5,200/s (docs/performance.md). Several
+/// `huiqi serve` processes each hold this many (docs/deployment.md sizes them).
+const POSTGRES_CONNECTIONS: usize = 4;
 
 /// The record of 兑现. `Send + Sync`: share one behind an `Arc` between threads; every operation
 /// runs in its own transaction.
@@ -62,12 +68,15 @@ impl Ledger {
             let path = PathBuf::from(path);
             sqlite_path = Some(path.clone());
             let shown = url.to_owned();
-            Backend::Sqlite(Pool::new(MAX_CONNECTIONS, Box::new(move || db::sqlite::connect(&path, &shown))))
+            Backend::Sqlite(Pool::new(
+                SQLITE_CONNECTIONS,
+                Box::new(move || db::sqlite::connect(&path, &shown)),
+            ))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let url = url.to_owned();
             Backend::Postgres(Pool::new(
-                MAX_CONNECTIONS,
-                Box::new(move || db::postgres::connect(&url).map(db::postgres::Conn::new)),
+                POSTGRES_CONNECTIONS,
+                Box::new(move || db::postgres::Conn::connect(&url)),
             ))
         } else {
             return Err(LedgerError::Url(url.to_owned()));
@@ -85,6 +94,16 @@ impl Ledger {
             ledger.checkpointer = Some(db::sqlite::Checkpointer::spawn(&path, url)?);
         }
         Ok(ledger)
+    }
+
+    /// How many operations run at once: the connections the ledger holds at most. A caller that
+    /// queues its own operations (the service, fairly, first come first served) lets no more
+    /// than this many wait on the ledger itself.
+    pub fn max_connections(&self) -> usize {
+        match self.backend {
+            Backend::Sqlite(_) => SQLITE_CONNECTIONS,
+            Backend::Postgres(_) => POSTGRES_CONNECTIONS,
+        }
     }
 
     /// The address, without a password.

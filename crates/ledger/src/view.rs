@@ -318,25 +318,10 @@ impl Ledger {
         claim: i64,
         today: NaiveDate,
     ) -> Result<ClaimView, LedgerError> {
-        let read = |tx: &mut dyn Tx| view(tx, who, claim, today);
         if who.role().is_staff() {
-            self.write(|tx| {
-                let v = read(tx)?;
-                let now = crate::clock::now();
-                let actor = who.actor();
-                tx.execute(
-                    "INSERT INTO claim_reads (claim, who, role, at) VALUES ($1, $2, $3, $4)",
-                    &[
-                        Param::Int(claim),
-                        Param::Text(&actor.who),
-                        Param::Text(&actor.role),
-                        Param::Text(&now),
-                    ],
-                )?;
-                Ok(v)
-            })
+            self.write(|tx| seen(tx, who, claim, today))
         } else {
-            self.read(read)
+            self.read(|tx| view(tx, who, claim, today, Fresh::No))
         }
     }
 
@@ -364,7 +349,63 @@ impl Ledger {
     }
 }
 
-fn view(tx: &mut dyn Tx, who: &Principal, claim: i64, today: NaiveDate) -> Result<ClaimView, LedgerError> {
+/// The claim as `who` sees it, in the caller's (write) transaction, a staff read recorded.
+pub(crate) fn seen(
+    tx: &mut dyn Tx,
+    who: &Principal,
+    claim: i64,
+    today: NaiveDate,
+) -> Result<ClaimView, LedgerError> {
+    seen_as(tx, who, claim, today, Fresh::No)
+}
+
+/// Whether the claim was inserted in this transaction and has no event yet: then it has no
+/// timeline and no notifications to read either (its id is new), and two statements are saved.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fresh {
+    No,
+    BeforeItsEvent,
+}
+
+/// [`seen`], of a claim that may be [`Fresh`].
+pub(crate) fn seen_as(
+    tx: &mut dyn Tx,
+    who: &Principal,
+    claim: i64,
+    today: NaiveDate,
+    fresh: Fresh,
+) -> Result<ClaimView, LedgerError> {
+    let v = view(tx, who, claim, today, fresh)?;
+    if who.role().is_staff() {
+        let now = crate::clock::now();
+        let actor = who.actor();
+        tx.execute(
+            "INSERT INTO claim_reads (claim, who, role, at) VALUES ($1, $2, $3, $4)",
+            &[Param::Int(claim), Param::Text(&actor.who), Param::Text(&actor.role), Param::Text(&now)],
+        )?;
+    }
+    Ok(v)
+}
+
+/// An event as the timeline shows it.
+pub(crate) fn timeline_step(e: &crate::chain::Event) -> TimelineStep {
+    TimelineStep {
+        state: e.to.as_str().to_owned(),
+        word: e.to.word().to_owned(),
+        who: e.actor.clone(),
+        role: e.role.clone(),
+        at: e.at.clone(),
+        reason: e.reason.clone(),
+    }
+}
+
+fn view(
+    tx: &mut dyn Tx,
+    who: &Principal,
+    claim: i64,
+    today: NaiveDate,
+    fresh: Fresh,
+) -> Result<ClaimView, LedgerError> {
     let r = tx.query_opt(VIEW, &[Param::Int(claim)])?.ok_or(LedgerError::Hidden(claim))?;
     let payout = payout_view(tx, &r)?;
     let (enterprise, department) = (r.text(0)?.to_owned(), r.text(5)?.to_owned());
@@ -392,24 +433,7 @@ fn view(tx: &mut dyn Tx, who: &Principal, claim: i64, today: NaiveDate) -> Resul
     };
     let account = r.text(3)?;
     let whole = who.role() == Role::Payer;
-    let timeline = tx
-        .query(
-            "SELECT to_state, actor, role, at, reason FROM events WHERE claim = $1 ORDER BY seq",
-            &[Param::Int(claim)],
-        )?
-        .iter()
-        .map(|e| {
-            let to = parse_state(e.text(0)?)?;
-            Ok(TimelineStep {
-                state: to.as_str().to_owned(),
-                word: to.word().to_owned(),
-                who: e.text(1)?.to_owned(),
-                role: e.text(2)?.to_owned(),
-                at: e.text(3)?.to_owned(),
-                reason: e.text(4)?.to_owned(),
-            })
-        })
-        .collect::<Result<Vec<_>, LedgerError>>()?;
+    let timeline = if fresh == Fresh::BeforeItsEvent { Vec::new() } else { timeline(tx, claim)? };
     let clawback = match r.opt_int(24)? {
         Some(amount) => Some(ClawbackView {
             amount: from_fen(amount).to_string(),
@@ -418,29 +442,7 @@ fn view(tx: &mut dyn Tx, who: &Principal, claim: i64, today: NaiveDate) -> Resul
         }),
         None => None,
     };
-    let notifications = tx
-        .query(
-            "SELECT id, kind, payload, created_at, attempts, delivered_at FROM outbox WHERE claim = $1 ORDER BY id",
-            &[Param::Int(claim)],
-        )?
-        .iter()
-        .map(|n| {
-            let id = n.int(0)?;
-            let mut message: serde_json::Value = serde_json::from_str(n.text(2)?)
-                .map_err(|e| LedgerError::Corrupt(format!("通知 {id} 的内容无法读取：{e}")))?;
-            if let Some(m) = message.as_object_mut() {
-                m.insert("id".into(), id.into());
-            }
-            Ok(NoticeView {
-                id,
-                kind: n.text(1)?.to_owned(),
-                message,
-                created_at: n.text(3)?.to_owned(),
-                attempts: n.int(4)?,
-                delivered_at: n.opt_text(5)?.map(str::to_owned),
-            })
-        })
-        .collect::<Result<Vec<_>, LedgerError>>()?;
+    let notifications = if fresh == Fresh::BeforeItsEvent { Vec::new() } else { notifications(tx, claim)? };
     let next =
         next_step(state, &mode, &department, opt_date(&r, 14)?, r.int(15)? != 0, payout.as_ref(), today);
     Ok(ClaimView {
@@ -470,6 +472,54 @@ fn view(tx: &mut dyn Tx, who: &Principal, claim: i64, today: NaiveDate) -> Resul
         clawback,
         notifications,
     })
+}
+
+/// A claim's steps, in order.
+fn timeline(tx: &mut dyn Tx, claim: i64) -> Result<Vec<TimelineStep>, LedgerError> {
+    tx.query(
+        "SELECT to_state, actor, role, at, reason FROM events WHERE claim = $1 ORDER BY seq",
+        &[Param::Int(claim)],
+    )?
+    .iter()
+    .map(|e| {
+        let to = parse_state(e.text(0)?)?;
+        Ok(TimelineStep {
+            state: to.as_str().to_owned(),
+            word: to.word().to_owned(),
+            who: e.text(1)?.to_owned(),
+            role: e.text(2)?.to_owned(),
+            at: e.text(3)?.to_owned(),
+            reason: e.text(4)?.to_owned(),
+        })
+    })
+    .collect::<Result<Vec<_>, LedgerError>>()
+}
+
+/// What a claim's enterprise was sent, in order.
+fn notifications(tx: &mut dyn Tx, claim: i64) -> Result<Vec<NoticeView>, LedgerError> {
+    tx
+        .query(
+            "SELECT id, kind, payload, created_at, attempts, delivered_at FROM outbox WHERE claim = $1 ORDER BY id",
+            &[Param::Int(claim)],
+        )?
+        .iter()
+        .map(|n| {
+            let id = n.int(0)?;
+            let mut message: serde_json::Value = serde_json::from_str(n.text(2)?)
+                .map_err(|e| LedgerError::Corrupt(format!("通知 {id} 的内容无法读取：{e}")))?;
+            if let Some(m) = message.as_object_mut() {
+                m.insert("id".into(), id.into());
+            }
+            Ok(NoticeView {
+                id,
+                kind: n.text(1)?.to_owned(),
+                message,
+                created_at: n.text(3)?.to_owned(),
+                attempts: n.int(4)?,
+                delivered_at: n.opt_text(5)?.map(str::to_owned),
+            })
+        })
+        .collect::<Result<Vec<_>, LedgerError>>()
 }
 
 /// The states whose next step has a due date on the claim's row (the rest wait on the payout's).

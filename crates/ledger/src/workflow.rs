@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use huiqi_engine::{Decision, EvalOptions, Outcome, PolicyId, PriorAward};
 use sha2::{Digest, Sha256};
 
-use crate::claim::{insert_row, lock, parse_date, set_state, Channel, Locked, NewClaim};
+use crate::claim::{insert_row, lock, parse_date, set_state, Applied, Channel, Locked, NewClaim};
 use crate::db::{DbError, Param, Tx};
 use crate::enterprise::Enterprise;
 use crate::error::LedgerError;
@@ -22,6 +22,7 @@ use crate::payout::{approve_locked, Approval};
 use crate::policy_set::PolicySet;
 use crate::role::{Action, Principal, Role, Scope};
 use crate::state::{allowed, State};
+use crate::view::{ClaimView, Fresh};
 
 /// Working days the 惠企专窗 (or the department) has to accept an application: the platform's
 /// rule (the reform plan sets none; 受理 is at once at the window, a day online).
@@ -328,6 +329,35 @@ impl Ledger {
         key: Option<&str>,
         today: NaiveDate,
     ) -> Result<Submitted, LedgerError> {
+        self.submitting(set, who, app, key, today, false).map(|(s, _)| s)
+    }
+
+    /// [`Ledger::submit`], and the claim as the submitter sees it ([`Ledger::claim_view`]): a new
+    /// claim's read in the submission's own transaction (a separate one was a third of a
+    /// submission's round trips to PostgreSQL), a repeated one's afresh.
+    pub fn submit_and_view(
+        &self,
+        set: &PolicySet,
+        who: &Principal,
+        app: &Application<'_>,
+        key: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<(Submitted, ClaimView), LedgerError> {
+        match self.submitting(set, who, app, key, today, true)? {
+            (submitted, Some(view)) => Ok((submitted, view)),
+            (submitted, None) => Ok((submitted, self.claim_view(who, submitted.claim(), today)?)),
+        }
+    }
+
+    fn submitting(
+        &self,
+        set: &PolicySet,
+        who: &Principal,
+        app: &Application<'_>,
+        key: Option<&str>,
+        today: NaiveDate,
+        with_view: bool,
+    ) -> Result<(Submitted, Option<ClaimView>), LedgerError> {
         who.require(&[Role::Enterprise, Role::Window, Role::Admin], "提交申报")?;
         let uscc = match (who.uscc(), app.applicant.uscc.as_deref()) {
             (Some(own), Some(given)) if own != given => {
@@ -347,7 +377,7 @@ impl Ledger {
             let attempt = self.write(|tx| {
                 if let Some(key) = key {
                     if let Some(found) = known_key(tx, &scope, key, &hash)? {
-                        return Ok(Submitted::Again(found));
+                        return Ok((Submitted::Again(found), None));
                     }
                 }
                 let id = submit_new(tx, set, app, &uscc, today)?;
@@ -365,9 +395,24 @@ impl Ledger {
                         }
                     }
                 }
-                // Last: the event takes the chain's head (see `first_event`).
-                crate::claim::first_event(tx, id, State::Submitted, &who.actor())?;
-                Ok(Submitted::New(id))
+                // The view is read before the event, which comes last as it takes the chain's
+                // head (see `first_event`), and is completed with it: a submission notifies
+                // nobody, so nothing else the event writes shows in the view.
+                let quiet = crate::outbox::notifies(app.channel, State::Submitted).is_none();
+                let seen = match with_view && quiet {
+                    true => Some(crate::view::seen_as(tx, who, id, today, Fresh::BeforeItsEvent)?),
+                    false => None,
+                };
+                let event = crate::claim::first_event(tx, id, State::Submitted, &who.actor())?;
+                let seen = match seen {
+                    Some(mut v) => {
+                        v.timeline.push(crate::view::timeline_step(&event));
+                        Some(v)
+                    }
+                    None if with_view => Some(crate::view::seen(tx, who, id, today)?),
+                    None => None,
+                };
+                Ok((Submitted::New(id), seen))
             });
             match attempt {
                 Err(LedgerError::Conflict(_)) => continue,
@@ -376,7 +421,7 @@ impl Ledger {
         }
         let key = key.unwrap_or_default();
         self.write(|tx| known_key(tx, &scope, key, &hash))?
-            .map(Submitted::Again)
+            .map(|id| (Submitted::Again(id), None))
             .ok_or_else(|| LedgerError::Corrupt(format!("幂等键 `{key}` 的申报找不到")))
     }
 }
@@ -421,22 +466,13 @@ fn submit_new(
         item: app.item,
         period: None,
     };
-    let id = insert_row(tx, set, &claim, State::Submitted)?;
     let applied = today.to_string();
     let (due_on, provisional) = due(set, today, ACCEPT_DAYS)?;
     let due_on = due_on.to_string();
-    tx.execute(
-        "UPDATE claims SET commitment = $1, applied_on = $2, due_on = $3, due_provisional = $4 WHERE id = $5",
-        &[
-            Param::Text(commitment),
-            Param::Text(&applied),
-            Param::Text(&due_on),
-            Param::Int(i64::from(provisional)),
-            Param::Int(id),
-        ],
-    )?;
-    // The claim's row holds the decision already (`insert`): only its first history row is
-    // written, with the texts as `insert` wrote them.
+    let with = Applied { commitment, applied_on: &applied, due: Some((&due_on, provisional)) };
+    let id = insert_row(tx, set, &claim, State::Submitted, &with)?;
+    // The claim's row holds the decision already: only its first history row is written, with
+    // the texts as `insert_row` wrote them.
     let text = serde_json::to_string(&decision).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
     let facts = app.facts.to_string();
     decision_history(tx, set, id, 1, &Decided { on: &applied, facts: &facts, decision: &text }, "申报")?;

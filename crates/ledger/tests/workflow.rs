@@ -23,6 +23,7 @@ on_both_backends!(
     roles_see_and_do_only_their_own,
     one_idempotency_key_makes_one_claim_under_a_race,
     due_dates_count_working_days,
+    a_submission_answers_what_a_read_shows,
 );
 
 const PLATFORM: &str = "平台 测试 {\n 部门 区工信局, 区商务局, 区行政审批局, 章贡高新区管委会\n 出资方 市, 区\n 付款方 {\n  章贡高新区管委会 当 位于章贡高新区\n  区行政审批局 否则\n }\n 兑付时限 1个工作日\n 联审 { 失信: 失信记录 }\n}\n";
@@ -342,4 +343,48 @@ fn due_dates_count_working_days(db: &Db) {
     assert_eq!(v.payout.unwrap().due_on, day("2026-10-08"));
     assert!(!v.next.unwrap().overdue);
     assert!(l.claim_view(&me, id, day("2026-10-09")).unwrap().next.unwrap().overdue);
+}
+
+/// `submit_and_view` reads a new claim inside its own transaction and completes it with the
+/// event: it must answer exactly what a read afterwards shows, for the enterprise and for the
+/// window (whose reads are recorded, the submission's as before), and for a retried key.
+fn a_submission_answers_what_a_read_shows(db: &Db) {
+    let (l, set) = (&db.ledger, set());
+    l.store_policy_set(&set).unwrap();
+    let a = applicant();
+    let f = facts();
+    let app = Application {
+        policy: "ji",
+        item: "",
+        facts: &f,
+        commitment: None,
+        channel: Channel::Online,
+        applicant: &a,
+    };
+    let me = enterprise(CODE);
+    let (submitted, answered) = l.submit_and_view(&set, &me, &app, Some("k-view"), today()).unwrap();
+    assert!(matches!(submitted, Submitted::New(_)));
+    let read = l.claim_view(&me, submitted.claim(), today()).unwrap();
+    assert_eq!(serde_json::to_value(&answered).unwrap(), serde_json::to_value(&read).unwrap());
+    assert_eq!(read.timeline.len(), 1);
+    assert_eq!(read.next.as_ref().map(|n| n.step.as_str()), Some("受理"));
+    let (again, repeated) = l.submit_and_view(&set, &me, &app, Some("k-view"), today()).unwrap();
+    assert_eq!(again, Submitted::Again(submitted.claim()));
+    assert_eq!(serde_json::to_value(&repeated).unwrap(), serde_json::to_value(&read).unwrap());
+
+    let for_them = Applicant { uscc: Some(OTHER.into()), ..applicant() };
+    let app = Application {
+        policy: "ji",
+        item: "",
+        facts: &f,
+        commitment: None,
+        channel: Channel::Window,
+        applicant: &for_them,
+    };
+    let (submitted, answered) = l.submit_and_view(&set, &window(), &app, None, today()).unwrap();
+    assert_eq!(l.claim_reads(submitted.claim()).unwrap().len(), 1, "the submission's read is recorded");
+    let read = l.claim_view(&window(), submitted.claim(), today()).unwrap();
+    assert_eq!(serde_json::to_value(&answered).unwrap(), serde_json::to_value(&read).unwrap());
+    assert_eq!(l.claim_reads(submitted.claim()).unwrap().len(), 2);
+    l.verify().unwrap();
 }

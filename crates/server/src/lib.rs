@@ -72,6 +72,10 @@ pub struct AppState {
     pub(crate) metrics: metrics::Metrics,
     pub(crate) request_timeout: std::time::Duration,
     pub(crate) workflow: Option<Workflow>,
+    /// Ledger operations in progress at most (one per ledger connection); more wait here, first
+    /// come first served, rather than as blocked threads contending for the ledger's pool, where
+    /// the one woken could lose its connection to a newcomer (a p99 of 140 ms on PostgreSQL).
+    pub(crate) ledger_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// The workflow's parts: the ledger, the key tokens are checked with, and the service's date.
@@ -109,11 +113,13 @@ impl AppState {
             metrics: metrics::Metrics::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             workflow: None,
+            ledger_slots: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 
     /// Serves the workflow (`/v1/claims`, `/v1/payouts`) on this ledger.
     pub fn with_workflow(mut self, workflow: Workflow) -> Self {
+        self.ledger_slots = Arc::new(tokio::sync::Semaphore::new(workflow.ledger.max_connections().max(1)));
         self.workflow = Some(workflow);
         self
     }

@@ -47,11 +47,13 @@ const MAX_STATEMENTS: usize = 256;
 pub(crate) struct Conn {
     client: Client,
     statements: HashMap<String, Statement>,
+    /// Where it connects again when its connection was closed under it (see [`Conn::begin`]).
+    url: String,
 }
 
 impl Conn {
-    pub(crate) fn new(client: Client) -> Conn {
-        Conn { client, statements: HashMap::new() }
+    pub(crate) fn connect(url: &str) -> Result<Conn, LedgerError> {
+        Ok(Conn { client: connect(url)?, statements: HashMap::new(), url: url.to_owned() })
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -103,8 +105,7 @@ pub(crate) fn write<T>(
     conn: &mut Conn,
     f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
 ) -> Result<T, LedgerError> {
-    let tx = conn.client.transaction().map_err(|e| LedgerError::from(map(e)))?;
-    run(Cached { tx, statements: &mut conn.statements }, f)
+    transact(conn, false, f)
 }
 
 /// Runs `f` in a read-only transaction on one snapshot: `REPEATABLE READ` (READ COMMITTED would
@@ -114,13 +115,36 @@ pub(crate) fn read<T>(
     conn: &mut Conn,
     f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
 ) -> Result<T, LedgerError> {
-    let tx = conn
-        .client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .map_err(|e| LedgerError::from(map(e)))?;
+    transact(conn, true, f)
+}
+
+fn start(client: &mut Client, read_only: bool) -> Result<Transaction<'_>, postgres::Error> {
+    if read_only {
+        client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()
+    } else {
+        client.transaction()
+    }
+}
+
+/// Runs `f` in a transaction, on a new connection when the pooled one turns out closed: the
+/// database restarted, or ended the session, while it sat in the pool. Nothing has run then (the
+/// `BEGIN` never arrived), so starting again is safe; without this each pooled connection failed
+/// one request with 500 after a restart of PostgreSQL.
+fn transact<T>(
+    conn: &mut Conn,
+    read_only: bool,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, LedgerError>,
+) -> Result<T, LedgerError> {
+    let e = match start(&mut conn.client, read_only) {
+        Ok(tx) => return run(Cached { tx, statements: &mut conn.statements }, f),
+        Err(e) => e,
+    };
+    if !conn.client.is_closed() {
+        return Err(map(e).into());
+    }
+    conn.client = connect(&conn.url)?;
+    conn.statements.clear();
+    let tx = start(&mut conn.client, read_only).map_err(|e| LedgerError::from(map(e)))?;
     run(Cached { tx, statements: &mut conn.statements }, f)
 }
 

@@ -27,7 +27,16 @@ pub(crate) async fn on_ledger<T: Send + 'static>(
     f: impl FnOnce(&Ledger, &PolicySet, NaiveDate) -> Result<T, LedgerError> + Send + 'static,
 ) -> Result<T, AppError> {
     let state = state.clone();
+    // The slot is held until the operation ends, even when the request is given up on (a
+    // timeout drops this future, not the blocking task).
+    let slot = state
+        .ledger_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| AppError::Unavailable("账本已关闭".into()))?;
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let workflow = state.workflow()?;
         let library = state.library();
         let set = library
@@ -158,8 +167,7 @@ pub async fn submit(
             channel,
             applicant: &applicant,
         };
-        let submitted = ledger.submit(set, &who, &app, key.as_deref(), today)?;
-        Ok((submitted, ledger.claim_view(&who, submitted.claim(), today)?))
+        ledger.submit_and_view(set, &who, &app, key.as_deref(), today)
     })
     .await?;
     let status = match submitted {
