@@ -34,13 +34,13 @@ fn corrupt(why: impl std::fmt::Display) -> LedgerError {
     LedgerError::Corrupt(why.to_string())
 }
 
-/// Appends `"values":{…}` (the facts at `slots`, named; `null` where unknown, a series as an
+/// Appends `"values":{…}` (the facts at `slots` of those kept, named; `null` where unknown, a series as an
 /// object by year) and, when there are any, `,"prior_awards":[…]`, to `out`, which is JSON
 /// being written.
 pub(crate) fn write(
     out: &mut Vec<u8>,
     schema: &Schema,
-    facts: &Facts,
+    facts: &[(usize, Option<FactValue>)],
     priors: &[PriorAward],
     slots: &[usize],
 ) -> Result<(), LedgerError> {
@@ -52,7 +52,12 @@ pub(crate) fn write(
         }
         string(out, &meta.name)?;
         out.push(b':');
-        match facts.values.get(slot).and_then(Option::as_ref) {
+        // The screening kept the facts of the policies paying the row, by slot: this one's among them.
+        let kept = facts.binary_search_by_key(&slot, |(s, _)| *s).ok().and_then(|i| facts.get(i));
+        let Some((_, kept)) = kept else {
+            return Err(corrupt(format!("筛查未保留事实「{}」，而这项政策读它", meta.name)));
+        };
+        match kept {
             None => out.extend_from_slice(b"null"),
             Some(FactValue::One(v)) => value(out, v)?,
             Some(FactValue::Series { years, .. }) => {

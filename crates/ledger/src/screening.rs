@@ -41,9 +41,11 @@ use crate::state::{allowed_start, State};
 /// that no transaction holds SQLite's write lock for more than a fraction of a second.
 pub const BATCH_LINES: usize = 10_000;
 
-/// Sends of lines waiting for the recording thread: the screening runs ahead by this much, then
-/// waits for it, so memory stays bounded.
-const QUEUED: usize = 8;
+/// Sends of lines (of [`SEND_LINES`]) waiting for the recording thread: the screening runs ahead
+/// by up to this much (32,000 lines, about 30 MB), then waits for it, so memory stays bounded. The
+/// recording is the longer of the two; the further the screening may run ahead, the sooner it
+/// ends and leaves both cores to the recording (with 8 sends, a 1M-row run took 7.2 s; 24, 6.3 s).
+const QUEUED: usize = 64;
 
 /// The payer of enterprises inside 章贡高新区 (the platform's 付款方 rule): a line paid by it says
 /// the enterprise is in the park.

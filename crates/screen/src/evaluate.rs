@@ -62,27 +62,27 @@ pub(crate) fn basis_slots(engine: &Engine, policies: &[PolicyIndex]) -> Vec<Vec<
 }
 
 /// What a row paid by some policy was decided on: its priors, and of its facts those the paying
-/// policies' decisions read (the rest left unknown), copied: `facts` is the thread's buffer, read
-/// into again for the next row, and a copy of the few facts read costs a fraction of the whole.
+/// policies' decisions read, copied (`facts` is the thread's buffer, read into again for the next
+/// row).
 fn basis(
     facts: &Facts,
     priors: &[PriorAward],
     results: &[Screened],
     slots: &[Vec<usize>],
 ) -> Option<Arc<Basis>> {
-    let mut kept: Option<Facts> = None;
+    let mut kept: Vec<usize> = Vec::new();
     for (result, slots) in results.iter().zip(slots) {
-        if !matches!(result, Screened::Full(d) if matches!(d.verdict, Verdict::Eligible(_))) {
-            continue;
-        }
-        let kept = kept.get_or_insert_with(|| Facts { values: vec![None; facts.values.len()] });
-        for &slot in slots {
-            if let (Some(place @ None), Some(value)) = (kept.values.get_mut(slot), facts.values.get(slot)) {
-                place.clone_from(value);
-            }
+        if matches!(result, Screened::Full(d) if matches!(d.verdict, Verdict::Eligible(_))) {
+            kept.extend(slots);
         }
     }
-    kept.map(|facts| Arc::new(Basis { facts, priors: priors.to_vec() }))
+    if kept.is_empty() {
+        return None;
+    }
+    kept.sort_unstable();
+    kept.dedup();
+    let facts = kept.into_iter().map(|slot| (slot, facts.values.get(slot).cloned().flatten())).collect();
+    Some(Arc::new(Basis { facts, priors: priors.to_vec() }))
 }
 
 impl Evaluator<'_> {

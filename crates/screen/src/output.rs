@@ -11,7 +11,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use huiqi_engine::{Facts, Installment, MissingFact, PriorAward, ShareAmount};
+use huiqi_engine::{FactValue, Facts, Installment, MissingFact, PriorAward, Schema, ShareAmount};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -44,14 +44,30 @@ pub struct Payout {
     pub basis: Option<Arc<Basis>>,
 }
 
-/// What a row was decided on: its facts as the engine read them — those the decisions of the
-/// policies paying it read (their own and the platform's), the rest unknown — and the prior awards
-/// the engine was given for it. With the policy set and the date, it decides those policies again
-/// exactly.
+/// What a row was decided on: of its facts, those the decisions of the policies paying it read
+/// (their own and the platform's), by slot, as the engine held them (`None`: unknown); and the
+/// prior awards the engine was given for it. With the policy set and the date, it decides those
+/// policies again exactly ([`Basis::facts`]). Only the facts read are copied: a few of the
+/// schema's, and lines wait in queues by the thousand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Basis {
-    pub facts: Facts,
+    /// `(slot, value)`, by slot.
+    pub facts: Vec<(usize, Option<FactValue>)>,
     pub priors: Vec<PriorAward>,
+}
+
+impl Basis {
+    /// The facts to decide with: the schema's defaults, and the facts kept in their places
+    /// (the decisions do not read the others).
+    pub fn facts(&self, schema: &Schema) -> Facts {
+        let mut facts = schema.defaults();
+        for (slot, value) in &self.facts {
+            if let Some(place) = facts.values.get_mut(*slot) {
+                place.clone_from(value);
+            }
+        }
+        facts
+    }
 }
 
 /// An enterprise × policy not decided: the facts it lacks and who holds them, or the error.

@@ -431,7 +431,7 @@ fn a_payout_line_keeps_what_it_was_decided_on_when_asked() {
         let basis = p.basis.as_deref().unwrap();
         let only = [p.policy.clone()];
         let options = huiqi_engine::EvalOptions { priors: &basis.priors, only: Some(&only), explain: false };
-        let answer = engine().evaluate(&basis.facts, as_of(), &options);
+        let answer = engine().evaluate(&basis.facts(engine().schema()), as_of(), &options);
         let huiqi_engine::Verdict::Eligible(payment) = &answer.decisions[0].verdict else {
             panic!("line {} is not paid again from its basis", p.line)
         };
