@@ -130,10 +130,10 @@ fn scene(db: &Db) -> Scene {
         due_date: day("2026-11-27"),
         shares: vec![("市".into(), d("6172.84")), ("区".into(), d("6172.83"))],
         installments: Vec::new(),
-        basis: Some(std::sync::Arc::new(huiqi_screen::output::Basis {
-            facts: set.engine().schema().parse_json(&support::facts()).unwrap(),
-            priors: Vec::new(),
-        })),
+        basis: Some(std::sync::Arc::new(huiqi_screen::output::Basis::whole(
+            set.engine().schema().parse_json(&support::facts()).unwrap(),
+            Vec::new(),
+        ))),
     };
     assert_eq!(l.record_screening(&run, &[line]).unwrap().new, 1);
     let all = l.list_payouts(&PayoutQuery::all(date())).unwrap();

@@ -262,10 +262,10 @@ fn figures_across_weekends_holidays_and_make_up_days(db: &Db) {
         due_date: day("10-08"),
         shares: vec![("区".into(), dec("5000")), ("市".into(), dec("5000"))],
         installments: vec![],
-        basis: Some(std::sync::Arc::new(huiqi_screen::output::Basis {
-            facts: set.engine().schema().parse_json(&facts(false)).unwrap(),
-            priors: vec![],
-        })),
+        basis: Some(std::sync::Arc::new(huiqi_screen::output::Basis::whole(
+            set.engine().schema().parse_json(&facts(false)).unwrap(),
+            vec![],
+        ))),
     };
     assert_eq!(l.record_screening(&run, &[line]).unwrap().new, 1);
     // The bulk line's claim: the only one of policy `other`.

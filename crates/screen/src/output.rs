@@ -57,6 +57,11 @@ pub struct Basis {
 }
 
 impl Basis {
+    /// A basis keeping every fact, e.g. for a line recorded by hand rather than screened.
+    pub fn whole(facts: Facts, priors: Vec<PriorAward>) -> Basis {
+        Basis { facts: facts.values.into_iter().enumerate().collect(), priors }
+    }
+
     /// The facts to decide with: the schema's defaults, and the facts kept in their places
     /// (the decisions do not read the others).
     pub fn facts(&self, schema: &Schema) -> Facts {
