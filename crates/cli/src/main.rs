@@ -78,6 +78,8 @@ enum Command {
     GenRegistry(screen::GenArgs),
     /// A bearer token for the workflow endpoints, signed with the service's HS256 key.
     Token(token::Args),
+    /// The language server for editors, over stdin and stdout (docs/editors.md).
+    Lsp,
     /// The 兑现 ledger: `init`, `verify`, `replay`, `payouts`, `reconcile`, `report`, `backup` (`--db URL` or `HUIQI_DB`; default `sqlite://huiqi-data/huiqi.db`).
     Ledger(ledger::Args),
 }
@@ -114,6 +116,9 @@ fn main() -> ExitCode {
         Command::Token(args) => token::run(&args),
         Command::Test(args) => golden::run(&args),
         Command::Catalog(args) => catalog::run_catalog(&args),
+        Command::Lsp => {
+            huiqi_lsp::run_stdio().map(|()| ExitCode::SUCCESS).map_err(|e| e as Box<dyn std::error::Error>)
+        }
         Command::Guide(args) => catalog::run_guide(&args),
     };
     match result {

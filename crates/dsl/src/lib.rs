@@ -16,6 +16,7 @@ pub mod check;
 mod depth;
 pub mod diagnostic;
 pub mod format;
+pub mod index;
 mod parse;
 pub mod source;
 pub mod span;
