@@ -257,7 +257,7 @@ impl Workspace {
         };
         let Some(root) = root else { return library };
         let mut files = Vec::new();
-        collect(&root, &mut files);
+        collect(&root, &mut files, &mut Vec::new());
         files.sort();
         for file in files {
             let Ok(uri) = Url::from_file_path(&file) else { continue };
@@ -292,13 +292,19 @@ fn read(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
 
-/// Every `.hq` file under `dir`; unreadable directories are skipped.
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every `.hq` file under `dir`; unreadable directories are skipped, and a directory reached
+/// again through a symbolic link is read once (`seen`), so a link cycle cannot hang the server.
+fn collect(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut Vec<PathBuf>) {
+    let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    if seen.contains(&real) {
+        return;
+    }
+    seen.push(real);
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            collect(&path, out);
+            collect(&path, out, seen);
         } else if path.extension().is_some_and(|e| e == huiqi_dsl::source::EXTENSION) {
             out.push(path);
         }
