@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use huiqi_dsl::ast::{ClauseKind, Item, PlatformPropKind};
-use huiqi_dsl::check::{BaseType, FactInfo};
+use huiqi_dsl::check::{BaseType, FactInfo, Provenance};
 use huiqi_dsl::index::{Occurrence, SymbolKind};
 use huiqi_dsl::Span;
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
@@ -80,9 +80,12 @@ fn fact_note(doc: &Doc<'_>, fact: &FactInfo) -> String {
         let _ = writeln!(out, "{description}\n");
     }
     let _ = writeln!(out, "- 提供：{}", fact.provider);
-    let provenance = fact.provenance.word();
-    let meaning = keywords::find(provenance).map_or("", |w| w.doc);
-    let _ = writeln!(out, "- 来源：{provenance}（{meaning}）");
+    let meaning = match fact.provenance {
+        Provenance::Authoritative => "政务权威数据",
+        Provenance::Declared => "企业自行申报",
+        Provenance::Review => "部门审核或现场核查的结果",
+    };
+    let _ = writeln!(out, "- 来源：{}（{meaning}）", fact.provenance.word());
     let declared = doc.library.doc(fact.place.file.0);
     if let (Some(default), Some(d)) = (&fact.default, declared) {
         if let Some(text) = d.text.get(default.span.start..default.span.end) {
@@ -94,7 +97,10 @@ fn fact_note(doc: &Doc<'_>, fact: &FactInfo) -> String {
     }
     if let Some(d) = declared {
         let line = d.lines.position(d.text, fact.place.span.start).line + 1;
-        let _ = writeln!(out, "- 声明于 `{}` 第 {line} 行", d.source.name);
+        // Named from the library's directory, as the author knows it.
+        let path = std::path::Path::new(&d.source.name);
+        let shown = doc.library.root.as_deref().and_then(|r| path.strip_prefix(r).ok()).unwrap_or(path);
+        let _ = writeln!(out, "- 声明于 `{}` 第 {line} 行", shown.display());
     }
     out
 }
