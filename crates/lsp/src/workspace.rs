@@ -207,10 +207,12 @@ impl Workspace {
         self.refresh(&uri)
     }
 
-    /// The library holding `uri`, and the file's index in it.
+    /// The file at `uri` in its own library (else in one that holds it).
     pub fn find(&self, uri: &Url) -> Option<Doc<'_>> {
         let uri = normalize(uri);
-        self.libraries.iter().find_map(|l| l.index_of(&uri).and_then(|i| l.doc(i)))
+        let own = uri.to_file_path().ok().and_then(|p| library_root(&p));
+        let mine = self.libraries.iter().filter(|l| own.is_some() && l.root == own);
+        mine.chain(self.libraries.iter()).find_map(|l| l.index_of(&uri).and_then(|i| l.doc(i)))
     }
 
     /// Sets the file at `uri` to its current text (the editor's, else the disk's, else none),
@@ -221,13 +223,21 @@ impl Workspace {
             Some(text) => Some(text.clone().into_bytes()),
             None => path.as_deref().and_then(read),
         };
-        let at = match self.libraries.iter().position(|l| l.holds(uri, path.as_deref())) {
+        // The file's own library (its nearest `platform.hq`, as `huiqi check` finds it) first,
+        // then one that holds it (a library nested in another's directory is read by both).
+        let own = path.as_deref().and_then(library_root);
+        let found = self
+            .libraries
+            .iter()
+            .position(|l| own.is_some() && l.root == own)
+            .or_else(|| self.libraries.iter().position(|l| l.holds(uri, path.as_deref())));
+        let at = match found {
             Some(i) => i,
             None => {
                 if text.is_none() {
                     return Vec::new();
                 }
-                self.libraries.push(self.load(path.as_deref()));
+                self.libraries.push(self.load(own));
                 self.libraries.len() - 1
             }
         };
@@ -242,10 +252,9 @@ impl Workspace {
         published
     }
 
-    /// The library `path` belongs to, from disk, with the open documents in it in place of
-    /// their files; a file outside any library is a library of its own.
-    fn load(&self, path: Option<&Path>) -> Library {
-        let root = path.and_then(library_root);
+    /// The library at `root`, from disk, with the open documents in it in place of their files;
+    /// without a root (a file outside any library), a library to hold that file alone.
+    fn load(&self, root: Option<PathBuf>) -> Library {
         let mut library = Library {
             root: root.clone(),
             uris: Vec::new(),
