@@ -59,12 +59,28 @@ pub fn complete(doc: &Doc<'_>, position: Position) -> CompletionList {
             out.values("类型", range);
             out.keywords(&[Place::Inner], range);
         }
-        (_, "") => match enclosing(doc, offset) {
-            Some(Item::Policy(_)) => out.keywords(&[Place::Clause], range),
-            Some(Item::Fact(_)) => out.keywords(&[Place::FactProp], range),
-            Some(Item::Platform(_)) => out.keywords(&[Place::PlatformProp], range),
-            None => out.keywords(&[Place::Item], range),
-        },
+        (_, "") => {
+            // What a line starts with depends on the block it is in, read from the text (the
+            // block being written may not parse yet): the keyword that opened it.
+            let opener = innermost_block(doc.text, line_start);
+            let words: Vec<&str> =
+                opener.split_whitespace().filter_map(keywords::find).map(|w| w.zh).collect();
+            let has = |k: &[&str]| words.iter().any(|w| k.contains(w));
+            if has(&["分档", "累进"]) {
+                out.keywords_named(&["不低于", "超过", "不超过", "不满", "低于"], range);
+            } else if has(&["付款方"]) {
+                out.departments(range);
+            } else if has(&["条件", "联审"]) {
+                // A label is the author's own words.
+            } else {
+                match words.first().copied() {
+                    Some("政策") => out.keywords(&[Place::Clause], range),
+                    Some("事实") => out.keywords(&[Place::FactProp], range),
+                    Some("平台") => out.keywords(&[Place::PlatformProp], range),
+                    _ => out.keywords(&[Place::Item], range),
+                }
+            }
+        }
         _ => {
             out.enum_values(line_start, range, true);
             out.locals(offset, range);
@@ -88,6 +104,34 @@ fn is_single_word(lead: &str) -> bool {
 /// The top-level block holding `offset`.
 fn enclosing<'a>(doc: &Doc<'a>, offset: usize) -> Option<&'a Item> {
     doc.source.parsed.file.items.iter().find(|i| i.span().start < offset && offset < i.span().end)
+}
+
+/// The text before the `{` of the innermost block still open at `offset`, on its line (`条件`,
+/// `奖励 分档 营业收入[上年]`, `政策 a-1 "标题"`); empty at the top level. Strings and comments
+/// are skipped, as the grammar skips them.
+fn innermost_block(text: &str, offset: usize) -> &str {
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_string: Option<char> = None;
+    let mut in_comment = false;
+    for (i, c) in text.get(..offset).unwrap_or("").char_indices() {
+        match (in_comment, in_string, c) {
+            (true, _, '\n') => in_comment = false,
+            (true, _, _) => {}
+            (false, Some(close), c) if c == close || c == '\n' => in_string = None,
+            (false, Some(_), _) => {}
+            (false, None, '#') => in_comment = true,
+            (false, None, '"') => in_string = Some('"'),
+            (false, None, '“') => in_string = Some('”'),
+            (false, None, '{') => open.push(i),
+            (false, None, '}') => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let Some(&brace) = open.last() else { return "" };
+    let start = text.get(..brace).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+    text.get(start..brace).unwrap_or("")
 }
 
 /// One item before it is placed: what the list shows, what is written, how it sorts (lower first).
@@ -151,6 +195,23 @@ impl Out<'_, '_> {
                     detail: None,
                     doc: Some(word.doc.to_string()),
                     rank,
+                },
+                range,
+            );
+        }
+    }
+
+    fn keywords_named(&mut self, names: &[&str], range: Span) {
+        for word in WORDS.iter().filter(|w| names.contains(&w.zh)) {
+            let spelling = self.spelling(word);
+            self.push(
+                Candidate {
+                    label: spelling.to_string(),
+                    insert: spelling.to_string(),
+                    kind: CompletionItemKind::KEYWORD,
+                    detail: None,
+                    doc: Some(word.doc.to_string()),
+                    rank: 0,
                 },
                 range,
             );

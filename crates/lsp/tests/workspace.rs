@@ -190,6 +190,15 @@ fn completion_follows_the_context() {
     let found = labels(&list);
     assert!(found.contains(&"时限".to_string()) && found.contains(&"奖励".to_string()), "{found:?}");
     assert!(!found.contains(&"营业收入".to_string()));
+    // The start of a tier row: the words that open a band.
+    let text =
+        POLICY.replace("  奖励 如果 收入达标 那么 5万元 否则 1万元\n", "  奖励 分档 收入 {\n    不\n  }\n");
+    let list = complete(&mut workspace, &text, "    不\n", 5);
+    assert_eq!(labels(&list), vec!["不超过", "不低于", "超过", "不满", "低于"]);
+    // The start of a condition: the author's own words, nothing offered.
+    let text = POLICY.replace("    级别:", "    级");
+    let list = complete(&mut workspace, &text, "    级 ", 5);
+    assert!(labels(&list).is_empty(), "{:?}", labels(&list));
     // An expression: facts, the policy's definitions and plain labels, built-ins.
     let list = complete(&mut workspace, POLICY, "收入 不低于", 1);
     let found = labels(&list);
