@@ -242,14 +242,15 @@ impl Workspace {
             }
         };
         let encoding = self.encoding;
+        let open = self.open.contains_key(uri);
         let Some(library) = self.libraries.get_mut(at) else { return Vec::new() };
-        library.set(uri, text.as_deref(), encoding);
-        let published = library.recheck();
-        // A lone file closed and gone leaves nothing to hold.
-        if library.root.is_none() && library.uris.is_empty() {
+        if library.root.is_none() && !open {
+            // A file outside any library is the server's concern only while it is open.
             self.libraries.remove(at);
+            return vec![Publish { uri: uri.clone(), diagnostics: Vec::new() }];
         }
-        published
+        library.set(uri, text.as_deref(), encoding);
+        library.recheck()
     }
 
     /// The library at `root`, from disk, with the open documents in it in place of their files;

@@ -150,7 +150,8 @@ fn a_file_outside_any_library_is_checked_alone() {
     std::fs::create_dir_all(&dir).unwrap();
     let uri = Url::from_file_path(dir.join("lone.hq")).unwrap();
     let mut workspace = Workspace::new(Encoding::Utf16);
-    // Never saved: the editor's text is all there is.
+    // Saved, then edited: the editor's text is what is checked.
+    std::fs::write(dir.join("lone.hq"), "").unwrap();
     let published = workspace.open(&uri, POLICY.to_string());
     let found = codes(&published, &uri).unwrap();
     assert!(found.contains(&"E603".to_string()), "no platform: {found:?}");
