@@ -30,6 +30,24 @@ fn state_class(state: &str) -> &'static str {
     }
 }
 
+/// How the claim came in, in words.
+fn channel_word(channel: &str) -> &str {
+    match channel {
+        "online" => "网上申报",
+        "window" => "惠企专窗受理",
+        "screening" => "免申即享筛选",
+        other => other,
+    }
+}
+
+/// An event's time (RFC 3339, UTC) as people in China read it: `2026-11-26 09:30`.
+fn local_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at).map_or_else(
+        |_| at.to_owned(),
+        |t| (t.naive_utc() + chrono::TimeDelta::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
 /// `GET /claims?after=`.
 pub(crate) async fn list(
     State(state): State<Arc<AppState>>,
@@ -165,7 +183,7 @@ fn render(c: &ClaimView) -> Markup {
             ol.timeline {
                 @for t in &c.timeline {
                     li {
-                        strong { (t.word) } " " small { (t.at) } br;
+                        strong { (t.word) } " " small { (local_time(&t.at)) } br;
                         (t.who) "（" (t.role) "）"
                         @if !t.reason.is_empty() { br; "说明：" (t.reason) }
                     }
@@ -176,7 +194,7 @@ fn render(c: &ClaimView) -> Markup {
             h2 id="ent-h" { "申报企业" }
             p { (c.enterprise.name) "（" (c.enterprise.uscc) "）" }
             p { "开户银行：" (c.enterprise.bank) "；账号：" (c.enterprise.account) }
-            p { "渠道：" (c.channel) }
+            p { "渠道：" (channel_word(&c.channel)) }
             @if !c.commitment.is_empty() { h3 { "承诺书" } p { (c.commitment) } }
         }
     }

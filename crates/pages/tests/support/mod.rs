@@ -29,7 +29,7 @@ pub fn root() -> PathBuf {
 /// The bundled library with the texts the ledger keeps, as `huiqi serve` loads it.
 pub fn library() -> Library {
     let dir = root().join("policies");
-    let sources = SourceSet::load(&[dir.clone()]).unwrap();
+    let sources = SourceSet::load(std::slice::from_ref(&dir)).unwrap();
     let files = sources.files.iter().map(|f| (f.name.clone(), f.text.clone())).collect();
     let mut calendar: Vec<(String, String)> = std::fs::read_dir(dir.join("calendar"))
         .unwrap()
