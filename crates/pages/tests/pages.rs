@@ -144,10 +144,23 @@ async fn the_stylesheet_is_versioned_cached_and_pages_are_compressed() {
     assert_eq!(headers["content-encoding"], "gzip");
 }
 
-#[tokio::test]
-async fn a_claim_made_on_the_page_is_the_apis_and_its_progress_shows() {
-    for (db, _keep) in ledgers("apply") {
+/// Runs `test` on the service over each ledger. The ledger is opened and closed outside the
+/// async runtime: the PostgreSQL client runs a runtime of its own to connect and to hang up.
+fn on_each_ledger<F: std::future::Future<Output = ()>>(name: &str, test: impl Fn(axum::Router) -> F) {
+    for (db, _keep) in ledgers(name) {
         let app = app(&db);
+        tokio::runtime::Runtime::new().unwrap().block_on(test(app.clone()));
+        drop(app);
+    }
+}
+
+#[test]
+fn a_claim_made_on_the_page_is_the_apis_and_its_progress_shows() {
+    on_each_ledger("apply", claim_on_the_page);
+}
+
+async fn claim_on_the_page(app: axum::Router) {
+    {
         let me = token("enterprise", Some(CODE));
         // Signed out: sent to sign in, and back.
         let (status, headers, _) = get(&app, "/apply/gxj-02", None).await;
@@ -219,10 +232,13 @@ async fn a_claim_made_on_the_page_is_the_apis_and_its_progress_shows() {
     }
 }
 
-#[tokio::test]
-async fn roles_are_the_ledgers() {
-    for (db, _keep) in ledgers("roles") {
-        let app = app(&db);
+#[test]
+fn roles_are_the_ledgers() {
+    on_each_ledger("roles", roles);
+}
+
+async fn roles(app: axum::Router) {
+    {
         let me = token("enterprise", Some(CODE));
         let other = token("enterprise", Some(OTHER));
         let payer = token("payer", Some("区行政审批局"));
