@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError, RwLock};
 
 use chrono::NaiveDate;
 
-use crate::db::{self, Dated, Pool, Tx};
+use crate::db::{self, Dated, Param, Pool, Tx};
 use crate::error::LedgerError;
 
 /// The default address: a SQLite file under the working directory.
@@ -173,6 +173,20 @@ impl Ledger {
             Backend::Sqlite(pool) => pool.with(|_| false, |conn| f(Connection::Sqlite(conn))),
             Backend::Postgres(pool) => {
                 pool.with(db::postgres::Conn::is_closed, |conn| f(Connection::Postgres(conn.client())))
+            }
+        }
+    }
+
+    /// Runs one statement that only reads. On PostgreSQL it goes alone, outside a transaction (one
+    /// round trip instead of three); on SQLite, where a transaction costs no round trip, as
+    /// [`Ledger::read`].
+    pub(crate) fn query_alone(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<db::Row>, LedgerError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => {
+                pool.with(|_| false, |conn| db::sqlite::read(conn, |tx| Ok(tx.query(sql, params)?)))
+            }
+            Backend::Postgres(pool) => {
+                pool.with(db::postgres::Conn::is_closed, |conn| db::postgres::query_alone(conn, sql, params))
             }
         }
     }

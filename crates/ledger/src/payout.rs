@@ -344,17 +344,15 @@ impl Ledger {
     /// once-only rules, caps and 就高不重复: dated when paid, or when due while not yet paid
     /// (approved money counts, or it could be awarded twice).
     pub fn prior_awards(&self, uscc: &str) -> Result<Vec<PriorAward>, LedgerError> {
-        self.read(|tx| {
-            tx.query(
-                "SELECT policy, COALESCE(paid_on, due_on), amount_fen FROM payouts WHERE enterprise = $1 ORDER BY id",
-                &[Param::Text(uscc)],
-            )?
-            .iter()
-            .map(|r| {
-                Ok(PriorAward { policy: r.text(0)?.to_owned(), date: parse_date(r.text(1)?)?, amount: from_fen(r.int(2)?) })
-            })
-            .collect()
+        self.query_alone(
+            "SELECT policy, COALESCE(paid_on, due_on), amount_fen FROM payouts WHERE enterprise = $1 ORDER BY id",
+            &[Param::Text(uscc)],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(PriorAward { policy: r.text(0)?.to_owned(), date: parse_date(r.text(1)?)?, amount: from_fen(r.int(2)?) })
         })
+        .collect()
     }
 
     /// How many payouts the ledger holds.

@@ -28,8 +28,8 @@ pub(crate) fn connect(path: &Path, url: &str) -> Result<Connection, LedgerError>
     // NORMAL in WAL: a commit is not synced to the disk; the WAL is, at each checkpoint. A crash
     // of the process (or of the server) loses nothing; a power cut or a crash of the operating
     // system may lose the transactions committed since the last checkpoint (the database stays
-    // whole: they are rolled back, never half kept). FULL synced every commit: with the disk's
-    // ~2.5 ms per sync here, at most ~400 submissions a second, all behind one write lock
+    // whole: they are rolled back, never half kept). FULL synced every commit, behind the one
+    // writer: an 8 KiB synced write takes ~2.5 ms on this machine's disk, more when it is busy
     // (docs/performance.md, "Workflow over HTTP"). Where no commit may ever be lost, run on
     // PostgreSQL (docs/deployment.md).
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| open(e.to_string()))?;
@@ -39,7 +39,7 @@ pub(crate) fn connect(path: &Path, url: &str) -> Result<Connection, LedgerError>
     // one commit of ~70). A connection closing last still checkpoints and removes the log.
     conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(|e| open(e.to_string()))?;
     // Pages read from the file through a map rather than copied by `pread` into each
-    // connection's cache (a tenth of a claim view's time went to copying them).
+    // connection's cache (5% of a server's time under submissions went to `pread`).
     conn.pragma_update(None, "mmap_size", MMAP_BYTES).map_err(|e| open(e.to_string()))?;
     // The ledger's SQL is a few dozen fixed texts: all of a submission's and a claim view's stay
     // prepared (rusqlite keeps 16 by default, fewer than one submission runs).
