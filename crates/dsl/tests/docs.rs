@@ -8,7 +8,7 @@ use std::path::Path;
 
 use huiqi_dsl::check::FileId;
 use huiqi_dsl::source::SourceSet;
-use huiqi_dsl::Code;
+use huiqi_dsl::{Code, Style};
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
@@ -74,9 +74,9 @@ fn every_example_checks_as_documented() {
             .collect();
         got.sort();
         let others: Vec<String> =
-            all.iter().filter(|d| d.file != FileId(2)).map(|d| sources.render(d)).collect();
+            all.iter().filter(|d| d.file != FileId(2)).map(|d| sources.render(d, Style::default())).collect();
         if got != markers(text) || !others.is_empty() {
-            let rendered: Vec<String> = all.iter().map(|d| sources.render(d)).collect();
+            let rendered: Vec<String> = all.iter().map(|d| sources.render(d, Style::default())).collect();
             failures.push(format!(
                 "example at {name}: expected {:?}, found {got:?}\n{}",
                 markers(text),

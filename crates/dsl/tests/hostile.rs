@@ -59,7 +59,7 @@ fn run(bytes: Vec<u8>) -> Outcome {
             let all: Vec<Code> = set.diagnostics(&checked).iter().map(|d| d.diagnostic.code).collect();
             // Rendering walks the text around each diagnostic: it must survive the input too.
             for d in set.diagnostics(&checked).iter().take(20) {
-                let _ = set.render(d);
+                let _ = set.render(d, huiqi_dsl::Style::default());
             }
             // The formatter refuses a file with parse errors and must not panic on any other
             // (skipped on the largest inputs, which would double a slow debug-build test).
