@@ -1,6 +1,6 @@
 //! Reading the text: grammar, strings, numbers, dates, nesting and input-method slips.
 
-use super::{did_you_mean, one_of, say, Locale, Texts};
+use super::{did_you_mean, say, Locale, Texts};
 use crate::diagnostic::Code;
 
 /// What a line that could not be read was meant to be.
