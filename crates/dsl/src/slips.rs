@@ -73,7 +73,9 @@ struct Slip {
 
 /// Every slip in the tree of a file that parsed, one diagnostic per line or bracket pair.
 pub(crate) fn report(file: Pair<'_, Rule>, text: &str) -> Vec<Diagnostic> {
-    let index = LineIndex::new(text);
+    // Built at the first slip: most files have none.
+    let mut index: Option<LineIndex> = None;
+    let mut line_of = |at: usize| index.get_or_insert_with(|| LineIndex::new(text)).line_of(at);
     let mut slips: Vec<Slip> = Vec::new();
     // An explicit stack rather than recursion: pest's tree is as deep as the text nests.
     let mut stack: Vec<(Pair<'_, Rule>, usize)> = vec![(file, 0)];
@@ -112,7 +114,7 @@ pub(crate) fn report(file: Pair<'_, Rule>, text: &str) -> Vec<Diagnostic> {
                     let end = written.get(last..).and_then(|r| r.chars().next()).map_or(last, |c| last + c.len_utf8());
                     let found = written.get(first..end).unwrap_or_default();
                     let span = Span::new(start + first, start + end);
-                    let key = (0, index.line_of(span.start));
+                    let key = (0, line_of(span.start));
                     slips.push(Slip { span, found: found.to_string(), fix: halfwidth(found).into_owned(), key });
                 }
                 if rule != Rule::infix_cmp && rule != Rule::per_unit {
@@ -126,7 +128,7 @@ pub(crate) fn report(file: Pair<'_, Rule>, text: &str) -> Vec<Diagnostic> {
                         span,
                         found: (*slip).to_string(),
                         fix: (*meant).to_string(),
-                        key: (2, index.line_of(start)),
+                        key: (2, line_of(start)),
                     });
                 }
                 continue;
@@ -137,14 +139,19 @@ pub(crate) fn report(file: Pair<'_, Rule>, text: &str) -> Vec<Diagnostic> {
     }
     slips.sort_by_key(|s| s.span.start);
     let mut out: Vec<Diagnostic> = Vec::new();
-    let mut groups: Vec<((u8, usize), Vec<Slip>)> = Vec::new();
+    // Groups in the order of their first slip; found by key, so many slips stay linear.
+    let mut groups: Vec<Vec<Slip>> = Vec::new();
+    let mut by_key: std::collections::HashMap<(u8, usize), usize> = std::collections::HashMap::new();
     for slip in slips {
-        match groups.iter_mut().find(|(key, _)| *key == slip.key) {
-            Some((_, group)) => group.push(slip),
-            None => groups.push((slip.key, vec![slip])),
+        match by_key.get(&slip.key).and_then(|&i| groups.get_mut(i)) {
+            Some(group) => group.push(slip),
+            None => {
+                by_key.insert(slip.key, groups.len());
+                groups.push(vec![slip]);
+            }
         }
     }
-    for (_, group) in groups {
+    for group in groups {
         let Some((first, rest)) = group.split_first() else { continue };
         let homophone = HOMOPHONES.iter().find(|(slip, _)| first.found == *slip);
         let message = match homophone {

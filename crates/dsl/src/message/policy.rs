@@ -348,12 +348,12 @@ impl PolicyMsg {
             (DefinitionUnit { name, ty, unit }, Zh) => say(
                 format!("`{name}` 的单位有误：金额乘以{unit}数，得出的是{}", ty.name(l)),
                 format!("少了 `/{unit}`"),
-                format!("按{unit}计的金额写作 `…元/{unit}`，例如 `500元/{unit} × 数量`；这个定义不再在每处读取时重复报错"),
+                format!("按{unit}计的金额写作 `…元/{unit}`，例如 `500元/{unit}`；读取 `{name}` 的各处不再重复报错"),
             ),
             (DefinitionUnit { name, ty, unit }, En) => say(
                 format!("`{name}` has the wrong unit: an amount times a count of {unit} gives {}", ty.name(l)),
                 format!("`/{unit}` missing"),
-                format!("an amount per {unit} is written `…元/{unit}`, e.g. `500元/{unit} × count`; the places that read this definition are not reported again"),
+                format!("an amount per {unit} is written `…元/{unit}`, e.g. `500元/{unit}`; the places that read `{name}` are not reported again"),
             ),
             (UnknownFunder { name, suggestion, funders }, Zh) => say(
                 format!("未知的出资方 `{name}`"),
