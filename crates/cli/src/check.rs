@@ -38,7 +38,9 @@ pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, LoadError> {
                 say!("{w}\n");
             }
             match (crate::lang(), errors) {
-                (Locale::Zh, 0) => say!("已检查 {files} 个文件、{policies} 个政策：没有错误，{warnings} 个警告"),
+                (Locale::Zh, 0) => {
+                    say!("已检查 {files} 个文件、{policies} 个政策：没有错误，{warnings} 个警告")
+                }
                 (Locale::Zh, _) => {
                     say!("已检查 {files} 个文件、{policies} 个政策：{errors} 个错误，{warnings} 个警告")
                 }

@@ -20,6 +20,7 @@ mod check;
 mod eval;
 mod fmt;
 mod golden;
+mod golden_words;
 mod ledger;
 mod library;
 mod screen;
@@ -146,7 +147,11 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error}");
+            let word = match lang() {
+                Locale::Zh => "错误",
+                Locale::En => "error",
+            };
+            eprintln!("{word}: {error}");
             ExitCode::FAILURE
         }
     }

@@ -60,7 +60,9 @@ fn every_error_is_printed_and_exits_one() {
     let (code, out, _) = huiqi(&["check", "bad.hq"], &dir);
     assert_eq!(code, 1, "{out}");
     // Chinese by default; English with `--lang en` or `HUIQI_LANG=en`, with the same codes.
-    for needle in ["错误[E301]", "错误[E303]", "错误[E201]", "--> bad.hq:3:6", "帮助: 您是否想写 `即申即享`？"] {
+    for needle in
+        ["错误[E301]", "错误[E303]", "错误[E201]", "--> bad.hq:3:6", "帮助: 您是否想写 `即申即享`？"]
+    {
         assert!(out.contains(needle), "missing {needle} in\n{out}");
     }
     assert!(out.contains("3 个错误"), "{out}");

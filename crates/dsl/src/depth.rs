@@ -55,16 +55,20 @@ pub fn limit(text: &str) -> Option<Cut> {
             continue;
         }
         // Full-width brackets are read as brackets too (an input-method slip, E008).
-        let opener =
-            ["(", "（", "[", "［", "【", "{", "｛", "如果", "if"].iter().find(|o| starts_word(rest, o, text, i));
-        let closer =
-            [")", "）", "]", "］", "】", "}", "｝", "否则", "else"].iter().find(|o| starts_word(rest, o, text, i));
+        let opener = ["(", "（", "[", "［", "【", "{", "｛", "如果", "if"]
+            .iter()
+            .find(|o| starts_word(rest, o, text, i));
+        let closer = [")", "）", "]", "］", "】", "}", "｝", "否则", "else"]
+            .iter()
+            .find(|o| starts_word(rest, o, text, i));
         if let Some(o) = opener {
             if depth >= MAX_DEPTH {
                 blank.push((i, i + o.len()));
                 if i >= reported_until {
-                    diagnostics
-                        .push(Diagnostic::new(Span::new(i, i + o.len()), SyntaxMsg::NestedTooDeep { max: MAX_DEPTH }));
+                    diagnostics.push(Diagnostic::new(
+                        Span::new(i, i + o.len()),
+                        SyntaxMsg::NestedTooDeep { max: MAX_DEPTH },
+                    ));
                     // One report per line: finding the line's end once keeps this linear.
                     reported_until = text.get(i..).and_then(|r| r.find('\n')).map_or(text.len(), |e| i + e);
                 }

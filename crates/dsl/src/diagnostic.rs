@@ -132,7 +132,6 @@ impl std::fmt::Display for Code {
     }
 }
 
-
 /// A secondary place that helps explain the primary one (e.g. the first of two duplicates).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
@@ -231,7 +230,8 @@ impl Diagnostic {
         // the excerpt: clamp it onto the excerpt's characters.
         let local = |span: Span| {
             let start = floor_char_boundary(excerpt, span.start.saturating_sub(from).min(excerpt.len()));
-            let end = floor_char_boundary(excerpt, span.end.saturating_sub(from).min(excerpt.len())).max(start);
+            let end =
+                floor_char_boundary(excerpt, span.end.saturating_sub(from).min(excerpt.len())).max(start);
             start..end
         };
         let mut snippet = Snippet::source(excerpt)
@@ -240,7 +240,9 @@ impl Diagnostic {
             .fold(true)
             .annotation(AnnotationKind::Primary.span(local(self.span)).label(texts.label));
         for note in &self.notes {
-            snippet = snippet.annotation(AnnotationKind::Context.span(local(note.span)).label(note.label.text(style.locale)));
+            snippet = snippet.annotation(
+                AnnotationKind::Context.span(local(note.span)).label(note.label.text(style.locale)),
+            );
         }
         let mut group = level.primary_title(texts.message).id(self.code.as_str()).element(snippet);
         if let Some(text) = texts.help {

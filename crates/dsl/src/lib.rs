@@ -24,7 +24,7 @@ pub mod span;
 pub mod suggest;
 
 pub use diagnostic::{Code, Diagnostic, Severity, Style};
-pub use message::{Locale, Message};
 pub use format::{format_source, print};
+pub use message::{Locale, Message};
 pub use parse::{parse, Parsed};
 pub use span::{LineIndex, Span};

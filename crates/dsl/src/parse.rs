@@ -234,7 +234,10 @@ impl Builder<'_> {
         // A full-width character where even its full-width form is not read: named as such.
         if let Some((written, ascii)) = leading_fullwidth(found) {
             let end = at + written.len();
-            return Diagnostic::new(Span::new(at, end), SyntaxMsg::FullWidth { slips: vec![(written, ascii)] });
+            return Diagnostic::new(
+                Span::new(at, end),
+                SyntaxMsg::FullWidth { slips: vec![(written, ascii)] },
+            );
         }
         let found_text = found.to_string();
         debug_assert!(self.text.is_char_boundary(at));
@@ -305,7 +308,8 @@ impl Builder<'_> {
         let date = match NaiveDate::parse_from_str(&halfwidth(pair.as_str()), "%Y-%m-%d") {
             Ok(date) => date,
             Err(_) => {
-                self.diagnostics.push(Diagnostic::new(span, SyntaxMsg::InvalidDate { text: pair.as_str().to_string() }));
+                self.diagnostics
+                    .push(Diagnostic::new(span, SyntaxMsg::InvalidDate { text: pair.as_str().to_string() }));
                 NaiveDate::MIN
             }
         };
@@ -930,7 +934,6 @@ fn found_at(text: &str, at: usize) -> &str {
     &rest[..end]
 }
 
-
 impl Context {
     fn starters(self) -> &'static [Rule] {
         match self {
@@ -951,17 +954,73 @@ impl Context {
         match self {
             Context::Item => &["政策", "事实", "平台", "policy", "fact", "platform"],
             Context::Clause => &[
-                "部门", "方式", "渠道", "依据", "有效期", "分担", "材料", "时限", "频次", "就高不重复", "状态", "设",
-                "条件", "奖励", "上限", "年度上限", "累计上限", "分期", "取整", "department", "mode", "channel",
-                "basis", "valid", "shares", "materials", "time_limit", "frequency", "exclusive_group", "status",
-                "let", "conditions", "award", "cap", "yearly_cap", "lifetime_cap", "installments", "round_to",
+                "部门",
+                "方式",
+                "渠道",
+                "依据",
+                "有效期",
+                "分担",
+                "材料",
+                "时限",
+                "频次",
+                "就高不重复",
+                "状态",
+                "设",
+                "条件",
+                "奖励",
+                "上限",
+                "年度上限",
+                "累计上限",
+                "分期",
+                "取整",
+                "department",
+                "mode",
+                "channel",
+                "basis",
+                "valid",
+                "shares",
+                "materials",
+                "time_limit",
+                "frequency",
+                "exclusive_group",
+                "status",
+                "let",
+                "conditions",
+                "award",
+                "cap",
+                "yearly_cap",
+                "lifetime_cap",
+                "installments",
+                "round_to",
             ],
             Context::FactProp => &[
-                "类型", "单位", "提供", "来源", "说明", "缺省", "非负", "可为负", "type", "unit", "provider",
-                "provenance", "description", "default", "non_negative", "signed",
+                "类型",
+                "单位",
+                "提供",
+                "来源",
+                "说明",
+                "缺省",
+                "非负",
+                "可为负",
+                "type",
+                "unit",
+                "provider",
+                "provenance",
+                "description",
+                "default",
+                "non_negative",
+                "signed",
             ],
             Context::PlatformProp => &[
-                "部门", "出资方", "付款方", "兑付时限", "联审", "department", "funders", "payers", "payout_limit",
+                "部门",
+                "出资方",
+                "付款方",
+                "兑付时限",
+                "联审",
+                "department",
+                "funders",
+                "payers",
+                "payout_limit",
                 "joint_review",
             ],
             Context::Condition | Context::Veto | Context::PayerRule | Context::TierRow => &[],
@@ -971,7 +1030,8 @@ impl Context {
 
 /// The word a text starts with: letters and digits of any script, and `_`.
 fn leading_word(text: &str) -> &str {
-    let end = text.char_indices().find(|(_, c)| !(c.is_alphanumeric() || *c == '_')).map_or(text.len(), |(i, _)| i);
+    let end =
+        text.char_indices().find(|(_, c)| !(c.is_alphanumeric() || *c == '_')).map_or(text.len(), |(i, _)| i);
     text.get(..end).unwrap_or_default()
 }
 

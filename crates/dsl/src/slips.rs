@@ -111,11 +111,19 @@ pub(crate) fn report(file: Pair<'_, Rule>, text: &str) -> Vec<Diagnostic> {
                 let mut run = written.char_indices().filter(|(_, c)| ascii_of(*c).is_some());
                 if let Some((first, _)) = run.next() {
                     let last = run.next_back().map_or(first, |(i, _)| i);
-                    let end = written.get(last..).and_then(|r| r.chars().next()).map_or(last, |c| last + c.len_utf8());
+                    let end = written
+                        .get(last..)
+                        .and_then(|r| r.chars().next())
+                        .map_or(last, |c| last + c.len_utf8());
                     let found = written.get(first..end).unwrap_or_default();
                     let span = Span::new(start + first, start + end);
                     let key = (0, line_of(span.start));
-                    slips.push(Slip { span, found: found.to_string(), fix: halfwidth(found).into_owned(), key });
+                    slips.push(Slip {
+                        span,
+                        found: found.to_string(),
+                        fix: halfwidth(found).into_owned(),
+                        key,
+                    });
                 }
                 if rule != Rule::infix_cmp && rule != Rule::per_unit {
                     continue;

@@ -29,9 +29,40 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
 
 /// Every unit the language knows, for "did you mean" on a misspelt one (`平米` → `平方米`).
 pub const UNITS: &[&str] = &[
-    "元", "万元", "亿元", "美元", "万美元", "亿美元", "平方米", "千瓦时", "小时", "kWh", "㎡", "人", "名", "户",
-    "个", "家", "集", "部", "项", "件", "次", "场", "届", "年", "月", "天", "日", "亩", "度", "吨", "台", "套",
-    "米", "份",
+    "元",
+    "万元",
+    "亿元",
+    "美元",
+    "万美元",
+    "亿美元",
+    "平方米",
+    "千瓦时",
+    "小时",
+    "kWh",
+    "㎡",
+    "人",
+    "名",
+    "户",
+    "个",
+    "家",
+    "集",
+    "部",
+    "项",
+    "件",
+    "次",
+    "场",
+    "届",
+    "年",
+    "月",
+    "天",
+    "日",
+    "亩",
+    "度",
+    "吨",
+    "台",
+    "套",
+    "米",
+    "份",
 ];
 
 /// `name` with every long form of [`ABBREVIATIONS`] replaced by its short form.
@@ -73,7 +104,8 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .filter(|c| *c != wrong && c.chars().count() <= MAX_COMPARED)
         .filter_map(|c| {
             let as_written = distance(wrong, c);
-            let as_short = if short != wrong || shortened(c) != c { distance(&short, &shortened(c)) } else { None };
+            let as_short =
+                if short != wrong || shortened(c) != c { distance(&short, &shortened(c)) } else { None };
             as_written.into_iter().chain(as_short).min().map(|d| (d, c))
         })
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
@@ -126,7 +158,8 @@ mod tests {
 
     #[test]
     fn a_full_government_name_finds_its_short_name() {
-        let departments = ["区工信局", "区人社局", "区市场监督管理局", "区发改委", "章贡高新区管委会", "区住建局"];
+        let departments =
+            ["区工信局", "区人社局", "区市场监督管理局", "区发改委", "章贡高新区管委会", "区住建局"];
         assert_eq!(closest("区人力资源和社会保障局", departments), Some("区人社局"));
         assert_eq!(closest("章贡区人力资源和社会保障局", departments), Some("区人社局"));
         assert_eq!(closest("区工业和信息化局", departments), Some("区工信局"));

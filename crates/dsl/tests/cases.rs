@@ -100,7 +100,11 @@ fn run(kind: &str, with_context: bool) {
             );
         }
         let rendered = |locale: Locale| -> String {
-            found.iter().filter(|d| d.file.0 == case).map(|d| sources.render(d, Style::plain(locale)) + "\n").collect()
+            found
+                .iter()
+                .filter(|d| d.file.0 == case)
+                .map(|d| sources.render(d, Style::plain(locale)) + "\n")
+                .collect()
         };
         let want = expected(&sources.files[case].text);
         let got = actual(&sources, &found, case);

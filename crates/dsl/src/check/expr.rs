@@ -111,8 +111,11 @@ impl<'a> Scope<'a> {
                 match unify(&t, &e) {
                     Some(ty) => ty,
                     None => self.error(
-                        Diagnostic::new(otherwise.span, ExprMsg::BranchKinds { then: t.clone(), otherwise: e })
-                            .note(then.span, NoteLabel::ThisIs(t)),
+                        Diagnostic::new(
+                            otherwise.span,
+                            ExprMsg::BranchKinds { then: t.clone(), otherwise: e },
+                        )
+                        .note(then.span, NoteLabel::ThisIs(t)),
                     ),
                 }
             }
@@ -149,7 +152,8 @@ impl<'a> Scope<'a> {
         if self.later.contains(name) {
             // It is read, only too early: say that, and not also that it is unused.
             self.locals_read.insert(name.to_string());
-            return self.error(Diagnostic::new(span, ExprMsg::UseBeforeDefinition { name: name.to_string() }));
+            return self
+                .error(Diagnostic::new(span, ExprMsg::UseBeforeDefinition { name: name.to_string() }));
         }
         match BUILTINS.iter().find(|(zh, en)| *zh == name || *en == name) {
             Some(("评估日期", _)) => Ty::Date,
@@ -166,9 +170,8 @@ impl<'a> Scope<'a> {
                 // says so, when no name is closer.
                 let hint = match closest(name, candidates.iter().copied()) {
                     Some(close) => NameHint::Name(close.to_string()),
-                    None if self.after_slash => {
-                        closest(name, crate::suggest::UNITS.iter().copied()).map_or(NameHint::None, NameHint::Unit)
-                    }
+                    None if self.after_slash => closest(name, crate::suggest::UNITS.iter().copied())
+                        .map_or(NameHint::None, NameHint::Unit),
                     None => NameHint::None,
                 };
                 self.error(Diagnostic::new(span, ExprMsg::UnknownName { name: name.to_string(), hint }))
@@ -184,8 +187,10 @@ impl<'a> Scope<'a> {
             for arg in args {
                 self.type_of(arg);
             }
-            return self
-                .error(Diagnostic::new(func_span, ExprMsg::UnknownFunction { name: func.to_string(), suggestion }));
+            return self.error(Diagnostic::new(
+                func_span,
+                ExprMsg::UnknownFunction { name: func.to_string(), suggestion },
+            ));
         };
         let types: Vec<Ty> = args.iter().map(|a| self.type_of(a)).collect();
         if types.len() < min || types.len() > max {
@@ -208,7 +213,11 @@ impl<'a> Scope<'a> {
                         _ if ty.is_error() || t.is_error() => Ty::Error,
                         _ => self.error(Diagnostic::new(
                             arg.span,
-                            ExprMsg::ArgsDiffer { func: func.to_string(), first: ty.clone(), this: t.clone() },
+                            ExprMsg::ArgsDiffer {
+                                func: func.to_string(),
+                                first: ty.clone(),
+                                this: t.clone(),
+                            },
                         )),
                     };
                 }
@@ -323,8 +332,11 @@ impl<'a> Scope<'a> {
                 let bound_ty = Ty::of_number(&bound.value);
                 if !base.is_error() && unify(&base, &bound_ty).is_none() {
                     self.diagnostics.push(
-                        Diagnostic::new(bound.span, ExprMsg::BandKind { bound: bound_ty, base: base.clone() })
-                            .note(tiers.base.span, NoteLabel::BaseIs(base.clone())),
+                        Diagnostic::new(
+                            bound.span,
+                            ExprMsg::BandKind { bound: bound_ty, base: base.clone() },
+                        )
+                        .note(tiers.base.span, NoteLabel::BaseIs(base.clone())),
                     );
                 }
             }
@@ -345,16 +357,16 @@ impl<'a> Scope<'a> {
                 Some(prev) => match unify(&prev, &ty) {
                     Some(u) => Some(u),
                     None => {
-                        self.diagnostics
-                            .push(Diagnostic::new(row.value.span, ExprMsg::RowKind { this: ty, above: prev }));
+                        self.diagnostics.push(Diagnostic::new(
+                            row.value.span,
+                            ExprMsg::RowKind { this: ty, above: prev },
+                        ));
                         Some(Ty::Error)
                     }
                 },
             };
         }
-        result.unwrap_or_else(|| {
-            self.error(Diagnostic::new(span, ExprMsg::NoRows))
-        })
+        result.unwrap_or_else(|| self.error(Diagnostic::new(span, ExprMsg::NoRows)))
     }
 }
 

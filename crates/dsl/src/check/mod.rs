@@ -125,10 +125,7 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
     let has_policies = items().any(|(_, i)| matches!(i, Item::Policy(_)));
     if platform.is_none() && has_policies {
         let file = items().find(|(_, i)| matches!(i, Item::Policy(_))).map_or(FileId(0), |(f, _)| f);
-        push(
-            file,
-            vec![Diagnostic::new(Span::new(0, 0), LibraryMsg::NoPlatform)],
-        );
+        push(file, vec![Diagnostic::new(Span::new(0, 0), LibraryMsg::NoPlatform)]);
     }
 
     // 4. Policies.
@@ -140,7 +137,10 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         let mut found = Vec::new();
         if let Some(first) = by_id.get(&p.id.text).and_then(|i| policies.get(*i)) {
             let at = place(first.place.file, first.place.span);
-            found.push(Diagnostic::new(p.id.span, LibraryMsg::DuplicatePolicy { id: p.id.text.clone(), first: at }));
+            found.push(Diagnostic::new(
+                p.id.span,
+                LibraryMsg::DuplicatePolicy { id: p.id.text.clone(), first: at },
+            ));
         }
         let info = policy::policy_info(p, file, &cx, &mut found);
         push(file, found);

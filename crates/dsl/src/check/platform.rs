@@ -59,7 +59,8 @@ pub fn platform_info(
                 for (i, rule) in rules.iter().enumerate() {
                     if !info.departments.contains(&rule.payer.text) {
                         let suggestion =
-                            closest(&rule.payer.text, info.departments.iter().map(String::as_str)).map(str::to_string);
+                            closest(&rule.payer.text, info.departments.iter().map(String::as_str))
+                                .map(str::to_string);
                         out.push(Diagnostic::new(
                             rule.payer.span,
                             PlatformMsg::PayerNotDepartment { payer: rule.payer.text.clone(), suggestion },
@@ -88,8 +89,11 @@ pub fn platform_info(
                 for (i, veto) in vetoes.iter().enumerate() {
                     if let Some(first) = vetoes.iter().take(i).find(|v| v.label.text == veto.label.text) {
                         out.push(
-                            Diagnostic::new(veto.label.span, PlatformMsg::DuplicateVeto { label: veto.label.text.clone() })
-                                .note(first.label.span, NoteLabel::FirstListed),
+                            Diagnostic::new(
+                                veto.label.span,
+                                PlatformMsg::DuplicateVeto { label: veto.label.text.clone() },
+                            )
+                            .note(first.label.span, NoteLabel::FirstListed),
                         );
                     }
                     scope.boolean(&veto.expr, Why::Veto);

@@ -53,8 +53,7 @@ fn choose<T: Copy>(
     if let Some((_, _, v)) = table.iter().find(|(zh, en, _)| *zh == word.text || *en == word.text) {
         return Some(*v);
     }
-    let suggestion =
-        closest(&word.text, table.iter().flat_map(|(zh, en, _)| [*zh, *en])).map(str::to_string);
+    let suggestion = closest(&word.text, table.iter().flat_map(|(zh, en, _)| [*zh, *en])).map(str::to_string);
     let options = table.iter().map(|(zh, _, _)| *zh).collect();
     out.push(Diagnostic::new(
         word.span,
@@ -145,7 +144,10 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                         out.push(
                             Diagnostic::new(
                                 to.span,
-                                PolicyMsg::ValidityReversed { from: from.date.to_string(), to: to.date.to_string() },
+                                PolicyMsg::ValidityReversed {
+                                    from: from.date.to_string(),
+                                    to: to.date.to_string(),
+                                },
                             )
                             .note(from.span, NoteLabel::Starts),
                         );
@@ -184,7 +186,12 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                     let suggestion = closest(&r.text, options.iter().copied()).map(str::to_string);
                     out.push(Diagnostic::new(
                         r.span,
-                        PolicyMsg::UnknownChoice { choice: Choice::Rounding, word: r.text.clone(), suggestion, options },
+                        PolicyMsg::UnknownChoice {
+                            choice: Choice::Rounding,
+                            word: r.text.clone(),
+                            suggestion,
+                            options,
+                        },
                     ));
                 }
             },
@@ -229,8 +236,11 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                         info.conditions.iter().find(|c| &c.label.text == label).map(|c| c.label.span);
                     if let Some(first) = earlier {
                         out.push(
-                            Diagnostic::new(condition.label.span, PolicyMsg::DuplicateLabel { label: label.clone() })
-                                .note(first, NoteLabel::FirstUsed),
+                            Diagnostic::new(
+                                condition.label.span,
+                                PolicyMsg::DuplicateLabel { label: label.clone() },
+                            )
+                            .note(first, NoteLabel::FirstUsed),
                         );
                     } else if let Some(clash) = clash(&scope, cx, label) {
                         out.push(Diagnostic::new(
@@ -276,7 +286,8 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
     if info.mode == Mode::NoApplication && !info.materials.is_empty() {
         if let Some(span) = seen.get("材料") {
             out.push(
-                Diagnostic::new(*span, PolicyMsg::MaterialsWithoutApplication).note(mode_span, NoteLabel::ModeSet),
+                Diagnostic::new(*span, PolicyMsg::MaterialsWithoutApplication)
+                    .note(mode_span, NoteLabel::ModeSet),
             );
         }
     }
@@ -319,10 +330,15 @@ fn check_shares(
     let mut unreadable = false;
     for share in shares {
         if !funders.is_empty() && !funders.contains(&share.funder.text) {
-            let suggestion = closest(&share.funder.text, funders.iter().map(String::as_str)).map(str::to_string);
+            let suggestion =
+                closest(&share.funder.text, funders.iter().map(String::as_str)).map(str::to_string);
             out.push(Diagnostic::new(
                 share.funder.span,
-                PolicyMsg::UnknownFunder { name: share.funder.text.clone(), suggestion, funders: funders.to_vec() },
+                PolicyMsg::UnknownFunder {
+                    name: share.funder.text.clone(),
+                    suggestion,
+                    funders: funders.to_vec(),
+                },
             ));
         }
         if result.iter().any(|s| s.funder == share.funder.text) {

@@ -105,8 +105,9 @@ pub fn fact_info(
                                 has_type = true;
                             }
                             None => {
-                                let suggestion = closest(&word.text, TYPES.iter().flat_map(|(a, b)| [*a, *b]))
-                                    .map(str::to_string);
+                                let suggestion =
+                                    closest(&word.text, TYPES.iter().flat_map(|(a, b)| [*a, *b]))
+                                        .map(str::to_string);
                                 out.push(Diagnostic::new(
                                     word.span,
                                     SchemaMsg::UnknownType {
@@ -129,7 +130,8 @@ pub fn fact_info(
                 has_provider = true;
                 info.provider = p.text.clone();
                 if !departments.is_empty() && !departments.contains(&p.text) {
-                    let suggestion = closest(&p.text, departments.iter().map(String::as_str)).map(str::to_string);
+                    let suggestion =
+                        closest(&p.text, departments.iter().map(String::as_str)).map(str::to_string);
                     out.push(Diagnostic::new(
                         p.span,
                         PolicyMsg::UnknownDepartment { name: p.text.clone(), suggestion },

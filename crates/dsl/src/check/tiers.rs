@@ -36,8 +36,11 @@ pub fn check_bands(rows: &[TierRow]) -> Vec<Diagnostic> {
         if let (Some(a), Some(b)) = (prev_lower.value.value(), next_lower.value.value()) {
             if b < a {
                 out.push(
-                    Diagnostic::new(next_lower.span, TierMsg::OutOfOrder { above: prev_lower.value.to_string() })
-                        .note(prev_lower.span, NoteLabel::BandAboveStarts),
+                    Diagnostic::new(
+                        next_lower.span,
+                        TierMsg::OutOfOrder { above: prev_lower.value.to_string() },
+                    )
+                    .note(prev_lower.span, NoteLabel::BandAboveStarts),
                 );
                 continue;
             }

@@ -100,17 +100,21 @@ impl LibraryMsg {
                 "policies need the platform",
                 "add `platform.hq` with the `平台` block (departments, funders, payers, vetoes)",
             ),
-            (DuplicateFact { name, first }, Zh) => {
-                say(format!("事实 `{name}` 声明了两次"), format!("第一次声明在 {first}"), "每个事实只声明一次")
-            }
+            (DuplicateFact { name, first }, Zh) => say(
+                format!("事实 `{name}` 声明了两次"),
+                format!("第一次声明在 {first}"),
+                "每个事实只声明一次",
+            ),
             (DuplicateFact { name, first }, En) => say(
                 format!("fact `{name}` is declared twice"),
                 format!("first declared at {first}"),
                 "keep one declaration of each fact",
             ),
-            (DuplicatePolicy { id, first }, Zh) => {
-                say(format!("政策编号 `{id}` 用了两次"), format!("第一次用在 {first}"), "每个政策要有自己的编号")
-            }
+            (DuplicatePolicy { id, first }, Zh) => say(
+                format!("政策编号 `{id}` 用了两次"),
+                format!("第一次用在 {first}"),
+                "每个政策要有自己的编号",
+            ),
             (DuplicatePolicy { id, first }, En) => say(
                 format!("policy id `{id}` is used twice"),
                 format!("first used at {first}"),

@@ -53,9 +53,13 @@ impl PlatformMsg {
             (PayerNotDepartment { payer, suggestion }, En) => say(
                 format!("payer `{payer}` is not a listed department"),
                 "not in `部门`",
-                suggestion.as_deref().map_or_else(|| "a payer must be listed in `部门`".into(), |s| did_you_mean(l, s)),
+                suggestion
+                    .as_deref()
+                    .map_or_else(|| "a payer must be listed in `部门`".into(), |s| did_you_mean(l, s)),
             ),
-            (OtherwiseNotLast, Zh) => say("`否则` 规则须放在最后", "它下面的规则永远用不上", "把这条规则移到 `付款方` 的末尾"),
+            (OtherwiseNotLast, Zh) => {
+                say("`否则` 规则须放在最后", "它下面的规则永远用不上", "把这条规则移到 `付款方` 的末尾")
+            }
             (OtherwiseNotLast, En) => say(
                 "the `否则` rule must come last",
                 "rules below it never apply",

@@ -57,9 +57,11 @@ impl TierMsg {
         use Locale::{En, Zh};
         use TierMsg::*;
         const GAP_ZH: &str = "每一档从上一档结束处开始：上一档写 `低于 X`，下一档写 `不低于 X`";
-        const GAP_EN: &str = "start each band exactly where the one above ends: `低于 X` above, `不低于 X` below";
+        const GAP_EN: &str =
+            "start each band exactly where the one above ends: `低于 X` above, `不低于 X` below";
         const OVERLAP_ZH: &str = "上一档写 `低于 X`，下一档写 `不低于 X`（或 `不超过 X` 与 `超过 X`）";
-        const OVERLAP_EN: &str = "use `低于 X` for the band above and `不低于 X` below (or `不超过 X` and `超过 X`)";
+        const OVERLAP_EN: &str =
+            "use `低于 X` for the band above and `不低于 X` below (or `不超过 X` and `超过 X`)";
         match (self, l) {
             (OpenBelow, Zh) => say(
                 "只有第一档可以没有下限",
@@ -87,28 +89,32 @@ impl TierMsg {
                 "its lower end is not below its upper end",
                 "write the lower end first, then the upper end",
             ),
-            (OutOfOrder { above }, Zh) => say(
-                "各档顺序颠倒",
-                format!("起点低于上一档（{above}）"),
-                "按从低到高的顺序列出各档",
-            ),
+            (OutOfOrder { above }, Zh) => {
+                say("各档顺序颠倒", format!("起点低于上一档（{above}）"), "按从低到高的顺序列出各档")
+            }
             (OutOfOrder { above }, En) => say(
                 "tiers out of order",
                 format!("starts below the band above ({above})"),
                 "list bands from the lowest to the highest",
             ),
-            (Gap { from, to }, Zh) => say("两档之间有空隙", format!("{from} 到 {to} 之间的值不属于任何一档"), GAP_ZH),
+            (Gap { from, to }, Zh) => {
+                say("两档之间有空隙", format!("{from} 到 {to} 之间的值不属于任何一档"), GAP_ZH)
+            }
             (Gap { from, to }, En) => {
                 say("gap between tiers", format!("values between {from} and {to} fall in no band"), GAP_EN)
             }
             (GapAt { at }, Zh) => say("两档之间有空隙", format!("恰好 {at} 不属于任何一档"), GAP_ZH),
             (GapAt { at }, En) => say("gap between tiers", format!("exactly {at} falls in no band"), GAP_EN),
-            (Overlap { from, to }, Zh) => say("两档重叠", format!("{from} 到 {to} 的值同时属于两档"), OVERLAP_ZH),
+            (Overlap { from, to }, Zh) => {
+                say("两档重叠", format!("{from} 到 {to} 的值同时属于两档"), OVERLAP_ZH)
+            }
             (Overlap { from, to }, En) => {
                 say("tiers overlap", format!("values from {from} to {to} fall in two bands"), OVERLAP_EN)
             }
             (OverlapAt { at }, Zh) => say("两档重叠", format!("恰好 {at} 同时属于两档"), OVERLAP_ZH),
-            (OverlapAt { at }, En) => say("tiers overlap", format!("exactly {at} falls in both bands"), OVERLAP_EN),
+            (OverlapAt { at }, En) => {
+                say("tiers overlap", format!("exactly {at} falls in both bands"), OVERLAP_EN)
+            }
         }
     }
 }
