@@ -279,3 +279,67 @@ impl Diagnostic {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{LibraryMsg, PolicyMsg};
+
+    const TEXT: &str = "政策 x \"示例\" {\n  方式 即申即享\n  方式 免申即享\n  奖励 5万元\n}\n";
+
+    fn at(word: &str) -> Span {
+        let start = TEXT.find(word).unwrap_or_default();
+        Span::new(start, start + word.len())
+    }
+
+    #[test]
+    fn places_are_shown_in_the_order_of_the_text() {
+        // The note (line 2) is above the primary place (line 3), whatever order they were added in.
+        let d = Diagnostic::new(
+            at("方式 免申即享"),
+            LibraryMsg::GivenTwice { code: Code::DuplicateClause, key: "方式", merge: false },
+        )
+        .note(at("方式 即申即享"), NoteLabel::FirstGiven);
+        let out = d.render("a.hq", TEXT, &LineIndex::new(TEXT), Style::plain(Locale::Zh));
+        let first = out.find("第一次写在这里").unwrap_or(usize::MAX);
+        let again = out.find("在这里又写了一次").unwrap_or(0);
+        assert!(first < again, "{out}");
+        assert!(out.starts_with("错误[E305]: `方式` 写了两次\n"), "{out}");
+        assert!(out.contains("= 帮助: "), "{out}");
+        let en = d.render("a.hq", TEXT, &LineIndex::new(TEXT), Style::plain(Locale::En));
+        assert!(en.starts_with("error[E305]: `方式` given twice\n") && en.contains("= help: "), "{en}");
+    }
+
+    #[test]
+    fn a_span_over_several_lines_is_drawn_over_them() {
+        let start = TEXT.find("方式 即申即享").unwrap_or_default();
+        let end = TEXT.find("奖励").unwrap_or_default();
+        let d = Diagnostic::new(Span::new(start, end + "奖励".len()), PolicyMsg::BadInstallments);
+        let out = d.render("a.hq", TEXT, &LineIndex::new(TEXT), Style::plain(Locale::Zh));
+        // Each line of the span is shown, and the span's start and end are joined in the margin.
+        for line in ["2 |", "3 |", "4 |", "|__"] {
+            assert!(out.contains(line), "missing {line:?} in\n{out}");
+        }
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let d = Diagnostic::new(at("即申即享"), PolicyMsg::ZeroTimeLimit);
+        let index = LineIndex::new(TEXT);
+        assert!(!d.render("a.hq", TEXT, &index, Style::plain(Locale::Zh)).contains('\x1b'));
+        let coloured = d.render("a.hq", TEXT, &index, Style { locale: Locale::Zh, color: true });
+        assert!(coloured.contains('\x1b'), "{coloured}");
+    }
+
+    #[test]
+    fn json_has_the_same_code_in_both_languages() {
+        let d = Diagnostic::new(at("即申即享"), PolicyMsg::ZeroTimeLimit);
+        let index = LineIndex::new(TEXT);
+        let zh = d.to_json("a.hq", TEXT, &index, Locale::Zh);
+        let en = d.to_json("a.hq", TEXT, &index, Locale::En);
+        assert_eq!((zh["code"].as_str(), en["code"].as_str()), (Some("E314"), Some("E314")));
+        assert_eq!(zh["message"], "时限为 0 个工作日");
+        assert_eq!(en["message"], "a time limit of zero working days");
+        assert_eq!((zh["line"].as_u64(), zh["column"].as_u64()), (Some(2), Some(6)));
+    }
+}
