@@ -162,7 +162,11 @@ fn golden_cases_pass_and_a_wrong_expectation_fails_with_a_diff() {
     std::fs::write(&file, wrong).unwrap();
     let (code, out, _) = huiqi(&["test", file.to_str().unwrap()], &root());
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("gxj-02 amount: expected \"60000.00\""), "{out}");
+    assert!(out.contains("gxj-02 amount：应为 \"60000.00\""), "{out}");
+    assert!(out.trim_end().ends_with("4 passed, 1 failed"), "{out}");
+    let (code, out, _) = huiqi(&["test", "--lang", "en", file.to_str().unwrap()], &root());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED") && out.contains("gxj-02 amount: expected \"60000.00\""), "{out}");
     assert!(out.trim_end().ends_with("4 passed, 1 failed"), "{out}");
 }
 

@@ -105,12 +105,14 @@ impl SourceSet {
         check::check(&inputs)
     }
 
-    /// Parse diagnostics and check diagnostics, in file order. Where a file did not parse, a
-    /// missing clause is most likely the one that failed to parse, so it is not reported again.
+    /// Parse diagnostics and check diagnostics, in file order and, within a file, in the order of
+    /// the text. Where a file did not parse, a missing clause is most likely the one that failed
+    /// to parse, so it is not reported again.
     pub fn diagnostics(&self, checked: &Checked) -> Vec<FileDiagnostic> {
         let mut out: Vec<FileDiagnostic> = Vec::new();
         for (i, file) in self.files.iter().enumerate() {
             let id = FileId(i);
+            let from = out.len();
             out.extend(
                 file.parsed
                     .diagnostics
@@ -126,6 +128,10 @@ impl SourceSet {
                     .filter(|d| d.file == id && !(unparsed && d.diagnostic.code == Code::MissingClause))
                     .cloned(),
             );
+            // A stable sort: at one place, the parse's come first.
+            if let Some(mine) = out.get_mut(from..) {
+                mine.sort_by_key(|d| d.diagnostic.span.start);
+            }
         }
         out
     }
