@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use huiqi_dsl::source::LoadError;
+use huiqi_dsl::Locale;
 
 use crate::{library, Format};
 
@@ -31,19 +32,28 @@ pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, LoadError> {
     match format {
         Format::Text => {
             for d in &diagnostics {
-                say!("{}", sources.render(d));
+                say!("{}", sources.render(d, crate::stdout_style()));
             }
             for w in &calendar_warnings {
                 say!("{w}\n");
             }
-            if errors == 0 {
-                say!("checked {files} files, {policies} policies: no errors, {warnings} warnings");
-            } else {
-                say!("checked {files} files, {policies} policies: {errors} errors, {warnings} warnings");
+            match (crate::lang(), errors) {
+                (Locale::Zh, 0) => {
+                    say!("已检查 {files} 个文件、{policies} 个政策：没有错误，{warnings} 个警告")
+                }
+                (Locale::Zh, _) => {
+                    say!("已检查 {files} 个文件、{policies} 个政策：{errors} 个错误，{warnings} 个警告")
+                }
+                (Locale::En, 0) => {
+                    say!("checked {files} files, {policies} policies: no errors, {warnings} warnings")
+                }
+                (Locale::En, _) => {
+                    say!("checked {files} files, {policies} policies: {errors} errors, {warnings} warnings")
+                }
             }
         }
         Format::Json => {
-            let list: Vec<_> = diagnostics.iter().map(|d| sources.to_json(d)).collect();
+            let list: Vec<_> = diagnostics.iter().map(|d| sources.to_json(d, crate::lang())).collect();
             let doc = serde_json::json!({
                 "files": files,
                 "policies": policies,

@@ -15,7 +15,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> Result<ExitCode, LoadError> {
             Err(diagnostics) => {
                 broken += 1;
                 for d in &diagnostics {
-                    say!("{}", d.render(&file.name, &file.text, &file.index));
+                    say!("{}", d.render(&file.name, &file.text, &file.index, crate::stdout_style()));
                 }
             }
             Ok(formatted) if formatted == file.text => {}

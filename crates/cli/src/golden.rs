@@ -22,6 +22,13 @@ use chrono::NaiveDate;
 use huiqi_engine::{Decision, Engine, EvalOptions, MissingFact, PolicyId, PriorAward};
 use serde_json::{json, Value};
 
+use crate::golden_words::Says;
+
+/// In the language chosen with `--lang`.
+fn say(what: Says<'_>) -> String {
+    what.text(crate::lang())
+}
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Test files or directories holding `*.test.json`; default `policies/`.
@@ -49,7 +56,7 @@ fn library_dir(args: &Args, paths: &[PathBuf]) -> Result<PathBuf, String> {
         [root] => Ok(root.clone()),
         _ => {
             let list: Vec<String> = roots.iter().map(|r| format!("`{}`", r.display())).collect();
-            Err(format!("测试文件分属不同的政策库（{}），请用 --library 指定其一", list.join("、")))
+            Err(say(Says::MixedLibraries { roots: &list }))
         }
     }
 }
@@ -97,29 +104,26 @@ fn differences(expect: &Value, d: &Decision) -> Vec<String> {
     for (field, want) in fields {
         if field == "summary_contains" {
             let Some(text) = want.as_str() else {
-                out.push(format!("summary_contains: expected a string, found {want}"));
+                out.push(say(Says::SummaryNotText { found: want.to_string() }));
                 continue;
             };
             if !d.reasons.summary.contains(text) {
-                out.push(format!(
-                    "summary: expected to contain {text:?}\n        got {:?}",
-                    d.reasons.summary
-                ));
+                out.push(say(Says::SummaryLacks {
+                    text: text.to_string(),
+                    got: d.reasons.summary.to_string(),
+                }));
             }
             continue;
         }
         let Some(have) = got.get(field) else {
             // A misspelt field would otherwise compare with nothing and fail for the wrong reason.
             let known = got.as_object().into_iter().flat_map(|o| o.keys().map(String::as_str));
-            let hint = huiqi_dsl::suggest::closest(field, known.chain(["summary_contains"]))
-                .map(|c| format!("; did you mean `{c}`?"))
-                // None near: the message names the field alone.
-                .unwrap_or_default();
-            out.push(format!("{field}: not a field a case can expect (docs/testing.md){hint}"));
+            let suggestion = huiqi_dsl::suggest::closest(field, known.chain(["summary_contains"]));
+            out.push(say(Says::UnknownField { field, suggestion }));
             continue;
         };
         if have != want {
-            out.push(format!("{field}: expected {want}\n        got      {have}"));
+            out.push(say(Says::Differs { field, want: want.to_string(), have: have.to_string() }));
         }
     }
     out
@@ -140,7 +144,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let engine = &library.engine;
     let mut files = Vec::new();
     for p in &paths {
-        collect(p, &mut files).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+        collect(p, &mut files)
+            .map_err(|e| say(Says::CannotRead { path: p.display().to_string(), error: e.to_string() }))?;
     }
     files.sort();
     let mut tally = Tally { passed: 0, failed: 0, seen: BTreeMap::new(), expected: BTreeSet::new() };
@@ -172,33 +177,25 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             // Not seen at all: neither result yet.
             let results = seen.and_then(|s| s.get(label)).cloned().unwrap_or_default();
             if results.len() < 2 {
-                let missing: Vec<&str> = [true, false]
-                    .iter()
-                    .filter(|b| !results.contains(b))
-                    .map(|b| if *b { "真" } else { "假" })
-                    .collect();
-                uncovered.push(format!(
-                    "  {} 「{}」: no case makes it {}",
-                    p.id(),
+                let missing: Vec<bool> = [true, false].into_iter().filter(|b| !results.contains(b)).collect();
+                uncovered.push(say(Says::UncoveredLine {
+                    policy: p.id().to_string(),
                     label,
-                    missing.join(" or ")
-                ));
+                    missing: &missing,
+                }));
             }
         }
     }
     if !uncovered.is_empty() {
-        say!("clause coverage: {} conditions not made both true and false by some case", uncovered.len());
+        say!("{}", say(Says::Uncovered { count: uncovered.len() }));
         for line in &uncovered {
             say!("{line}");
         }
     }
     if !not_in_force.is_empty() {
-        say!(
-            "clause coverage leaves out {} policies not in force, whose conditions are never evaluated: {}",
-            not_in_force.len(),
-            not_in_force.join(", ")
-        );
+        say!("{}", say(Says::NotInForce { list: not_in_force.join(", "), count: not_in_force.len() }));
     }
+    // The closing line stays `N passed, M failed` in every language: CI and scripts read it.
     say!("{} passed, {} failed", tally.passed, tally.failed);
     Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
@@ -209,21 +206,23 @@ fn run_file(
     bless: bool,
     tally: &mut Tally,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+    let path = || file.display().to_string();
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| say(Says::CannotRead { path: path(), error: e.to_string() }))?;
     let mut doc: Value =
-        serde_json::from_str(&text).map_err(|e| format!("`{}` is not valid JSON: {e}", file.display()))?;
+        serde_json::from_str(&text).map_err(|e| say(Says::NotJson { path: path(), error: e.to_string() }))?;
     let Some(cases) = doc.get_mut("cases").and_then(Value::as_array_mut) else {
-        return Err(format!("`{}`: expected {{\"cases\": [...]}}", file.display()).into());
+        return Err(say(Says::NoCases { path: path() }).into());
     };
     for (i, case) in cases.iter_mut().enumerate() {
         // A name is optional: the case is also known by its number.
         let name = case.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-        let place = format!("{}: case {} {name}", file.display(), i + 1);
+        let place = say(Says::Place { file: path(), number: i + 1, name: &name });
         let as_of: NaiveDate = case
             .get("as_of")
             .and_then(Value::as_str)
             .and_then(|s| s.parse().ok())
-            .ok_or_else(|| format!("{place}: `as_of` must be a date"))?;
+            .ok_or_else(|| format!("{place}: {}", say(Says::AsOfNotDate)))?;
         let facts =
             engine.schema().parse_json(case.get("facts").unwrap_or(&Value::Null)).map_err(|errors| {
                 format!("{place}: {}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
@@ -269,23 +268,21 @@ fn run_file(
         }
         // A case without expectations would pass whatever the engine answered.
         let Some(expect) = case.get("expect").and_then(Value::as_object).filter(|e| !e.is_empty()) else {
-            return Err(
-                format!("{place}: `expect` must name at least one policy and what it should decide").into()
-            );
+            return Err(format!("{place}: {}", say(Says::NoExpect)).into());
         };
         let mut problems = Vec::new();
         tally.expected.extend(expect.keys().cloned());
         for (policy, want) in expect {
             match answer.decisions.iter().find(|d| &*d.policy == policy) {
                 Some(d) => problems.extend(differences(want, d).into_iter().map(|p| format!("{policy} {p}"))),
-                None => problems.push(format!("{policy}: not decided in this case (add it to `policies`)")),
+                None => problems.push(format!("{policy}: {}", say(Says::NotDecided))),
             }
         }
         if problems.is_empty() {
             tally.passed += 1;
         } else {
             tally.failed += 1;
-            say!("FAILED {place}");
+            say!("{}", say(Says::Failed { place: &place }));
             for p in problems {
                 say!("    {p}");
             }

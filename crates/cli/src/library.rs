@@ -76,11 +76,15 @@ fn checked_sources(dir: &Path) -> Result<SourceSet, String> {
         .diagnostics(&checked)
         .iter()
         .filter(|d| d.diagnostic.is_error())
-        .map(|d| sources.render(d))
+        .map(|d| sources.render(d, huiqi_dsl::Style::plain(crate::lang())))
         .collect();
     if !errors.is_empty() {
         let shown: Vec<&str> = errors.iter().take(20).map(String::as_str).collect();
-        return Err(format!("the policy library has {} errors:\n{}", errors.len(), shown.join("\n")));
+        let head = match crate::lang() {
+            huiqi_dsl::Locale::Zh => format!("政策库有 {} 个错误：", errors.len()),
+            huiqi_dsl::Locale::En => format!("the policy library has {} errors:", errors.len()),
+        };
+        return Err(format!("{head}\n{}", shown.join("\n")));
     }
     Ok(sources)
 }
@@ -107,12 +111,25 @@ pub fn calendar_warning(dir: &Path, today: chrono::NaiveDate) -> Option<String> 
         return None;
     }
     let next = chrono::Datelike::year(&last) + 1;
-    let when = if left >= 0 { format!("还剩 {left} 天") } else { format!("已过 {} 天", -left) };
-    Some(format!(
-        "warning: 工作日日历只覆盖到 {last}（{when}）：之后的兑付期限只能按周末推算并标为“暂定”。\
-         请在国务院办公厅发布 {next} 年节假日安排后，添加 `{}/calendar/{next}.toml`（格式见该目录的 README.md）",
-        dir.display()
-    ))
+    Some(match crate::lang() {
+        huiqi_dsl::Locale::Zh => {
+            let when = if left >= 0 { format!("还剩 {left} 天") } else { format!("已过 {} 天", -left) };
+            format!(
+                "警告: 工作日日历只覆盖到 {last}（{when}）：之后的兑付期限只能按周末推算并标为“暂定”。\
+                 请在国务院办公厅发布 {next} 年节假日安排后，添加 `{}/calendar/{next}.toml`（格式见该目录的 README.md）",
+                dir.display()
+            )
+        }
+        huiqi_dsl::Locale::En => {
+            let when = if left >= 0 { format!("{left} days left") } else { format!("{} days ago", -left) };
+            format!(
+                "warning: the working-day calendar ends on {last} ({when}): later due dates can only be counted by \
+                 weekends and are marked provisional. Once the State Council publishes the {next} holidays, add \
+                 `{}/calendar/{next}.toml` (its format is in that directory's README.md)",
+                dir.display()
+            )
+        }
+    })
 }
 
 /// The library's texts as the ledger keeps them (its policy files and the calendar's year files),

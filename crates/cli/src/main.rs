@@ -20,6 +20,7 @@ mod check;
 mod eval;
 mod fmt;
 mod golden;
+mod golden_words;
 mod ledger;
 mod library;
 mod screen;
@@ -28,8 +29,10 @@ mod token;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use huiqi_dsl::{Locale, Style};
 
 // Explanations allocate many small strings; mimalloc does that several times faster than glibc.
 #[global_allocator]
@@ -42,8 +45,31 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "惠企政策兑现 rules engine: check, format and evaluate policy files"
 )]
 struct Cli {
+    /// The language of diagnostics and reports: `zh` (中文, the default) or `en`.
+    #[arg(long, global = true, env = "HUIQI_LANG", value_parser = parse_lang, default_value = "zh")]
+    lang: Locale,
     #[command(subcommand)]
     command: Command,
+}
+
+fn parse_lang(text: &str) -> Result<Locale, String> {
+    Locale::parse(text).ok_or_else(|| format!("`{text}` is not a language huiqi speaks: `zh` or `en`"))
+}
+
+/// The language chosen by `--lang` or `HUIQI_LANG`: set once at start, read by every command, so
+/// the library loading shared by all of them need not pass it along.
+static LANG: OnceLock<Locale> = OnceLock::new();
+
+/// The language diagnostics and reports are written in.
+fn lang() -> Locale {
+    LANG.get().copied().unwrap_or_default()
+}
+
+/// Diagnostics for standard output: in the chosen language, coloured only on a terminal that takes
+/// colour (not with `NO_COLOR`, nor when piped).
+fn stdout_style() -> Style {
+    let color = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+    Style { locale: lang(), color }
 }
 
 #[derive(Subcommand)]
@@ -103,6 +129,8 @@ fn emit(text: std::fmt::Arguments<'_>) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Set once, here, before any command reads it.
+    let _ = LANG.set(cli.lang);
     let result: Result<ExitCode, Box<dyn std::error::Error>> = match cli.command {
         Command::Check { paths, format } => {
             check::run(&library::default_paths(paths), format).map_err(Into::into)
@@ -124,7 +152,11 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error}");
+            let word = match lang() {
+                Locale::Zh => "错误",
+                Locale::En => "error",
+            };
+            eprintln!("{word}: {error}");
             ExitCode::FAILURE
         }
     }

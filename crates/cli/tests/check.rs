@@ -38,7 +38,7 @@ const GOOD: &str = "政策 ok-1 \"示例\" {\n  部门 区工信局\n  方式 �
 fn the_bundled_library_checks_clean() {
     let (code, out, err) = huiqi(&["check"], &root());
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("no errors"), "{out}");
+    assert!(out.contains("没有错误"), "{out}");
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn a_clean_library_exits_zero() {
     let dir = library("clean", &[("ok.hq", GOOD.as_bytes())]);
     let (code, out, _) = huiqi(&["check", "."], &dir);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("1 policies: no errors"), "{out}");
+    assert!(out.contains("1 个政策：没有错误"), "{out}");
 }
 
 #[test]
@@ -59,12 +59,31 @@ fn every_error_is_printed_and_exits_one() {
     assert_eq!(code, 1, "{out}");
     let (code, out, _) = huiqi(&["check", "bad.hq"], &dir);
     assert_eq!(code, 1, "{out}");
+    // Chinese by default; English with `--lang en` or `HUIQI_LANG=en`, with the same codes.
+    for needle in
+        ["错误[E301]", "错误[E303]", "错误[E201]", "--> bad.hq:3:6", "帮助: 您是否想写 `即申即享`？"]
+    {
+        assert!(out.contains(needle), "missing {needle} in\n{out}");
+    }
+    assert!(out.contains("3 个错误"), "{out}");
+    assert!(!out.contains('\x1b'), "colour in a pipe: {out}");
+    let (code, out, _) = huiqi(&["check", "--lang", "en", "bad.hq"], &dir);
+    assert_eq!(code, 1, "{out}");
     for needle in
         ["error[E301]", "error[E303]", "error[E201]", "--> bad.hq:3:6", "help: did you mean `即申即享`?"]
     {
         assert!(out.contains(needle), "missing {needle} in\n{out}");
     }
     assert!(out.contains("3 errors"), "{out}");
+    let out = Command::new(env!("CARGO_BIN_EXE_huiqi"))
+        .args(["check", "bad.hq"])
+        .env("HUIQI_LANG", "en")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("error[E303]: unknown department `区工信厅`"));
+    let (code, _, err) = huiqi(&["check", "--lang", "fr", "bad.hq"], &dir);
+    assert_eq!(code, 2, "{err}");
 }
 
 #[test]
@@ -78,8 +97,13 @@ fn json_output_locates_each_diagnostic() {
     assert_eq!(d["code"], "E303");
     assert_eq!(d["file"], "bad.hq");
     assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(6)));
-    assert_eq!(d["help"], "did you mean `区工信局`?");
+    assert_eq!(d["help"], "您是否想写 `区工信局`？");
+    assert_eq!(d["message"], "未知的部门 `区工信厅`");
     assert_eq!(doc["errors"], 1);
+    let (_, out, _) = huiqi(&["check", "--format", "json", "--lang", "en", "bad.hq"], &dir);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["diagnostics"][0]["code"], "E303");
+    assert_eq!(doc["diagnostics"][0]["help"], "did you mean `区工信局`?");
 }
 
 #[test]
@@ -89,7 +113,7 @@ fn invalid_utf8_is_a_located_error() {
     let dir = library("utf8", &[("gbk.hq", &bytes)]);
     let (code, out, _) = huiqi(&["check", "gbk.hq"], &dir);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("error[E003]") && out.contains("gbk.hq:"), "{out}");
+    assert!(out.contains("错误[E003]") && out.contains("gbk.hq:"), "{out}");
 }
 
 #[test]
@@ -115,7 +139,7 @@ fn fmt_rewrites_what_check_reports_and_leaves_broken_files_alone() {
     assert_eq!(huiqi(&["fmt", "--check", "messy.hq"], &dir).0, 0);
     let (code, out, _) = huiqi(&["fmt", "broken.hq"], &dir);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("error[E001]"), "{out}");
+    assert!(out.contains("错误[E001]"), "{out}");
     assert_eq!(std::fs::read_to_string(dir.join("broken.hq")).unwrap(), broken);
 }
 
@@ -138,7 +162,11 @@ fn golden_cases_pass_and_a_wrong_expectation_fails_with_a_diff() {
     std::fs::write(&file, wrong).unwrap();
     let (code, out, _) = huiqi(&["test", file.to_str().unwrap()], &root());
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("gxj-02 amount: expected \"60000.00\""), "{out}");
+    assert!(out.contains("gxj-02 amount：应为 \"60000.00\""), "{out}");
+    assert!(out.trim_end().ends_with("4 passed, 1 failed"), "{out}");
+    let (code, out, _) = huiqi(&["test", "--lang", "en", file.to_str().unwrap()], &root());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED") && out.contains("gxj-02 amount: expected \"60000.00\""), "{out}");
     assert!(out.trim_end().ends_with("4 passed, 1 failed"), "{out}");
 }
 
@@ -173,7 +201,7 @@ fn a_file_checked_alone_sees_its_library() {
     );
     let (code, out, err) = huiqi(&["check", "ok.hq"], &dir);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("checked 1 files, 1 policies: no errors"), "{out}");
+    assert!(out.contains("已检查 1 个文件、1 个政策：没有错误"), "{out}");
     let (code, out, _) = huiqi(&["check", "broken.hq"], &dir);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("broken.hq") && !out.contains("ok.hq"), "{out}");
@@ -272,7 +300,7 @@ fn check_warns_when_the_calendar_is_about_to_end() {
         out.contains("工作日日历只覆盖到 2026-12-31（还剩 41 天）") && out.contains("2027.toml"),
         "{out}"
     );
-    assert!(out.contains("no errors, 1 warnings"), "{out}");
+    assert!(out.contains("没有错误，1 个警告"), "{out}");
     let (code, out) = run("2026-10-01");
     assert_eq!(code, Some(0), "{out}");
     assert!(!out.contains("工作日日历"), "{out}");

@@ -5,6 +5,6 @@ fn main() {
     println!("{:#?}", parsed.file);
     let index = huiqi_dsl::LineIndex::new(&text);
     for d in &parsed.diagnostics {
-        print!("{}", d.render(&path, &text, &index));
+        print!("{}", d.render(&path, &text, &index, huiqi_dsl::Style::default()));
     }
 }

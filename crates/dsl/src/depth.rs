@@ -5,7 +5,8 @@
 //! and reported once per run of too-deep text.
 
 use crate::ast::{ClauseKind, Expr, ExprKind, Item, PlatformPropKind, SourceFile};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
+use crate::message::SyntaxMsg;
 use crate::span::Span;
 
 /// Deeper than any real policy needs; shallow enough for pest's recursion on a 2 MiB stack.
@@ -49,25 +50,25 @@ pub fn limit(text: &str) -> Option<Cut> {
             continue;
         }
         // Only a few first bytes can begin a bracket or `如果`/`否则`/`if`/`else`; skip the rest fast.
-        if !matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'i' | b'e' | 0xEF | 0xE5) {
+        if !matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'i' | b'e' | 0xEF | 0xE5 | 0xE3) {
             i += rest.chars().next().map_or(1, char::len_utf8);
             continue;
         }
-        let opener = ["(", "（", "[", "{", "如果", "if"].iter().find(|o| starts_word(rest, o, text, i));
-        let closer = [")", "）", "]", "}", "否则", "else"].iter().find(|o| starts_word(rest, o, text, i));
+        // Full-width brackets are read as brackets too (an input-method slip, E008).
+        let opener = ["(", "（", "[", "［", "【", "{", "｛", "如果", "if"]
+            .iter()
+            .find(|o| starts_word(rest, o, text, i));
+        let closer = [")", "）", "]", "］", "】", "}", "｝", "否则", "else"]
+            .iter()
+            .find(|o| starts_word(rest, o, text, i));
         if let Some(o) = opener {
             if depth >= MAX_DEPTH {
                 blank.push((i, i + o.len()));
                 if i >= reported_until {
-                    diagnostics.push(
-                        Diagnostic::new(
-                            Code::TooDeep,
-                            Span::new(i, i + o.len()),
-                            format!("expression nested more than {MAX_DEPTH} levels deep"),
-                            "too deep from here",
-                        )
-                        .help("split the expression into `设` definitions and combine those"),
-                    );
+                    diagnostics.push(Diagnostic::new(
+                        Span::new(i, i + o.len()),
+                        SyntaxMsg::NestedTooDeep { max: MAX_DEPTH },
+                    ));
                     // One report per line: finding the line's end once keeps this linear.
                     reported_until = text.get(i..).and_then(|r| r.find('\n')).map_or(text.len(), |e| i + e);
                 }
@@ -141,15 +142,7 @@ pub fn limit_tree(file: &mut SourceFile) -> Vec<Diagnostic> {
     for root in roots_mut(file) {
         if tree_depth(root) > MAX_TREE_DEPTH {
             let span = root.span;
-            out.push(
-                Diagnostic::new(
-                    Code::TooDeep,
-                    span,
-                    format!("expression nested more than {MAX_TREE_DEPTH} levels deep"),
-                    "too many operators in one expression",
-                )
-                .help("split the expression into `设` definitions and combine those"),
-            );
+            out.push(Diagnostic::new(span, SyntaxMsg::TreeTooDeep { max: MAX_TREE_DEPTH }));
             let old = std::mem::replace(root, Expr { kind: ExprKind::Bool(false), span });
             drop_expr(old);
         }

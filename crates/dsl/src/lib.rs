@@ -17,12 +17,15 @@ mod depth;
 pub mod diagnostic;
 pub mod format;
 pub mod index;
+pub mod message;
 mod parse;
+mod slips;
 pub mod source;
 pub mod span;
 pub mod suggest;
 
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, Severity, Style};
 pub use format::{format_source, print};
+pub use message::{Locale, Message};
 pub use parse::{parse, Parsed};
 pub use span::{LineIndex, Span};

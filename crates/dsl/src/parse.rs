@@ -11,6 +11,8 @@ use rust_decimal::Decimal;
 use crate::ast::*;
 use crate::depth;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::message::{Construct as Context, Expected, SyntaxMsg};
+use crate::slips::{halfwidth, leading_fullwidth};
 use crate::span::Span;
 
 #[derive(pest_derive::Parser)]
@@ -49,7 +51,13 @@ pub fn parse(text: &str) -> Parsed {
         Ok(mut pairs) => {
             // `file` matched, so pest gives its one pair; if not, say so rather than read nothing.
             let items = match pairs.next() {
-                Some(file) => builder.file(file),
+                Some(file) => {
+                    // Reported after the tree is built: recovery looks at the last diagnostic.
+                    let slips = crate::slips::report(file.clone(), &source);
+                    let items = builder.file(file);
+                    builder.diagnostics.extend(slips);
+                    items
+                }
                 None => {
                     builder
                         .diagnostics
@@ -63,24 +71,13 @@ pub fn parse(text: &str) -> Parsed {
         Err(error) => {
             // The grammar accepts any text; this is reached only when pest's stack guard trips.
             let at = error_offset(&error);
-            builder.diagnostics.push(
-                Diagnostic::new(
-                    Code::TooDeep,
-                    Span::new(at, at),
-                    "the file is nested too deeply to read",
-                    "here",
-                )
-                .help("split deeply nested expressions into `设` definitions"),
-            );
+            builder.diagnostics.push(Diagnostic::new(Span::new(at, at), SyntaxMsg::FileTooDeep));
             SourceFile { lang: Lang::Zh, items: Vec::new() }
         }
     };
     builder.diagnostics.extend(depth::limit_tree(&mut file));
     if file.items.is_empty() && builder.diagnostics.is_empty() && diagnostics.is_empty() {
-        builder.diagnostics.push(
-            Diagnostic::new(Code::EmptyFile, Span::new(0, 0), "the file holds no policy", "nothing here")
-                .help("write a `政策 ID \"标题\" { ... }`, `事实 名称 { ... }` or `平台 名称 { ... }` block, or delete the file"),
-        );
+        builder.diagnostics.push(Diagnostic::new(Span::new(0, 0), SyntaxMsg::EmptyFile));
     }
     // Nothing cut out, nothing to excuse.
     let cut_spans: Vec<Span> =
@@ -92,6 +89,8 @@ pub fn parse(text: &str) -> Parsed {
             .into_iter()
             .filter(|d| !(d.code == Code::Syntax && cut_spans.iter().any(|s| d.span.start >= s.start))),
     );
+    // In the order of the text, whichever pass found them.
+    diagnostics.sort_by_key(|d| d.span.start);
     Parsed { file, diagnostics }
 }
 
@@ -211,13 +210,7 @@ impl Builder<'_> {
         let diagnostic = match (Grammar::parse(strict, rest), rest.find('{')) {
             (Err(error), Some(brace)) if unclosed(start + error_offset(&error)) => {
                 let open = start + brace;
-                Diagnostic::new(
-                    Code::Syntax,
-                    Span::new(open, open + 1),
-                    "this `{` is never closed",
-                    "opened here",
-                )
-                .help("add the missing `}` at the end of the block")
+                Diagnostic::new(Span::new(open, open + 1), SyntaxMsg::Unclosed)
             }
             (Ok(_), _) => self.unexpected(start, context, &[]),
             (Err(error), _) => {
@@ -236,15 +229,17 @@ impl Builder<'_> {
         let found = found_at(self.text, at);
         let span = Span::new(at, at + found.len());
         if positives.iter().any(|r| matches!(r, Rule::str_close | Rule::cn_str_close)) {
-            return Diagnostic::new(
-                Code::UnterminatedString,
-                span,
-                "unterminated string",
-                "the string ends here",
-            )
-            .help("close the string with `\"` before the end of the line");
+            return Diagnostic::new(span, SyntaxMsg::UnterminatedString);
         }
-        let shown = if found.is_empty() { "the end of the line".to_string() } else { format!("`{found}`") };
+        // A full-width character where even its full-width form is not read: named as such.
+        if let Some((written, ascii)) = leading_fullwidth(found) {
+            let end = at + written.len();
+            return Diagnostic::new(
+                Span::new(at, end),
+                SyntaxMsg::FullWidth { slips: vec![(written, ascii)] },
+            );
+        }
+        let found_text = found.to_string();
         debug_assert!(self.text.is_char_boundary(at));
         // PANIC SAFETY: `at` is a pest position in `self.text` (a char boundary), and the line
         // starts after a `\n` before it, or at 0 on the first line.
@@ -257,43 +252,36 @@ impl Builder<'_> {
             && mid_line
             && (found.starts_with(':') || found.starts_with('：'))
         {
-            return Diagnostic::new(Code::Syntax, span, format!("unexpected {shown}"), "no colon here").help(
-                "a clause takes no colon: write the keyword, a space and the value, e.g. `方式 即申即享`",
-            );
+            return Diagnostic::new(span, SyntaxMsg::ClauseColon { found: found_text });
         }
         let at_start = positives.iter().any(|r| context.starters().contains(r));
         if matches!(context, Context::Clause) && mid_line && (positives.is_empty() || at_start) {
-            return Diagnostic::new(
-                Code::Syntax,
-                span,
-                format!("unexpected {shown} after the clause"),
-                "not part of the clause",
-            )
-            .help(
-                "an operator needs a value on each side: finish the expression or remove what is left over",
-            );
+            return Diagnostic::new(span, SyntaxMsg::LeftOver { found: found_text });
         }
-        let mut expected: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+        if positives.contains(&Rule::unit_name) {
+            let word = leading_word(found);
+            let unit = crate::suggest::closest(word, crate::suggest::UNITS.iter().copied());
+            let span = Span::new(at, at + word.len().max(1).min(found.len()));
+            return Diagnostic::new(span, SyntaxMsg::UnknownUnit { found: word.to_string(), unit });
+        }
+        let mut expected: Vec<Expected> = positives.iter().filter_map(|r| describe(*r)).collect();
         expected.sort_unstable();
         expected.dedup();
         if at_start || expected.is_empty() {
-            let label = format!("not a {}", context.noun());
-            return Diagnostic::new(
-                Code::Syntax,
-                span,
-                format!("expected a {}, found {shown}", context.noun()),
-                label,
-            )
-            .help(context.help());
+            // A misspelt keyword at the start of a line (`奖金` for `奖励`): say which was meant.
+            let word = leading_word(found);
+            let keywords = context.keywords();
+            if !mid_line && !word.is_empty() && !keywords.contains(&word) {
+                if let Some(keyword) = crate::suggest::closest(word, keywords.iter().copied()) {
+                    return Diagnostic::new(
+                        Span::new(at, at + word.len()),
+                        SyntaxMsg::UnknownKeyword { construct: context, found: word.to_string(), keyword },
+                    );
+                }
+            }
+            return Diagnostic::new(span, SyntaxMsg::NotA { construct: context, found: found_text });
         }
-        let list = join_alternatives(&expected);
-        Diagnostic::new(
-            Code::Syntax,
-            span,
-            format!("expected {list}, found {shown}"),
-            format!("expected {list}"),
-        )
-        .help(context.help())
+        Diagnostic::new(span, SyntaxMsg::Expected { expected, construct: context, found: found_text })
     }
 
     // ------------------------------------------------------------------------ words
@@ -317,18 +305,11 @@ impl Builder<'_> {
 
     fn date(&mut self, pair: Pair<'_, Rule>) -> Dated {
         let span = span_of(&pair);
-        let date = match NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d") {
+        let date = match NaiveDate::parse_from_str(&halfwidth(pair.as_str()), "%Y-%m-%d") {
             Ok(date) => date,
             Err(_) => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidDate,
-                        span,
-                        format!("`{}` is not a date", pair.as_str()),
-                        "no such day",
-                    )
-                    .help("write a date that exists, as YYYY-MM-DD"),
-                );
+                self.diagnostics
+                    .push(Diagnostic::new(span, SyntaxMsg::InvalidDate { text: pair.as_str().to_string() }));
                 NaiveDate::MIN
             }
         };
@@ -337,7 +318,7 @@ impl Builder<'_> {
 
     fn count(&mut self, pair: Pair<'_, Rule>) -> Counted {
         let span = span_of(&pair);
-        let digits: String = pair.as_str().chars().take_while(|c| c.is_ascii_digit()).collect();
+        let digits: String = halfwidth(pair.as_str()).chars().take_while(|c| c.is_ascii_digit()).collect();
         let value = match digits.parse::<u32>() {
             Ok(v) => v,
             // A placeholder next to its E006 error: a file with an error is never run.
@@ -355,10 +336,7 @@ impl Builder<'_> {
     }
 
     fn too_large(&mut self, span: Span) {
-        self.diagnostics.push(
-            Diagnostic::new(Code::NumberTooLarge, span, "number too large", "cannot be held exactly")
-                .help("numbers may have at most 28 significant digits; use 万 or 亿 for large amounts"),
-        );
+        self.diagnostics.push(Diagnostic::new(span, SyntaxMsg::NumberTooLarge));
     }
 
     fn number(&mut self, pair: Pair<'_, Rule>) -> Number {
@@ -366,7 +344,7 @@ impl Builder<'_> {
         let mut number = Number { digits: Decimal::ZERO, scale: Scale::One, suffix: Suffix::None, span };
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::decimal => match Decimal::from_str(part.as_str()) {
+                Rule::decimal => match Decimal::from_str(&halfwidth(part.as_str())) {
                     Ok(d) => number.digits = d,
                     // The digits stay 0 only next to this E006 error: a file with one is never run.
                     Err(_) => self.too_large(span_of(&part)),
@@ -772,7 +750,7 @@ impl Builder<'_> {
         let Some(first) = inner.next() else { return error_expr(span) };
         let mut lhs = self.expr(first);
         while let Some(op_pair) = inner.next() {
-            let op = match (op_pair.as_rule(), op_pair.as_str()) {
+            let op = match (op_pair.as_rule(), &*halfwidth(op_pair.as_str())) {
                 (Rule::kw_or, _) => BinOp::Or,
                 (Rule::kw_and, _) => BinOp::And,
                 (Rule::add_op, "+") => BinOp::Add,
@@ -798,7 +776,7 @@ impl Builder<'_> {
         let Some(second) = iter.next() else { return lhs };
         match second.as_rule() {
             Rule::infix_cmp => {
-                let Some(op) = infix_op(second.as_str()) else {
+                let Some(op) = infix_op(&halfwidth(second.as_str())) else {
                     return self.broken(span, "未知的比较符号");
                 };
                 let Some(rhs) = iter.next() else { return self.broken(span, "比较式缺少右边的值") };
@@ -813,7 +791,7 @@ impl Builder<'_> {
             _ => {
                 // `A 在 B 以上`: the second piece is B, the third the postfix word.
                 let rhs = self.expr(second);
-                let Some(op) = iter.next().and_then(|p| postfix_op(p.as_str())) else {
+                let Some(op) = iter.next().and_then(|p| postfix_op(&halfwidth(p.as_str()))) else {
                     return self.broken(span, "后置比较缺少“以上/以下/以内”");
                 };
                 Expr { kind: ExprKind::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
@@ -876,7 +854,7 @@ impl Builder<'_> {
         for p in parts(pair) {
             match p.as_rule() {
                 Rule::bound => {
-                    let negative = p.as_str().trim_start().starts_with('-');
+                    let negative = halfwidth(p.as_str()).trim_start().starts_with('-');
                     if let Some(n) = parts(p).find(|x| x.as_rule() == Rule::number) {
                         let mut n = self.number(n);
                         if negative {
@@ -956,54 +934,7 @@ fn found_at(text: &str, at: usize) -> &str {
     &rest[..end]
 }
 
-fn join_alternatives(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
-    }
-}
-
-/// What a region that failed to parse was meant to be, for its message and help.
-#[derive(Debug, Clone, Copy)]
-enum Context {
-    Item,
-    Clause,
-    Condition,
-    FactProp,
-    PlatformProp,
-    PayerRule,
-    Veto,
-    TierRow,
-}
-
 impl Context {
-    fn noun(self) -> &'static str {
-        match self {
-            Context::Item => "`政策`, `事实` or `平台` block",
-            Context::Clause => "policy clause",
-            Context::Condition => "condition `标签: 表达式`",
-            Context::FactProp => "fact property",
-            Context::PlatformProp => "platform property",
-            Context::PayerRule => "payer rule `付款部门 当 条件`",
-            Context::Veto => "veto `名称: 事实`",
-            Context::TierRow => "tier row `不低于 X, 低于 Y: 金额`",
-        }
-    }
-
-    fn help(self) -> &'static str {
-        match self {
-            Context::Item => "a file holds `政策 ID \"标题\" { ... }`, `事实 名称 { ... }` or `平台 名称 { ... }` blocks",
-            Context::Clause => "a clause starts with 部门, 方式, 渠道, 依据, 有效期, 分担, 材料, 时限, 频次, 就高不重复, 状态, 设, 条件, 奖励, 上限, 年度上限, 累计上限, 分期 or 取整",
-            Context::Condition => "write each condition on its own line as `标签: 表达式`, e.g. `注册地在章贡区: 注册区县 为 \"章贡区\"`",
-            Context::FactProp => "a fact has 类型, 单位, 提供, 来源, 说明, 缺省, 非负 or 可为负",
-            Context::PlatformProp => "a platform has 部门, 出资方, 付款方, 兑付时限 and 联审",
-            Context::PayerRule => "write `章贡高新区管委会 当 位于章贡高新区`, and last `区行政审批局 否则`",
-            Context::Veto => "write `失信: 失信记录`: a label, a colon, and the fact that records it",
-            Context::TierRow => "a band is `不低于 X`, `超过 X` or `X 以上`, optionally followed by `, 低于 Y`, `不满 Y`, `不超过 Y`, `Y 以下` or `Y 以内`",
-        }
-    }
-
     fn starters(self) -> &'static [Rule] {
         match self {
             Context::Item => &[Rule::kw_policy, Rule::kw_fact, Rule::kw_platform],
@@ -1016,10 +947,96 @@ impl Context {
             Context::PayerRule | Context::TierRow => &[Rule::lower, Rule::upper, Rule::band],
         }
     }
+
+    /// The keywords a line of this construct starts with, both spellings: what a misspelt first
+    /// word is compared with.
+    fn keywords(self) -> &'static [&'static str] {
+        match self {
+            Context::Item => &["政策", "事实", "平台", "policy", "fact", "platform"],
+            Context::Clause => &[
+                "部门",
+                "方式",
+                "渠道",
+                "依据",
+                "有效期",
+                "分担",
+                "材料",
+                "时限",
+                "频次",
+                "就高不重复",
+                "状态",
+                "设",
+                "条件",
+                "奖励",
+                "上限",
+                "年度上限",
+                "累计上限",
+                "分期",
+                "取整",
+                "department",
+                "mode",
+                "channel",
+                "basis",
+                "valid",
+                "shares",
+                "materials",
+                "time_limit",
+                "frequency",
+                "exclusive_group",
+                "status",
+                "let",
+                "conditions",
+                "award",
+                "cap",
+                "yearly_cap",
+                "lifetime_cap",
+                "installments",
+                "round_to",
+            ],
+            Context::FactProp => &[
+                "类型",
+                "单位",
+                "提供",
+                "来源",
+                "说明",
+                "缺省",
+                "非负",
+                "可为负",
+                "type",
+                "unit",
+                "provider",
+                "provenance",
+                "description",
+                "default",
+                "non_negative",
+                "signed",
+            ],
+            Context::PlatformProp => &[
+                "部门",
+                "出资方",
+                "付款方",
+                "兑付时限",
+                "联审",
+                "department",
+                "funders",
+                "payers",
+                "payout_limit",
+                "joint_review",
+            ],
+            Context::Condition | Context::Veto | Context::PayerRule | Context::TierRow => &[],
+        }
+    }
+}
+
+/// The word a text starts with: letters and digits of any script, and `_`.
+fn leading_word(text: &str) -> &str {
+    let end =
+        text.char_indices().find(|(_, c)| !(c.is_alphanumeric() || *c == '_')).map_or(text.len(), |(i, _)| i);
+    text.get(..end).unwrap_or_default()
 }
 
 /// A reader's name for what the grammar expected; `None` for rules not worth naming.
-fn describe(rule: Rule) -> Option<&'static str> {
+fn describe(rule: Rule) -> Option<Expected> {
     Some(match rule {
         Rule::expr
         | Rule::sum
@@ -1032,39 +1049,39 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::fact_ref
         | Rule::call_args
         | Rule::tiers
-        | Rule::if_expr => "an expression",
-        Rule::number | Rule::decimal | Rule::bound => "a number",
-        Rule::integer => "a whole number",
-        Rule::string => "a quoted string",
-        Rule::date => "a date (YYYY-MM-DD)",
-        Rule::ident => "a name",
-        Rule::label => "a condition label",
-        Rule::name | Rule::list_name | Rule::channel_value => "a name",
-        Rule::policy_id => "a policy id (letters, digits, `-`)",
-        Rule::duration | Rule::duration_lit => "a number of working days (`5个工作日`)",
-        Rule::colon => "`:`",
-        Rule::equals => "`=`",
-        Rule::lbrace => "`{`",
-        Rule::rbrace => "`}`",
-        Rule::lbracket => "`[`",
-        Rule::rbracket => "`]`",
-        Rule::lparen => "`(`",
-        Rule::rparen => "`)`",
-        Rule::year => "a year (`本年`, `上年`, `前年` or `本年-3`)",
-        Rule::infix_cmp | Rule::postfix_cmp => "a comparison",
-        Rule::kw_to => "`至`",
-        Rule::kw_open => "`长期`",
-        Rule::kw_then => "`那么`",
-        Rule::kw_else => "`否则`",
-        Rule::kw_when => "`当`",
-        Rule::band | Rule::lower | Rule::upper => "a tier band",
-        Rule::unit_name => "a unit",
-        Rule::enum_type => "`枚举(...)`",
-        Rule::tier_row => "a tier row",
-        Rule::condition => "a condition",
-        Rule::share => "a share (`市 50%`)",
-        Rule::kw_and | Rule::kw_or => "`且` or `或`",
-        Rule::add_op | Rule::mul_op => "an operator",
+        | Rule::if_expr => Expected::Expression,
+        Rule::number | Rule::decimal | Rule::bound => Expected::Number,
+        Rule::integer => Expected::WholeNumber,
+        Rule::string => Expected::String,
+        Rule::date => Expected::Date,
+        Rule::ident => Expected::Name,
+        Rule::label => Expected::Label,
+        Rule::name | Rule::list_name | Rule::channel_value => Expected::Name,
+        Rule::policy_id => Expected::PolicyId,
+        Rule::duration | Rule::duration_lit => Expected::WorkingDays,
+        Rule::colon => Expected::Token(":"),
+        Rule::equals => Expected::Token("="),
+        Rule::lbrace => Expected::Token("{"),
+        Rule::rbrace => Expected::Token("}"),
+        Rule::lbracket => Expected::Token("["),
+        Rule::rbracket => Expected::Token("]"),
+        Rule::lparen => Expected::Token("("),
+        Rule::rparen => Expected::Token(")"),
+        Rule::year => Expected::Year,
+        Rule::infix_cmp | Rule::postfix_cmp => Expected::Comparison,
+        Rule::kw_to => Expected::Token("至"),
+        Rule::kw_open => Expected::Token("长期"),
+        Rule::kw_then => Expected::Token("那么"),
+        Rule::kw_else => Expected::Token("否则"),
+        Rule::kw_when => Expected::Token("当"),
+        Rule::band | Rule::lower | Rule::upper => Expected::Band,
+        Rule::unit_name => Expected::Unit,
+        Rule::enum_type => Expected::EnumType,
+        Rule::tier_row => Expected::TierRow,
+        Rule::condition => Expected::Condition,
+        Rule::share => Expected::Share,
+        Rule::kw_and | Rule::kw_or => Expected::AndOr,
+        Rule::add_op | Rule::mul_op => Expected::Operator,
         _ => return None,
     })
 }

@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::check::{self, Checked, FileDiagnostic, FileId, Input};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Style};
+use crate::message::{Locale, SyntaxMsg};
 use crate::parse::{parse, Parsed};
 use crate::span::{LineIndex, Span};
 
@@ -35,13 +36,7 @@ impl SourceText {
             Err(error) => {
                 let at = error.valid_up_to();
                 let text = String::from_utf8_lossy(bytes).into_owned();
-                let diagnostic = Diagnostic::new(
-                    Code::InvalidUtf8,
-                    Span::new(at, at + 1),
-                    format!("the file is not valid UTF-8 (byte {at})"),
-                    "this byte is not UTF-8",
-                )
-                .help("save the file as UTF-8 (GBK or GB18030 text must be converted first)");
+                let diagnostic = Diagnostic::new(Span::new(at, at + 1), SyntaxMsg::InvalidUtf8 { at });
                 let parsed =
                     Parsed { file: crate::ast::SourceFile::default(), diagnostics: vec![diagnostic] };
                 SourceText { name, index: LineIndex::new(&text), text, parsed }
@@ -110,12 +105,14 @@ impl SourceSet {
         check::check(&inputs)
     }
 
-    /// Parse diagnostics and check diagnostics, in file order. Where a file did not parse, a
-    /// missing clause is most likely the one that failed to parse, so it is not reported again.
+    /// Parse diagnostics and check diagnostics, in file order and, within a file, in the order of
+    /// the text. Where a file did not parse, a missing clause is most likely the one that failed
+    /// to parse, so it is not reported again.
     pub fn diagnostics(&self, checked: &Checked) -> Vec<FileDiagnostic> {
         let mut out: Vec<FileDiagnostic> = Vec::new();
         for (i, file) in self.files.iter().enumerate() {
             let id = FileId(i);
+            let from = out.len();
             out.extend(
                 file.parsed
                     .diagnostics
@@ -131,23 +128,27 @@ impl SourceSet {
                     .filter(|d| d.file == id && !(unparsed && d.diagnostic.code == Code::MissingClause))
                     .cloned(),
             );
+            // A stable sort: at one place, the parse's come first.
+            if let Some(mine) = out.get_mut(from..) {
+                mine.sort_by_key(|d| d.diagnostic.span.start);
+            }
         }
         out
     }
 
     /// The diagnostic printed like rustc, with its file's name and line.
-    pub fn render(&self, d: &FileDiagnostic) -> String {
+    pub fn render(&self, d: &FileDiagnostic, style: Style) -> String {
         match self.files.get(d.file.0) {
-            Some(f) => d.diagnostic.render(&f.name, &f.text, &f.index),
-            None => d.diagnostic.render("?", "", &LineIndex::new("")),
+            Some(f) => d.diagnostic.render(&f.name, &f.text, &f.index, style),
+            None => d.diagnostic.render("?", "", &LineIndex::new(""), style),
         }
     }
 
     /// The diagnostic as one JSON object, with its file's name and line and column.
-    pub fn to_json(&self, d: &FileDiagnostic) -> serde_json::Value {
+    pub fn to_json(&self, d: &FileDiagnostic, locale: Locale) -> serde_json::Value {
         match self.files.get(d.file.0) {
-            Some(f) => d.diagnostic.to_json(&f.name, &f.text, &f.index),
-            None => d.diagnostic.to_json("?", "", &LineIndex::new("")),
+            Some(f) => d.diagnostic.to_json(&f.name, &f.text, &f.index, locale),
+            None => d.diagnostic.to_json("?", "", &LineIndex::new(""), locale),
         }
     }
 }

@@ -1,47 +1,115 @@
 //! "Did you mean": the closest known name to a misspelt one. The one rule every part of huiqi
-//! uses (the checker, the engine's facts, a registry's header, screening's policy ids), so a
-//! typo gets the same suggestion wherever it is made.
+//! uses (the parser's keywords and units, the checker's names, departments and enum values, the
+//! engine's facts, a registry's header, screening's policy ids), so a typo gets the same
+//! suggestion wherever it is made. The words around a suggestion are the diagnostic's, in
+//! [`crate::message`].
 
 /// Names longer than this (in characters) are never compared: edit distance is quadratic, and no
 /// name of a library is near this long, so a huge input would cost time and find nothing.
 pub const MAX_COMPARED: usize = 64;
 
+/// The customary short forms of Chinese government names, longest first: a department's full name
+/// (`区人力资源和社会保障局`) and its short name (`区人社局`), as the platform lists it, are the
+/// same department. Both sides of a comparison are shortened alike, so either may be written.
+pub const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("人才工作领导小组办公室", "人才办"),
+    ("人力资源和社会保障", "人社"),
+    ("文化广电新闻出版旅游", "文广新旅"),
+    ("发展和改革委员会", "发改委"),
+    ("住房和城乡建设", "住建"),
+    ("工业和信息化", "工信"),
+    ("市场监督管理", "市监"),
+    ("行政审批服务", "行政审批"),
+    ("管理委员会", "管委会"),
+    ("发展改革委", "发改委"),
+    ("科学技术", "科技"),
+    ("市场监管", "市监"),
+    ("委员会", "委"),
+];
+
+/// Every unit the language knows, for "did you mean" on a misspelt one (`平米` → `平方米`).
+pub const UNITS: &[&str] = &[
+    "元",
+    "万元",
+    "亿元",
+    "美元",
+    "万美元",
+    "亿美元",
+    "平方米",
+    "千瓦时",
+    "小时",
+    "kWh",
+    "㎡",
+    "人",
+    "名",
+    "户",
+    "个",
+    "家",
+    "集",
+    "部",
+    "项",
+    "件",
+    "次",
+    "场",
+    "届",
+    "年",
+    "月",
+    "天",
+    "日",
+    "亩",
+    "度",
+    "吨",
+    "台",
+    "套",
+    "米",
+    "份",
+];
+
+/// `name` with every long form of [`ABBREVIATIONS`] replaced by its short form.
+fn shortened(name: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = std::borrow::Cow::Borrowed(name);
+    for (long, short) in ABBREVIATIONS {
+        if out.contains(long) {
+            out = std::borrow::Cow::Owned(out.replace(long, short));
+        }
+    }
+    out
+}
+
+/// How far `candidate` is from `wrong`, if close enough to be a likely slip: at most one edit in
+/// three characters (at least one), or one name containing the other (注册区 / 注册区县).
+fn distance(wrong: &str, candidate: &str) -> Option<usize> {
+    let limit = (wrong.chars().count() / 3).max(1);
+    let d = strsim::levenshtein(wrong, candidate);
+    // A name that contains the other is a likely slip too.
+    let contains = candidate.contains(wrong) || wrong.contains(candidate);
+    let d = if contains { d.min(limit) } else { d };
+    (d <= limit).then_some(d)
+}
+
 /// The candidate closest to `wrong`, if it is close enough to be a likely typo: at most one edit
-/// in three characters (at least one), or one name containing the other (注册区 / 注册区县).
-/// Ties go to the first in text order; `wrong` itself is never suggested.
+/// in three characters (at least one), or one name containing the other (注册区 / 注册区县), either
+/// as written or with government names shortened ([`ABBREVIATIONS`]: `区人力资源和社会保障局` finds
+/// `区人社局`). Ties go to the first in text order; `wrong` itself is never suggested.
+///
+/// The one rule every part of huiqi uses for "did you mean": keywords, facts, definitions,
+/// departments, funders, units, enum values, functions, a registry's columns and policy ids.
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let len = wrong.chars().count();
-    if len > MAX_COMPARED {
+    if wrong.chars().count() > MAX_COMPARED {
         return None;
     }
-    let limit = (len / 3).max(1);
+    let short = shortened(wrong);
     candidates
         .into_iter()
         .filter(|c| *c != wrong && c.chars().count() <= MAX_COMPARED)
-        .map(|c| {
-            let distance = strsim::levenshtein(wrong, c);
-            // A name that contains the other is a likely slip too.
-            let contains = c.contains(wrong) || wrong.contains(c);
-            (if contains { distance.min(limit) } else { distance }, c)
+        .filter_map(|c| {
+            let as_written = distance(wrong, c);
+            let as_short =
+                if short != wrong || shortened(c) != c { distance(&short, &shortened(c)) } else { None };
+            as_written.into_iter().chain(as_short).min().map(|d| (d, c))
         })
-        .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
-}
-
-/// `help` text for an unknown name: a suggestion, or the list of what is allowed.
-pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    closest(wrong, candidates).map(|c| format!("did you mean `{c}`?"))
-}
-
-/// A short list for help text: `a`, `b` or `c`.
-pub fn one_of(options: &[&str]) -> String {
-    let quoted: Vec<String> = options.iter().map(|o| format!("`{o}`")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, init)) => format!("{} or {}", init.join(", "), last),
-    }
 }
 
 #[cfg(test)]
@@ -89,10 +157,24 @@ mod tests {
     }
 
     #[test]
-    fn wording() {
-        assert_eq!(did_you_mean("gxj-2", ["gxj-02"]).as_deref(), Some("did you mean `gxj-02`?"));
-        assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
-        assert_eq!(one_of(&["a"]), "`a`");
-        assert_eq!(one_of(&[]), "");
+    fn a_full_government_name_finds_its_short_name() {
+        let departments =
+            ["区工信局", "区人社局", "区市场监督管理局", "区发改委", "章贡高新区管委会", "区住建局"];
+        assert_eq!(closest("区人力资源和社会保障局", departments), Some("区人社局"));
+        assert_eq!(closest("章贡区人力资源和社会保障局", departments), Some("区人社局"));
+        assert_eq!(closest("区工业和信息化局", departments), Some("区工信局"));
+        assert_eq!(closest("区市场监管局", departments), Some("区市场监督管理局"));
+        assert_eq!(closest("区发展和改革委员会", departments), Some("区发改委"));
+        assert_eq!(closest("章贡高新区管理委员会", departments), Some("章贡高新区管委会"));
+        assert_eq!(closest("区住房和城乡建设局", departments), Some("区住建局"));
+        // Shortening does not make unrelated names close.
+        assert_eq!(closest("区教育局", departments), None);
+    }
+
+    #[test]
+    fn keywords_and_units() {
+        let clauses = ["部门", "方式", "渠道", "依据", "有效期", "条件", "奖励", "上限", "年度上限"];
+        assert_eq!(closest("奖金", clauses), Some("奖励"));
+        assert_eq!(closest("平米", UNITS.iter().copied()), Some("平方米"));
     }
 }

@@ -3,7 +3,8 @@
 //! Expected diagnostics are written inline: a comment `#~ E101` on a line expects a diagnostic
 //! with that code starting on that line (several codes may follow); a line `#~^ E002` expects it on
 //! the line above. Every diagnostic must be expected and every expectation met. The rendered
-//! output of each case is an insta snapshot in `tests/cases/<kind>/snapshots/`.
+//! output of each case is two insta snapshots in `tests/cases/<kind>/snapshots/`, one per
+//! language: `<kind>__<case>@zh.snap` (the default) and `<kind>__<case>@en.snap` (`--lang en`).
 //!
 //! Update the snapshots after an intended change with
 //! `INSTA_UPDATE=always cargo test -p huiqi-dsl --test cases` (or `cargo insta review`).
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use huiqi_dsl::check::{FileDiagnostic, FileId};
 use huiqi_dsl::source::SourceSet;
+use huiqi_dsl::{Locale, Style};
 
 fn cases(kind: &str) -> (PathBuf, Vec<PathBuf>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases").join(kind);
@@ -97,12 +99,17 @@ fn run(kind: &str, with_context: bool) {
                 sources.files[c].name
             );
         }
-        let rendered: String =
-            found.iter().filter(|d| d.file.0 == case).map(|d| sources.render(d) + "\n").collect();
+        let rendered = |locale: Locale| -> String {
+            found
+                .iter()
+                .filter(|d| d.file.0 == case)
+                .map(|d| sources.render(d, Style::plain(locale)) + "\n")
+                .collect()
+        };
         let want = expected(&sources.files[case].text);
         let got = actual(&sources, &found, case);
         if want != got {
-            failures.push(format!("{name}: expected {want:?}\n  found {got:?}\n{rendered}"));
+            failures.push(format!("{name}: expected {want:?}\n  found {got:?}\n{}", rendered(Locale::Zh)));
             continue;
         }
         insta::with_settings!({
@@ -110,7 +117,8 @@ fn run(kind: &str, with_context: bool) {
             prepend_module_to_snapshot => false,
             omit_expression => true,
         }, {
-            insta::assert_snapshot!(format!("{kind}__{stem}"), rendered);
+            insta::assert_snapshot!(format!("{kind}__{stem}@zh"), rendered(Locale::Zh));
+            insta::assert_snapshot!(format!("{kind}__{stem}@en"), rendered(Locale::En));
         });
     }
     assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));

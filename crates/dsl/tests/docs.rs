@@ -8,7 +8,7 @@ use std::path::Path;
 
 use huiqi_dsl::check::FileId;
 use huiqi_dsl::source::SourceSet;
-use huiqi_dsl::Code;
+use huiqi_dsl::{Code, Style};
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
@@ -74,9 +74,9 @@ fn every_example_checks_as_documented() {
             .collect();
         got.sort();
         let others: Vec<String> =
-            all.iter().filter(|d| d.file != FileId(2)).map(|d| sources.render(d)).collect();
+            all.iter().filter(|d| d.file != FileId(2)).map(|d| sources.render(d, Style::default())).collect();
         if got != markers(text) || !others.is_empty() {
-            let rendered: Vec<String> = all.iter().map(|d| sources.render(d)).collect();
+            let rendered: Vec<String> = all.iter().map(|d| sources.render(d, Style::default())).collect();
             failures.push(format!(
                 "example at {name}: expected {:?}, found {got:?}\n{}",
                 markers(text),
@@ -91,7 +91,7 @@ fn every_example_checks_as_documented() {
 fn every_code_is_documented_with_its_meaning() {
     let doc = doc();
     for code in Code::ALL {
-        let row = format!("| {} | {} |", code.as_str(), code.title());
+        let row = format!("| {} | {} | {} |", code.as_str(), code.title_zh(), code.title());
         assert!(doc.contains(&row), "docs/language.md lacks the row `{row}`");
     }
 }
@@ -105,4 +105,27 @@ fn every_keyword_spelling_is_documented() {
             assert!(doc.contains(spelling), "keyword `{spelling}` ({line}) is not in docs/language.md");
         }
     }
+}
+
+/// The rendered diagnostics docs/language.md shows are what huiqi prints: each is a case's
+/// snapshot, or a whole diagnostic of one, so they cannot drift.
+#[test]
+fn every_diagnostic_shown_is_one_a_case_prints() {
+    let mut snapshots = String::new();
+    for kind in ["check", "parse"] {
+        let dir = root().join("tests/cases").join(kind).join("snapshots");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            snapshots.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+    }
+    let doc = doc();
+    let mut shown = 0;
+    for block in doc.split("```text\n").skip(1) {
+        let Some((text, _)) = block.split_once("```") else { continue };
+        if ["错误[", "警告[", "error[", "warning["].iter().any(|h| text.starts_with(h)) {
+            shown += 1;
+            assert!(snapshots.contains(text), "docs/language.md shows a diagnostic no case prints:\n{text}");
+        }
+    }
+    assert!(shown >= 3, "found only {shown} diagnostics in docs/language.md");
 }

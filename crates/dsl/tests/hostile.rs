@@ -59,7 +59,7 @@ fn run(bytes: Vec<u8>) -> Outcome {
             let all: Vec<Code> = set.diagnostics(&checked).iter().map(|d| d.diagnostic.code).collect();
             // Rendering walks the text around each diagnostic: it must survive the input too.
             for d in set.diagnostics(&checked).iter().take(20) {
-                let _ = set.render(d);
+                let _ = set.render(d, huiqi_dsl::Style::default());
             }
             // The formatter refuses a file with parse errors and must not panic on any other
             // (skipped on the largest inputs, which would double a slow debug-build test).
@@ -296,8 +296,12 @@ fn parse_time(text: &str) -> Duration {
 #[ignore = "a timing check, run by hand: see docs/performance.md, Hostile input"]
 fn broken_input_takes_linear_time() {
     type Make = fn(usize) -> String;
-    let cases: [(&str, Make); 3] = [
+    let cases: [(&str, Make); 5] = [
         ("lines of garbage", |n| "垃圾 垃圾\n".repeat(n)),
+        // Each line a slip of its own (E008) and a misspelt keyword (E001): grouped and suggested
+        // in time linear in their number.
+        ("full-width slips on many lines", |n| policy_with_award(&format!("{}5元", "５元\n＋ ".repeat(n)))),
+        ("misspelt keywords", |n| policy_with_award(&format!("5万元\n{}", "奖金 5万元\n".repeat(n)))),
         ("`(` on one line", |n| "(".repeat(n * 5)),
         ("`如果` on one line", |n| policy_with_award(&"如果 真 那么 ".repeat(n))),
     ];

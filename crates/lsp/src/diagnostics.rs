@@ -1,8 +1,10 @@
 //! The dsl's diagnostics as LSP diagnostics: the same code, message and help, the notes as
 //! related places, and the "did you mean" replacements in `data` for the quick fixes.
 
+use std::sync::OnceLock;
+
 use huiqi_dsl::suggest::closest;
-use huiqi_dsl::{Diagnostic, Severity};
+use huiqi_dsl::{Diagnostic, Locale, Severity};
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location, NumberOrString, Url,
 };
@@ -17,13 +19,28 @@ pub struct FixData {
     pub replacements: Vec<String>,
 }
 
+/// The language of the diagnostics: set once when the client starts the session.
+static LOCALE: OnceLock<Locale> = OnceLock::new();
+
+/// Speaks `locale` for the rest of the process (a later call changes nothing: one client per
+/// `huiqi lsp`).
+pub fn set_locale(locale: Locale) {
+    let _ = LOCALE.set(locale);
+}
+
+/// The session's language: Chinese unless the client or `HUIQI_LANG` asked for English.
+pub fn locale() -> Locale {
+    LOCALE.get().copied().unwrap_or_default()
+}
+
 /// One diagnostic of the file at `uri`, whose text is `text`.
 pub fn to_lsp(d: &Diagnostic, uri: &Url, text: &str, lines: &Lines) -> lsp_types::Diagnostic {
-    let mut message = d.message.clone();
+    let texts = d.texts(locale());
+    let mut message = texts.message.clone();
     // The label says what is wrong at the place; the help how to fix it. Both are worth reading
     // in an editor, which shows the message alone.
-    for extra in [Some(&d.label), d.help.as_ref()].into_iter().flatten() {
-        if !extra.is_empty() && *extra != d.message {
+    for extra in [Some(&texts.label), texts.help.as_ref()].into_iter().flatten() {
+        if !extra.is_empty() && *extra != texts.message {
             message.push('\n');
             message.push_str(extra);
         }
@@ -33,7 +50,7 @@ pub fn to_lsp(d: &Diagnostic, uri: &Url, text: &str, lines: &Lines) -> lsp_types
         .iter()
         .map(|n| DiagnosticRelatedInformation {
             location: Location::new(uri.clone(), lines.range(text, n.span)),
-            message: n.label.clone(),
+            message: n.label.text(locale()),
         })
         .collect();
     let replacements = replacements(d, text);
@@ -61,7 +78,7 @@ pub fn to_lsp(d: &Diagnostic, uri: &Url, text: &str, lines: &Lines) -> lsp_types
 /// Read from the help rather than matched on its wording, so it holds in either language and
 /// for every check that suggests; a list of allowed values gives a fix only for a near one.
 pub fn replacements(d: &Diagnostic, text: &str) -> Vec<String> {
-    let Some(help) = &d.help else { return Vec::new() };
+    let Some(help) = d.texts(locale()).help else { return Vec::new() };
     let Some(written) = text.get(d.span.start..d.span.end) else { return Vec::new() };
     // A text literal is written with its quotes; its suggestion is the text inside them.
     let (inner, quotes) = unquote(written);
@@ -92,29 +109,38 @@ fn unquote(written: &str) -> (&str, Option<(char, char)>) {
 
 #[cfg(test)]
 mod tests {
-    use huiqi_dsl::{Code, Span};
+    use huiqi_dsl::message::{ExprMsg, NameHint, NoteLabel};
+    use huiqi_dsl::Span;
 
     use super::*;
+
+    fn unknown(name: &str, close: &str, span: Span) -> Diagnostic {
+        Diagnostic::new(span, ExprMsg::UnknownName { name: name.into(), hint: NameHint::Name(close.into()) })
+    }
 
     #[test]
     fn a_suggestion_in_the_help_is_a_replacement() {
         let text = "奖励 营业收 + 1";
-        let d =
-            Diagnostic::new(Code::UnknownName, Span::new(7, 16), "m", "l").help("did you mean `营业收入`?");
-        assert_eq!(replacements(&d, text), vec!["营业收入".to_string()]);
-        // The same in other words, or in a list of what is allowed: only a near name counts.
-        let d = d.help("可写 `营业收入`、`纳税额` 或 `从业人数`");
-        assert_eq!(replacements(&d, text), vec!["营业收入".to_string()]);
-        let d = d.help("declare it as a `事实` in the schema");
-        assert!(replacements(&d, text).is_empty());
+        assert_eq!(
+            replacements(&unknown("营业收", "营业收入", Span::new(7, 16)), text),
+            vec!["营业收入".to_string()]
+        );
+        // A far name in the help is no fix.
+        assert!(replacements(&unknown("营业收", "从业人数", Span::new(7, 16)), text).is_empty());
     }
 
     #[test]
     fn a_text_keeps_its_quotes() {
         let text = "注册区县 为 \"章贡\"";
         let start = text.find('"').unwrap_or(0);
-        let d = Diagnostic::new(Code::UnknownVariant, Span::new(start, text.len()), "m", "l")
-            .help("did you mean `章贡区`?");
+        let d = Diagnostic::new(
+            Span::new(start, text.len()),
+            ExprMsg::UnknownVariant {
+                text: "章贡".into(),
+                variants: vec!["章贡区".into()],
+                suggestion: Some("章贡区".into()),
+            },
+        );
         assert_eq!(replacements(&d, text), vec!["\"章贡区\"".to_string()]);
     }
 
@@ -123,16 +149,12 @@ mod tests {
         let text = "奖励 营业收 + 1";
         let uri = Url::parse("file:///a.hq").unwrap_or_else(|_| unreachable!());
         let lines = Lines::new(text, crate::position::Encoding::Utf16);
-        let d = Diagnostic::new(
-            Code::UnknownName,
-            Span::new(7, 16),
-            "unknown fact `营业收`",
-            "not in the schema",
-        )
-        .help("did you mean `营业收入`?")
-        .note(Span::new(0, 6), "here");
+        let d = unknown("营业收", "营业收入", Span::new(7, 16)).note(Span::new(0, 6), NoteLabel::FirstUsed);
         let l = to_lsp(&d, &uri, text, &lines);
-        assert_eq!(l.message, "unknown fact `营业收`\nnot in the schema\ndid you mean `营业收入`?");
+        let texts = d.texts(locale());
+        let help = texts.help.clone().unwrap_or_default();
+        assert_eq!(l.message, format!("{}\n{}\n{help}", texts.message, texts.label));
+        assert!(help.contains("`营业收入`"), "{help}");
         assert_eq!(l.code, Some(NumberOrString::String("E101".into())));
         assert_eq!(
             l.range,

@@ -29,6 +29,9 @@ use crate::{actions, completion, hover, navigate, outline, Error};
 pub fn serve(connection: Connection) -> Result<(), Error> {
     let (id, params) = connection.initialize_start()?;
     let params: InitializeParams = serde_json::from_value(params)?;
+    // `HUIQI_LANG` first, as for `huiqi check`; else the editor's own language; else Chinese.
+    let asked = std::env::var("HUIQI_LANG").ok().or_else(|| params.locale.clone());
+    crate::diagnostics::set_locale(asked.as_deref().and_then(huiqi_dsl::Locale::parse).unwrap_or_default());
     let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_deref());
     let encoding = Encoding::negotiate(offered);
     let result = InitializeResult {

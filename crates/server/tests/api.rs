@@ -138,7 +138,24 @@ async fn check_returns_the_diagnostics_of_a_policy_text() {
     assert_eq!(body["errors"], 1);
     let d = &body["diagnostics"][0];
     assert_eq!((d["code"].as_str(), d["line"].as_u64()), (Some("E303"), Some(2)));
-    assert_eq!(d["help"], "did you mean `区工信局`?");
+    assert_eq!(d["help"], "您是否想写 `区工信局`？");
+    // English when asked, by the query or by Accept-Language; the same code either way.
+    let (status, body) = call_json("POST", "/v1/check?lang=en", text).await;
+    assert_eq!(status, StatusCode::OK);
+    let d = &body["diagnostics"][0];
+    assert_eq!((d["code"].as_str(), d["help"].as_str()), (Some("E303"), Some("did you mean `区工信局`?")));
+    let request = Request::builder()
+        .method("POST")
+        .uri("/v1/check")
+        .header("Accept-Language", "en-GB,en;q=0.9,zh;q=0.5")
+        .body(Body::from(text.to_string()))
+        .unwrap();
+    let response = app(state()).oneshot(request).await.unwrap();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["diagnostics"][0]["message"], "unknown department `区工信厅`");
+    let (status, body) = call_json("POST", "/v1/check?lang=fr", text).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid")));
     // A policy already in the library may be checked again without a duplicate-id error.
     let (_, body) = call_json("POST", "/v1/check", &text.replace("政策 x", "政策 t-fixed")).await;
     assert_eq!(body["errors"], 1);

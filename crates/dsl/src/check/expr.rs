@@ -6,9 +6,10 @@ use crate::ast::{BinOp, Currency, Expr, ExprKind, Relation, TierKind, Tiers};
 use crate::check::model::{BaseType, FactInfo};
 use crate::check::tiers::check_bands;
 use crate::check::types::{Dim, Ty};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
+use crate::message::{Arity, ExprMsg, NameHint, NoteLabel, Op, Why};
 use crate::span::Span;
-use crate::suggest::did_you_mean;
+use crate::suggest::closest;
 
 /// Names built into the language: the evaluation date is an input, never the clock.
 pub const BUILTINS: &[(&str, &str)] = &[("评估日期", "as_of"), ("评估年度", "as_of_year")];
@@ -34,6 +35,8 @@ pub struct Scope<'a> {
     pub facts_read: BTreeMap<String, Span>,
     pub locals_read: HashSet<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Typing the name after a `/`: a misspelt unit (`20元/平米`) is read as a name there.
+    after_slash: bool,
 }
 
 impl<'a> Scope<'a> {
@@ -45,6 +48,7 @@ impl<'a> Scope<'a> {
             facts_read: BTreeMap::new(),
             locals_read: HashSet::new(),
             diagnostics: Vec::new(),
+            after_slash: false,
         }
     }
 
@@ -68,29 +72,24 @@ impl<'a> Scope<'a> {
                 if ty.is_numeric() {
                     ty
                 } else {
-                    self.error(
-                        Diagnostic::new(
-                            Code::TypeMismatch,
-                            inner.span,
-                            format!("cannot negate {ty}"),
-                            "not a number",
-                        )
-                        .help("only numbers and amounts have a minus sign"),
-                    )
+                    self.error(Diagnostic::new(inner.span, ExprMsg::CannotNegate { ty }))
                 }
             }
             ExprKind::Not(inner) => {
-                self.boolean(inner, "`非` needs a condition");
+                self.boolean(inner, Why::Not);
                 Ty::Bool
             }
             ExprKind::Binary { op: op @ (BinOp::And | BinOp::Or), lhs, rhs } => {
-                let word = if *op == BinOp::And { "`且`" } else { "`或`" };
-                self.boolean(lhs, &format!("{word} joins conditions"));
-                self.boolean(rhs, &format!("{word} joins conditions"));
+                let why = if *op == BinOp::And { Why::And } else { Why::Or };
+                self.boolean(lhs, why);
+                self.boolean(rhs, why);
                 Ty::Bool
             }
             ExprKind::Binary { op, lhs, rhs } => {
-                let (l, r) = (self.type_of(lhs), self.type_of(rhs));
+                let l = self.type_of(lhs);
+                self.after_slash = *op == BinOp::Div && matches!(rhs.kind, ExprKind::Name { .. });
+                let r = self.type_of(rhs);
+                self.after_slash = false;
                 self.arithmetic(*op, l, r, lhs.span, rhs.span)
             }
             ExprKind::Compare { op, lhs, rhs } => {
@@ -107,19 +106,16 @@ impl<'a> Scope<'a> {
                 Ty::Bool
             }
             ExprKind::If { cond, then, otherwise } => {
-                self.boolean(cond, "`如果` needs a condition");
+                self.boolean(cond, Why::If);
                 let (t, e) = (self.type_of(then), self.type_of(otherwise));
                 match unify(&t, &e) {
                     Some(ty) => ty,
                     None => self.error(
                         Diagnostic::new(
-                            Code::BranchMismatch,
                             otherwise.span,
-                            format!("the branches give {t} and {e}"),
-                            format!("this is {e}"),
+                            ExprMsg::BranchKinds { then: t.clone(), otherwise: e },
                         )
-                        .note(then.span, format!("this is {t}"))
-                        .help("both branches of `如果 … 那么 … 否则 …` must give the same kind of value"),
+                        .note(then.span, NoteLabel::ThisIs(t)),
                     ),
                 }
             }
@@ -128,18 +124,10 @@ impl<'a> Scope<'a> {
     }
 
     /// Records a diagnostic unless `expr` is a condition.
-    pub fn boolean(&mut self, expr: &Expr, why: &str) {
+    pub fn boolean(&mut self, expr: &Expr, why: Why) {
         let ty = self.type_of(expr);
         if ty != Ty::Bool && !ty.is_error() {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::NotBoolean,
-                    expr.span,
-                    format!("expected a condition, found {ty}"),
-                    "not true or false",
-                )
-                .help(format!("{why}; compare the value, e.g. `… 不低于 100万元`")),
-            );
+            self.diagnostics.push(Diagnostic::new(expr.span, ExprMsg::NotCondition { found: ty, why }));
         }
     }
 
@@ -164,15 +152,8 @@ impl<'a> Scope<'a> {
         if self.later.contains(name) {
             // It is read, only too early: say that, and not also that it is unused.
             self.locals_read.insert(name.to_string());
-            return self.error(
-                Diagnostic::new(
-                    Code::UseBeforeDefinition,
-                    span,
-                    format!("`{name}` is read before it is defined"),
-                    "defined further down",
-                )
-                .help("move the definition or condition above the place that reads it"),
-            );
+            return self
+                .error(Diagnostic::new(span, ExprMsg::UseBeforeDefinition { name: name.to_string() }));
         }
         match BUILTINS.iter().find(|(zh, en)| *zh == name || *en == name) {
             Some(("评估日期", _)) => Ty::Date,
@@ -185,19 +166,15 @@ impl<'a> Scope<'a> {
                     .chain(self.locals.keys().map(String::as_str))
                     .chain(BUILTINS.iter().map(|(zh, _)| *zh))
                     .collect();
-                let help = did_you_mean(name, candidates.iter().copied()).unwrap_or_else(|| {
-                    "declare it as a `事实` in the schema, or define it with `设` before this line"
-                        .to_string()
-                });
-                self.error(
-                    Diagnostic::new(
-                        Code::UnknownName,
-                        span,
-                        format!("unknown fact `{name}`"),
-                        "not in the fact schema",
-                    )
-                    .help(help),
-                )
+                // A misspelt unit after `/` is read as a name (`20元/平米`): a unit close to it
+                // says so, when no name is closer.
+                let hint = match closest(name, candidates.iter().copied()) {
+                    Some(close) => NameHint::Name(close.to_string()),
+                    None if self.after_slash => closest(name, crate::suggest::UNITS.iter().copied())
+                        .map_or(NameHint::None, NameHint::Unit),
+                    None => NameHint::None,
+                };
+                self.error(Diagnostic::new(span, ExprMsg::UnknownName { name: name.to_string(), hint }))
             }
         }
     }
@@ -206,40 +183,26 @@ impl<'a> Scope<'a> {
         let Some(&(zh, _, min, max)) = FUNCTIONS.iter().find(|(zh, en, ..)| *zh == func || *en == func)
         else {
             let names = FUNCTIONS.iter().flat_map(|(zh, en, ..)| [*zh, *en]);
-            let help = did_you_mean(func, names).unwrap_or_else(|| {
-                "the functions are 最小, 最大, 四舍五入, 向下取整, 年份 and 绝对值 (min, max, round, floor, year, abs)".to_string()
-            });
+            let suggestion = closest(func, names).map(str::to_string);
             for arg in args {
                 self.type_of(arg);
             }
-            return self.error(
-                Diagnostic::new(
-                    Code::UnknownFunction,
-                    func_span,
-                    format!("unknown function `{func}`"),
-                    "no such function",
-                )
-                .help(help),
-            );
+            return self.error(Diagnostic::new(
+                func_span,
+                ExprMsg::UnknownFunction { name: func.to_string(), suggestion },
+            ));
         };
         let types: Vec<Ty> = args.iter().map(|a| self.type_of(a)).collect();
         if types.len() < min || types.len() > max {
-            let wanted = if min == max { format!("{min}") } else { format!("at least {min}") };
-            return self.error(
-                Diagnostic::new(
-                    Code::WrongArity,
-                    span,
-                    format!("`{func}` takes {wanted} arguments, not {}", types.len()),
-                    "wrong number of arguments",
-                )
-                .help(match zh {
-                    "四舍五入" | "向下取整" => {
-                        "write `四舍五入(金额, 2)`: the value and the decimal places to keep"
-                    }
-                    "年份" | "绝对值" => "pass exactly one value",
-                    _ => "pass two or more values of the same kind",
-                }),
-            );
+            let usage = match zh {
+                "四舍五入" | "向下取整" => Arity::ValueAndPlaces,
+                "年份" | "绝对值" => Arity::One,
+                _ => Arity::TwoOrMore,
+            };
+            return self.error(Diagnostic::new(
+                span,
+                ExprMsg::WrongArity { func: func.to_string(), min, max, got: types.len(), usage },
+            ));
         }
         match zh {
             "最小" | "最大" => {
@@ -248,15 +211,14 @@ impl<'a> Scope<'a> {
                     ty = match unify(&ty, t) {
                         Some(u) if u.is_numeric() => u,
                         _ if ty.is_error() || t.is_error() => Ty::Error,
-                        _ => self.error(
-                            Diagnostic::new(
-                                Code::TypeMismatch,
-                                arg.span,
-                                format!("`{func}` compares {ty} with {t}"),
-                                format!("this is {t}"),
-                            )
-                            .help("every argument must be the same kind of number or amount"),
-                        ),
+                        _ => self.error(Diagnostic::new(
+                            arg.span,
+                            ExprMsg::ArgsDiffer {
+                                func: func.to_string(),
+                                first: ty.clone(),
+                                this: t.clone(),
+                            },
+                        )),
                     };
                 }
                 ty
@@ -265,24 +227,13 @@ impl<'a> Scope<'a> {
                 let places_ok = matches!(args.get(1).map(|a| &a.kind), Some(ExprKind::Number(n)) if n.suffix == crate::ast::Suffix::None && n.digits.fract().is_zero());
                 if !places_ok {
                     let at = args.get(1).map_or(span, |a| a.span);
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::TypeMismatch,
-                            at,
-                            "decimal places must be a whole number",
-                            "not a whole number",
-                        )
-                        .help("write `四舍五入(金额, 2)` for 分, `四舍五入(金额, 0)` for 元"),
-                    );
+                    self.diagnostics.push(Diagnostic::new(at, ExprMsg::DecimalPlaces));
                 }
                 types.first().cloned().unwrap_or(Ty::Error)
             }
             "年份" => {
                 if !matches!(types.first(), Some(Ty::Date | Ty::Error)) {
-                    return self.error(
-                        Diagnostic::new(Code::TypeMismatch, span, "`年份` needs a date", "not a date")
-                            .help("write `年份(认定日期)`"),
-                    );
+                    return self.error(Diagnostic::new(span, ExprMsg::YearNeedsDate));
                 }
                 Ty::number()
             }
@@ -296,10 +247,10 @@ impl<'a> Scope<'a> {
             return Ty::Error;
         }
         let verb = match op {
-            BinOp::Add => "add",
-            BinOp::Sub => "subtract",
-            BinOp::Mul => "multiply",
-            _ => "divide",
+            BinOp::Add => Op::Add,
+            BinOp::Sub => Op::Sub,
+            BinOp::Mul => Op::Mul,
+            _ => Op::Div,
         };
         let result = match (op, &l, &r) {
             (BinOp::Add | BinOp::Sub, Num(a), Num(b)) if a == b => Some(l.clone()),
@@ -321,28 +272,14 @@ impl<'a> Scope<'a> {
             return ty;
         }
         let span = ls.to(rs);
-        let diagnostic = match (&l, &r) {
-            (Money(c, _), Money(d, _)) if c != d => Diagnostic::new(
-                Code::CurrencyMismatch,
-                span,
-                format!("cannot {verb} {l} and {r}"),
-                "元 and 美元 mixed",
-            )
-            .help("convert with an exchange-rate fact (`类型 汇率`, 元 per 美元) first, e.g. `出口额[上年] × 美元汇率`"),
-            (Num(_), Num(_)) | (Money(..), Money(..)) if matches!(op, BinOp::Add | BinOp::Sub) => Diagnostic::new(
-                Code::UnitMismatch,
-                span,
-                format!("cannot {verb} {l} and {r}"),
-                "different units",
-            )
-            .help("both sides must be in the same unit"),
-            _ => Diagnostic::new(Code::TypeMismatch, span, format!("cannot {verb} {l} and {r}"), "incompatible operands")
-                .help(match op {
-                    BinOp::Add | BinOp::Sub => "add or subtract values of the same kind: amounts with amounts, rates with rates",
-                    _ => "multiply an amount by a rate or a quantity; two amounts cannot be multiplied",
-                }),
+        let message = match (&l, &r) {
+            (Money(c, _), Money(d, _)) if c != d => ExprMsg::CurrencyMix { op: verb, lhs: l, rhs: r },
+            (Num(_), Num(_)) | (Money(..), Money(..)) if matches!(op, BinOp::Add | BinOp::Sub) => {
+                ExprMsg::UnitMix { op: verb, lhs: l, rhs: r }
+            }
+            _ => ExprMsg::Incompatible { op: verb, lhs: l, rhs: r },
         };
-        self.error(diagnostic)
+        self.error(Diagnostic::new(span, message))
     }
 
     fn compare(&mut self, relation: Relation, l: &Ty, r: &Ty, lhs: &Expr, rhs: &Expr) {
@@ -358,17 +295,11 @@ impl<'a> Scope<'a> {
         };
         if let Some((variants, text, span)) = variants {
             if equality && !variants.contains(text) {
-                let help = did_you_mean(text, variants.iter().map(String::as_str))
-                    .unwrap_or_else(|| format!("the values are {}", variants.join(", ")));
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::UnknownVariant,
-                        span,
-                        format!("`{text}` is not a value of this fact"),
-                        "no such value",
-                    )
-                    .help(help),
-                );
+                let suggestion = closest(text, variants.iter().map(String::as_str)).map(str::to_string);
+                self.diagnostics.push(Diagnostic::new(
+                    span,
+                    ExprMsg::UnknownVariant { text: text.clone(), variants: variants.clone(), suggestion },
+                ));
             }
             if equality {
                 return;
@@ -379,35 +310,17 @@ impl<'a> Scope<'a> {
             return;
         }
         let span = lhs.span.to(rhs.span);
+        let (lt, rt) = (l.clone(), r.clone());
         let diagnostic = match (l, r) {
-            _ if same => {
-                Diagnostic::new(Code::CompareMismatch, span, format!("{l} has no order"), "cannot be ordered")
-                    .help("compare it with `为` or `不为` instead")
+            _ if same => Diagnostic::new(span, ExprMsg::Unordered { ty: lt }),
+            (Ty::Money(c, _), Ty::Money(d, _)) if c != d => {
+                Diagnostic::new(span, ExprMsg::CompareCurrency { lhs: lt, rhs: rt })
             }
-            (Ty::Money(c, _), Ty::Money(d, _)) if c != d => Diagnostic::new(
-                Code::CurrencyMismatch,
-                span,
-                format!("cannot compare {l} with {r}"),
-                "元 compared with 美元",
-            )
-            .help("write the threshold in the fact's currency, e.g. `2000万美元`"),
-            (Ty::Num(_), Ty::Num(_)) | (Ty::Money(..), Ty::Money(..)) => Diagnostic::new(
-                Code::UnitMismatch,
-                span,
-                format!("cannot compare {l} with {r}"),
-                "different units",
-            )
-            .help("write the threshold in the same unit as the value"),
-            _ => Diagnostic::new(
-                Code::CompareMismatch,
-                span,
-                format!("cannot compare {l} with {r}"),
-                "different kinds of value",
-            )
-            .note(lhs.span, format!("this is {l}"))
-            .help(
-                "compare a value with a threshold of the same kind: dates with dates, amounts with amounts",
-            ),
+            (Ty::Num(_), Ty::Num(_)) | (Ty::Money(..), Ty::Money(..)) => {
+                Diagnostic::new(span, ExprMsg::CompareUnits { lhs: lt, rhs: rt })
+            }
+            _ => Diagnostic::new(span, ExprMsg::CompareKinds { lhs: lt.clone(), rhs: rt })
+                .note(lhs.span, NoteLabel::ThisIs(lt)),
         };
         self.diagnostics.push(diagnostic);
     }
@@ -418,20 +331,12 @@ impl<'a> Scope<'a> {
             for bound in [&row.lower, &row.upper].into_iter().flatten() {
                 let bound_ty = Ty::of_number(&bound.value);
                 if !base.is_error() && unify(&base, &bound_ty).is_none() {
-                    let code = match (&base, &bound_ty) {
-                        (Ty::Money(c, _), Ty::Money(d, _)) if c != d => Code::CurrencyMismatch,
-                        (Ty::Num(_), Ty::Num(_)) => Code::UnitMismatch,
-                        _ => Code::CompareMismatch,
-                    };
                     self.diagnostics.push(
                         Diagnostic::new(
-                            code,
                             bound.span,
-                            format!("a band of {bound_ty} for a base of {base}"),
-                            format!("this is {bound_ty}"),
+                            ExprMsg::BandKind { bound: bound_ty, base: base.clone() },
                         )
-                        .note(tiers.base.span, format!("the base is {base}"))
-                        .help("write every band in the base's kind and unit"),
+                        .note(tiers.base.span, NoteLabel::BaseIs(base.clone())),
                     );
                 }
             }
@@ -452,26 +357,16 @@ impl<'a> Scope<'a> {
                 Some(prev) => match unify(&prev, &ty) {
                     Some(u) => Some(u),
                     None => {
-                        self.diagnostics.push(
-                            Diagnostic::new(
-                                Code::BranchMismatch,
-                                row.value.span,
-                                format!("this row gives {ty}, the rows above give {prev}"),
-                                format!("this is {ty}"),
-                            )
-                            .help("every row of a tier table must give the same kind of value"),
-                        );
+                        self.diagnostics.push(Diagnostic::new(
+                            row.value.span,
+                            ExprMsg::RowKind { this: ty, above: prev },
+                        ));
                         Some(Ty::Error)
                     }
                 },
             };
         }
-        result.unwrap_or_else(|| {
-            self.error(
-                Diagnostic::new(Code::TierBound, span, "a tier table without rows", "no rows")
-                    .help("add rows such as `不低于 100万元, 低于 500万元: 5万元`"),
-            )
-        })
+        result.unwrap_or_else(|| self.error(Diagnostic::new(span, ExprMsg::NoRows)))
     }
 }
 
@@ -502,21 +397,10 @@ pub fn fact_ty(fact: &FactInfo) -> Ty {
 }
 
 fn series_misuse(name: &str, span: Span, is_series: bool) -> Diagnostic {
+    let name = name.to_string();
     if is_series {
-        Diagnostic::new(
-            Code::SeriesIndex,
-            span,
-            format!("`{name}` is a yearly series; say which year"),
-            "which year?",
-        )
-        .help(format!("write `{name}[上年]` for last year, `{name}[本年]` for this year"))
+        Diagnostic::new(span, ExprMsg::SeriesNeedsYear { name })
     } else {
-        Diagnostic::new(
-            Code::SeriesIndex,
-            span,
-            format!("`{name}` has one value, not one per year"),
-            "not a yearly series",
-        )
-        .help(format!("write `{name}` without `[...]`, or declare it `类型 逐年 …` in the schema"))
+        Diagnostic::new(span, ExprMsg::NotSeries { name })
     }
 }

@@ -7,22 +7,22 @@ mod platform;
 pub(crate) mod policy;
 mod schema;
 mod tiers;
-pub(crate) mod types;
+pub mod types;
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::ast::{Item, SourceFile};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::message::{LibraryMsg, NoteLabel};
 use crate::span::{LineCol, LineIndex, Span};
 
 pub use expr::BUILTINS;
 pub use model::*;
 
-/// `key` written a second time at `span`, first at `first`.
-pub(crate) fn given_twice(code: Code, key: &str, span: Span, first: Span, help: &str) -> Diagnostic {
-    Diagnostic::new(code, span, format!("`{key}` given twice"), "given again here")
-        .note(first, "first given here")
-        .help(help)
+/// `key` written a second time at `span`, first at `first`; with `merge`, the two are to be
+/// merged rather than one kept.
+pub(crate) fn given_twice(code: Code, key: &'static str, span: Span, first: Span, merge: bool) -> Diagnostic {
+    Diagnostic::new(span, LibraryMsg::GivenTwice { code, key, merge }).note(first, NoteLabel::FirstGiven)
 }
 
 /// One parsed file of the library.
@@ -92,13 +92,7 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         for (file, extra) in extras {
             push(
                 *file,
-                vec![Diagnostic::new(
-                    Code::PlatformMissing,
-                    extra.name.span,
-                    "a second platform",
-                    format!("the platform is already defined at {first}"),
-                )
-                .help("a library has exactly one `平台` block")],
+                vec![Diagnostic::new(extra.name.span, LibraryMsg::SecondPlatform { first: first.clone() })],
             );
         }
     }
@@ -110,15 +104,10 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         let mut found = Vec::new();
         if let Some(first) = facts.get(&decl.name.text) {
             let at = place(first.place.file, first.place.span);
-            found.push(
-                Diagnostic::new(
-                    Code::DuplicateFact,
-                    decl.name.span,
-                    format!("fact `{}` is declared twice", decl.name.text),
-                    format!("first declared at {at}"),
-                )
-                .help("keep one declaration of each fact"),
-            );
+            found.push(Diagnostic::new(
+                decl.name.span,
+                LibraryMsg::DuplicateFact { name: decl.name.text.clone(), first: at },
+            ));
         } else if let Some(info) = schema::fact_info(decl, file, &departments, &mut found) {
             facts.insert(info.name.clone(), info);
         }
@@ -136,16 +125,7 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
     let has_policies = items().any(|(_, i)| matches!(i, Item::Policy(_)));
     if platform.is_none() && has_policies {
         let file = items().find(|(_, i)| matches!(i, Item::Policy(_))).map_or(FileId(0), |(f, _)| f);
-        push(
-            file,
-            vec![Diagnostic::new(
-                Code::PlatformMissing,
-                Span::new(0, 0),
-                "no platform file in this library",
-                "policies need the platform",
-            )
-            .help("add `platform.hq` with the `平台` block (departments, funders, payers, vetoes)")],
-        );
+        push(file, vec![Diagnostic::new(Span::new(0, 0), LibraryMsg::NoPlatform)]);
     }
 
     // 4. Policies.
@@ -157,15 +137,10 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         let mut found = Vec::new();
         if let Some(first) = by_id.get(&p.id.text).and_then(|i| policies.get(*i)) {
             let at = place(first.place.file, first.place.span);
-            found.push(
-                Diagnostic::new(
-                    Code::DuplicatePolicy,
-                    p.id.span,
-                    format!("policy id `{}` is used twice", p.id.text),
-                    format!("first used at {at}"),
-                )
-                .help("every policy needs an id of its own"),
-            );
+            found.push(Diagnostic::new(
+                p.id.span,
+                LibraryMsg::DuplicatePolicy { id: p.id.text.clone(), first: at },
+            ));
         }
         let info = policy::policy_info(p, file, &cx, &mut found);
         push(file, found);
@@ -184,22 +159,17 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
             continue;
         }
         let at = place(q.place.file, g.span);
-        let says = |u: bool| if u { "pays the difference on upgrade" } else { "pays no difference" };
         push(
             p.place.file,
             vec![Diagnostic::new(
-                Code::GroupDisagrees,
                 group.span,
-                format!(
-                    "group `{}` {} here but {} in `{}`",
-                    group.name,
-                    says(group.upgrade_pays_difference),
-                    says(g.upgrade_pays_difference),
-                    q.id
-                ),
-                format!("differs from {at}"),
-            )
-            .help("write `升级补差` on every policy of the group, or on none")],
+                LibraryMsg::GroupDisagrees {
+                    group: group.name.clone(),
+                    here: group.upgrade_pays_difference,
+                    other: q.id.clone(),
+                    there: at,
+                },
+            )],
         );
     }
 

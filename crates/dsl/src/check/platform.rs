@@ -7,7 +7,8 @@ use crate::check::expr::Scope;
 use crate::check::given_twice;
 use crate::check::model::{FactInfo, FileId, PlatformInfo};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::suggest::did_you_mean;
+use crate::message::{NoteLabel, PlatformMsg, Why};
+use crate::suggest::closest;
 
 /// The names (departments and funders) other files are checked against; read before anything else.
 pub fn names(platform: &Platform) -> (Vec<String>, Vec<String>) {
@@ -50,50 +51,31 @@ pub fn platform_info(
             PlatformPropKind::Vetoes(_) => "联审",
         };
         if let Some(first) = seen.insert(key, prop.span) {
-            out.push(given_twice(Code::DuplicateProp, key, prop.span, first, "merge them into one"));
+            out.push(given_twice(Code::DuplicateProp, key, prop.span, first, true));
             continue;
         }
         match &prop.kind {
             PlatformPropKind::Payers(rules) => {
                 for (i, rule) in rules.iter().enumerate() {
                     if !info.departments.contains(&rule.payer.text) {
-                        let help =
-                            did_you_mean(&rule.payer.text, info.departments.iter().map(String::as_str))
-                                .unwrap_or_else(|| "a payer must be listed in `部门`".to_string());
-                        out.push(
-                            Diagnostic::new(
-                                Code::PayerNotDepartment,
-                                rule.payer.span,
-                                format!("payer `{}` is not a listed department", rule.payer.text),
-                                "not in `部门`",
-                            )
-                            .help(help),
-                        );
+                        let suggestion =
+                            closest(&rule.payer.text, info.departments.iter().map(String::as_str))
+                                .map(str::to_string);
+                        out.push(Diagnostic::new(
+                            rule.payer.span,
+                            PlatformMsg::PayerNotDepartment { payer: rule.payer.text.clone(), suggestion },
+                        ));
                     }
                     match &rule.when {
-                        Some(cond) => scope.boolean(cond, "a payer rule needs a condition"),
-                        None if i + 1 < rules.len() => out.push(
-                            Diagnostic::new(
-                                Code::PayerFallback,
-                                rule.span,
-                                "the `否则` rule must come last",
-                                "rules below it never apply",
-                            )
-                            .help("move this rule to the end of `付款方`"),
-                        ),
+                        Some(cond) => scope.boolean(cond, Why::PayerRule),
+                        None if i + 1 < rules.len() => {
+                            out.push(Diagnostic::new(rule.span, PlatformMsg::OtherwiseNotLast))
+                        }
                         None => {}
                     }
                 }
                 if rules.last().is_some_and(|r| r.when.is_some()) || rules.is_empty() {
-                    out.push(
-                        Diagnostic::new(
-                            Code::PayerFallback,
-                            prop.span,
-                            "no payer for enterprises that match no rule",
-                            "no `否则` rule",
-                        )
-                        .help("end with a rule such as `区行政审批局 否则`"),
-                    );
+                    out.push(Diagnostic::new(prop.span, PlatformMsg::NoFallback));
                 }
                 info.payers = rules.clone();
             }
@@ -108,16 +90,13 @@ pub fn platform_info(
                     if let Some(first) = vetoes.iter().take(i).find(|v| v.label.text == veto.label.text) {
                         out.push(
                             Diagnostic::new(
-                                Code::DuplicateLabel,
                                 veto.label.span,
-                                format!("the veto `{}` is listed twice", veto.label.text),
-                                "listed again",
+                                PlatformMsg::DuplicateVeto { label: veto.label.text.clone() },
                             )
-                            .note(first.label.span, "first listed here")
-                            .help("list each joint-review veto once"),
+                            .note(first.label.span, NoteLabel::FirstListed),
                         );
                     }
-                    scope.boolean(&veto.expr, "a veto needs a record that is true or false");
+                    scope.boolean(&veto.expr, Why::Veto);
                 }
                 info.vetoes = vetoes.clone();
             }
@@ -132,15 +111,7 @@ pub fn platform_info(
         ("联审", "联审 { 失信: 失信记录 }"),
     ] {
         if !seen.contains_key(key) {
-            out.push(
-                Diagnostic::new(
-                    Code::PlatformIncomplete,
-                    platform.name.span,
-                    format!("the platform has no `{key}`"),
-                    format!("`{key}` missing"),
-                )
-                .help(format!("add `{example}`")),
-            );
+            out.push(Diagnostic::new(platform.name.span, PlatformMsg::Missing { key, example }));
         }
     }
     out.append(&mut scope.diagnostics);

@@ -10,8 +10,9 @@ use crate::check::given_twice;
 use crate::check::model::*;
 use crate::check::types::Ty;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::message::{AwardPart, Choice, Clash, NoteLabel, PolicyMsg, Why};
 use crate::span::Span;
-use crate::suggest::{did_you_mean, one_of};
+use crate::suggest::closest;
 
 const MODES: &[(&str, &str, Mode)] = &[
     ("免申即享", "no_application", Mode::NoApplication),
@@ -45,21 +46,19 @@ pub struct Context<'a> {
 /// Looks a word up in a table of (Chinese, English, value); reports it with a suggestion if absent.
 fn choose<T: Copy>(
     word: &Word,
-    table: &[(&str, &str, T)],
-    code: Code,
-    what: &str,
+    table: &[(&'static str, &'static str, T)],
+    choice: Choice,
     out: &mut Vec<Diagnostic>,
 ) -> Option<T> {
     if let Some((_, _, v)) = table.iter().find(|(zh, en, _)| *zh == word.text || *en == word.text) {
         return Some(*v);
     }
-    let names: Vec<&str> = table.iter().map(|(zh, _, _)| *zh).collect();
-    let help = did_you_mean(&word.text, table.iter().flat_map(|(zh, en, _)| [*zh, *en]))
-        .unwrap_or_else(|| format!("write one of {}", one_of(&names)));
-    out.push(
-        Diagnostic::new(code, word.span, format!("unknown {what} `{}`", word.text), format!("not a {what}"))
-            .help(help),
-    );
+    let suggestion = closest(&word.text, table.iter().flat_map(|(zh, en, _)| [*zh, *en])).map(str::to_string);
+    let options = table.iter().map(|(zh, _, _)| *zh).collect();
+    out.push(Diagnostic::new(
+        word.span,
+        PolicyMsg::UnknownChoice { choice, word: word.text.clone(), suggestion, options },
+    ));
     None
 }
 
@@ -108,13 +107,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
         let repeatable = matches!(clause.kind, ClauseKind::Let { .. } | ClauseKind::Conditions(_));
         if !repeatable {
             if let Some(first) = seen.insert(key, clause.span) {
-                out.push(given_twice(
-                    Code::DuplicateClause,
-                    key,
-                    clause.span,
-                    first,
-                    "a policy states each of these once; keep one",
-                ));
+                out.push(given_twice(Code::DuplicateClause, key, clause.span, first, false));
                 continue;
             }
         }
@@ -122,29 +115,24 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
             ClauseKind::Department(d) => {
                 info.department = d.text.clone();
                 if !cx.departments.is_empty() && !cx.departments.contains(&d.text) {
-                    let help = did_you_mean(&d.text, cx.departments.iter().map(String::as_str))
-                        .unwrap_or_else(|| "list the department in the platform file's `部门` line".into());
-                    out.push(
-                        Diagnostic::new(
-                            Code::UnknownDepartment,
-                            d.span,
-                            format!("unknown department `{}`", d.text),
-                            "not listed in the platform",
-                        )
-                        .help(help),
-                    );
+                    let suggestion =
+                        closest(&d.text, cx.departments.iter().map(String::as_str)).map(str::to_string);
+                    out.push(Diagnostic::new(
+                        d.span,
+                        PolicyMsg::UnknownDepartment { name: d.text.clone(), suggestion },
+                    ));
                 }
             }
             ClauseKind::Mode(m) => {
                 mode_span = m.span;
-                if let Some(mode) = choose(m, MODES, Code::UnknownMode, "mode", out) {
+                if let Some(mode) = choose(m, MODES, Choice::Mode, out) {
                     info.mode = mode;
                 }
             }
             ClauseKind::Channel(c) => {
                 let spaced =
                     Word { text: c.text.split_whitespace().collect::<Vec<_>>().join("、"), span: c.span };
-                if let Some(channel) = choose(&spaced, CHANNELS, Code::UnknownChannel, "channel", out) {
+                if let Some(channel) = choose(&spaced, CHANNELS, Choice::Channel, out) {
                     info.channel = channel;
                 }
             }
@@ -155,16 +143,13 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                     if to.date < from.date {
                         out.push(
                             Diagnostic::new(
-                                Code::ValidityReversed,
                                 to.span,
-                                format!(
-                                    "the validity window ends on {} before it starts on {}",
-                                    to.date, from.date
-                                ),
-                                "ends before it starts",
+                                PolicyMsg::ValidityReversed {
+                                    from: from.date.to_string(),
+                                    to: to.date.to_string(),
+                                },
                             )
-                            .note(from.span, "starts here")
-                            .help("write the start date first: `有效期 2022-03-20 至 2025-12-31`"),
+                            .note(from.span, NoteLabel::Starts),
                         );
                     }
                 }
@@ -178,7 +163,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                 info.time_limit_days = Some(d.days);
             }
             ClauseKind::Frequency(f) => {
-                if let Some(freq) = choose(f, FREQUENCIES, Code::UnknownFrequency, "frequency", out) {
+                if let Some(freq) = choose(f, FREQUENCIES, Choice::Frequency, out) {
                     info.frequency = freq;
                 }
             }
@@ -190,57 +175,53 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                 })
             }
             ClauseKind::Status(s) => {
-                if let Some(status) = choose(s, STATUSES, Code::UnknownStatus, "status", out) {
+                if let Some(status) = choose(s, STATUSES, Choice::Status, out) {
                     info.status = status;
                 }
             }
             ClauseKind::Rounding(r) => match ROUNDINGS.iter().find(|(w, _)| *w == r.text) {
                 Some((word, places)) => info.rounding = Rounding { places: *places, word },
                 None => {
-                    let names: Vec<&str> = ROUNDINGS.iter().map(|(w, _)| *w).collect();
-                    let help = did_you_mean(&r.text, names.iter().copied())
-                        .unwrap_or_else(|| format!("round to {}", one_of(&names)));
-                    out.push(
-                        Diagnostic::new(
-                            Code::UnknownRounding,
-                            r.span,
-                            format!("unknown rounding unit `{}`", r.text),
-                            "not a unit of 元",
-                        )
-                        .help(help),
-                    );
+                    let options: Vec<&'static str> = ROUNDINGS.iter().map(|(w, _)| *w).collect();
+                    let suggestion = closest(&r.text, options.iter().copied()).map(str::to_string);
+                    out.push(Diagnostic::new(
+                        r.span,
+                        PolicyMsg::UnknownChoice {
+                            choice: Choice::Rounding,
+                            word: r.text.clone(),
+                            suggestion,
+                            options,
+                        },
+                    ));
                 }
             },
             ClauseKind::Installments { ratios, .. } => {
                 let values: Vec<u32> = ratios.iter().map(|r| r.value).collect();
                 if values.len() < 2 || values.contains(&0) {
-                    out.push(
-                        Diagnostic::new(
-                            Code::BadInstallments,
-                            clause.span,
-                            "installments need two or more non-zero parts",
-                            "cannot be paid in parts",
-                        )
-                        .help("write the parts as ratios, e.g. `分期 4:3:3 按年`"),
-                    );
+                    out.push(Diagnostic::new(clause.span, PolicyMsg::BadInstallments));
                 } else {
                     info.installments = Some(values);
                 }
             }
             ClauseKind::Let { name, value } => {
-                let ty = scope.type_of(value);
+                let mut ty = scope.type_of(value);
                 let unit = ty.display_unit();
+                // An amount times a count (`500元 × 人数`, for `500元/人 × 人数`) means nothing in
+                // a policy: said once here, and the definition's type poisoned so that the places
+                // that read it stay quiet (one slip, one error).
+                if let Some(times) = ty.money_times_unit().map(str::to_string) {
+                    out.push(Diagnostic::new(
+                        value.span,
+                        PolicyMsg::DefinitionUnit { name: name.text.clone(), ty: ty.clone(), unit: times },
+                    ));
+                    ty = Ty::Error;
+                }
                 scope.later.remove(&name.text);
                 if let Some(clash) = clash(&scope, cx, &name.text) {
-                    out.push(
-                        Diagnostic::new(
-                            Code::DuplicateDefinition,
-                            name.span,
-                            format!("`{}` is already {clash}", name.text),
-                            "name taken",
-                        )
-                        .help("give the definition a name of its own"),
-                    );
+                    out.push(Diagnostic::new(
+                        name.span,
+                        PolicyMsg::DuplicateDefinition { name: name.text.clone(), clash, label: false },
+                    ));
                 }
                 scope.locals.insert(name.text.clone(), (ty, name.span));
                 let_spans.push((name.text.clone(), name.span));
@@ -248,7 +229,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
             }
             ClauseKind::Conditions(conditions) => {
                 for condition in conditions {
-                    scope.boolean(&condition.expr, "each line of `条件` must be true or false");
+                    scope.boolean(&condition.expr, Why::ConditionLine);
                     let label = &condition.label.text;
                     scope.later.remove(label);
                     let earlier =
@@ -256,35 +237,27 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                     if let Some(first) = earlier {
                         out.push(
                             Diagnostic::new(
-                                Code::DuplicateLabel,
                                 condition.label.span,
-                                format!("the label `{label}` is used twice"),
-                                "used again here",
+                                PolicyMsg::DuplicateLabel { label: label.clone() },
                             )
-                            .note(first, "first used here")
-                            .help("each condition needs its own label: explanations name conditions by it"),
+                            .note(first, NoteLabel::FirstUsed),
                         );
                     } else if let Some(clash) = clash(&scope, cx, label) {
-                        out.push(
-                            Diagnostic::new(
-                                Code::DuplicateDefinition,
-                                condition.label.span,
-                                format!("the label `{label}` is already {clash}"),
-                                "name taken",
-                            )
-                            .help("give the condition a label of its own"),
-                        );
+                        out.push(Diagnostic::new(
+                            condition.label.span,
+                            PolicyMsg::DuplicateDefinition { name: label.clone(), clash, label: true },
+                        ));
                     }
                     scope.locals.insert(label.clone(), (Ty::Bool, condition.label.span));
                     info.conditions.push(condition.clone());
                 }
             }
             ClauseKind::Award(expr) => {
-                money(&mut scope, expr, "the award");
+                money(&mut scope, expr, AwardPart::Award);
                 info.award = Some(expr.clone());
             }
             ClauseKind::Cap { scope: cap, value } => {
-                money(&mut scope, value, cap.keyword());
+                money(&mut scope, value, AwardPart::Cap(cap.keyword()));
                 info.caps.push(CapInfo { scope: *cap, expr: value.clone() });
             }
         }
@@ -299,36 +272,22 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
         ("奖励", "奖励 5万元"),
     ] {
         if !seen.contains_key(key) {
-            out.push(
-                Diagnostic::new(
-                    Code::MissingClause,
-                    policy.id.span,
-                    format!("policy `{}` has no `{key}`", policy.id.text),
-                    format!("`{key}` missing"),
-                )
-                .help(format!("add a line such as `{example}`")),
-            );
+            out.push(Diagnostic::new(
+                policy.id.span,
+                PolicyMsg::MissingClause { id: policy.id.text.clone(), key, example },
+            ));
         }
     }
     for (name, span) in let_spans {
         if !scope.locals_read.contains(&name) {
-            out.push(
-                Diagnostic::new(
-                    Code::UnusedDefinition,
-                    span,
-                    format!("`{name}` is defined but never read"),
-                    "unused",
-                )
-                .help("remove it, or use it in a condition or the award"),
-            );
+            out.push(Diagnostic::new(span, PolicyMsg::UnusedDefinition { name }));
         }
     }
     if info.mode == Mode::NoApplication && !info.materials.is_empty() {
         if let Some(span) = seen.get("材料") {
             out.push(
-                Diagnostic::new(Code::MaterialsWithoutApplication, *span, "免申即享 policy lists application materials", "nobody applies")
-                    .note(mode_span, "the mode is set here")
-                    .help("a 免申即享 policy is paid from government data without an application; remove `材料` or change the mode"),
+                Diagnostic::new(*span, PolicyMsg::MaterialsWithoutApplication)
+                    .note(mode_span, NoteLabel::ModeSet),
             );
         }
     }
@@ -338,38 +297,24 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
 }
 
 pub fn zero_days(span: Span) -> Diagnostic {
-    Diagnostic::new(Code::ZeroTimeLimit, span, "a time limit of zero working days", "cannot be met")
-        .help("give the number of working days allowed, e.g. `5个工作日`")
+    Diagnostic::new(span, PolicyMsg::ZeroTimeLimit)
 }
 
 /// What a name already means, if a new definition or label would hide it.
-fn clash(scope: &Scope<'_>, cx: &Context<'_>, name: &str) -> Option<&'static str> {
+fn clash(scope: &Scope<'_>, cx: &Context<'_>, name: &str) -> Option<Clash> {
     if scope.locals.contains_key(name) {
-        Some("defined in this policy")
+        Some(Clash::Local)
     } else if cx.facts.contains_key(name) {
-        Some("a fact in the schema")
+        Some(Clash::Fact)
     } else {
         None
     }
 }
 
-fn money(scope: &mut Scope<'_>, expr: &crate::ast::Expr, what: &str) {
+fn money(scope: &mut Scope<'_>, expr: &crate::ast::Expr, what: AwardPart) {
     let ty = scope.type_of(expr);
     if ty != Ty::cny() && !ty.is_error() {
-        let help = match &ty {
-            Ty::Money(crate::ast::Currency::Usd, _) => "convert 美元 to 元 with an exchange-rate fact (`类型 汇率`) first, e.g. `出口额[上年] × 美元汇率`".to_string(),
-            Ty::Money(_, _) => "multiply a per-unit amount by a quantity in the same unit, e.g. `500元/人 × 新增员工数`".to_string(),
-            _ => "an award is an amount in 元, e.g. `5万元` or `3‰ × 销售额[上年]`".to_string(),
-        };
-        scope.diagnostics.push(
-            Diagnostic::new(
-                Code::AwardNotMoney,
-                expr.span,
-                format!("{what} must be an amount in 元, not {ty}"),
-                "not an amount in 元",
-            )
-            .help(help),
-        );
+        scope.diagnostics.push(Diagnostic::new(expr.span, PolicyMsg::AwardNotMoney { what, ty }));
     }
 }
 
@@ -385,28 +330,19 @@ fn check_shares(
     let mut unreadable = false;
     for share in shares {
         if !funders.is_empty() && !funders.contains(&share.funder.text) {
-            let help = did_you_mean(&share.funder.text, funders.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("the funders are {}", funders.join(", ")));
-            out.push(
-                Diagnostic::new(
-                    Code::UnknownFunder,
-                    share.funder.span,
-                    format!("unknown funder `{}`", share.funder.text),
-                    "not in the platform's `出资方`",
-                )
-                .help(help),
-            );
+            let suggestion =
+                closest(&share.funder.text, funders.iter().map(String::as_str)).map(str::to_string);
+            out.push(Diagnostic::new(
+                share.funder.span,
+                PolicyMsg::UnknownFunder {
+                    name: share.funder.text.clone(),
+                    suggestion,
+                    funders: funders.to_vec(),
+                },
+            ));
         }
         if result.iter().any(|s| s.funder == share.funder.text) {
-            out.push(
-                Diagnostic::new(
-                    Code::DuplicateClause,
-                    share.span,
-                    format!("`{}` has two shares", share.funder.text),
-                    "listed again",
-                )
-                .help("give each funder one share"),
-            );
+            out.push(Diagnostic::new(share.span, PolicyMsg::TwoShares { funder: share.funder.text.clone() }));
         }
         let fraction = match share.percent.suffix {
             crate::ast::Suffix::Percent => match share.percent.value() {
@@ -418,15 +354,7 @@ fn check_shares(
                 }
             },
             _ => {
-                out.push(
-                    Diagnostic::new(
-                        Code::TypeMismatch,
-                        share.percent.span,
-                        "a share is a percentage",
-                        "not a percentage",
-                    )
-                    .help("write the share as a percentage, e.g. `市 50%`"),
-                );
+                out.push(Diagnostic::new(share.percent.span, PolicyMsg::ShareNotPercent));
                 Decimal::ZERO
             }
         };
@@ -436,15 +364,7 @@ fn check_shares(
     }
     if total != Decimal::ONE && !unreadable {
         let shown = total.saturating_mul(Decimal::ONE_HUNDRED).normalize();
-        out.push(
-            Diagnostic::new(
-                Code::SharesTotal,
-                span,
-                format!("funding shares add up to {shown}%, not 100%"),
-                format!("total {shown}%"),
-            )
-            .help("the shares must add up to exactly 100%, e.g. `分担 市 50%, 区 50%`"),
-        );
+        out.push(Diagnostic::new(span, PolicyMsg::SharesTotal { total: shown.to_string() }));
     }
     result
 }
@@ -465,31 +385,15 @@ fn provenance(
         }
         match (info.mode, fact.provenance) {
             (Mode::NoApplication, Provenance::Declared | Provenance::Review) => {
-                let what = if fact.provenance == Provenance::Declared {
-                    "declared by the enterprise (自报)"
-                } else {
-                    "a review result (审核)"
-                };
+                let review = fact.provenance == Provenance::Review;
                 out.push(
-                    Diagnostic::new(
-                        Code::NoApplicationReadsDeclared,
-                        *span,
-                        format!("免申即享 policy reads `{name}`, which is {what}"),
-                        "not authoritative government data",
-                    )
-                    .note(mode_span, "the mode is set here")
-                    .help("a 免申即享 policy may read only facts with `来源 权威`; change the mode to 即申即享 or 承诺兑现, or use a government-held fact"),
+                    Diagnostic::new(*span, PolicyMsg::ReadsNotAuthoritative { name: name.clone(), review })
+                        .note(mode_span, NoteLabel::ModeSet),
                 );
             }
             (Mode::Instant, Provenance::Review) => out.push(
-                Diagnostic::new(
-                    Code::NoApplicationNeedsNoReview,
-                    *span,
-                    format!("即申即享 policy reads the review result `{name}`"),
-                    "needs a review first",
-                )
-                .note(mode_span, "the mode is set here")
-                .help("a policy that waits for a review or inspection is 承诺兑现"),
+                Diagnostic::new(*span, PolicyMsg::InstantReadsReview { name: name.clone() })
+                    .note(mode_span, NoteLabel::ModeSet),
             ),
             _ => {}
         }
@@ -498,14 +402,6 @@ fn provenance(
         && info.reviews.is_empty()
         && out.iter().all(|d| d.code != Code::UnknownMode)
     {
-        out.push(
-            Diagnostic::new(
-                Code::CommitmentWithoutReview,
-                mode_span,
-                "承诺兑现 policy reads no review or inspection result",
-                "nothing to wait for",
-            )
-            .help("add a condition on a `来源 审核` fact (e.g. `现场核查通过`), or make the policy 即申即享"),
-        );
+        out.push(Diagnostic::new(mode_span, PolicyMsg::CommitmentWithoutReview));
     }
 }

@@ -10,7 +10,8 @@ use crate::check::given_twice;
 use crate::check::model::{BaseType, FactInfo, FileId, Place, Provenance};
 use crate::check::types::Ty;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::suggest::{did_you_mean, one_of};
+use crate::message::{PolicyMsg, SchemaMsg, UnitWhy};
+use crate::suggest::closest;
 
 const TYPES: &[(&str, &str)] = &[
     ("布尔", "bool"),
@@ -65,7 +66,7 @@ pub fn fact_info(
             FactPropKind::Default(_) => "缺省",
         };
         if let Some(first) = seen.insert(key, prop.span) {
-            out.push(given_twice(Code::DuplicateProp, key, prop.span, first, "keep one of them"));
+            out.push(given_twice(Code::DuplicateProp, key, prop.span, first, false));
             continue;
         }
         match &prop.kind {
@@ -76,15 +77,10 @@ pub fn fact_info(
                         let mut names: Vec<String> = Vec::new();
                         for v in variants {
                             if names.contains(&v.text) {
-                                out.push(
-                                    Diagnostic::new(
-                                        Code::DuplicateVariant,
-                                        v.span,
-                                        format!("`{}` listed twice", v.text),
-                                        "listed again",
-                                    )
-                                    .help("list each value once"),
-                                );
+                                out.push(Diagnostic::new(
+                                    v.span,
+                                    SchemaMsg::DuplicateVariant { value: v.text.clone() },
+                                ));
                             } else {
                                 names.push(v.text.clone());
                             }
@@ -109,22 +105,17 @@ pub fn fact_info(
                                 has_type = true;
                             }
                             None => {
-                                let help = did_you_mean(&word.text, TYPES.iter().flat_map(|(a, b)| [*a, *b]))
-                                    .unwrap_or_else(|| {
-                                        format!(
-                                            "a type is {} or 枚举(\"…\", \"…\")",
-                                            one_of(&TYPES.iter().map(|t| t.0).collect::<Vec<_>>())
-                                        )
-                                    });
-                                out.push(
-                                    Diagnostic::new(
-                                        Code::UnknownType,
-                                        word.span,
-                                        format!("unknown type `{}`", word.text),
-                                        "no such type",
-                                    )
-                                    .help(help),
-                                );
+                                let suggestion =
+                                    closest(&word.text, TYPES.iter().flat_map(|(a, b)| [*a, *b]))
+                                        .map(str::to_string);
+                                out.push(Diagnostic::new(
+                                    word.span,
+                                    SchemaMsg::UnknownType {
+                                        word: word.text.clone(),
+                                        suggestion,
+                                        types: TYPES.iter().map(|t| t.0).collect(),
+                                    },
+                                ));
                                 return None;
                             }
                         }
@@ -139,19 +130,12 @@ pub fn fact_info(
                 has_provider = true;
                 info.provider = p.text.clone();
                 if !departments.is_empty() && !departments.contains(&p.text) {
-                    let help =
-                        did_you_mean(&p.text, departments.iter().map(String::as_str)).unwrap_or_else(|| {
-                            "list the department in the platform file's `部门` line".to_string()
-                        });
-                    out.push(
-                        Diagnostic::new(
-                            Code::UnknownDepartment,
-                            p.span,
-                            format!("unknown department `{}`", p.text),
-                            "not listed in the platform",
-                        )
-                        .help(help),
-                    );
+                    let suggestion =
+                        closest(&p.text, departments.iter().map(String::as_str)).map(str::to_string);
+                    out.push(Diagnostic::new(
+                        p.span,
+                        PolicyMsg::UnknownDepartment { name: p.text.clone(), suggestion },
+                    ));
                 }
             }
             FactPropKind::Provenance(p) => {
@@ -159,17 +143,12 @@ pub fn fact_info(
                 match PROVENANCES.iter().find(|(zh, en, _)| *zh == p.text || *en == p.text) {
                     Some((_, _, prov)) => info.provenance = *prov,
                     None => {
-                        let help = did_you_mean(&p.text, PROVENANCES.iter().flat_map(|(a, b, _)| [*a, *b]))
-                            .unwrap_or_else(|| "provenance is `权威` (government data), `自报` (declared by the enterprise) or `审核` (a review or inspection result)".to_string());
-                        out.push(
-                            Diagnostic::new(
-                                Code::UnknownProvenance,
-                                p.span,
-                                format!("unknown provenance `{}`", p.text),
-                                "no such provenance",
-                            )
-                            .help(help),
-                        );
+                        let suggestion = closest(&p.text, PROVENANCES.iter().flat_map(|(a, b, _)| [*a, *b]))
+                            .map(str::to_string);
+                        out.push(Diagnostic::new(
+                            p.span,
+                            SchemaMsg::UnknownProvenance { word: p.text.clone(), suggestion },
+                        ));
                     }
                 }
             }
@@ -185,15 +164,10 @@ pub fn fact_info(
         (has_provenance, "来源", "来源 权威"),
     ] {
         if !present {
-            out.push(
-                Diagnostic::new(
-                    Code::MissingFactProp,
-                    decl.name.span,
-                    format!("fact `{}` has no `{what}`", decl.name.text),
-                    format!("`{what}` missing"),
-                )
-                .help(format!("add a line such as `{example}` to the fact")),
-            );
+            out.push(Diagnostic::new(
+                decl.name.span,
+                SchemaMsg::MissingProp { name: decl.name.text.clone(), key: what, example },
+            ));
         }
     }
     // Money and counts cannot be negative unless the schema says so; rates and plain numbers can.
@@ -201,15 +175,10 @@ pub fn fact_info(
     if let (Some(unit), Some(span)) = (&info.unit, unit_span) {
         match unit_scale(&info.base, unit) {
             Ok(scale) => info.scale = scale,
-            Err(help) => out.push(
-                Diagnostic::new(
-                    Code::UnitForType,
-                    span,
-                    format!("unit `{unit}` does not fit a {} fact", info.base.name()),
-                    "wrong unit for this type",
-                )
-                .help(help),
-            ),
+            Err(why) => out.push(Diagnostic::new(
+                span,
+                SchemaMsg::UnitForType { unit: unit.clone(), base: info.base.name(), why },
+            )),
         }
     }
     if let Some(default) = &info.default {
@@ -246,15 +215,7 @@ fn default_problem(info: &FactInfo, default: &Expr) -> Option<Diagnostic> {
     if fits {
         return None;
     }
-    Some(
-        Diagnostic::new(
-            Code::DefaultMismatch,
-            default.span,
-            format!("the default of `{}` must be a literal {want}", info.name),
-            "does not fit the fact's type",
-        )
-        .help("write a value such as `缺省 假`, `缺省 0元` or `缺省 \"无\"` that the fact could hold"),
-    )
+    Some(Diagnostic::new(default.span, SchemaMsg::DefaultMismatch { name: info.name.clone(), want }))
 }
 
 fn inner_number(e: &Expr) -> Option<&Expr> {
@@ -266,7 +227,7 @@ fn inner_number(e: &Expr) -> Option<&Expr> {
 }
 
 /// How many base units (元, 美元, or one of the quantity) one input unit is.
-fn unit_scale(base: &BaseType, unit: &str) -> Result<Decimal, String> {
+fn unit_scale(base: &BaseType, unit: &str) -> Result<Decimal, UnitWhy> {
     let wan = Decimal::from(10_000);
     let yi = Decimal::from(100_000_000);
     match (base, unit) {
@@ -275,16 +236,10 @@ fn unit_scale(base: &BaseType, unit: &str) -> Result<Decimal, String> {
         }
         (BaseType::Money(Currency::Cny), "万元") | (BaseType::Money(Currency::Usd), "万美元") => Ok(wan),
         (BaseType::Money(Currency::Cny), "亿元") | (BaseType::Money(Currency::Usd), "亿美元") => Ok(yi),
-        (BaseType::Money(Currency::Cny), _) => {
-            Err("an amount in 元 is given in `元`, `万元` or `亿元`".into())
-        }
-        (BaseType::Money(Currency::Usd), _) => {
-            Err("an amount in 美元 is given in `美元`, `万美元` or `亿美元`".into())
-        }
+        (BaseType::Money(Currency::Cny), _) => Err(UnitWhy::Cny),
+        (BaseType::Money(Currency::Usd), _) => Err(UnitWhy::Usd),
         (BaseType::Integer | BaseType::Decimal, u) if !u.contains('元') => Ok(Decimal::ONE),
-        (BaseType::Integer | BaseType::Decimal, _) => {
-            Err("an amount of money has type `元` or `美元`, not a number".into())
-        }
-        _ => Err("only amounts and quantities have a unit; remove `单位`".into()),
+        (BaseType::Integer | BaseType::Decimal, _) => Err(UnitWhy::MoneyOnNumber),
+        _ => Err(UnitWhy::NoUnit),
     }
 }

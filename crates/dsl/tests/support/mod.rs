@@ -36,7 +36,11 @@ pub fn parse_clean(text: &str) -> Result<SourceFile, String> {
         return Ok(parsed.file);
     }
     let index = huiqi_dsl::LineIndex::new(text);
-    let rendered: String = parsed.diagnostics.iter().map(|d| d.render("input.hq", text, &index)).collect();
+    let rendered: String = parsed
+        .diagnostics
+        .iter()
+        .map(|d| d.render("input.hq", text, &index, huiqi_dsl::Style::plain(huiqi_dsl::Locale::En)))
+        .collect();
     Err(format!("{rendered}\n--- text ---\n{text}"))
 }
 

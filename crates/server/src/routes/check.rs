@@ -3,14 +3,16 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::http::{header, HeaderMap};
 use axum::Json;
 use huiqi_dsl::source::SourceSet;
-use serde::Serialize;
+use huiqi_dsl::Locale;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, ErrorBody};
-use crate::extract::TextBody;
+use crate::extract::{Params, TextBody};
 use crate::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -56,19 +58,45 @@ pub struct Note {
     label: String,
 }
 
-/// A policy file's text, checked with the loaded library's platform and schema: its diagnostics.
-#[utoipa::path(post, path = "/v1/check", tag = "policies",
+/// The language of the diagnostics.
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CheckQuery {
+    /// `zh` (the default) or `en`; without it, the `Accept-Language` header decides.
+    pub lang: Option<String>,
+}
+
+/// The language asked for: `?lang=`, else `Accept-Language`, else Chinese.
+fn locale(query: &CheckQuery, headers: &HeaderMap) -> Result<Locale, AppError> {
+    if let Some(lang) = &query.lang {
+        return Locale::parse(lang).ok_or_else(|| AppError::Invalid {
+            path: "lang".into(),
+            message: format!("未知的语言 `{lang}`：请用 zh 或 en"),
+        });
+    }
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    Ok(accept.and_then(Locale::from_accept_language).unwrap_or_default())
+}
+
+/// A policy file's text, checked with the loaded library's platform and schema: its diagnostics,
+/// in Chinese unless `?lang=en` (or an `Accept-Language` preferring English) asks otherwise.
+#[utoipa::path(post, path = "/v1/check", tag = "policies", params(CheckQuery),
     // Not required: an empty body is an empty file, whose diagnostic says so.
     request_body(content = Option<String>, content_type = "text/plain", description = "a policy file (`.hq`), UTF-8 or GB18030"),
     responses(
         (status = 200, description = "its diagnostics, errors and warnings", body = CheckAnswer),
         (status = 413, description = "`too_large`: the body is over 4 MiB", body = ErrorBody),
+        (status = 422, description = "`invalid`: a `lang` other than `zh` or `en`", body = ErrorBody),
         (status = 503, description = "`timeout`: past the time limit", body = ErrorBody),
     ))]
 pub async fn check(
     State(state): State<Arc<AppState>>,
+    Params(query): Params<CheckQuery>,
+    headers: HeaderMap,
     TextBody(body): TextBody,
 ) -> Result<Json<CheckAnswer>, AppError> {
+    let locale = locale(&query, &headers)?;
     let library = state.library();
     // The context is the library's platform and schema; its own policies are left out, so the
     // text may redefine one of them without a duplicate-id error.
@@ -87,7 +115,7 @@ pub async fn check(
         .diagnostics(&checked)
         .iter()
         .filter(|d| d.file.0 == mine)
-        .map(|d| sources.to_json(d))
+        .map(|d| sources.to_json(d, locale))
         .collect();
     let errors = diagnostics.iter().filter(|d| d["severity"] == "error").count();
     Ok(Json(CheckAnswer { errors, diagnostics }))
