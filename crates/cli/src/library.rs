@@ -148,7 +148,9 @@ fn load_calendar(dir: &Path) -> Result<Calendar, String> {
 /// The calendar's year files, `(name, text)`, in name order.
 fn calendar_texts(dir: &Path) -> Result<Vec<(String, String)>, String> {
     let dir = dir.join("calendar");
-    let read_error = |path: &Path, e: std::io::Error| format!("cannot read `{}`: {e}", path.display());
+    let read_error = |path: &Path, source: std::io::Error| {
+        huiqi_dsl::source::LoadError::Read { path: path.to_path_buf(), source }.text(crate::lang())
+    };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| read_error(&dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))

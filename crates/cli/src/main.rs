@@ -133,9 +133,11 @@ fn main() -> ExitCode {
     let _ = LANG.set(cli.lang);
     let result: Result<ExitCode, Box<dyn std::error::Error>> = match cli.command {
         Command::Check { paths, format } => {
-            check::run(&library::default_paths(paths), format).map_err(Into::into)
+            check::run(&library::default_paths(paths), format).map_err(|e| e.text(lang()).into())
         }
-        Command::Fmt { paths, check } => fmt::run(&library::default_paths(paths), check).map_err(Into::into),
+        Command::Fmt { paths, check } => {
+            fmt::run(&library::default_paths(paths), check).map_err(|e| e.text(lang()).into())
+        }
         Command::Eval(args) => eval::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Screen(args) => screen::run_screen(&args),

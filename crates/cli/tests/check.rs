@@ -120,7 +120,10 @@ fn invalid_utf8_is_a_located_error() {
 fn a_missing_path_is_an_error_not_a_panic() {
     let (code, _, err) = huiqi(&["check", "no/such/dir"], &root());
     assert_eq!(code, 1);
-    assert!(err.contains("cannot read `no/such/dir`"), "{err}");
+    assert!(err.contains("错误: 无法读取 `no/such/dir`：文件或目录不存在"), "{err}");
+    let (code, _, err) = huiqi(&["--lang", "en", "check", "no/such/dir"], &root());
+    assert_eq!(code, 1);
+    assert!(err.contains("error: cannot read `no/such/dir`"), "{err}");
 }
 
 #[test]

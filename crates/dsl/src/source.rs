@@ -71,6 +71,27 @@ pub enum LoadError {
     },
 }
 
+impl LoadError {
+    /// What went wrong, in `locale` (the `Display` text is the English one).
+    pub fn text(&self, locale: crate::Locale) -> String {
+        match (self, locale) {
+            (LoadError::Read { path, source }, crate::Locale::Zh) => {
+                let why = match source.kind() {
+                    std::io::ErrorKind::NotFound => "文件或目录不存在".to_string(),
+                    std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
+                    std::io::ErrorKind::InvalidData => "不是 UTF-8 文本".to_string(),
+                    _ => source.to_string(),
+                };
+                format!("无法读取 `{}`：{why}", path.display())
+            }
+            (LoadError::Empty { path }, crate::Locale::Zh) => {
+                format!("`{}` 下没有政策文件（`*.hq`）", path.display())
+            }
+            (_, crate::Locale::En) => self.to_string(),
+        }
+    }
+}
+
 impl SourceSet {
     /// A library from `(name, bytes)` pairs held in memory, in the order given.
     pub fn from_texts<'a>(texts: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> SourceSet {
