@@ -1,11 +1,12 @@
-//! `huiqi serve`: the decision service on the bundled policies, answering at once.
+//! `huiqi serve`: the decision service on the bundled policies, answering at once, with the
+//! pages (crates/pages) at `/` on the same port.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use huiqi_server::{app, AppState};
+use huiqi_server::{app_with, AppState};
 
 /// Each setting comes from, in order: the flag, its environment variable, `--config FILE`, the
 /// built-in default.
@@ -201,7 +202,9 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             "huiqi serving on http://{}",
             listener.local_addr()?
         );
-        accept(listener, app(state), args.request_timeout).await;
+        // The pages (一网查询, 申报, the staff's desks) beside `/v1/*`, on the same port.
+        let site = huiqi_pages::routes(state.clone());
+        accept(listener, app_with(state, site), args.request_timeout).await;
         tracing::info!("huiqi stopped");
         Ok::<_, std::io::Error>(())
     })?;

@@ -65,6 +65,18 @@ pub struct FactMeta {
     pub(crate) variants: Vec<Arc<str>>,
 }
 
+impl FactMeta {
+    /// The unit the data writes it in (`万元`, `人`), if it has one: what a form labels its field with.
+    pub fn unit(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
+
+    /// Where it comes from: 权威, 自报 or 审核 (a review's result, which an applicant cannot give).
+    pub fn provenance(&self) -> huiqi_dsl::check::Provenance {
+        self.provenance
+    }
+}
+
 impl Schema {
     /// The schema of a checked library's facts, a slot each in the library's (name) order.
     pub(crate) fn new(facts: &BTreeMap<String, FactInfo>) -> Result<Schema, LowerError> {

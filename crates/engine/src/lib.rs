@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 mod calendar;
+mod ceiling;
 mod decide;
 mod decision;
 mod engine;

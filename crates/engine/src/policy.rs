@@ -103,6 +103,14 @@ impl<'a> Policy<'a> {
         &self.compiled.program.facts
     }
 
+    /// The most it can pay one enterprise at once, in 元, read from its award and caps without
+    /// any facts (`奖励 5万元` → 50000; `5% × 投资额` with `上限 800万元` → 8000000); `None` when
+    /// nothing bounds it (an amount the department fixes, a rate of a fact with no cap). For
+    /// catalogs and for ranking what a fact could decide; a decision's amount is `judge`'s.
+    pub fn award_ceiling(&self) -> Option<rust_decimal::Decimal> {
+        crate::ceiling::ceiling(self.compiled)
+    }
+
     /// Its 办事指南, generated from the same compiled policy the engine decides with.
     pub fn guide(&self) -> Guide {
         Guide::of(self.engine, self.compiled)

@@ -192,19 +192,30 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, AppError> {
-        let workflow = state.workflow()?;
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        state.principal(token).map(Caller)
+    }
+}
+
+impl AppState {
+    /// The caller a workflow token names, checked as every workflow endpoint checks it: 401
+    /// `unauthorized` without a valid token (or when the service has no key), 503 when no ledger
+    /// is configured. The pages read the token from their sign-in cookie and call this, so a
+    /// page and an endpoint never disagree on who is calling.
+    pub fn principal(&self, token: Option<&str>) -> Result<huiqi_ledger::Principal, AppError> {
+        let workflow = self.workflow()?;
         let Some(auth) = &workflow.auth else {
             return Err(AppError::Token(
                 "本服务未配置令牌密钥（HUIQI_JWT_SECRET 或 HUIQI_JWT_PUBLIC_KEY），不受理此类请求".into(),
             ));
         };
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+        let token = token
             .ok_or_else(|| AppError::Token("缺少令牌：请求头须带 `Authorization: Bearer <令牌>`".into()))?;
-        auth.verify(token.trim()).map(Caller).map_err(AppError::Token)
+        auth.verify(token.trim()).map_err(AppError::Token)
     }
 }
 

@@ -19,6 +19,12 @@ use huiqi_engine::Engine;
 
 pub use error::{AppError, ErrorBody, MAX_BODY};
 pub use routes::SCREEN_MAX_BODY;
+// What the pages (crates/pages) share with the endpoints, so a page does what its endpoint does:
+// the ledger run off the async workers, an evaluation as `/v1/evaluate` makes it, an application
+// as `/v1/claims` records it.
+pub use routes::claims::{on_ledger, submit_claim, ApplicantBody, ChannelName, ClaimRequest};
+pub use routes::decide::{evaluate_for, EvaluateRequest};
+pub use routes::policies::catalog_matches;
 
 /// Requests served at once; more wait in line.
 pub const MAX_IN_FLIGHT: usize = 512;
@@ -175,6 +181,17 @@ impl AppState {
     pub fn library(&self) -> Arc<Library> {
         read(&self.library)
     }
+
+    /// The service's date (fixed by `--today`, else China's today): what the pages evaluate on.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.workflow.as_ref().map_or(Today::Clock, |w| w.today).date()
+    }
+
+    /// Whether applications and claims are served (a ledger is configured), for the pages to
+    /// offer them or say they are not.
+    pub fn has_workflow(&self) -> bool {
+        self.workflow.is_some()
+    }
 }
 
 // A lock is only ever held to copy or replace one whole value, so a panic elsewhere cannot leave
@@ -213,15 +230,23 @@ pub fn openapi_for(engine: &Engine) -> serde_json::Value {
 
 /// The service's routes.
 pub fn app(state: Arc<AppState>) -> Router {
+    app_with(state, Router::new().fallback(not_found))
+}
+
+/// The service's routes with `site` beside them (the pages: `huiqi serve` passes
+/// `huiqi_pages::routes`), under the same time limit, metrics and concurrency limit. `site`'s
+/// fallback answers every path neither routes, `/v1/…` ones included, so it should answer those
+/// as the API does ([`AppError::NotFound`]). The server does not depend on the pages.
+pub fn app_with(state: Arc<AppState>, site: Router) -> Router {
     let (router, _) = routes::table().split_for_parts();
     router
-        .fallback(not_found)
+        .with_state(state.clone())
+        .merge(site)
         // Every route but a streamed registry screen is stopped past the time limit.
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::timeout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         // Requests beyond this many at once wait their turn instead of exhausting the machine.
         .layer(tower::limit::ConcurrencyLimitLayer::new(MAX_IN_FLIGHT))
-        .with_state(state)
 }
 
 async fn not_found() -> AppError {

@@ -168,11 +168,19 @@ impl Guide {
     /// The guide as one HTML page, with no external resources.
     pub fn html(&self) -> String {
         let title = html_escape(&format!("{}办事指南", self.entry.title));
-        let mut out = format!(
+        format!(
             "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
              <style>body{{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.6}}\
-             h2{{border-bottom:1px solid #ccc}}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
-        );
+             h2{{border-bottom:1px solid #ccc}}</style>\n</head>\n<body>\n<h1>{title}</h1>\n{}</body>\n</html>",
+            self.html_sections()
+        )
+    }
+
+    /// The guide's sections as HTML (`<h2>` headings with their text or lists, and the line
+    /// saying which library version it was generated from), for a page that has its own title and
+    /// layout (the service's pages): the same sections as [`Guide::html`], escaped the same way.
+    pub fn html_sections(&self) -> String {
+        let mut out = String::new();
         for s in self.sections() {
             let _ = writeln!(out, "<h2>{}</h2>", html_escape(s.heading));
             match s.body {
@@ -186,7 +194,7 @@ impl Guide {
         }
         let _ = writeln!(
             out,
-            "<p><small>由 huiqi 根据政策文件生成，政策库版本 {}。</small></p>\n</body>\n</html>",
+            "<p><small>由 huiqi 根据政策文件生成，政策库版本 {}。</small></p>",
             html_escape(&self.policy_set)
         );
         out

@@ -21,8 +21,9 @@ use crate::extract::{Caller, ClaimId, Contract, JsonBody, Params};
 use crate::AppState;
 
 /// Runs a ledger operation off the async workers, with the ledger, the library's policy set and
-/// the service's date.
-pub(crate) async fn on_ledger<T: Send + 'static>(
+/// the service's date; at most one per ledger connection at once, the rest waiting their turn.
+/// 503 `unavailable` when the service has no ledger or its library no policy set.
+pub async fn on_ledger<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&Ledger, &PolicySet, NaiveDate) -> Result<T, LedgerError> + Send + 'static,
 ) -> Result<T, AppError> {
@@ -151,7 +152,24 @@ pub async fn submit(
     JsonBody(request): JsonBody<ClaimRequest>,
 ) -> Result<(StatusCode, Json<ClaimView>), AppError> {
     let key = idempotency_key(&headers)?;
-    let (submitted, view) = on_ledger(&state, move |ledger, set, today| {
+    let (submitted, view) = submit_claim(&state, who, request, key).await?;
+    let status = match submitted {
+        Submitted::New(_) => StatusCode::CREATED,
+        Submitted::Again(_) => StatusCode::OK,
+    };
+    Ok((status, Json(view)))
+}
+
+/// What `POST /v1/claims` does for `request` from `who`, with its idempotency key if any: the
+/// application decided and recorded by the ledger's workflow, and the claim as it now stands.
+/// The pages' 申报 form calls this, so an application made on a page is the endpoint's.
+pub async fn submit_claim(
+    state: &Arc<AppState>,
+    who: huiqi_ledger::Principal,
+    request: ClaimRequest,
+    key: Option<String>,
+) -> Result<(Submitted, ClaimView), AppError> {
+    on_ledger(state, move |ledger, set, today| {
         let given = request.enterprise.unwrap_or_default();
         let applicant =
             Applicant { uscc: given.uscc, name: given.name, bank: given.bank, account: given.account };
@@ -169,12 +187,7 @@ pub async fn submit(
         };
         ledger.submit_and_view(set, &who, &app, key.as_deref(), today)
     })
-    .await?;
-    let status = match submitted {
-        Submitted::New(_) => StatusCode::CREATED,
-        Submitted::Again(_) => StatusCode::OK,
-    };
-    Ok((status, Json(view)))
+    .await
 }
 
 /// 进度查询: the claim, its decision, its timeline, and what is next by when. A claim outside

@@ -88,7 +88,7 @@ impl Contract for EvaluateRequest {
 /// names an enterprise (which needs a token that may see it).
 async fn with_history(
     state: &Arc<AppState>,
-    MaybeCaller(caller): MaybeCaller,
+    caller: Option<huiqi_ledger::Principal>,
     mut request: EvaluateRequest,
 ) -> Result<EvaluateRequest, AppError> {
     let Some(uscc) = request.enterprise.clone() else { return Ok(request) };
@@ -144,17 +144,29 @@ fn checked(library: &crate::Library, request: EvaluateRequest) -> Result<Checked
     ))]
 pub async fn evaluate(
     State(state): State<Arc<AppState>>,
-    caller: MaybeCaller,
+    MaybeCaller(caller): MaybeCaller,
     JsonBody(request): JsonBody<EvaluateRequest>,
 ) -> Result<Json<Decisions>, AppError> {
-    let request = with_history(&state, caller, request).await?;
+    evaluate_for(&state, caller, request).await.map(Json)
+}
+
+/// What `POST /v1/evaluate` answers for `request` from `caller` (`None`: no token): the
+/// enterprise's ledger history added when the request names it, the facts checked against the
+/// schema, every decision explained. The pages' 算一算 and 政策计算器 call this, so a page shows
+/// exactly what the endpoint would.
+pub async fn evaluate_for(
+    state: &Arc<AppState>,
+    caller: Option<huiqi_ledger::Principal>,
+    request: EvaluateRequest,
+) -> Result<Decisions, AppError> {
+    let request = with_history(state, caller, request).await?;
     let library = state.library();
     let r = checked(&library, request)?;
     let answer = library.engine.evaluate(&r.facts, r.as_of, &r.options());
     for d in &answer.decisions {
         state.metrics.decided(d.outcome());
     }
-    Ok(Json(answer))
+    Ok(answer)
 }
 
 /// One policy the enterprise gets or could get.
@@ -215,7 +227,7 @@ impl Match {
     ))]
 pub async fn match_policies(
     State(state): State<Arc<AppState>>,
-    caller: MaybeCaller,
+    MaybeCaller(caller): MaybeCaller,
     JsonBody(request): JsonBody<EvaluateRequest>,
 ) -> Result<Json<MatchAnswer>, AppError> {
     let request = with_history(&state, caller, request).await?;

@@ -5,10 +5,10 @@
 mod admin;
 mod check;
 pub(crate) mod claims;
-mod decide;
+pub(crate) mod decide;
 mod oversight;
 mod payouts;
-mod policies;
+pub(crate) mod policies;
 mod screen;
 mod screen_schema;
 mod service;

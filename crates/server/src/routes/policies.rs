@@ -46,13 +46,7 @@ pub async fn catalog(
 ) -> Json<CatalogAnswer> {
     let library = state.library();
     let matches = |p: &PolicyInfo| {
-        query.department.as_ref().is_none_or(|d| &p.department == d)
-            && query.mode.as_ref().is_none_or(|m| p.mode.word() == m)
-            && query.q.as_ref().is_none_or(|q| {
-                q.split_whitespace().all(|word| {
-                    p.title.contains(word) || p.conditions.iter().any(|c| c.label.text.contains(word))
-                })
-            })
+        catalog_matches(p, query.department.as_deref(), query.mode.as_deref(), query.q.as_deref())
     };
     let policies: Vec<CatalogEntry> =
         library.engine.policies().map(|p| p.info()).filter(|p| matches(p)).map(CatalogEntry::of).collect();
@@ -61,6 +55,24 @@ pub async fn catalog(
         count: policies.len(),
         policies,
     })
+}
+
+/// Whether a policy is found by a catalog search: of `department` and of `mode` (its word,
+/// `免申即享`) when given, and with every space-separated word of `q` in its title or in one of
+/// its condition labels. `/v1/policies` and the pages' 一网查询 search alike through this.
+pub fn catalog_matches(
+    p: &PolicyInfo,
+    department: Option<&str>,
+    mode: Option<&str>,
+    q: Option<&str>,
+) -> bool {
+    department.is_none_or(|d| p.department == d)
+        && mode.is_none_or(|m| p.mode.word() == m)
+        && q.is_none_or(|q| {
+            q.split_whitespace().all(|word| {
+                p.title.contains(word) || p.conditions.iter().any(|c| c.label.text.contains(word))
+            })
+        })
 }
 
 fn find<'a>(library: &'a crate::Library, id: &str) -> Result<Policy<'a>, AppError> {
