@@ -18,7 +18,10 @@
 
 mod checks;
 mod driver;
+mod flow;
 mod server;
+mod staff;
+mod tour;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -47,7 +50,11 @@ type Scenario = fn(Arc<Ctx>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// Every scenario, in the order they run (later ones follow the claim earlier ones made).
 fn scenarios() -> Vec<(&'static str, Scenario)> {
-    vec![]
+    vec![
+        ("supervision_draws_its_charts", |c| Box::pin(staff::supervision_draws_its_charts(c))),
+        // Last: the ledger then has claims in every state to show.
+        ("every_page_at_both_widths", |c| Box::pin(tour::every_page_at_both_widths(c))),
+    ]
 }
 
 fn main() -> ExitCode {

@@ -30,9 +30,9 @@ impl Bar {
 }
 
 /// Drawing units: the SVG is this wide and scales to its box.
-const WIDTH: i64 = 720;
-const LABEL: i64 = 190;
-const TEXT: i64 = 200;
+const WIDTH: i64 = 560;
+const LABEL: i64 = 150;
+const TEXT: i64 = 180;
 const ROW: i64 = 30;
 const BAR: i64 = 18;
 /// The colours (each at least 3:1 against white, the inner against the bar's).
@@ -60,12 +60,8 @@ pub(crate) fn bars(
     full: Option<Decimal>,
     legend: Option<(&str, &str, &str)>,
 ) -> Markup {
-    let largest = rows
-        .iter()
-        .flat_map(|b| [Some(b.value), b.track, b.inner])
-        .flatten()
-        .max()
-        .unwrap_or_default();
+    let largest =
+        rows.iter().flat_map(|b| [Some(b.value), b.track, b.inner]).flatten().max().unwrap_or_default();
     let full = full.unwrap_or(largest);
     let room = WIDTH - LABEL - TEXT;
     let top = if legend.is_some() { ROW } else { 0 };
@@ -74,23 +70,24 @@ pub(crate) fn bars(
     let title_id = format!("{id}-title");
     html! {
         figure.chart {
+            figcaption aria-hidden="true" { (title) }
             svg.chart id=(id) role="img" aria-labelledby=(title_id) viewBox=(format!("0 0 {WIDTH} {height}"))
                 width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg" {
                 title id=(title_id) { (title) }
                 @if let Some((track, bar, inner)) = legend {
                     @for (i, (colour, word)) in [(TRACK, track), (FILL, bar), (INNER, inner)].into_iter().enumerate() {
-                        @let x = LABEL + i64::try_from(i).unwrap_or(0) * 150;
+                        @let x = i64::try_from(i).unwrap_or(0) * 140;
                         rect x=(x) y="6" width="16" height="16" fill=(colour) {}
-                        text x=(x + 22) y="20" font-size="15" fill="#1a1a1a" { (word) }
+                        text x=(x + 22) y="20" font-size="16" fill="#1a1a1a" { (word) }
                     }
                 }
                 @if rows.is_empty() {
-                    text x="0" y=(top + 20) font-size="15" fill="#5a5a5a" { "暂无数据" }
+                    text x="0" y=(top + 20) font-size="16" fill="#5a5a5a" { "暂无数据" }
                 }
                 @for (i, b) in rows.iter().enumerate() {
                     @let y = top + ROW * i64::try_from(i).unwrap_or(0);
                     @let mid = y + ROW / 2 + 5;
-                    text x=(LABEL - 8) y=(mid) font-size="15" text-anchor="end" fill="#1a1a1a" { (b.label) }
+                    text x=(LABEL - 8) y=(mid) font-size="16" text-anchor="end" fill="#1a1a1a" { (b.label) }
                     @if let Some(track) = b.track {
                         rect.track x=(LABEL) y=(y + (ROW - BAR) / 2) width=(length(track, full, room)) height=(BAR) fill=(TRACK) {}
                     }
@@ -98,7 +95,7 @@ pub(crate) fn bars(
                     @if let Some(inner) = b.inner {
                         rect.inner x=(LABEL) y=(y + (ROW - BAR) / 2 + 4) width=(length(inner, full, room)) height=(BAR - 8) fill=(INNER) {}
                     }
-                    text x=(LABEL + room + 8) y=(mid) font-size="15" fill="#1a1a1a" { (b.text) }
+                    text x=(LABEL + room + 8) y=(mid) font-size="16" fill="#1a1a1a" { (b.text) }
                 }
             }
         }

@@ -35,21 +35,25 @@ fn asked(q: &crate::facts_form::Pairs) -> Result<Asked, PageError> {
     let date = |key: &str, word: &str| -> Result<Option<NaiveDate>, PageError> {
         q.get(key)
             .map(|t| {
-                NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                    .map_err(|_| PageError::BadInput(format!("{word}“{t}”不是日期，请按 2026-01-31 的格式填写。")))
+                NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+                    PageError::BadInput(format!("{word}“{t}”不是日期，请按 2026-01-31 的格式填写。"))
+                })
             })
             .transpose()
     };
     let year = q
         .get("year")
         .map(|t| {
-            t.parse::<i32>()
-                .ok()
-                .filter(|y| (2000..=2100).contains(y))
-                .ok_or_else(|| PageError::BadInput(format!("预算年度“{t}”应为 2000 至 2100 之间的年份，如 2026。")))
+            t.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
+                PageError::BadInput(format!("预算年度“{t}”应为 2000 至 2100 之间的年份，如 2026。"))
+            })
         })
         .transpose()?;
-    let filter = SupervisionFilter { from: date("from", "起始日期")?, to: date("to", "截止日期")?, ..Default::default() };
+    let filter = SupervisionFilter {
+        from: date("from", "起始日期")?,
+        to: date("to", "截止日期")?,
+        ..Default::default()
+    };
     if let (Some(f), Some(t)) = (filter.from, filter.to) {
         if f > t {
             return Err(PageError::BadInput("起始日期晚于截止日期，请调换后再查。".into()));
@@ -85,8 +89,9 @@ pub(crate) async fn csv(
     QueryPairs(q): QueryPairs,
 ) -> Result<Response, PageError> {
     let filter = asked(&q)?.filter;
-    let text = on_ledger(&state, move |ledger, _, today| ledger.supervision_as(&who, today, &filter)?.to_csv())
-        .await?;
+    let text =
+        on_ledger(&state, move |ledger, _, today| ledger.supervision_as(&who, today, &filter)?.to_csv())
+            .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -182,11 +187,16 @@ fn overdue(r: &Supervision) -> Markup {
 
 fn departments(r: &Supervision) -> Markup {
     let d = &r.departments;
-    let on_time: Vec<Bar> =
-        d.iter().map(|f| share_bar(&f.department, f.share_within_time_limit)).collect();
+    let on_time: Vec<Bar> = d.iter().map(|f| share_bar(&f.department, f.share_within_time_limit)).collect();
     let median: Vec<Bar> = d
         .iter()
-        .map(|f| Bar::new(&f.department, Decimal::from(f.median_working_days.unwrap_or(0)), days(f.median_working_days)))
+        .map(|f| {
+            Bar::new(
+                &f.department,
+                Decimal::from(f.median_working_days.unwrap_or(0)),
+                days(f.median_working_days),
+            )
+        })
         .collect();
     let late: Vec<Bar> = d
         .iter()
@@ -240,7 +250,9 @@ fn payers(r: &Supervision) -> Markup {
     let on_time: Vec<Bar> = p.iter().map(|f| share_bar(&f.payer, f.share_paid_within_limit)).collect();
     let median: Vec<Bar> = p
         .iter()
-        .map(|f| Bar::new(&f.payer, Decimal::from(f.median_working_days.unwrap_or(0)), days(f.median_working_days)))
+        .map(|f| {
+            Bar::new(&f.payer, Decimal::from(f.median_working_days.unwrap_or(0)), days(f.median_working_days))
+        })
         .collect();
     let late: Vec<Bar> = p
         .iter()
@@ -290,7 +302,7 @@ fn budget_use(budgets: &[Budget], year: i32) -> Markup {
             value: b.committed,
             inner: Some(b.paid),
             track: Some(b.allocated),
-            text: format!("{} / {}", yuan(b.paid), yuan(b.allocated)),
+            text: format!("已兑付 {}", percent(b.paid.checked_div(b.allocated))),
         })
         .collect();
     html! {
@@ -319,7 +331,7 @@ fn budget_use(budgets: &[Budget], year: i32) -> Markup {
                     }
                 }
                 div.charts {
-                    (bars("chart-budget", "预算执行：已兑付 / 预算", &rows, None, Some(("预算", "已承诺", "已兑付"))))
+                    (bars("chart-budget", "预算执行（已兑付占预算）", &rows, None, Some(("预算", "已承诺", "已兑付"))))
                 }
             }
         }
