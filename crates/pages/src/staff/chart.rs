@@ -129,8 +129,8 @@ mod tests {
         let svg = bars("c", "按时办结率", &rows, Some(d("1")), None).into_string();
         assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"c-title\">按时办结率</title>"));
         assert_eq!(svg.matches("<rect class=\"bar\"").count(), 2);
-        assert!(svg.contains(r#"width="220""#), "{svg}");
-        assert!(svg.contains(r#"width="330""#), "{svg}");
+        assert!(svg.contains(r#"width="153""#), "{svg}");
+        assert!(svg.contains(r#"width="230""#), "{svg}");
         assert!(svg.contains("66.7%") && svg.contains("区商务局"));
         let empty = bars("e", "无", &[], None, None).into_string();
         assert!(empty.contains("暂无数据"));
