@@ -18,11 +18,15 @@ pub fn applicant() -> Value {
     json!({"name": "赣州示例人力资源有限公司", "bank": "中国银行赣州分行", "account": "6216000000000001"})
 }
 
-/// Signs in at `/signin` with `token` by pasting it into the form, as a person does.
+/// Signs in at `/signin` with `token` by pasting it into the form, as a person does (the value
+/// set whole, as a paste does, rather than typed key by key: three seconds a token).
 pub async fn sign_in(b: &Browser, token: &str) {
     b.goto("/signin").await;
-    let field = b.find("textarea#token").await;
-    field.send_keys(token).await.unwrap();
+    b.find("textarea#token").await;
+    b.client
+        .execute("document.getElementById('token').value = arguments[0]", vec![serde_json::json!(token)])
+        .await
+        .unwrap();
     b.find("main form button[type=submit]").await.click().await.unwrap();
     b.wait_text("已登录").await;
 }
@@ -82,4 +86,18 @@ pub fn enterprise_token(s: &Server, n: u32) -> String {
     let body = format!("91360702MA{n:07}");
     let check = huiqi_screen::uscc::check_char(&body).unwrap();
     s.token(&["--role", "enterprise", "--uscc", &format!("{body}{check}"), "--name", "企业经办人"])
+}
+
+/// An amount as the API writes it (`"24000.00"`) as the pages must show it: `24,000.00元`.
+pub fn yuan(amount: &str) -> String {
+    let (whole, fen) = amount.split_once('.').unwrap_or((amount, "00"));
+    let digits: Vec<char> = whole.chars().collect();
+    let mut out = String::new();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(*c);
+    }
+    format!("{out}.{fen:0<2}元")
 }

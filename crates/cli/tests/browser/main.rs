@@ -51,6 +51,8 @@ type Scenario = fn(Arc<Ctx>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 /// Every scenario, in the order they run (later ones follow the claim earlier ones made).
 fn scenarios() -> Vec<(&'static str, Scenario)> {
     vec![
+        ("reviewer_approves_on_the_desk", |c| Box::pin(staff::reviewer_approves_on_the_desk(c))),
+        ("payer_marks_paid_on_pay", |c| Box::pin(staff::payer_marks_paid_on_pay(c))),
         ("supervision_draws_its_charts", |c| Box::pin(staff::supervision_draws_its_charts(c))),
         // Last: the ledger then has claims in every state to show.
         ("every_page_at_both_widths", |c| Box::pin(tour::every_page_at_both_widths(c))),
@@ -93,9 +95,10 @@ fn main() -> ExitCode {
             }
         }
     }
-    if failed > 0 {
+    if failed > 0 || std::env::var_os("HUIQI_BROWSER_LOG").is_some() {
         let log = ctx.server.log();
-        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        let keep = if failed > 0 { 40 } else { usize::MAX };
+        let tail: Vec<&str> = log.lines().rev().take(keep).collect();
         println!("\nthe server's last log lines:");
         for line in tail.iter().rev() {
             println!("{line}");

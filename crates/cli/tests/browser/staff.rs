@@ -63,6 +63,123 @@ pub async fn supervision_draws_its_charts(ctx: Arc<Ctx>) {
     assert!(row.contains(&dept["decided"].to_string()), "{row} / {dept}");
     let month = &api["months"][0];
     assert_eq!(month["month"], "2026-11", "{api}");
-    assert!(text.contains("8,000.00元（1 笔）"), "the month's amount to the 分:\n{text}");
+    let shown = format!("{}（{} 笔）", flow::yuan(month["amount"].as_str().unwrap()), month["paid"]);
+    assert!(text.contains(&shown), "the month's amount to the 分, {shown}:\n{text}");
+    b.close().await;
+}
+
+/// The claim the enterprise applied for through the pages (the `apply` scenario), or, when that
+/// scenario did not run, one applied for through the API as the same enterprise would.
+fn the_claim(ctx: &Ctx, t: &Tokens) -> i64 {
+    if let Some(id) = *ctx.claim.lock().unwrap() {
+        return id;
+    }
+    let body = json!({"policy": flow::POLICY, "facts": crate::server::eligible_facts(flow::POLICY), "enterprise": flow::applicant()});
+    let (status, c) = ctx.server.api("POST", "/v1/claims", Some(&t.enterprise), &body);
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    *ctx.claim.lock().unwrap() = Some(id);
+    id
+}
+
+/// A reviewer approves the claim on `/desk`: it is in the queue; its page shows the facts, the
+/// decision and its explanation; it is accepted, then reviewed and approved, and the ledger
+/// says so (pushed to the payer).
+pub async fn reviewer_approves_on_the_desk(ctx: Arc<Ctx>) {
+    let s = &ctx.server;
+    let t = Tokens::new(s);
+    let id = the_claim(&ctx, &t);
+    let b = ctx.browser().await;
+    flow::sign_in(&b, &t.reviewer).await;
+    b.goto("/desk").await;
+    let link = format!("#queue a[href='/desk/claims/{id}']");
+    b.find(&link).await.click().await.unwrap();
+    let text = b.wait_text("系统决定与依据").await;
+    for part in ["符合", "8,000.00元", "章贡高新区管委会", "注册地在章贡区", "申报信息", "办理记录"]
+    {
+        assert!(text.contains(part), "the claim's page lacks {part}:\n{text}");
+    }
+    if flow::claim(s, &t.reviewer, id)["state"] == "submitted" {
+        b.find("form[action$='/accept'] button").await.click().await.unwrap();
+        b.wait_text("已受理").await;
+        assert_eq!(flow::claim(s, &t.reviewer, id)["state"], "accepted");
+    }
+    b.find("#review-note").await.send_keys("材料齐全，同意兑付").await.unwrap();
+    b.find("form#review button[type=submit]").await.click().await.unwrap();
+    b.wait_text("审核通过，已批准").await;
+    let c = flow::claim(s, &t.reviewer, id);
+    assert_eq!(c["state"], "payout_pushed", "{c}");
+    assert!(c["timeline"].as_array().unwrap().iter().any(|s| s["reason"] == "材料齐全，同意兑付"), "{c}");
+    // It has left the queue.
+    b.goto("/desk").await;
+    assert!(b.client.find(fantoccini::Locator::Css(&link)).await.is_err(), "still queued");
+    // A rejection needs its reason; the ledger's refusal is shown on the page, not lost.
+    let other = flow::accepted_claim(s, &t, Some(&flow::enterprise_token(s, 201)));
+    b.goto(&format!("/desk/claims/{other}")).await;
+    b.find("#correction-reason").await.send_keys("请补充劳务派遣许可证扫描件").await.unwrap();
+    b.find("form[action$='/correction'] button").await.click().await.unwrap();
+    b.wait_text("已退回企业补正").await;
+    assert_eq!(flow::claim(s, &t.reviewer, other)["state"], "correction_requested");
+    b.close().await;
+}
+
+/// The payer marks the claim's payout paid on `/pay`, downloads the list as XLSX, and uploads a
+/// confirmation file: the line that matches is recorded paid, the one that does not is said so.
+pub async fn payer_marks_paid_on_pay(ctx: Arc<Ctx>) {
+    let s = &ctx.server;
+    let t = Tokens::new(s);
+    let id = the_claim(&ctx, &t);
+    if flow::claim(s, &t.reviewer, id)["state"] != "payout_pushed" {
+        // The desk scenario did not approve it: approve it through the API.
+        let c = flow::claim(s, &t.reviewer, id);
+        if c["state"] == "submitted" {
+            s.api("POST", &format!("/v1/claims/{id}/accept"), Some(&t.reviewer), &Value::Null);
+        }
+        let (status, c) = s.api("POST", &format!("/v1/claims/{id}/review"), Some(&t.reviewer), &json!({}));
+        assert_eq!(status, 200, "{c}");
+    }
+    let payout = flow::claim(s, &t.payer, id)["payout"]["id"].as_i64().unwrap();
+    let b = ctx.browser().await;
+    flow::sign_in(&b, &t.payer).await;
+    b.goto("/pay").await;
+    let text = b.text().await;
+    assert!(text.contains("8,000.00元"), "{text}");
+    // The list as XLSX, as the browser downloads it (with the sign-in cookie).
+    let xlsx = b
+        .js("return fetch('/pay/payouts.xlsx?state=due').then(r => r.arrayBuffer().then(b => [r.status, r.headers.get('content-type'), Array.from(new Uint8Array(b).slice(0, 2))]))")
+        .await;
+    assert_eq!(xlsx[0], 200, "{xlsx}");
+    assert!(xlsx[1].as_str().unwrap().contains("spreadsheetml"), "{xlsx}");
+    assert_eq!(xlsx[2], json!([0x50, 0x4b]), "a zip: {xlsx}");
+    b.find(&format!("#ref-{payout}")).await.send_keys("BANK-PAGE-0001").await.unwrap();
+    b.find(&format!("#payout-{payout} form button")).await.click().await.unwrap();
+    b.wait_text("已登记为已付").await;
+    let c = flow::claim(s, &t.payer, id);
+    assert_eq!(
+        (c["state"].as_str(), c["payout"]["reference"].as_str()),
+        (Some("paid"), Some("BANK-PAGE-0001")),
+        "{c}"
+    );
+    assert_eq!(c["payout"]["paid_on"], crate::server::TODAY);
+
+    // A confirmation file: one line for another approved payout, one that matches nothing.
+    let (_, second) = flow::approved_claim(s, &t, Some(&flow::enterprise_token(s, 301)));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("confirmation.csv");
+    std::fs::write(
+        &file,
+        format!("兑付编号,金额(元),付款日期,银行流水号\n{second},8000.00,2026-11-26,BANK-FILE-1\n999999,100.00,2026-11-26,BANK-FILE-2\n"),
+    )
+    .unwrap();
+    b.find("#confirmation").await.send_keys(file.to_str().unwrap()).await.unwrap();
+    b.find("form[action='/pay/reconcile'] button").await.click().await.unwrap();
+    let text = b.wait_text("核对结果").await;
+    assert!(text.contains("登记兑付 1 笔"), "{text}");
+    assert!(text.contains("未匹配"), "{text}");
+    let (_, rows) = s.api("GET", "/v1/payouts?state=paid", Some(&t.payer), &Value::Null);
+    assert!(
+        rows.as_array().unwrap().iter().any(|r| r["payout"] == second && r["bank_ref"] == "BANK-FILE-1"),
+        "{rows}"
+    );
     b.close().await;
 }
