@@ -46,6 +46,9 @@ impl Driver {
         let port = free_port();
         let child = Command::new(chromedriver())
             .arg(format!("--port={port}"))
+            // Chromium takes its locale (date fields' format, `navigator.language`) from these.
+            .env("LANG", "zh_CN.UTF-8")
+            .env("LANGUAGE", "zh_CN")
             .arg(format!("--log-path={}", log.display()))
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -77,12 +77,12 @@ pub(crate) async fn queue(
 fn row(c: &ClaimSummary, title: &str) -> Markup {
     html! {
         tr class=[c.overdue.then_some("overdue")] {
-            td { a href=(format!("/desk/claims/{}", c.id)) { "申报 " (c.id) } }
+            td.nowrap { a href=(format!("/desk/claims/{}", c.id)) { "申报 " (c.id) } }
             td { (c.name) br; small { (c.enterprise) } }
             td { (title) br; small { (c.policy) "·" (c.department) "·" (c.mode) } }
             td { (c.state_word) }
             td.num { (c.amount.as_deref().map_or("待定".to_owned(), yuan_text)) }
-            td {
+            td.nowrap {
                 (c.due_on.map_or("—".to_owned(), |d| d.to_string()))
                 @if c.overdue { " " span.badge.no { "已逾期" } }
             }
@@ -225,7 +225,7 @@ fn page(
                     ol.timeline {
                         @for s in &v.timeline {
                             li {
-                                strong { (s.word) } " " small { (s.at.get(..16).unwrap_or(&s.at).replace('T', " ")) }
+                                strong { (s.word) } " " small { (china_time(&s.at)) }
                                 br; (s.who) "（" (s.role) "）"
                                 @if !s.reason.is_empty() { br; "理由：" (s.reason) }
                             }
@@ -298,6 +298,15 @@ fn actions(
                 button.danger type="submit" { "驳回" }
             }
         }
+    }
+}
+
+/// An event's time (RFC 3339, as recorded) in China Standard Time, to the minute.
+fn china_time(at: &str) -> String {
+    let china = chrono::FixedOffset::east_opt(8 * 3600);
+    match (chrono::DateTime::parse_from_rfc3339(at), china) {
+        (Ok(t), Some(china)) => t.with_timezone(&china).format("%Y-%m-%d %H:%M").to_string(),
+        _ => at.to_owned(),
     }
 }
 

@@ -119,15 +119,15 @@ async fn page(
 fn row(r: &PayoutRow, today: NaiveDate) -> Markup {
     let id = r.payout;
     html! {
-        tr id=(format!("payout-{id}")) {
-            td { "兑付 " (id) br; a href=(format!("/desk/claims/{}", r.claim)) { "申报 " (r.claim) } }
+        tr id=(format!("payout-{id}")) class=[(r.state == PayoutState::Overdue).then_some("overdue")] {
+            td.nowrap { "兑付 " (id) br; a href=(format!("/desk/claims/{}", r.claim)) { "申报 " (r.claim) } }
             td { (r.enterprise_name) br; small { (r.enterprise) } br; small { (r.bank) " " (r.account) } }
             td { (r.policy) br; small { (r.department) @if !r.item.is_empty() { "·" (r.item) } } }
             td.num {
                 span.amount { (yuan(r.amount)) }
                 @for s in &r.shares { br; small { (s.funder) " " (yuan(s.amount)) } }
             }
-            td {
+            td.nowrap {
                 (r.due_on)
                 @if r.state == PayoutState::Overdue { " " span.badge.no { "已逾期" } }
             }
