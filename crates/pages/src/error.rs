@@ -139,6 +139,25 @@ fn app_parts(e: &AppError, back_home: Markup) -> (StatusCode, &'static str, Stri
     }
 }
 
+impl PageError {
+    /// What went wrong and what to do next, as a notice inside another page (a form shown again
+    /// with the service's refusal above it).
+    pub(crate) fn notice(&self) -> Markup {
+        let (_, heading, what, next) = self.parts();
+        html! {
+            div.notice.error role="alert" {
+                p { strong { (heading) } "：" (what) }
+                p { (next) }
+            }
+        }
+    }
+
+    /// The status the page answers with.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+}
+
 /// `/signin?next=…`, for a page to come back to after signing in.
 pub(crate) fn signin_url(next: &str) -> String {
     let query: String = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();

@@ -270,9 +270,20 @@ fn value(kind: &Kind, text: &str) -> Result<Value, String> {
 
 /// The fields as labelled inputs, filled with `pairs`' answers, each error beside its field.
 pub(crate) fn render(fields: &[Field], pairs: &Pairs, errors: &BTreeMap<String, String>) -> Markup {
+    render_from(0, fields, pairs, errors)
+}
+
+/// [`render`] for a second group of fields in the same form: ids numbered from `first` on, so
+/// no two inputs of the form share one.
+pub(crate) fn render_from(
+    first: usize,
+    fields: &[Field],
+    pairs: &Pairs,
+    errors: &BTreeMap<String, String>,
+) -> Markup {
     html! {
         @for (i, f) in fields.iter().enumerate() {
-            (render_one(i, f, pairs.get(&f.key), errors.get(&f.key).map(String::as_str)))
+            (render_one(first + i, f, pairs.get(&f.key), errors.get(&f.key).map(String::as_str)))
         }
     }
 }

@@ -8,6 +8,7 @@ use maud::{html, Markup, DOCTYPE};
 
 /// How wide the main column may grow.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code, reason = "`Desk` is for the staff pages under staff/")]
 enum Width {
     Phone,
     Desk,
@@ -20,6 +21,7 @@ pub(crate) fn page(title: &str, who: Option<&Principal>, here: &str, body: Marku
 }
 
 /// A page for staff, laid out for a desk (1366 px) and still usable on a phone.
+#[allow(dead_code, reason = "for the staff pages under staff/")]
 pub(crate) fn desk(title: &str, who: Option<&Principal>, here: &str, body: Markup) -> Markup {
     frame(title, who, here, Width::Desk, body)
 }

@@ -38,7 +38,12 @@ pub(crate) mod session;
 mod signin;
 pub(crate) mod staff;
 
+mod apply;
+mod calculator;
 mod catalog;
+mod claims;
+mod decision_view;
+mod policy;
 
 use std::sync::Arc;
 
@@ -58,6 +63,11 @@ pub use money::yuan;
 pub fn routes(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(catalog::page))
+        .route("/policies/{id}", get(policy::page))
+        .route("/calculator", get(calculator::page))
+        .route("/apply/{id}", get(apply::form).post(apply::submit))
+        .route("/claims", get(claims::list))
+        .route("/claims/{id}", get(claims::show))
         .route("/signin", get(signin::form).post(signin::submit))
         .route("/signout", post(signin::signout))
         .route("/static/{file}", get(assets::serve))
