@@ -213,6 +213,26 @@ impl Browser {
             .unwrap_or_else(|e| panic!("`{css}` did not appear within 10 s: {e}"))
     }
 
+    /// Clicks what `css` finds and waits (up to 10 s) for the next page to have loaded: a form
+    /// sent or a link followed.
+    pub async fn click_and_wait(&self, css: &str) {
+        self.js("window.__huiqi_before = true").await;
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("clicking `{css}`: {e}"));
+        let started = Instant::now();
+        loop {
+            let ready = self
+                .client
+                .execute("return window.__huiqi_before === undefined && document.readyState === 'complete'", vec![])
+                .await
+                .is_ok_and(|v| v == Value::Bool(true));
+            if ready {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "no new page within 10 s of clicking `{css}`");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The page's visible text.
     pub async fn text(&self) -> String {
         self.js("return document.body.innerText").await.as_str().unwrap_or_default().to_owned()

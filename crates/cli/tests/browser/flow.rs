@@ -101,3 +101,48 @@ pub fn yuan(amount: &str) -> String {
     }
     format!("{out}.{fen:0<2}元")
 }
+
+/// Fills the facts form on the page with `facts` (JSON as the API takes it): yes/no by clicking
+/// 是 or 否, a choice by choosing it, a number or text by typing it; a series' years each in
+/// its own field (`营业收入[2025]`). Facts the form does not ask for are left out.
+pub async fn fill_facts(b: &Browser, facts: &Value) {
+    let mut answers = Vec::new();
+    for (name, value) in facts.as_object().unwrap() {
+        match value {
+            Value::Object(years) => {
+                for (year, v) in years {
+                    answers.push((format!("{name}[{year}]"), v.clone()));
+                }
+            }
+            v => answers.push((name.clone(), v.clone())),
+        }
+    }
+    for (key, value) in answers {
+        let name = key.replace('"', "\\\"");
+        let css = format!("main form [name=\"{name}\"]:not([type=hidden])");
+        let fields = b.client.find_all(fantoccini::Locator::Css(&css)).await.unwrap();
+        let Some(first) = fields.first() else { continue };
+        let tag = first.tag_name().await.unwrap();
+        let kind = first.attr("type").await.unwrap().unwrap_or_default();
+        match (tag.as_str(), kind.as_str(), &value) {
+            ("input", "radio", Value::Bool(yes)) => {
+                let word = if *yes { "是" } else { "否" };
+                b.find(&format!("main form input[name=\"{name}\"][value=\"{word}\"]")).await.click().await.unwrap();
+            }
+            ("select", _, v) => {
+                let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                b.find(&format!("main form select[name=\"{name}\"] option[value=\"{text}\"]")).await.click().await.unwrap();
+            }
+            // A date field's typing order follows the browser's locale: its value is set as ISO.
+            ("input", "date", v) => {
+                let text = v.as_str().unwrap_or_default();
+                b.client.execute("arguments[0].value = arguments[1]", vec![serde_json::to_value(first).unwrap(), json!(text)]).await.unwrap();
+            }
+            (_, _, v) => {
+                let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                first.clear().await.unwrap();
+                first.send_keys(&text).await.unwrap();
+            }
+        }
+    }
+}

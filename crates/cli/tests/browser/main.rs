@@ -18,6 +18,7 @@
 
 mod checks;
 mod driver;
+mod enterprise;
 mod flow;
 mod server;
 mod staff;
@@ -51,8 +52,15 @@ type Scenario = fn(Arc<Ctx>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 /// Every scenario, in the order they run (later ones follow the claim earlier ones made).
 fn scenarios() -> Vec<(&'static str, Scenario)> {
     vec![
+        ("search_the_catalog_and_open_a_policy", |c| Box::pin(enterprise::search_the_catalog_and_open_a_policy(c))),
+        ("the_policy_form_shows_the_engines_amount", |c| {
+            Box::pin(enterprise::the_policy_form_shows_the_engines_amount(c))
+        }),
+        ("the_calculator_reaches_a_total", |c| Box::pin(enterprise::the_calculator_reaches_a_total(c))),
+        ("apply_and_follow_the_claim", |c| Box::pin(enterprise::apply_and_follow_the_claim(c))),
         ("reviewer_approves_on_the_desk", |c| Box::pin(staff::reviewer_approves_on_the_desk(c))),
         ("payer_marks_paid_on_pay", |c| Box::pin(staff::payer_marks_paid_on_pay(c))),
+        ("the_enterprise_sees_it_paid", |c| Box::pin(enterprise::the_enterprise_sees_it_paid(c))),
         ("supervision_draws_its_charts", |c| Box::pin(staff::supervision_draws_its_charts(c))),
         // Last: the ledger then has claims in every state to show.
         ("every_page_at_both_widths", |c| Box::pin(tour::every_page_at_both_widths(c))),

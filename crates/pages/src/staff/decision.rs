@@ -1,25 +1,13 @@
 //! A stored decision as staff read it: the engine's documented JSON (as the ledger keeps it with
 //! the claim) in words — the outcome, the amount to the 分, the summary, each condition with the
 //! facts it read and who holds them, the veto checks, the steps of the amount, what is missing
-//! and which reviews are outstanding. Nothing is decided here: the words are the engine's.
+//! and which reviews are outstanding, all shown open (the enterprise's pages fold the detail:
+//! [`crate::decision_view`]). Nothing is decided here: the words are the engine's.
 
 use maud::{html, Markup};
 use serde_json::Value;
 
 use crate::money::yuan_text;
-
-/// The outcome in Chinese, and the badge class it shows with.
-pub(crate) fn outcome_word(outcome: &str) -> (&'static str, &'static str) {
-    match outcome {
-        "eligible" => ("符合", "ok"),
-        "ineligible" => ("不符合", "no"),
-        "undetermined" => ("待补充信息", "open"),
-        "pending_review" => ("待审核", "wait"),
-        "not_payable" => ("无需兑付", "no"),
-        "error" => ("无法计算", "no"),
-        _ => ("未知", "open"),
-    }
-}
 
 fn text<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or_default()
@@ -55,7 +43,7 @@ fn line(c: &Value) -> Markup {
 
 /// The decision in full.
 pub(crate) fn render(d: &Value) -> Markup {
-    let (word, class) = outcome_word(text(d, "outcome"));
+    let (word, class) = crate::decision_view::outcome(text(d, "outcome"));
     let reasons = d.get("reasons").unwrap_or(&Value::Null);
     html! {
         p {

@@ -225,7 +225,7 @@ fn page(
                     ol.timeline {
                         @for s in &v.timeline {
                             li {
-                                strong { (s.word) } " " small { (china_time(&s.at)) }
+                                strong { (s.word) } " " small { (crate::claims::local_time(&s.at)) }
                                 br; (s.who) "（" (s.role) "）"
                                 @if !s.reason.is_empty() { br; "理由：" (s.reason) }
                             }
@@ -298,15 +298,6 @@ fn actions(
                 button.danger type="submit" { "驳回" }
             }
         }
-    }
-}
-
-/// An event's time (RFC 3339, as recorded) in China Standard Time, to the minute.
-fn china_time(at: &str) -> String {
-    let china = chrono::FixedOffset::east_opt(8 * 3600);
-    match (chrono::DateTime::parse_from_rfc3339(at), china) {
-        (Ok(t), Some(china)) => t.with_timezone(&china).format("%Y-%m-%d %H:%M").to_string(),
-        _ => at.to_owned(),
     }
 }
 
