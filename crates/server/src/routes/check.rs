@@ -13,6 +13,7 @@ use crate::error::{AppError, ErrorBody};
 use crate::extract::TextBody;
 use crate::AppState;
 
+/// A policy file's diagnostics.
 #[derive(Serialize, ToSchema)]
 pub struct CheckAnswer {
     /// How many of the diagnostics are errors.
@@ -69,17 +70,27 @@ pub async fn check(
     State(state): State<Arc<AppState>>,
     TextBody(body): TextBody,
 ) -> Result<Json<CheckAnswer>, AppError> {
-    let library = state.library();
-    // The context is the library's platform and schema; its own policies are left out, so the
-    // text may redefine one of them without a duplicate-id error.
+    Ok(Json(check_text(&state.library(), &body)))
+}
+
+/// A draft policy file among the library's platform and schema files: the library's own
+/// policies are left out, so the text may redefine one of them without a duplicate-id error.
+/// The draft is the last file.
+pub(crate) fn draft_sources(library: &crate::Library, text: &[u8]) -> SourceSet {
     let context = library
         .sources
         .files
         .iter()
         .filter(|f| f.parsed.file.items.iter().all(|i| !matches!(i, huiqi_dsl::ast::Item::Policy(_))));
     let mut texts: Vec<(&str, &[u8])> = context.map(|f| (f.name.as_str(), f.text.as_bytes())).collect();
-    texts.push(("request.hq", &body));
-    let sources = SourceSet::from_texts(texts);
+    texts.push(("request.hq", text));
+    SourceSet::from_texts(texts)
+}
+
+/// What `POST /v1/check` answers for a policy file's text: its diagnostics, checked with the
+/// library's platform and schema. The pages' 政策试算 calls this without JavaScript.
+pub fn check_text(library: &crate::Library, text: &[u8]) -> CheckAnswer {
+    let sources = draft_sources(library, text);
     let checked = sources.check();
     // The request's text is the last file: the library's come first.
     let mine = sources.files.len().saturating_sub(1);
@@ -90,5 +101,5 @@ pub async fn check(
         .map(|d| sources.to_json(d))
         .collect();
     let errors = diagnostics.iter().filter(|d| d["severity"] == "error").count();
-    Ok(Json(CheckAnswer { errors, diagnostics }))
+    CheckAnswer { errors, diagnostics }
 }
