@@ -222,13 +222,19 @@ impl Browser {
         loop {
             let ready = self
                 .client
-                .execute("return window.__huiqi_before === undefined && document.readyState === 'complete'", vec![])
+                .execute(
+                    "return window.__huiqi_before === undefined && document.readyState === 'complete'",
+                    vec![],
+                )
                 .await
                 .is_ok_and(|v| v == Value::Bool(true));
             if ready {
                 return;
             }
-            assert!(started.elapsed() < Duration::from_secs(10), "no new page within 10 s of clicking `{css}`");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no new page within 10 s of clicking `{css}`"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

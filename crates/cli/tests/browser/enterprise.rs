@@ -40,7 +40,11 @@ pub async fn the_policy_form_shows_the_engines_amount(ctx: Arc<Ctx>) {
     let result = b.js("return document.getElementById('result').innerText").await;
     let result = result.as_str().unwrap();
     assert!(result.contains("符合"), "{result}");
-    assert!(result.contains(&flow::yuan(&amount)), "the engine's {amount} as {}:\n{result}", flow::yuan(&amount));
+    assert!(
+        result.contains(&flow::yuan(&amount)),
+        "the engine's {amount} as {}:\n{result}",
+        flow::yuan(&amount)
+    );
     b.close().await;
 }
 
@@ -59,9 +63,11 @@ fn profile() -> Value {
     for file in files {
         let cases: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         let policy = file.file_name().unwrap().to_string_lossy().trim_end_matches(".test.json").to_owned();
-        let case = cases["cases"].as_array().into_iter().flatten().find(|c| {
-            c["as_of"] == TODAY && c["expect"][&policy]["outcome"] == "eligible"
-        });
+        let case = cases["cases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["as_of"] == TODAY && c["expect"][&policy]["outcome"] == "eligible");
         for (k, v) in case.and_then(|c| c["facts"].as_object()).into_iter().flatten() {
             merged.entry(k.clone()).or_insert_with(|| v.clone());
         }
@@ -137,7 +143,8 @@ pub async fn the_calculator_reaches_a_total(ctx: Arc<Ctx>) {
             }
         }
     }
-    let (status, api) = ctx.server.api("POST", "/v1/evaluate", None, &json!({"facts": given, "as_of": TODAY}));
+    let (status, api) =
+        ctx.server.api("POST", "/v1/evaluate", None, &json!({"facts": given, "as_of": TODAY}));
     assert_eq!(status, 200, "{api}");
     let sum: rust_decimal::Decimal = api["decisions"]
         .as_array()
@@ -169,7 +176,8 @@ pub async fn apply_and_follow_the_claim(ctx: Arc<Ctx>) {
     b.find("main form[action^='/apply/'] button[type=submit]").await.click().await.unwrap();
     let text = b.wait_text("申报进度").await;
     let url = b.client.current_url().await.unwrap();
-    let id: i64 = url.path().strip_prefix("/claims/").and_then(|i| i.parse().ok()).unwrap_or_else(|| panic!("{url}"));
+    let id: i64 =
+        url.path().strip_prefix("/claims/").and_then(|i| i.parse().ok()).unwrap_or_else(|| panic!("{url}"));
     *ctx.claim.lock().unwrap() = Some(id);
     assert!(text.contains("已提交") && text.contains("下一步"), "{text}");
     // 进度查询 says what the API says.

@@ -127,16 +127,30 @@ pub async fn fill_facts(b: &Browser, facts: &Value) {
         match (tag.as_str(), kind.as_str(), &value) {
             ("input", "radio", Value::Bool(yes)) => {
                 let word = if *yes { "是" } else { "否" };
-                b.find(&format!("main form input[name=\"{name}\"][value=\"{word}\"]")).await.click().await.unwrap();
+                b.find(&format!("main form input[name=\"{name}\"][value=\"{word}\"]"))
+                    .await
+                    .click()
+                    .await
+                    .unwrap();
             }
             ("select", _, v) => {
                 let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                b.find(&format!("main form select[name=\"{name}\"] option[value=\"{text}\"]")).await.click().await.unwrap();
+                b.find(&format!("main form select[name=\"{name}\"] option[value=\"{text}\"]"))
+                    .await
+                    .click()
+                    .await
+                    .unwrap();
             }
             // A date field's typing order follows the browser's locale: its value is set as ISO.
             ("input", "date", v) => {
                 let text = v.as_str().unwrap_or_default();
-                b.client.execute("arguments[0].value = arguments[1]", vec![serde_json::to_value(first).unwrap(), json!(text)]).await.unwrap();
+                b.client
+                    .execute(
+                        "arguments[0].value = arguments[1]",
+                        vec![serde_json::to_value(first).unwrap(), json!(text)],
+                    )
+                    .await
+                    .unwrap();
             }
             (_, _, v) => {
                 let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);

@@ -52,7 +52,9 @@ type Scenario = fn(Arc<Ctx>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 /// Every scenario, in the order they run (later ones follow the claim earlier ones made).
 fn scenarios() -> Vec<(&'static str, Scenario)> {
     vec![
-        ("search_the_catalog_and_open_a_policy", |c| Box::pin(enterprise::search_the_catalog_and_open_a_policy(c))),
+        ("search_the_catalog_and_open_a_policy", |c| {
+            Box::pin(enterprise::search_the_catalog_and_open_a_policy(c))
+        }),
         ("the_policy_form_shows_the_engines_amount", |c| {
             Box::pin(enterprise::the_policy_form_shows_the_engines_amount(c))
         }),
@@ -62,6 +64,9 @@ fn scenarios() -> Vec<(&'static str, Scenario)> {
         ("payer_marks_paid_on_pay", |c| Box::pin(staff::payer_marks_paid_on_pay(c))),
         ("the_enterprise_sees_it_paid", |c| Box::pin(enterprise::the_enterprise_sees_it_paid(c))),
         ("supervision_draws_its_charts", |c| Box::pin(staff::supervision_draws_its_charts(c))),
+        ("a_playground_edit_shows_a_diagnostic", |c| {
+            Box::pin(staff::a_playground_edit_shows_a_diagnostic(c))
+        }),
         // Last: the ledger then has claims in every state to show.
         ("every_page_at_both_widths", |c| Box::pin(tour::every_page_at_both_widths(c))),
     ]

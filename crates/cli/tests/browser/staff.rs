@@ -183,3 +183,54 @@ pub async fn payer_marks_paid_on_pay(ctx: Arc<Ctx>) {
     );
     b.close().await;
 }
+
+/// 政策试算: the policy's text and facts side by side; filling the facts shows the engine's
+/// decision, and an edit of the text shows its diagnostic — as the author types, without the
+/// page being sent (the script calls `/v1/check` and `/v1/evaluate`).
+pub async fn a_playground_edit_shows_a_diagnostic(ctx: Arc<Ctx>) {
+    let t = Tokens::new(&ctx.server);
+    let b = ctx.browser().await;
+    flow::sign_in(&b, &t.reviewer).await;
+    b.goto(&format!("/playground?policy={}", flow::POLICY)).await;
+    let text = b.text().await;
+    assert!(text.contains("没有发现问题"), "the library's text is clean:\n{text}");
+    assert!(text.contains("待补充数据"), "no facts yet: undetermined:\n{text}");
+    b.js("window.__same_page = true").await;
+    // The facts: the library's eligible case, as an author pastes it.
+    let facts = serde_json::to_string_pretty(&crate::server::eligible_facts(flow::POLICY)).unwrap();
+    b.find("#facts").await.clear().await.unwrap();
+    b.find("#facts").await.send_keys(&facts).await.unwrap();
+    wait_in(&b, "#decision", "8,000.00元").await;
+    // An edit of the text: a department the platform does not have.
+    let source = b.find("#source").await;
+    source.send_keys("\n政策 try-1 \"试改\" {\n 部门 区人社厅\n}\n").await.unwrap();
+    let shown = wait_in(&b, "#diagnostics", "错误").await;
+    assert!(shown.contains("区人社厅"), "{shown}");
+    assert!(wait_in(&b, "#decision", "改正后显示判定").await.contains("政策文本有错误"));
+    assert_eq!(b.js("return window.__same_page === true").await, Value::Bool(true), "the page was not sent");
+    b.close().await;
+}
+
+/// Waits (up to 10 s) until the element `css` contains `what`; returns its text.
+async fn wait_in(b: &crate::driver::Browser, css: &str, what: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let text = b
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText : ''",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap();
+        let text = text.as_str().unwrap_or_default().to_owned();
+        if text.contains(what) {
+            return text;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "`{what}` not in {css} within 10 s:\n{text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -28,6 +28,7 @@ pub async fn every_page_at_both_widths(ctx: Arc<Ctx>) {
         ("desk-claim", format!("/desk/claims/{waiting}"), As::Reviewer),
         ("pay", "/pay".to_owned(), As::Payer),
         ("pay-paid", "/pay?state=paid".to_owned(), As::Payer),
+        ("playground", format!("/playground?policy={}", flow::POLICY), As::Reviewer),
         ("supervision", "/supervision".to_owned(), As::Supervisor),
     ];
     let mut problems = Vec::new();

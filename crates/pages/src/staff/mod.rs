@@ -7,6 +7,7 @@ mod chart;
 mod decision;
 mod desk;
 mod pay;
+mod playground;
 mod supervision;
 mod words;
 
@@ -34,6 +35,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             "/pay/reconcile",
             post(pay::reconcile).layer(DefaultBodyLimit::max(huiqi_server::MAX_BODY + 64 * 1024)),
         )
+        .route("/playground", get(playground::page).post(playground::try_it))
         .route("/supervision", get(supervision::page))
         .route("/supervision.csv", get(supervision::csv))
 }

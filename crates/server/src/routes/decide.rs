@@ -205,8 +205,9 @@ fn draft_engine(library: &crate::Library, text: &str) -> Result<huiqi_engine::En
         });
     }
     let texts: Vec<(&str, &str)> = sources.files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
-    huiqi_engine::Engine::new(&checked.library, &texts, library.engine.calendar().clone())
-        .map_err(|e| AppError::Invalid { path: "source".into(), message: format!("政策文本无法试算：{e}") })
+    huiqi_engine::Engine::new(&checked.library, &texts, library.engine.calendar().clone()).map_err(|e| {
+        AppError::Invalid { path: "source".into(), message: format!("政策文本无法试算：{e}") }
+    })
 }
 
 /// One policy the enterprise gets or could get.
