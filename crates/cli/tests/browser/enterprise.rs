@@ -13,12 +13,11 @@ pub async fn search_the_catalog_and_open_a_policy(ctx: Arc<Ctx>) {
     let b = ctx.browser().await;
     b.goto("/").await;
     b.find("#q").await.send_keys("劳务派遣").await.unwrap();
-    b.find("main form button[type=submit]").await.click().await.unwrap();
-    b.wait(&format!("a[href='/policies/{}']", flow::POLICY)).await;
+    b.click_and_wait("main form button[type=submit]").await;
     assert!(b.client.current_url().await.unwrap().as_str().contains("q="), "a search is a link");
     let text = b.text().await;
     assert!(text.contains("中介机构劳务派遣补贴") && text.contains(flow::DEPARTMENT), "{text}");
-    b.find(&format!("a[href='/policies/{}']", flow::POLICY)).await.click().await.unwrap();
+    b.click_and_wait(&format!("a[href='/policies/{}']", flow::POLICY)).await;
     let text = b.wait_text("办事指南").await;
     assert!(text.contains("中介机构劳务派遣补贴") && text.contains("算一算"), "{text}");
     b.close().await;
@@ -35,8 +34,7 @@ pub async fn the_policy_form_shows_the_engines_amount(ctx: Arc<Ctx>) {
     let b = ctx.browser().await;
     b.goto(&format!("/policies/{}", flow::POLICY)).await;
     flow::fill_facts(&b, &facts).await;
-    b.find("#try form button[type=submit]").await.click().await.unwrap();
-    b.wait("#result").await;
+    b.click_and_wait("#try form button[type=submit]").await;
     let result = b.js("return document.getElementById('result').innerText").await;
     let result = result.as_str().unwrap();
     assert!(result.contains("符合"), "{result}");
@@ -164,16 +162,15 @@ pub async fn apply_and_follow_the_claim(ctx: Arc<Ctx>) {
     flow::sign_in(&b, &t.enterprise).await;
     b.goto(&format!("/policies/{}", flow::POLICY)).await;
     flow::fill_facts(&b, &eligible_facts(flow::POLICY)).await;
-    b.find("#try form button[type=submit]").await.click().await.unwrap();
-    b.wait("#result").await;
+    b.click_and_wait("#try form button[type=submit]").await;
     // 按以上情况申报: the answers carried over into the application form.
-    b.find("#result a.button").await.click().await.unwrap();
+    b.click_and_wait("#result a.button").await;
     b.wait_text("申报企业").await;
     let a = flow::applicant();
     for field in ["name", "bank", "account"] {
         b.find(&format!("#{field}")).await.send_keys(a[field].as_str().unwrap()).await.unwrap();
     }
-    b.find("main form[action^='/apply/'] button[type=submit]").await.click().await.unwrap();
+    b.click_and_wait("main form[action^='/apply/'] button[type=submit]").await;
     let text = b.wait_text("申报进度").await;
     let url = b.client.current_url().await.unwrap();
     let id: i64 =

@@ -11,6 +11,7 @@ use crate::{checks, Ctx};
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum As {
     Anyone,
+    Enterprise,
     Reviewer,
     Payer,
     Supervisor,
@@ -21,9 +22,34 @@ pub async fn every_page_at_both_widths(ctx: Arc<Ctx>) {
     let t = Tokens::new(s);
     // A claim waiting for review, to show the review form.
     let waiting = flow::accepted_claim(s, &t, Some(&flow::enterprise_token(s, 901)));
+    let policy = flow::POLICY;
+    // 算一算 answered: the page with its result.
+    let facts = crate::server::eligible_facts(policy);
+    let mut answers: Vec<(String, String)> = vec![("try".into(), "1".into())];
+    for (k, v) in facts.as_object().unwrap() {
+        let word = |v: &serde_json::Value| match v {
+            serde_json::Value::Bool(true) => "是".to_owned(),
+            serde_json::Value::Bool(false) => "否".to_owned(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        match v.as_object() {
+            Some(years) => answers.extend(years.iter().map(|(y, v)| (format!("{k}[{y}]"), word(v)))),
+            None => answers.push((k.clone(), word(v))),
+        }
+    }
+    let query: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&answers).finish();
+    let claim = ctx.claim.lock().unwrap().unwrap_or(waiting);
     let pages: Vec<(&str, String, As)> = vec![
         ("catalog", "/".to_owned(), As::Anyone),
+        ("catalog-search", "/?q=%E8%A1%A5%E8%B4%B4".to_owned(), As::Anyone),
+        ("policy", format!("/policies/{policy}"), As::Anyone),
+        ("policy-answer", format!("/policies/{policy}?{query}"), As::Anyone),
+        ("calculator", "/calculator".to_owned(), As::Anyone),
         ("signin", "/signin".to_owned(), As::Anyone),
+        ("apply", format!("/apply/{policy}"), As::Enterprise),
+        ("claims", "/claims".to_owned(), As::Enterprise),
+        ("claim", format!("/claims/{claim}"), As::Enterprise),
         ("desk", "/desk".to_owned(), As::Reviewer),
         ("desk-claim", format!("/desk/claims/{waiting}"), As::Reviewer),
         ("pay", "/pay".to_owned(), As::Payer),
@@ -32,10 +58,11 @@ pub async fn every_page_at_both_widths(ctx: Arc<Ctx>) {
         ("supervision", "/supervision".to_owned(), As::Supervisor),
     ];
     let mut problems = Vec::new();
-    for who in [As::Anyone, As::Reviewer, As::Payer, As::Supervisor] {
+    for who in [As::Anyone, As::Enterprise, As::Reviewer, As::Payer, As::Supervisor] {
         let b = ctx.browser().await;
         match who {
             As::Anyone => {}
+            As::Enterprise => flow::sign_in(&b, &t.enterprise).await,
             As::Reviewer => flow::sign_in(&b, &t.reviewer).await,
             As::Payer => flow::sign_in(&b, &t.payer).await,
             As::Supervisor => flow::sign_in(&b, &t.supervisor).await,

@@ -33,7 +33,8 @@ fn line(c: &Value) -> Markup {
             @if !facts.is_empty() {
                 ul {
                     @for f in facts {
-                        li { (text(f, "fact")) " = " (text(f, "value")) @if !text(f, "department").is_empty() { "（" (text(f, "department")) "）" } }
+                        @let value = Some(text(f, "value")).filter(|v| !v.is_empty()).unwrap_or("未知");
+                        li { (text(f, "fact")) " = " (value) @if !text(f, "department").is_empty() { "（" (text(f, "department")) "）" } }
                     }
                 }
             }
