@@ -47,6 +47,15 @@ fn names_enterprise(who: &Principal) -> bool {
     who.role() != Role::Enterprise
 }
 
+/// What an error's key names, for the list above the form: a fact by its name, the rest in words.
+fn label_of(key: &str) -> &str {
+    match key {
+        "uscc" => "统一社会信用代码",
+        "agree" => "承诺书",
+        other => other,
+    }
+}
+
 struct Form<'a> {
     id: &'a str,
     own: &'a [Field],
@@ -95,7 +104,7 @@ fn render(
         @if !form.errors.is_empty() {
             div.notice.error role="alert" {
                 p { "有 " (form.errors.len()) " 项填写有误，请按提示修改后再提交：" }
-                ul { @for (k, e) in form.errors { li { (k) "：" (e) } } }
+                ul { @for (k, e) in form.errors { li { (label_of(k)) "：" (e) } } }
             }
         }
         form method="post" action=(format!("/apply/{}", form.id)) {

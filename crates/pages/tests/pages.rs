@@ -51,6 +51,9 @@ async fn the_policy_page_shows_the_engines_amount_for_every_golden_case() {
     assert_eq!(case["expect"]["gxj-02"]["amount"], "50000.00");
     assert!(result_of(&page).contains("50,000.00元") && result_of(&page).contains(">符合<"), "{page}");
     assert!(result_of(&page).contains("章贡高新区管委会"));
+    assert_labelled(&page, "/policies/gxj-02");
+    let (_, _, signin) = get(&app, "/signin", None).await;
+    assert_labelled(&signin, "/signin");
 
     // Every golden case on the service's date without prior awards: the page says what
     // `POST /v1/evaluate` says for the facts a form can give (a `null` is an empty field; the
@@ -215,16 +218,51 @@ async fn claim_on_the_page(app: axum::Router) {
         let (_, _, mine) = get(&app, "/claims", Some(&me)).await;
         assert!(mine.contains(&format!("href=\"{location}\"")));
 
-        // A window staff member rejects it with a reason; the enterprise reads the reason.
+        // Accepted, reviewed and approved by 区工信局, paid by the park: the page says 已兑付.
         let window = token("window", None);
+        let gxj = token("reviewer", Some("区工信局"));
         let (status, _) =
             api(&app, "POST", &format!("/v1/claims/{id}/accept"), Some(&window), &Value::Null).await;
         assert_eq!(status, StatusCode::OK);
-        let gxj = token("reviewer", Some("区工信局"));
-        let reason = json!({"reason": "经核查，入规年度与统计局名录不符"});
-        let (status, _) = api(&app, "POST", &format!("/v1/claims/{id}/reject"), Some(&gxj), &reason).await;
+        let review = json!({"facts": {}, "note": "数据核对无误"});
+        let (status, claim) =
+            api(&app, "POST", &format!("/v1/claims/{id}/review"), Some(&gxj), &review).await;
+        assert_eq!((status, claim["state"].as_str()), (StatusCode::OK, Some("payout_pushed")), "{claim}");
+        let (_, _, progress) = get(&app, &location, Some(&me)).await;
+        assert!(progress.contains("已推送兑付") && !progress.contains("已兑付<"), "{progress}");
+        let payout = claim["payout"]["id"].as_i64().unwrap();
+        let park = token("payer", Some("章贡高新区管委会"));
+        let paid = json!({"paid_on": "2026-11-27", "reference": "BANK-0001"});
+        let (status, _) = api(&app, "POST", &format!("/v1/payouts/{payout}/paid"), Some(&park), &paid).await;
         assert_eq!(status, StatusCode::OK);
         let (_, _, progress) = get(&app, &location, Some(&me)).await;
+        assert!(progress.contains("已兑付</span> <span class=\"amount\">50,000.00元"), "{progress}");
+        assert!(
+            progress.contains("2026-11-27 由章贡高新区管委会兑付") && progress.contains("BANK-0001"),
+            "{progress}"
+        );
+
+        // The window applies for another enterprise; 区工信局 rejects it with a reason, and that
+        // enterprise reads the reason on its page.
+        let other = token("enterprise", Some(OTHER));
+        let mut for_other = form_of(&case["facts"]);
+        for_other.extend([
+            ("uscc".to_owned(), OTHER.to_owned()),
+            ("name".to_owned(), "赣州另一家".to_owned()),
+            ("bank".to_owned(), "中国银行赣州分行".to_owned()),
+            ("account".to_owned(), "6216000000000002".to_owned()),
+        ]);
+        let (status, headers, body) = post_form(&app, "/apply/gxj-02", Some(&window), &for_other).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let theirs = headers["location"].to_str().unwrap().to_owned();
+        let other_id = theirs.strip_prefix("/claims/").unwrap();
+        let accept = format!("/v1/claims/{other_id}/accept");
+        assert_eq!(api(&app, "POST", &accept, Some(&window), &Value::Null).await.0, StatusCode::OK);
+        let reason = json!({"reason": "经核查，入规年度与统计局名录不符"});
+        let (status, _) =
+            api(&app, "POST", &format!("/v1/claims/{other_id}/reject"), Some(&gxj), &reason).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, _, progress) = get(&app, &theirs, Some(&other)).await;
         assert!(
             progress.contains("驳回理由") && progress.contains("经核查，入规年度与统计局名录不符"),
             "{progress}"
