@@ -37,7 +37,6 @@ pub struct Tokens {
     pub reviewer: String,
     pub payer: String,
     pub supervisor: String,
-    pub admin: String,
 }
 
 impl Tokens {
@@ -47,7 +46,6 @@ impl Tokens {
             reviewer: s.token(&["--role", "reviewer", "--department", DEPARTMENT, "--name", "人社张三"]),
             payer: s.token(&["--role", "payer", "--payer", PAYER, "--name", "出纳王五"]),
             supervisor: s.token(&["--role", "supervisor", "--name", "督办李四"]),
-            admin: s.token(&["--role", "admin", "--name", "管理员"]),
         }
     }
 }
@@ -94,7 +92,7 @@ pub fn yuan(amount: &str) -> String {
     let digits: Vec<char> = whole.chars().collect();
     let mut out = String::new();
     for (i, c) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(*c);

@@ -190,17 +190,18 @@ fn draft_engine(library: &crate::Library, text: &str) -> Result<huiqi_engine::En
     let errors: Vec<_> = diagnostics.iter().filter(|d| d.diagnostic.is_error()).collect();
     if let Some(first) = errors.first() {
         let at = sources.to_json(first);
+        let field = |k: &str| at.get(k).cloned().unwrap_or_default();
         let place = if first.file.0 == mine {
-            format!("第 {} 行第 {} 列", at["line"], at["column"])
+            format!("第 {} 行第 {} 列", field("line"), field("column"))
         } else {
-            format!("政策库文件 {}", at["file"].as_str().unwrap_or_default())
+            format!("政策库文件 {}", field("file").as_str().unwrap_or_default())
         };
         return Err(AppError::Invalid {
             path: "source".into(),
             message: format!(
                 "政策文本有 {} 处错误，改正后才能试算；{place}：{}",
                 errors.len(),
-                at["message"].as_str().unwrap_or_default()
+                first.diagnostic.message
             ),
         });
     }
