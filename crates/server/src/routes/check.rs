@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
-use huiqi_dsl::source::SourceSet;
+use huiqi_dsl::source::{SourceSet, SourceText};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -77,14 +77,16 @@ pub async fn check(
 /// policies are left out, so the text may redefine one of them without a duplicate-id error.
 /// The draft is the last file.
 pub(crate) fn draft_sources(library: &crate::Library, text: &[u8]) -> SourceSet {
-    let context = library
+    // The library's files as it parsed them (parsing the schema again was most of a check).
+    let mut files: Vec<SourceText> = library
         .sources
         .files
         .iter()
-        .filter(|f| f.parsed.file.items.iter().all(|i| !matches!(i, huiqi_dsl::ast::Item::Policy(_))));
-    let mut texts: Vec<(&str, &[u8])> = context.map(|f| (f.name.as_str(), f.text.as_bytes())).collect();
-    texts.push(("request.hq", text));
-    SourceSet::from_texts(texts)
+        .filter(|f| f.parsed.file.items.iter().all(|i| !matches!(i, huiqi_dsl::ast::Item::Policy(_))))
+        .cloned()
+        .collect();
+    files.push(SourceText::new("request.hq", text));
+    SourceSet { files }
 }
 
 /// What `POST /v1/check` answers for a policy file's text: its diagnostics, checked with the
