@@ -12,7 +12,8 @@ use serde_json::Value;
 pub const TODAY: &str = "2026-11-26";
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// A running server, stopped when dropped; its log is kept in its directory.

@@ -21,7 +21,8 @@ pub async fn every_page_at_both_widths(ctx: Arc<Ctx>) {
     let s = &ctx.server;
     let t = Tokens::new(s);
     // A claim waiting for review, to show the review form.
-    let waiting = flow::accepted_claim(s, &t, Some(&flow::enterprise_token(s, 901)));
+    let owner = flow::enterprise_token(s, 901);
+    let waiting = flow::accepted_claim(s, &t, Some(&owner));
     let policy = flow::POLICY;
     // 算一算 answered: the page with its result.
     let facts = crate::server::eligible_facts(policy);
@@ -39,7 +40,12 @@ pub async fn every_page_at_both_widths(ctx: Arc<Ctx>) {
         }
     }
     let query: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&answers).finish();
-    let claim = ctx.claim.lock().unwrap().unwrap_or(waiting);
+    // The claim followed through the scenarios, else the one just made (and its enterprise).
+    let followed = *ctx.claim.lock().unwrap();
+    let (claim, enterprise) = match followed {
+        Some(id) => (id, t.enterprise.clone()),
+        None => (waiting, owner.clone()),
+    };
     let pages: Vec<(&str, String, As)> = vec![
         ("catalog", "/".to_owned(), As::Anyone),
         ("catalog-search", "/?q=%E8%A1%A5%E8%B4%B4".to_owned(), As::Anyone),
@@ -62,7 +68,7 @@ pub async fn every_page_at_both_widths(ctx: Arc<Ctx>) {
         let b = ctx.browser().await;
         match who {
             As::Anyone => {}
-            As::Enterprise => flow::sign_in(&b, &t.enterprise).await,
+            As::Enterprise => flow::sign_in(&b, &enterprise).await,
             As::Reviewer => flow::sign_in(&b, &t.reviewer).await,
             As::Payer => flow::sign_in(&b, &t.payer).await,
             As::Supervisor => flow::sign_in(&b, &t.supervisor).await,

@@ -157,7 +157,7 @@ fn overdue(r: &Supervision) -> Markup {
                 p { "目前没有逾期未办的事项。" }
             } @else {
                 div.table-wrap {
-                    table {
+                    table.figures {
                         caption.hint { "按应办结日排序，最早的在前。" }
                         thead { tr {
                             th scope="col" { "申报" } th scope="col" { "政策" } th scope="col" { "部门" }
@@ -212,7 +212,7 @@ fn departments(r: &Supervision) -> Markup {
                 p { "统计期内没有申报。" }
             } @else {
                 div.table-wrap {
-                    table {
+                    table.figures {
                         thead { tr {
                             th scope="col" { "部门" } th.num scope="col" { "已办结" } th.num scope="col" { "批准" }
                             th.num scope="col" { "驳回" } th.num scope="col" { "驳回率" } th.num scope="col" { "不予受理" }
@@ -265,7 +265,7 @@ fn payers(r: &Supervision) -> Markup {
                 p { "还没有批准的兑付。" }
             } @else {
                 div.table-wrap {
-                    table {
+                    table.figures {
                         thead { tr {
                             th scope="col" { "付款单位" } th.num scope="col" { "已兑付" } th.num scope="col" { "按时兑付率" }
                             th.num scope="col" { "用时中位数" } th.num scope="col" { "第90百分位" }
@@ -312,7 +312,7 @@ fn budget_use(budgets: &[Budget], year: i32) -> Markup {
                 p { (year) " 年度尚未安排预算。预算由管理员按政策或部门、出资方安排。" }
             } @else {
                 div.table-wrap {
-                    table {
+                    table.figures {
                         thead { tr {
                             th scope="col" { "政策或部门" } th scope="col" { "出资方" } th.num scope="col" { "预算" }
                             th.num scope="col" { "已承诺" } th.num scope="col" { "已兑付" } th.num scope="col" { "可用" }
@@ -351,7 +351,7 @@ fn months(r: &Supervision) -> Markup {
                 p { "统计期内没有兑付。" }
             } @else {
                 div.table-wrap {
-                    table {
+                    table.figures {
                         thead { tr { th scope="col" { "月份" } th.num scope="col" { "兑付笔数" } th.num scope="col" { "兑付金额" } } }
                         tbody {
                             @for m in &r.months {
