@@ -166,7 +166,11 @@ fn page(
     let v = &l.view;
     let title = format!("申报 {}：{}", v.id, v.title);
     let body = html! {
-        p { a href="/desk" { "← 返回审核台" } }
+        @if who.role() == huiqi_ledger::Role::Payer {
+            p { a href="/pay" { "← 返回兑付台" } }
+        } @else {
+            p { a href="/desk" { "← 返回审核台" } }
+        }
         h1 { (title) }
         @if let Some((error, words)) = notice {
             @if error {
@@ -241,7 +245,7 @@ fn page(
 /// The forms for the claim's state: accept, correction and rejection while it waits for
 /// acceptance; the review (with the 审核 facts), rejection and correction while it is reviewed.
 fn actions(
-    _who: &huiqi_ledger::Principal,
+    who: &huiqi_ledger::Principal,
     l: &Loaded,
     posted: &Pairs,
     errors: &std::collections::BTreeMap<String, String>,
@@ -252,6 +256,18 @@ fn actions(
     let reviewing = matches!(v.state.as_str(), "accepted" | "under_review");
     if !waiting && !reviewing {
         return html! {};
+    }
+    // Roles that never take these steps read the claim only (the ledger would refuse them anyway).
+    if matches!(
+        who.role(),
+        huiqi_ledger::Role::Enterprise | huiqi_ledger::Role::Payer | huiqi_ledger::Role::Supervisor
+    ) {
+        return html! {
+            section.card aria-labelledby="act-h" {
+                h2 id="act-h" { "办理" }
+                p { "此申报等待" (v.next.as_ref().map_or_else(|| v.department.clone(), |n| n.by.clone())) "办理；您的账号只能查看。" }
+            }
+        };
     }
     html! {
         section.card aria-labelledby="act-h" {
