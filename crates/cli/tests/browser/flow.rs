@@ -37,6 +37,7 @@ pub struct Tokens {
     pub reviewer: String,
     pub payer: String,
     pub supervisor: String,
+    pub admin: String,
 }
 
 impl Tokens {
@@ -46,6 +47,7 @@ impl Tokens {
             reviewer: s.token(&["--role", "reviewer", "--department", DEPARTMENT, "--name", "人社张三"]),
             payer: s.token(&["--role", "payer", "--payer", PAYER, "--name", "出纳王五"]),
             supervisor: s.token(&["--role", "supervisor", "--name", "督办李四"]),
+            admin: s.token(&["--role", "admin", "--name", "财政管理员"]),
         }
     }
 }

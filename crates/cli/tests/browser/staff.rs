@@ -13,6 +13,10 @@ use crate::Ctx;
 pub async fn supervision_draws_its_charts(ctx: Arc<Ctx>) {
     let s = &ctx.server;
     let t = Tokens::new(s);
+    // The year's budget for the policy, so its use is drawn too.
+    let budget = json!({"allocations": {"区": "100000.00"}});
+    let (status, r) = s.api("PUT", &format!("/v1/budgets/2026/{}", flow::POLICY), Some(&t.admin), &budget);
+    assert_eq!(status, 200, "{r}");
     let (_, payout) = flow::approved_claim(s, &t, Some(&flow::enterprise_token(s, 101)));
     let paid = json!({"paid_on": "2026-11-27", "reference": "BANK-SUP-1"});
     let (status, r) = s.api("POST", &format!("/v1/payouts/{payout}/paid"), Some(&t.payer), &paid);
@@ -42,12 +46,16 @@ pub async fn supervision_draws_its_charts(ctx: Arc<Ctx>) {
         "chart-payer-median",
         "chart-payer-overdue",
         "chart-months",
+        "chart-budget",
     ] {
         assert!(ids.contains(&id), "no chart {id}: {ids:?}");
     }
     for c in charts {
         assert!(c[1].as_u64().unwrap() >= 1, "a chart without bars: {c}");
     }
+    let budget = charts.iter().find(|c| c[0] == "chart-budget").unwrap();
+    assert!(budget[2][0].as_f64().unwrap() > 0.0, "the committed part is drawn: {budget}");
+    assert!(text.contains("100,000.00元"), "the allocation to the 分:\n{text}");
     let months = charts.iter().find(|c| c[0] == "chart-months").unwrap();
     assert!(months[2][0].as_f64().unwrap() > 100.0, "the month's bar is drawn: {months}");
     // The figures are the API's: this department decided its claims; the payer paid one.
