@@ -38,6 +38,11 @@ pub struct Ledger {
     writes: AtomicU64,
     /// SQLite's checkpoints, run beside the writers.
     checkpointer: Option<db::sqlite::Checkpointer>,
+    /// Stored policy sets rebuilt for reports (`(policy set, calendar)` hashes → set), kept: a
+    /// hash names its texts for good, and rebuilding parses the whole library (督办 read it on
+    /// every page view).
+    pub(crate) built_sets:
+        Mutex<std::collections::HashMap<(String, String), std::sync::Arc<crate::PolicySet>>>,
 }
 
 /// SQLite writes between checkpoints: a submission adds about 15 pages to the log, so about as
@@ -88,6 +93,7 @@ impl Ledger {
             writer: Mutex::new(()),
             writes: AtomicU64::new(0),
             checkpointer: None,
+            built_sets: Mutex::new(std::collections::HashMap::new()),
         };
         ledger.write(crate::migrate::migrate)?;
         if let Some(path) = sqlite_path {

@@ -64,7 +64,9 @@ pub use screening::{
 };
 pub use sheet::{payout_csv, payout_header, payout_xlsx};
 pub use state::{allowed, allowed_start, State, SCREENING_START, STATES, TRANSITIONS};
-pub use supervision::{DepartmentFigures, OverdueStep, PayerFigures, Step, Supervision, SupervisionFilter};
+pub use supervision::{
+    DepartmentFigures, MonthFigures, OverdueStep, PayerFigures, Step, Supervision, SupervisionFilter,
+};
 pub use verify::Failure;
 pub use view::{
     ClaimFilter, ClaimSummary, ClaimView, ClawbackView, EnterpriseView, NextStep, NoticeView, PayoutView,

@@ -80,7 +80,8 @@ fn from_json(text: &str) -> Result<Vec<(String, String)>, LedgerError> {
 }
 
 impl Ledger {
-    /// Stores a policy set and its calendar (once each: the same hash is the same texts).
+    /// Stores a policy set and its calendar (once each: the same hash is the same texts). The
+    /// set is kept built for the reports that count working days on it.
     pub fn store_policy_set(&self, set: &PolicySet) -> Result<(), LedgerError> {
         let files = to_json(&set.files)?;
         let calendar = to_json(&set.calendar)?;
@@ -95,7 +96,33 @@ impl Ledger {
                 &[Param::Text(&set.calendar_hash), Param::Text(&calendar), Param::Text(&now)],
             )?;
             Ok(())
-        })
+        })?;
+        self.built_sets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry((set.hash().to_owned(), set.calendar_hash.clone()))
+            .or_insert_with(|| std::sync::Arc::new(set.clone()));
+        Ok(())
+    }
+
+    /// [`Ledger::policy_set`], built once per ledger and then kept (for reports; a replay
+    /// rebuilds from the stored texts every time, to check them).
+    pub(crate) fn built_policy_set(
+        &self,
+        hash: &str,
+        calendar_hash: &str,
+    ) -> Result<Option<std::sync::Arc<PolicySet>>, LedgerError> {
+        let key = (hash.to_owned(), calendar_hash.to_owned());
+        let kept = |ledger: &Ledger| {
+            ledger.built_sets.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned()
+        };
+        if let Some(set) = kept(self) {
+            return Ok(Some(set));
+        }
+        // Built outside the lock: two reports at once may both build it; the first kept wins.
+        let Some(set) = self.policy_set(hash, calendar_hash)? else { return Ok(None) };
+        let mut sets = self.built_sets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(Some(sets.entry(key).or_insert_with(|| std::sync::Arc::new(set)).clone()))
     }
 
     /// The stored policy set and calendar, rebuilt into their engine.

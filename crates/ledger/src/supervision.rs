@@ -34,17 +34,20 @@
 //! budget (`awaiting_budget`) is not overdue for the department (the latter are counted).
 //!
 //! **Working days** from acceptance to decision are those in `(acceptance, decision]`: a decision
-//! on the day of acceptance took 0, on the next working day 1. The median and the 90th percentile
-//! are *nearest-rank*: of the N values sorted ascending, the P-th percentile is the value of rank
+//! on the day of acceptance took 0, on the next working day 1; a payer's, from approval to
+//! `paid_on` alike. The median and the 90th percentile are *nearest-rank*: of the N values sorted ascending, the P-th percentile is the value of rank
 //! ⌈P·N/100⌉ (the median of 4 values is the 2nd). Past the calendar's last year, days are counted
 //! by weekends alone and the figures flagged `provisional`.
 //!
 //! **Screening claims** (channel `screening`: 免申即享 with no application and no acceptance)
 //! count for payers only.
 //!
+//! **Payouts by month**: the payouts paid, counted and summed by the month of `paid_on`, for
+//! the claims the filter selects (screening lines included), months without a payment left out.
+//!
 //! **Period.** With `from`/`to`, a department's decisions count when the decision date is in the
-//! period, a payer's payments when `paid_on` is; overdue steps are always those open as of
-//! `today`.
+//! period, a payer's payments (and the months') when `paid_on` is; overdue steps are always those
+//! open as of `today`.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -178,10 +181,28 @@ pub struct PayerFigures {
     #[serde(with = "rust_decimal::serde::str_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "0.9500"))]
     pub share_paid_within_limit: Option<Decimal>,
+    /// The median of the working days from approval to payment (nearest rank).
+    pub median_working_days: Option<i64>,
+    /// The 90th percentile of the same (nearest rank).
+    pub p90_working_days: Option<i64>,
     /// Payouts not paid yet.
     pub unpaid: u64,
     /// Of those, past their due date.
     pub overdue_payouts: u64,
+}
+
+/// The payouts paid in one month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthFigures {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// Payouts paid in it.
+    pub paid: u64,
+    /// Their total, in 元.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "120000.00"))]
+    pub amount: Decimal,
 }
 
 /// The supervision report (`GET /v1/supervision`).
@@ -200,6 +221,8 @@ pub struct Supervision {
     pub departments: Vec<DepartmentFigures>,
     /// By payer.
     pub payers: Vec<PayerFigures>,
+    /// Payouts paid, by month of payment, oldest first.
+    pub months: Vec<MonthFigures>,
     /// Some figure was counted past the calendar's last year (weekends only) and may change
     /// when the year's holidays are added.
     pub provisional: bool,
@@ -215,7 +238,8 @@ struct Row {
     state: State,
     policy_set: String,
     calendar: String,
-    payout: Option<(String, NaiveDate, Option<NaiveDate>)>,
+    /// Payer, due date, payment date, amount in 分.
+    payout: Option<(String, NaiveDate, Option<NaiveDate>, i64)>,
 }
 
 /// The nearest-rank P-th percentile of ascending values: the value of rank ⌈P·N/100⌉.
@@ -248,6 +272,13 @@ struct Tally {
     days: Vec<i64>,
 }
 
+/// A payer's working days, before they become its figures.
+#[derive(Default)]
+struct PayerTally {
+    figures: PayerFigures,
+    days: Vec<i64>,
+}
+
 impl Ledger {
     /// The supervision report as of `today` for the claims `filter` selects; see the module
     /// documentation for what each figure counts.
@@ -262,7 +293,7 @@ impl Ledger {
             let rows = tx
                 .query(
                     "SELECT c.id, c.enterprise, c.policy, c.department, c.channel, c.state, c.decided_on, \
-                     c.policy_set, c.calendar, p.payer, p.due_on, p.paid_on \
+                     c.policy_set, c.calendar, p.payer, p.due_on, p.paid_on, p.amount_fen \
                      FROM claims c LEFT JOIN payouts p ON p.claim = c.id \
                      WHERE ($1 = '' OR c.department = $1) AND ($2 = '' OR p.payer = $2) ORDER BY c.id",
                     &[Param::Text(department), Param::Text(payer)],
@@ -274,6 +305,7 @@ impl Ledger {
                             payer.to_owned(),
                             parse_date(r.text(10)?)?,
                             r.opt_text(11)?.map(parse_date).transpose()?,
+                            r.int(12)?,
                         )),
                         None => None,
                     };
@@ -316,7 +348,9 @@ impl Ledger {
 
         let mut sets = Sets::new(self);
         let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-        let mut payers: BTreeMap<String, PayerFigures> = BTreeMap::new();
+        let mut payers: BTreeMap<String, PayerTally> = BTreeMap::new();
+        // Month → (payouts paid, 分).
+        let mut months: BTreeMap<String, (u64, i64)> = BTreeMap::new();
         let mut overdue = Vec::new();
         let mut provisional = false;
         for (c, _) in &rows {
@@ -391,10 +425,12 @@ impl Ledger {
                     }
                 }
             }
-            let Some((payer, due_on, paid_on)) = &c.payout else { continue };
-            let p = payers
-                .entry(payer.clone())
-                .or_insert_with(|| PayerFigures { payer: payer.clone(), ..Default::default() });
+            let Some((payer, due_on, paid_on, fen)) = &c.payout else { continue };
+            let tally = payers.entry(payer.clone()).or_insert_with(|| PayerTally {
+                figures: PayerFigures { payer: payer.clone(), ..Default::default() },
+                days: Vec::new(),
+            });
+            let p = &mut tally.figures;
             let approved = last_into(events, State::Approved)
                 .ok_or_else(|| LedgerError::Corrupt(format!("申报 {} 有兑付记录，却没有批准的事件", c.id)))?;
             match paid_on {
@@ -403,6 +439,14 @@ impl Ledger {
                     let due = set.due(c.id, approved, set.payout_days())?;
                     provisional |= due.provisional;
                     p.paid_within_limit += u64::from(*paid <= due.date);
+                    let took = set.count(c.id, approved, *paid)?;
+                    provisional |= took.provisional;
+                    tally.days.push(took.days);
+                    let month = months.entry(paid.format("%Y-%m").to_string()).or_default();
+                    month.0 += 1;
+                    month.1 = month.1.checked_add(*fen).ok_or_else(|| {
+                        LedgerError::Corrupt(format!("{} 月兑付金额之和超出可记范围", paid.format("%Y-%m")))
+                    })?;
                 }
                 Some(_) => {}
                 None => {
@@ -443,9 +487,31 @@ impl Ledger {
             .collect();
         let payers = payers
             .into_values()
-            .map(|p| PayerFigures { share_paid_within_limit: share(p.paid_within_limit, p.paid), ..p })
+            .map(|mut t| {
+                t.days.sort_unstable();
+                let p = t.figures;
+                PayerFigures {
+                    share_paid_within_limit: share(p.paid_within_limit, p.paid),
+                    median_working_days: nearest_rank(&t.days, 50),
+                    p90_working_days: nearest_rank(&t.days, 90),
+                    ..p
+                }
+            })
             .collect();
-        Ok(Supervision { today, from: filter.from, to: filter.to, overdue, departments, payers, provisional })
+        let months = months
+            .into_iter()
+            .map(|(month, (paid, fen))| MonthFigures { month, paid, amount: crate::money::from_fen(fen) })
+            .collect();
+        Ok(Supervision {
+            today,
+            from: filter.from,
+            to: filter.to,
+            overdue,
+            departments,
+            payers,
+            months,
+            provisional,
+        })
     }
 }
 
@@ -485,8 +551,8 @@ fn texts<const N: usize>(fields: [&str; N]) -> Vec<String> {
 
 impl Supervision {
     /// The report for the leading group as CSV (UTF-8 with a BOM, so Excel reads it): a title
-    /// line (and a note when dates are provisional), then three tables under their headings —
-    /// 一、各部门办理情况, 二、各付款单位兑付情况, 三、逾期事项 — each with its Chinese header row,
+    /// line (and a note when dates are provisional), then four tables under their headings —
+    /// 一、各部门办理情况, 二、各付款单位兑付情况, 三、逾期事项, 四、各月兑付情况 — each with its Chinese header row,
     /// separated by empty lines. Shares are percentages to one place, from the counts.
     pub fn to_csv(&self) -> Result<String, LedgerError> {
         let mut title = format!("惠企政策兑现督办报表（截至 {}", self.today);
@@ -539,7 +605,16 @@ impl Supervision {
         }));
         let mut payers = vec![
             texts(["二、各付款单位兑付情况"]),
-            texts(["付款单位", "已兑付", "兑付时限内兑付", "按时兑付率", "未兑付", "逾期未兑付"]),
+            texts([
+                "付款单位",
+                "已兑付",
+                "兑付时限内兑付",
+                "按时兑付率",
+                "兑付用时中位数（工作日）",
+                "兑付用时第90百分位（工作日）",
+                "未兑付",
+                "逾期未兑付",
+            ]),
         ];
         payers.extend(self.payers.iter().map(|p| {
             vec![
@@ -547,6 +622,8 @@ impl Supervision {
                 p.paid.to_string(),
                 p.paid_within_limit.to_string(),
                 percent(p.paid_within_limit, p.paid),
+                opt(p.median_working_days),
+                opt(p.p90_working_days),
                 p.unpaid.to_string(),
                 p.overdue_payouts.to_string(),
             ]
@@ -580,7 +657,11 @@ impl Supervision {
                 if o.provisional { "是".to_owned() } else { String::new() },
             ]
         }));
-        let tables = [head, departments, payers, overdue]
+        let mut months = vec![texts(["四、各月兑付情况"]), texts(["月份", "兑付笔数", "兑付金额（元）"])];
+        months.extend(
+            self.months.iter().map(|m| vec![m.month.clone(), m.paid.to_string(), m.amount.to_string()]),
+        );
+        let tables = [head, departments, payers, overdue, months]
             .iter()
             .map(|t| csv_text(t))
             .collect::<Result<Vec<_>, _>>()?;

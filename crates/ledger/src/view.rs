@@ -335,6 +335,54 @@ impl Ledger {
         self.read(|tx| list(tx, who, filter, today))
     }
 
+    /// 审核台's queue: the claims waiting for `who` to act, the soonest due first (those without a
+    /// due date last, then by id), at most `limit` (1–1000). Window staff see every department's
+    /// claims waiting for acceptance; a reviewer its department's waiting for acceptance or a
+    /// decision; an admin all of these. Other roles do not act on claims and are refused.
+    pub fn review_queue(
+        &self,
+        who: &Principal,
+        today: NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<ClaimSummary>, LedgerError> {
+        who.require(&[Role::Window, Role::Reviewer, Role::Admin], "查看待办申报")?;
+        // Window staff accept (or send back); the decision is the department's.
+        let decides = i64::from(who.role() != Role::Window);
+        let department = who.department().unwrap_or("");
+        let limit = i64::from(limit.clamp(1, 1000));
+        self.read(|tx| {
+            let rows = tx.query(
+                "SELECT c.id, c.enterprise, e.name, c.policy, c.department, c.mode, c.item, c.state, c.amount_fen, \
+                 c.due_on FROM claims c JOIN enterprises e ON e.uscc = c.enterprise \
+                 WHERE ($1 = '' OR c.department = $1) \
+                 AND (c.state = 'submitted' OR ($2 = 1 AND c.state IN ('accepted', 'under_review'))) \
+                 ORDER BY CASE WHEN c.due_on IS NULL THEN 1 ELSE 0 END, c.due_on, c.id LIMIT $3",
+                &[Param::Text(department), Param::Int(decides), Param::Int(limit)],
+            )?;
+            rows.iter().map(|r| summary(r, today)).collect()
+        })
+    }
+
+    /// The facts a claim was last submitted with (JSON, as given), for staff reviewing it and
+    /// the enterprise itself; a claim outside `who`'s scope is [`LedgerError::Hidden`].
+    pub fn claim_facts(&self, who: &Principal, claim: i64) -> Result<serde_json::Value, LedgerError> {
+        self.read(|tx| {
+            let r = tx
+                .query_opt(
+                    "SELECT c.enterprise, c.department, p.payer, c.facts FROM claims c \
+                     LEFT JOIN payouts p ON p.claim = c.id WHERE c.id = $1",
+                    &[Param::Int(claim)],
+                )?
+                .ok_or(LedgerError::Hidden(claim))?;
+            let scope = Scope { enterprise: r.text(0)?, department: r.text(1)?, payer: r.opt_text(2)? };
+            if !who.sees(&scope) {
+                return Err(LedgerError::Hidden(claim));
+            }
+            serde_json::from_str(r.text(3)?)
+                .map_err(|e| LedgerError::Corrupt(format!("申报 {claim} 的事实无法读取：{e}")))
+        })
+    }
+
     /// The staff who read a claim: `(who, role, at)`, in order.
     pub fn claim_reads(&self, claim: i64) -> Result<Vec<(String, String, String)>, LedgerError> {
         self.read(|tx| {
@@ -576,32 +624,30 @@ fn list(
             Param::Int(limit),
         ],
     )?;
-    rows.iter()
-        .map(|r| {
-            let state = parse_state(r.text(7)?)?;
-            let due_on = opt_date(r, 9)?;
-            let waits = matches!(
-                state,
-                State::Submitted
-                    | State::Accepted
-                    | State::UnderReview
-                    | State::Approved
-                    | State::PayoutPushed
-            );
-            Ok(ClaimSummary {
-                id: r.int(0)?,
-                enterprise: r.text(1)?.to_owned(),
-                name: r.text(2)?.to_owned(),
-                policy: r.text(3)?.to_owned(),
-                department: r.text(4)?.to_owned(),
-                mode: r.text(5)?.to_owned(),
-                item: r.text(6)?.to_owned(),
-                state: state.as_str().to_owned(),
-                state_word: state.word().to_owned(),
-                amount: r.opt_int(8)?.map(|f| from_fen(f).to_string()),
-                due_on,
-                overdue: waits && due_on.is_some_and(|d| d < today),
-            })
-        })
-        .collect()
+    rows.iter().map(|r| summary(r, today)).collect()
+}
+
+/// A list's row (id, enterprise, name, policy, department, mode, item, state, amount, due) as
+/// the list shows it on `today`.
+fn summary(r: &Row, today: NaiveDate) -> Result<ClaimSummary, LedgerError> {
+    let state = parse_state(r.text(7)?)?;
+    let due_on = opt_date(r, 9)?;
+    let waits = matches!(
+        state,
+        State::Submitted | State::Accepted | State::UnderReview | State::Approved | State::PayoutPushed
+    );
+    Ok(ClaimSummary {
+        id: r.int(0)?,
+        enterprise: r.text(1)?.to_owned(),
+        name: r.text(2)?.to_owned(),
+        policy: r.text(3)?.to_owned(),
+        department: r.text(4)?.to_owned(),
+        mode: r.text(5)?.to_owned(),
+        item: r.text(6)?.to_owned(),
+        state: state.as_str().to_owned(),
+        state_word: state.word().to_owned(),
+        amount: r.opt_int(8)?.map(|f| from_fen(f).to_string()),
+        due_on,
+        overdue: waits && due_on.is_some_and(|d| d < today),
+    })
 }

@@ -15,8 +15,8 @@ use crate::policy_set::PolicySet;
 /// such a set could not have decided a payout, so this only keeps a report from failing.
 const PLATFORM_PAYOUT_DAYS: u32 = 1;
 
-/// The stored policy sets one report reads, each rebuilt once (building an engine parses the
-/// whole library).
+/// The stored policy sets one report reads, each looked up once (and built once per ledger:
+/// building an engine parses the whole library).
 pub(crate) struct Sets<'l> {
     ledger: &'l Ledger,
     built: HashMap<(String, String), Rc<Set>>,
@@ -24,7 +24,7 @@ pub(crate) struct Sets<'l> {
 
 /// A stored policy set with what supervision asks of it, looked up once per policy.
 pub(crate) struct Set {
-    set: PolicySet,
+    set: std::sync::Arc<PolicySet>,
     payout_days: u32,
 }
 
@@ -39,7 +39,7 @@ impl<'l> Sets<'l> {
         if let Some(set) = self.built.get(&key) {
             return Ok(Rc::clone(set));
         }
-        let set = self.ledger.policy_set(hash, calendar)?.ok_or_else(|| {
+        let set = self.ledger.built_policy_set(hash, calendar)?.ok_or_else(|| {
             LedgerError::Corrupt(format!("政策库版本 {hash}（日历 {calendar}）未存档，无法计算工作日"))
         })?;
         // The platform's 兑付时限 is one for the whole set: any policy's guide states it.

@@ -304,12 +304,22 @@ fn figures_across_weekends_holidays_and_make_up_days(db: &Db) {
     let names: Vec<&str> = r.payers.iter().map(|p| p.payer.as_str()).collect();
     assert_eq!(names, ["区行政审批局", "章贡高新区管委会"]);
     let xz = &r.payers[0];
-    // c1, c4, c5 and the bulk line: c1 and c5 on time.
+    // c1, c4, c5 and the bulk line: c1 and c5 on time. Working days from approval to payment:
+    // c1 (09-21, 09-22] = 1, c4 (10-14, 10-16] = 2, c5 (09-14, 09-15] = 1, the bulk line
+    // (09-30, 10-09] = 10-08, 10-09 = 2. Sorted [1, 1, 2, 2]: median rank 2 → 1, 90th rank 4 → 2.
     assert_eq!((xz.paid, xz.paid_within_limit, xz.unpaid, xz.overdue_payouts), (4, 2, 0, 0));
     assert_eq!(xz.share_paid_within_limit, Some(dec("0.5000")));
+    assert_eq!((xz.median_working_days, xz.p90_working_days), (Some(1), Some(2)));
     let gw = &r.payers[1];
+    // c3 (10-09, Sat 10-10 调休] = 1; the screening line (10-09, 10-12] = 10-10, 10-12 = 2.
     assert_eq!((gw.paid, gw.paid_within_limit, gw.unpaid, gw.overdue_payouts), (2, 1, 0, 0));
     assert_eq!(gw.share_paid_within_limit, Some(dec("0.5000")));
+    assert_eq!((gw.median_working_days, gw.p90_working_days), (Some(1), Some(2)));
+    // By month of payment (10000元 each): September c1 and c5; October c4, the bulk line, c3
+    // and the screening line.
+    let months: Vec<(&str, u64, Decimal)> =
+        r.months.iter().map(|m| (m.month.as_str(), m.paid, m.amount)).collect();
+    assert_eq!(months, [("2026-09", 2, dec("20000.00")), ("2026-10", 4, dec("40000.00"))]);
 
     // October only: 区工信局's c3 (2, on time), c4 (4, late), c6 (9, late, rejected): median rank
     // 2 → 4, 90th rank ⌈2.7⌉ = 3 → 9. Payments in October: c4 and the bulk line (both late);
@@ -326,6 +336,10 @@ fn figures_across_weekends_holidays_and_make_up_days(db: &Db) {
     assert_eq!((sw.decided, sw.not_accepted, sw.median_working_days), (1, 0, Some(3)));
     assert_eq!((r.payers[0].paid, r.payers[0].paid_within_limit), (2, 0));
     assert_eq!((r.payers[1].paid, r.payers[1].paid_within_limit), (2, 1));
+    // c4 and the bulk line: [2, 2].
+    assert_eq!((r.payers[0].median_working_days, r.payers[0].p90_working_days), (Some(2), Some(2)));
+    let months: Vec<(&str, u64)> = r.months.iter().map(|m| (m.month.as_str(), m.paid)).collect();
+    assert_eq!(months, [("2026-10", 4)]);
 
     // One department: its claims only, and the payers of its claims (none: all were rejected).
     let swf = SupervisionFilter { department: Some("区商务局".into()), ..Default::default() };
@@ -333,6 +347,7 @@ fn figures_across_weekends_holidays_and_make_up_days(db: &Db) {
     assert_eq!(r.departments.len(), 1);
     assert_eq!(r.departments[0].decided, 2);
     assert_eq!(r.payers, []);
+    assert_eq!(r.months, []);
     // One payer: the claims it pays: c3 for 区工信局 (2 working days, on time) and the screening line.
     let gwf = SupervisionFilter { payer: Some("章贡高新区管委会".into()), ..Default::default() };
     let r = l.supervision(day("10-30"), &gwf).unwrap();
@@ -344,6 +359,9 @@ fn figures_across_weekends_holidays_and_make_up_days(db: &Db) {
     );
     assert_eq!(r.payers.len(), 1);
     assert_eq!((r.payers[0].paid, r.payers[0].paid_within_limit), (2, 1));
+    let months: Vec<(&str, u64, Decimal)> =
+        r.months.iter().map(|m| (m.month.as_str(), m.paid, m.amount)).collect();
+    assert_eq!(months, [("2026-10", 2, dec("20000.00"))]);
 
     // The leading group's CSV: a BOM, the title, and each table under its Chinese heading.
     let csv = l.supervision(day("10-30"), &SupervisionFilter::default()).unwrap().to_csv().unwrap();
@@ -358,11 +376,18 @@ fn figures_across_weekends_holidays_and_make_up_days(db: &Db) {
     assert_eq!(lines[4], "区商务局,2,0,2,100.0%,1,2,3,2,2,100.0%,0,0,0,0");
     assert_eq!(lines[5], "区工信局,6,4,2,33.3%,0,2,9,6,4,66.7%,0,0,0,0");
     assert_eq!(lines[7], "二、各付款单位兑付情况");
-    assert_eq!(lines[8], "付款单位,已兑付,兑付时限内兑付,按时兑付率,未兑付,逾期未兑付");
-    assert_eq!(lines[9], "区行政审批局,4,2,50.0%,0,0");
-    assert_eq!(lines[10], "章贡高新区管委会,2,1,50.0%,0,0");
+    assert_eq!(
+        lines[8],
+        "付款单位,已兑付,兑付时限内兑付,按时兑付率,兑付用时中位数（工作日）,兑付用时第90百分位（工作日）,未兑付,逾期未兑付"
+    );
+    assert_eq!(lines[9], "区行政审批局,4,2,50.0%,1,2,0,0");
+    assert_eq!(lines[10], "章贡高新区管委会,2,1,50.0%,1,2,0,0");
     assert_eq!(lines[12], "三、逾期事项");
-    assert_eq!(lines.len(), 14, "{csv}");
+    assert_eq!(lines[14], "");
+    assert_eq!(lines[15], "四、各月兑付情况");
+    assert_eq!(lines[16], "月份,兑付笔数,兑付金额（元）");
+    assert_eq!((lines[17], lines[18]), ("2026-09,2,20000.00", "2026-10,4,40000.00"));
+    assert_eq!(lines.len(), 19, "{csv}");
     assert_eq!(l.verify().unwrap(), []);
 }
 

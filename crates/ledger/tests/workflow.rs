@@ -24,6 +24,7 @@ on_both_backends!(
     one_idempotency_key_makes_one_claim_under_a_race,
     due_dates_count_working_days,
     a_submission_answers_what_a_read_shows,
+    the_review_queue_is_the_callers_due_soonest_first,
 );
 
 const PLATFORM: &str = "平台 测试 {\n 部门 区工信局, 区商务局, 区行政审批局, 章贡高新区管委会\n 出资方 市, 区\n 付款方 {\n  章贡高新区管委会 当 位于章贡高新区\n  区行政审批局 否则\n }\n 兑付时限 1个工作日\n 联审 { 失信: 失信记录 }\n}\n";
@@ -387,4 +388,48 @@ fn a_submission_answers_what_a_read_shows(db: &Db) {
     assert_eq!(serde_json::to_value(&answered).unwrap(), serde_json::to_value(&read).unwrap());
     assert_eq!(l.claim_reads(submitted.claim()).unwrap().len(), 2);
     l.verify().unwrap();
+}
+
+fn the_review_queue_is_the_callers_due_soonest_first(db: &Db) {
+    let (l, set) = (&db.ledger, set());
+    l.store_policy_set(&set).unwrap();
+    let me = enterprise(CODE);
+    // Submitted Thu 11-26: acceptance due Fri 11-27. Submitted Mon 11-30: due Tue 12-01.
+    let late = apply(l, &set, &me, "ji", &facts(), None, day("2026-11-30")).unwrap();
+    let early = apply(l, &set, &me, "sw", &facts(), None, today()).unwrap();
+    let cn = apply(l, &set, &me, "cn", &facts(), Some("本企业承诺所报情况属实"), today()).unwrap();
+    // Accepted Thu 11-26 by 区工信局: its decision due in 10 working days, 12-10.
+    l.accept(&set, &reviewer("区工信局"), cn, today()).unwrap();
+    let done = apply(l, &set, &enterprise(OTHER), "ji", &facts(), None, today()).unwrap();
+    l.reject(&reviewer("区工信局"), done, "材料不全").unwrap();
+
+    let ids = |who: &Principal, on: &str| -> Vec<(i64, bool)> {
+        l.review_queue(who, day(on), 100).unwrap().iter().map(|c| (c.id, c.overdue)).collect()
+    };
+    // The window: everything waiting for acceptance, soonest due first, whatever the department.
+    assert_eq!(ids(&window(), "2026-11-26"), [(early, false), (late, false)]);
+    // On Mon 11-30 the one due Fri 11-27 is overdue.
+    assert_eq!(ids(&window(), "2026-11-30"), [(early, true), (late, false)]);
+    // A reviewer: its department's, waiting for acceptance or a decision; not the rejected one.
+    assert_eq!(ids(&reviewer("区工信局"), "2026-11-26"), [(late, false), (cn, false)]);
+    assert_eq!(ids(&reviewer("区商务局"), "2026-11-26"), [(early, false)]);
+    assert_eq!(
+        ids(&Principal::new("管理员", Role::Admin, "").unwrap(), "2026-11-26"),
+        [(early, false), (late, false), (cn, false)]
+    );
+    let queue = l.review_queue(&reviewer("区工信局"), today(), 1).unwrap();
+    assert_eq!(queue.len(), 1, "the limit holds");
+    assert_eq!((queue[0].state.as_str(), queue[0].due_on), ("submitted", Some(day("2026-12-01"))));
+    // Those who do not act on claims have no queue.
+    for who in [me.clone(), payer("区行政审批局"), Principal::new("督办", Role::Supervisor, "").unwrap()]
+    {
+        assert!(matches!(l.review_queue(&who, today(), 100), Err(LedgerError::Forbidden { .. })), "{who:?}");
+    }
+
+    // The facts as submitted: for the enterprise and the department's staff, hidden from others.
+    assert_eq!(l.claim_facts(&me, cn).unwrap(), facts());
+    assert_eq!(l.claim_facts(&reviewer("区工信局"), cn).unwrap(), facts());
+    assert!(matches!(l.claim_facts(&reviewer("区商务局"), cn), Err(LedgerError::Hidden(_))));
+    assert!(matches!(l.claim_facts(&enterprise(OTHER), cn), Err(LedgerError::Hidden(_))));
+    assert!(matches!(l.claim_facts(&me, 9999), Err(LedgerError::Hidden(9999))));
 }

@@ -18,11 +18,19 @@ struct Asset {
 
 /// Every static file. A vendored script is added here with its version and licence noted beside
 /// it in `static/` (e.g. `static/NOTICE.md`).
-const ASSETS: &[Asset] = &[Asset {
-    name: "huiqi.css",
-    content_type: "text/css; charset=utf-8",
-    bytes: include_bytes!("../static/huiqi.css"),
-}];
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "huiqi.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../static/huiqi.css"),
+    },
+    // 政策试算's live updates (staff/playground.rs): our own plain script, no library.
+    Asset {
+        name: "playground.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/playground.js"),
+    },
+];
 
 /// Each file's name with the first 16 hex digits of its SHA-256, worked out once.
 static VERSIONS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {

@@ -41,7 +41,7 @@ fn channel_word(channel: &str) -> &str {
 }
 
 /// An event's time (RFC 3339, UTC) as people in China read it: `2026-11-26 09:30`.
-fn local_time(at: &str) -> String {
+pub(crate) fn local_time(at: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(at).map_or_else(
         |_| at.to_owned(),
         |t| (t.naive_utc() + chrono::TimeDelta::hours(8)).format("%Y-%m-%d %H:%M").to_string(),

@@ -73,6 +73,8 @@ fn frame(title: &str, who: Option<&Principal>, here: &str, width: Width, body: M
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · 章贡区惠企政策兑现" }
                 link rel="stylesheet" href=(crate::assets::url("huiqi.css"));
+                // No icon file: an empty one, so the browser does not ask for /favicon.ico (a 404).
+                link rel="icon" href="data:,";
             }
             body {
                 a.skip href="#main" { "跳到正文" }

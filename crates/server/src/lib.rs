@@ -22,6 +22,7 @@ pub use routes::SCREEN_MAX_BODY;
 // What the pages (crates/pages) share with the endpoints, so a page does what its endpoint does:
 // the ledger run off the async workers, an evaluation as `/v1/evaluate` makes it, an application
 // as `/v1/claims` records it.
+pub use routes::check::{check_text, CheckAnswer};
 pub use routes::claims::{on_ledger, submit_claim, ApplicantBody, ChannelName, ClaimRequest};
 pub use routes::decide::{evaluate_for, EvaluateRequest};
 pub use routes::policies::catalog_matches;

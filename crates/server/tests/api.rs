@@ -676,3 +676,29 @@ async fn facts_outside_the_published_schema_are_refused() {
     let (status, e) = call_json("POST", "/v1/evaluate", &body.to_string()).await;
     assert_eq!(status, StatusCode::OK, "{e}");
 }
+
+#[tokio::test]
+async fn evaluate_tries_a_draft_policy_text_in_place_of_the_librarys() {
+    let draft = "政策 t-fixed \"固定金额：入规奖励（试改）\" {\n  部门 区工信局\n  方式 免申即享\n  渠道 全程网办\n  依据 \"测试\"\n  有效期 2022-03-20 至 长期\n  时限 5个工作日\n  频次 每企业一次\n  条件 {\n    注册地在章贡区: 注册区县 为 \"章贡区\"\n  }\n  奖励 8万元\n}\n";
+    let facts = json!({"注册区县": "章贡区", "位于章贡高新区": true, "失信记录": false});
+    let body = json!({"as_of": "2026-11-26", "policies": ["t-fixed"], "facts": facts, "source": draft});
+    let (status, answer) = call_json("POST", "/v1/evaluate", &body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let d = &answer["decisions"][0];
+    // The draft's award and conditions, not the library's 5万元 and its 入规 condition.
+    assert_eq!((d["outcome"].as_str(), d["amount"].as_str()), (Some("eligible"), Some("80000.00")), "{d}");
+    assert_eq!(d["title"], "固定金额：入规奖励（试改）");
+    // The library itself is unchanged: without `source`, the same facts lack 入规.
+    let body = json!({"as_of": "2026-11-26", "policies": ["t-fixed"], "facts": facts});
+    let (_, answer) = call_json("POST", "/v1/evaluate", &body.to_string()).await;
+    assert_eq!(answer["decisions"][0]["outcome"], "undetermined");
+    // A draft with an error is refused at `source`, naming where.
+    let broken = draft.replace("部门 区工信局", "部门 区工信厅");
+    let body = json!({"as_of": "2026-11-26", "facts": facts, "source": broken});
+    let (status, e) = call_json("POST", "/v1/evaluate", &body.to_string()).await;
+    assert_eq!((status, e["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("source")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("第 2 行"), "{e}");
+    let body = json!({"as_of": "2026-11-26", "facts": facts, "source": 7});
+    let (status, e) = call_json("POST", "/v1/evaluate", &body.to_string()).await;
+    assert_eq!((status, e["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("source")), "{e}");
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::Json;
-use huiqi_dsl::source::SourceSet;
+use huiqi_dsl::source::{SourceSet, SourceText};
 use huiqi_dsl::Locale;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,6 +15,7 @@ use crate::error::{AppError, ErrorBody};
 use crate::extract::{Params, TextBody};
 use crate::AppState;
 
+/// A policy file's diagnostics.
 #[derive(Serialize, ToSchema)]
 pub struct CheckAnswer {
     /// How many of the diagnostics are errors.
@@ -97,17 +98,29 @@ pub async fn check(
     TextBody(body): TextBody,
 ) -> Result<Json<CheckAnswer>, AppError> {
     let locale = locale(&query, &headers)?;
-    let library = state.library();
-    // The context is the library's platform and schema; its own policies are left out, so the
-    // text may redefine one of them without a duplicate-id error.
-    let context = library
+    Ok(Json(check_text(&state.library(), &body, locale)))
+}
+
+/// A draft policy file among the library's platform and schema files: the library's own
+/// policies are left out, so the text may redefine one of them without a duplicate-id error.
+/// The draft is the last file.
+pub(crate) fn draft_sources(library: &crate::Library, text: &[u8]) -> SourceSet {
+    // The library's files as it parsed them (parsing the schema again was most of a check).
+    let mut files: Vec<SourceText> = library
         .sources
         .files
         .iter()
-        .filter(|f| f.parsed.file.items.iter().all(|i| !matches!(i, huiqi_dsl::ast::Item::Policy(_))));
-    let mut texts: Vec<(&str, &[u8])> = context.map(|f| (f.name.as_str(), f.text.as_bytes())).collect();
-    texts.push(("request.hq", &body));
-    let sources = SourceSet::from_texts(texts);
+        .filter(|f| f.parsed.file.items.iter().all(|i| !matches!(i, huiqi_dsl::ast::Item::Policy(_))))
+        .cloned()
+        .collect();
+    files.push(SourceText::new("request.hq", text));
+    SourceSet { files }
+}
+
+/// What `POST /v1/check` answers for a policy file's text: its diagnostics, checked with the
+/// library's platform and schema, in `locale`. The pages' 政策试算 calls this without JavaScript.
+pub fn check_text(library: &crate::Library, text: &[u8], locale: Locale) -> CheckAnswer {
+    let sources = draft_sources(library, text);
     let checked = sources.check();
     // The request's text is the last file: the library's come first.
     let mine = sources.files.len().saturating_sub(1);
@@ -118,5 +131,5 @@ pub async fn check(
         .map(|d| sources.to_json(d, locale))
         .collect();
     let errors = diagnostics.iter().filter(|d| d["severity"] == "error").count();
-    Ok(Json(CheckAnswer { errors, diagnostics }))
+    CheckAnswer { errors, diagnostics }
 }

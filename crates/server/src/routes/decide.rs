@@ -38,6 +38,11 @@ pub struct EvaluateRequest {
     #[serde(default)]
     #[schema(value_type = Option<Vec<PriorAwardSchema>>)]
     pub prior_awards: Option<Vec<PriorAward>>,
+    /// A draft policy file's text (政策试算): its policies are decided instead of the library's,
+    /// with the library's platform, schema and calendar. Nothing is stored or loaded. A text with
+    /// errors is 422 `invalid` at `source`, naming the first (`/v1/check` lists them all).
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// An award already paid: the engine's `PriorAward`, with the amount in whole 分 as the server
@@ -69,6 +74,7 @@ impl Contract for EvaluateRequest {
             Some("enterprise") => {
                 invalid("enterprise", "`enterprise` must be a 统一社会信用代码 as a string".into())
             }
+            Some("source") => invalid("source", "`source` must be a policy file's text as a string".into()),
             Some("prior_awards") => invalid(
                 "prior_awards",
                 format!("`prior_awards` must be a list of {{\"policy\", \"date\", \"amount\"}}: {reason}"),
@@ -119,14 +125,14 @@ impl Checked {
     }
 }
 
-fn checked(library: &crate::Library, request: EvaluateRequest) -> Result<Checked, AppError> {
+fn checked(engine: &huiqi_engine::Engine, request: EvaluateRequest) -> Result<Checked, AppError> {
     let priors = request.prior_awards.unwrap_or_default(); // none given: none paid
     for (i, prior) in priors.iter().enumerate() {
         prior
             .check()
             .map_err(|why| AppError::Invalid { path: format!("prior_awards[{i}].amount"), message: why })?;
     }
-    let facts = library.engine.schema().parse_json(&request.facts).map_err(AppError::Facts)?;
+    let facts = engine.schema().parse_json(&request.facts).map_err(AppError::Facts)?;
     let only = request.policies.map(|ids| ids.into_iter().map(huiqi_engine::PolicyId::from).collect());
     Ok(Checked { facts, as_of: request.as_of, only, priors })
 }
@@ -159,14 +165,50 @@ pub async fn evaluate_for(
     caller: Option<huiqi_ledger::Principal>,
     request: EvaluateRequest,
 ) -> Result<Decisions, AppError> {
-    let request = with_history(state, caller, request).await?;
+    let mut request = with_history(state, caller, request).await?;
     let library = state.library();
-    let r = checked(&library, request)?;
-    let answer = library.engine.evaluate(&r.facts, r.as_of, &r.options());
-    for d in &answer.decisions {
-        state.metrics.decided(d.outcome());
+    let draft = request.source.take().map(|text| draft_engine(&library, &text)).transpose()?;
+    let engine = draft.as_ref().unwrap_or(&library.engine);
+    let r = checked(engine, request)?;
+    let answer = engine.evaluate(&r.facts, r.as_of, &r.options());
+    // A draft is tried, not decided: it counts in no metric.
+    if draft.is_none() {
+        for d in &answer.decisions {
+            state.metrics.decided(d.outcome());
+        }
     }
     Ok(answer)
+}
+
+/// The engine of a draft policy file with the library's platform, schema and calendar; a text
+/// with errors is refused, naming the first (line and column in the draft).
+fn draft_engine(library: &crate::Library, text: &str) -> Result<huiqi_engine::Engine, AppError> {
+    let sources = crate::routes::check::draft_sources(library, text.as_bytes());
+    let checked = sources.check();
+    let diagnostics = sources.diagnostics(&checked);
+    let mine = sources.files.len().saturating_sub(1);
+    let errors: Vec<_> = diagnostics.iter().filter(|d| d.diagnostic.is_error()).collect();
+    if let Some(first) = errors.first() {
+        let at = sources.to_json(first, huiqi_dsl::Locale::Zh);
+        let field = |k: &str| at.get(k).cloned().unwrap_or_default();
+        let place = if first.file.0 == mine {
+            format!("第 {} 行第 {} 列", field("line"), field("column"))
+        } else {
+            format!("政策库文件 {}", field("file").as_str().unwrap_or_default())
+        };
+        return Err(AppError::Invalid {
+            path: "source".into(),
+            message: format!(
+                "政策文本有 {} 处错误，改正后才能试算；{place}：{}",
+                errors.len(),
+                first.diagnostic.texts(huiqi_dsl::Locale::Zh).message
+            ),
+        });
+    }
+    let texts: Vec<(&str, &str)> = sources.files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+    huiqi_engine::Engine::new(&checked.library, &texts, library.engine.calendar().clone()).map_err(|e| {
+        AppError::Invalid { path: "source".into(), message: format!("政策文本无法试算：{e}") }
+    })
 }
 
 /// One policy the enterprise gets or could get.
@@ -230,10 +272,12 @@ pub async fn match_policies(
     MaybeCaller(caller): MaybeCaller,
     JsonBody(request): JsonBody<EvaluateRequest>,
 ) -> Result<Json<MatchAnswer>, AppError> {
-    let request = with_history(&state, caller, request).await?;
+    let mut request = with_history(&state, caller, request).await?;
     let library = state.library();
-    let r = checked(&library, request)?;
-    let answer = library.engine.evaluate(&r.facts, r.as_of, &r.options());
+    let draft = request.source.take().map(|text| draft_engine(&library, &text)).transpose()?;
+    let engine = draft.as_ref().unwrap_or(&library.engine);
+    let r = checked(engine, request)?;
+    let answer = engine.evaluate(&r.facts, r.as_of, &r.options());
     let rank = |o: Outcome| match o {
         Outcome::Eligible => 0,
         Outcome::PendingReview => 1,

@@ -3,7 +3,7 @@
 //! route cannot exist without its entry in `/openapi.json`.
 
 mod admin;
-mod check;
+pub(crate) mod check;
 pub(crate) mod claims;
 pub(crate) mod decide;
 mod oversight;
