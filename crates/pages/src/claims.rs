@@ -148,7 +148,10 @@ fn render(c: &ClaimView) -> Markup {
             @if let Some(t) = sent_back {
                 div.notice.error {
                     p { strong { @if t.state == "rejected" { "驳回理由：" } @else { "需要补正：" } } (t.reason) }
-                    @if t.state == "correction_requested" { p { "请按要求补充材料或更正数据后，联系" (c.department) "或惠企专窗重新提交。" } }
+                    @if t.state == "correction_requested" {
+                        p { "请按要求更正数据后重新提交；需补充纸质材料的，请联系" (c.department) "或惠企专窗。" }
+                        p { a.button href=(format!("/claims/{}/resubmit", c.id)) { "补正并重新提交" } }
+                    }
                     @if t.state == "rejected" { p { "对结果有疑问的，可向" (c.department) "咨询政策解释。" } }
                 }
             }

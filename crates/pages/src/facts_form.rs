@@ -200,6 +200,26 @@ pub(crate) struct Read {
     pub errors: BTreeMap<String, String>,
 }
 
+/// The answers `facts` (facts JSON, as a claim stores them) give to `fields`, as a form's pairs:
+/// what [`read`] reads back into the same facts.
+pub(crate) fn pairs_of(fields: &[Field], facts: &Value) -> Pairs {
+    let mut pairs = Vec::new();
+    for f in fields {
+        let mut v = facts.get(f.fact.as_ref());
+        if let Some(y) = f.year {
+            v = v.and_then(|series| series.get(y.to_string()));
+        }
+        let text = match v {
+            Some(Value::Bool(b)) => b.to_string(),
+            Some(Value::String(t)) => t.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => continue,
+        };
+        pairs.push((f.key.clone(), text));
+    }
+    Pairs(pairs)
+}
+
 /// Reads the answers to `fields` from `pairs` into facts JSON.
 pub(crate) fn read(fields: &[Field], pairs: &Pairs) -> Read {
     let mut facts = Map::new();

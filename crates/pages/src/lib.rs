@@ -44,6 +44,7 @@ mod catalog;
 mod claims;
 mod decision_view;
 mod policy;
+mod resubmit;
 
 use std::sync::Arc;
 
@@ -68,6 +69,7 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/apply/{id}", get(apply::form).post(apply::submit))
         .route("/claims", get(claims::list))
         .route("/claims/{id}", get(claims::show))
+        .route("/claims/{id}/resubmit", get(resubmit::form).post(resubmit::submit))
         .route("/signin", get(signin::form).post(signin::submit))
         .route("/signout", post(signin::signout))
         .route("/static/{file}", get(assets::serve))

@@ -371,3 +371,76 @@ async fn the_calculator_asks_the_weightiest_facts_first_and_reaches_a_total() {
     let (_, _, skipped) = get(&app, "/calculator?asked=%E5%A4%B1%E4%BF%A1%E8%AE%B0%E5%BD%95", None).await;
     assert!(!skipped.contains("name=\"失信记录\" value=\"是\""), "失信记录 asked again");
 }
+
+#[test]
+fn a_claim_sent_back_is_corrected_and_sent_again_on_its_page() {
+    on_each_ledger("resubmit", resubmit_on_the_page);
+}
+
+async fn resubmit_on_the_page(app: axum::Router) {
+    let me = token("enterprise", Some(CODE));
+    let window = token("window", None);
+    let gxj = token("reviewer", Some("区工信局"));
+    let (_, case) = golden_cases()
+        .into_iter()
+        .find(|(p, c)| p == "gxj-02" && c["expect"]["gxj-02"]["outcome"] == "eligible")
+        .unwrap();
+    let facts = without_nulls(&case["facts"]);
+    let body = json!({
+        "policy": "gxj-02",
+        "facts": facts,
+        "enterprise": {"name": "赣州示例", "bank": "中国银行赣州分行", "account": "6216000000000001"},
+    });
+    let (status, claim) = api(&app, "POST", "/v1/claims", Some(&me), &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{claim}");
+    let id = claim["id"].as_i64().unwrap();
+    let page = format!("/claims/{id}/resubmit");
+    // Nothing to correct yet: the page says so and changes nothing.
+    let (status, _, said) = get(&app, &page, Some(&me)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{said}");
+    assert!(said.contains("没有待补正的内容"), "{said}");
+
+    assert_eq!(
+        api(&app, "POST", &format!("/v1/claims/{id}/accept"), Some(&window), &Value::Null).await.0,
+        StatusCode::OK
+    );
+    let why = json!({"reason": "请更正上年营业收入，与统计局数据不一致"});
+    let (status, sent_back) =
+        api(&app, "POST", &format!("/v1/claims/{id}/request-correction"), Some(&gxj), &why).await;
+    assert_eq!(status, StatusCode::OK, "{sent_back}");
+
+    // The progress page gives the reason and the way to correct it.
+    let (_, _, progress) = get(&app, &format!("/claims/{id}"), Some(&me)).await;
+    assert!(
+        progress.contains("请更正上年营业收入") && progress.contains(&format!("href=\"{page}\"")),
+        "{progress}"
+    );
+    // The form is filled with what was submitted, every input labelled.
+    let (status, _, form_page) = get(&app, &page, Some(&me)).await;
+    assert_eq!(status, StatusCode::OK, "{form_page}");
+    assert_labelled(&form_page, &page);
+    for (key, value) in form_of(&facts) {
+        if value != "是" && value != "否" {
+            assert!(
+                form_page.contains(&format!("value=\"{value}\"")),
+                "{key} = {value} not filled in: {form_page}"
+            );
+        }
+    }
+    // Another enterprise cannot see it; a reviewer may not send it again.
+    let other = token("enterprise", Some(OTHER));
+    assert_eq!(get(&app, &page, Some(&other)).await.0, StatusCode::NOT_FOUND);
+    let (status, _, refused) = post_form(&app, &page, Some(&gxj), &form_of(&facts)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+
+    // Sent again: decided afresh, back in the department's hands.
+    let (status, headers, body) = post_form(&app, &page, Some(&me), &form_of(&facts)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(headers["location"].to_str().unwrap(), format!("/claims/{id}"));
+    let (_, claim) = api(&app, "GET", &format!("/v1/claims/{id}"), Some(&me), &Value::Null).await;
+    assert_eq!(claim["state"], "submitted", "{claim}");
+    assert_eq!(claim["amount"], "50000.00");
+    let steps: Vec<&str> =
+        claim["timeline"].as_array().unwrap().iter().filter_map(|t| t["state"].as_str()).collect();
+    assert_eq!(steps, ["submitted", "accepted", "correction_requested", "submitted"]);
+}
