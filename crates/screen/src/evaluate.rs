@@ -8,6 +8,7 @@ use huiqi_engine::{Engine, Facts, OnDate, PolicyIndex, PriorAward, Screened, Ver
 
 use crate::columns::Columns;
 use crate::output::Basis;
+use crate::pipeline::Stage;
 use crate::priors::Ledger;
 use crate::registry::{Body, RawRow};
 use crate::row::{self, Identity, Reject};
@@ -42,6 +43,21 @@ pub(crate) struct Evaluator<'a> {
     /// When each paying row's [`Basis`] is kept (`Options::keep_basis`): for each policy
     /// screened, in order, the slots its decision reads ([`basis_slots`]).
     pub basis_slots: Option<&'a [Vec<usize>]>,
+    /// The schema's defaults, each evaluation thread's starting facts.
+    pub template: &'a Facts,
+}
+
+impl Stage for Evaluator<'_> {
+    type Scratch = Facts;
+    type Out = Row;
+
+    fn scratch(&self) -> Facts {
+        self.template.clone()
+    }
+
+    fn row(&self, raw: &RawRow, facts: &mut Facts) -> Row {
+        Evaluator::row(self, raw, facts)
+    }
 }
 
 /// For each policy, the slots of the facts its decision reads: its own and the platform's (the
