@@ -33,6 +33,16 @@ pub(crate) enum Row {
     },
 }
 
+impl Row {
+    /// The registry row it was made from.
+    pub fn line(&self) -> u64 {
+        match self {
+            Row::Rejected { line, .. } | Row::Broken { line, .. } => *line,
+            Row::Screened { identity, .. } => identity.line,
+        }
+    }
+}
+
 /// Evaluates rows; shared by the evaluation threads.
 pub(crate) struct Evaluator<'a> {
     pub engine: &'a Engine,

@@ -151,8 +151,7 @@ pub(crate) fn run<S: Stage>(
         Ok((read, written))
     })?;
     written?;
-    read
-        .map_err(ScreenError::from)
+    read.map_err(ScreenError::from)
 }
 
 /// A named scoped thread: names show in profiles.

@@ -250,7 +250,9 @@ impl XlsxWriter {
         let name = match &self.name {
             None => format!("Sheet{}", self.sheets),
             Some(name) if self.parts == 1 => name.clone(),
-            Some(name) => sheet_name(&format!("{name}{}", self.parts)).map_err(|e| write_error(&self.partial, e))?,
+            Some(name) => {
+                sheet_name(&format!("{name}{}", self.parts)).map_err(|e| write_error(&self.partial, e))?
+            }
         };
         self.names.push(name);
         Ok(())
@@ -297,9 +299,18 @@ fn columns(header: &[String], formats: &mut Vec<&'static str>) -> Result<Vec<Col
 /// ending with `'`. XML's markup characters are refused too, so the name goes in as it is.
 fn sheet_name(name: &str) -> Result<String, String> {
     let chars = name.chars().count();
-    let bad = |c: char| matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\' | '&' | '<' | '>' | '"') || c.is_control();
-    if chars == 0 || chars > NAME_CHARS || name.chars().any(bad) || name.starts_with('\'') || name.ends_with('\'') {
-        return Err(format!("`{name}` cannot name a sheet: 1 to {NAME_CHARS} characters, none of []:*?/\\&<>\""));
+    let bad = |c: char| {
+        matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\' | '&' | '<' | '>' | '"') || c.is_control()
+    };
+    if chars == 0
+        || chars > NAME_CHARS
+        || name.chars().any(bad)
+        || name.starts_with('\'')
+        || name.ends_with('\'')
+    {
+        return Err(format!(
+            "`{name}` cannot name a sheet: 1 to {NAME_CHARS} characters, none of []:*?/\\&<>\""
+        ));
     }
     Ok(name.to_string())
 }
