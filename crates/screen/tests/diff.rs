@@ -165,8 +165,11 @@ fn alone(engine: &Engine) -> Alone {
     Alone { pairs, rejected, policies, summary, sink }
 }
 
+/// Enterprise × policy (row, id) → each library's status and amount in 分.
+type Pairs = BTreeMap<(u64, String), ((Status, i64), (Status, i64))>;
+
 /// The changes two screenings run apart give, joined by hand: `(line, policy) → (before, after)`.
-fn expected(base: &Alone, new: &Alone) -> BTreeMap<(u64, String), ((Status, i64), (Status, i64))> {
+fn expected(base: &Alone, new: &Alone) -> Pairs {
     let status = |side: &Alone, key: &(u64, String)| -> (Status, i64) {
         side.pairs.get(key).copied().unwrap_or(if !side.policies.contains(&key.1) {
             (Status::Absent, 0)
@@ -183,7 +186,7 @@ fn expected(base: &Alone, new: &Alone) -> BTreeMap<(u64, String), ((Status, i64)
         .collect()
 }
 
-fn found(impact: &Impact) -> BTreeMap<(u64, String), ((Status, i64), (Status, i64))> {
+fn found(impact: &Impact) -> Pairs {
     impact
         .changes
         .iter()
