@@ -138,7 +138,7 @@ impl<'a> Sandbox<'a> {
         let expected = pipeline::expected_rows(&registry);
         base_tally.reserve(expected);
         new_tally.reserve(expected);
-        let mut join = Join::new(&plans)?;
+        let mut join = Join::new(&plans);
         // Each library folded for the run's date, as a screening folds it.
         let dated = [base.engine.on_date(options.as_of), new.engine.on_date(options.as_of)];
         let pair = Pair {

@@ -132,7 +132,7 @@ pub(crate) struct Join {
 }
 
 impl Join {
-    pub fn new(plans: &[Plan<'_>; 2]) -> Result<Join, DiffError> {
+    pub fn new(plans: &[Plan<'_>; 2]) -> Join {
         let mut ids: Vec<PolicyId> = Vec::new();
         for plan in plans {
             for id in &plan.policy_ids {
@@ -146,7 +146,7 @@ impl Join {
             .map(|plan| ids.iter().map(|id| plan.policy_ids.iter().any(|p| p == id.as_str())).collect());
         let index = ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
         let paid = [vec![0; ids.len()], vec![0; ids.len()]];
-        Ok(Join { index, joined: Joined { ids, screened, paid, changes: Vec::new() }, pairs: Vec::new() })
+        Join { index, joined: Joined { ids, screened, paid, changes: Vec::new() }, pairs: Vec::new() }
     }
 
     /// Pairs the row's findings and keeps the pairs whose amounts differ; `pending` is emptied
