@@ -230,12 +230,9 @@ fn doubling_a_policy_lists_exactly_its_enterprises_doubled_in_text_markdown_and_
     assert_eq!((row[4].to_string(), row[5].to_string()), (paid.len().to_string(), paid.len().to_string()));
     assert_eq!(Decimal::try_from(row[7].as_f64().unwrap()).unwrap(), total * Decimal::TWO);
     let overview = book.worksheet_range("概况").unwrap();
-    assert!(
-        overview
-            .rows()
-            .any(|r| r[0] == "变化"
-                && r[1].to_string().contains(&format!("增加 {} 笔", paid.len())))
-    );
+    assert!(overview
+        .rows()
+        .any(|r| r[0] == "变化" && r[1].to_string().contains(&format!("增加 {} 笔", paid.len()))));
 }
 
 #[test]

@@ -164,10 +164,12 @@ impl XlsxWriter {
         header: Vec<String>,
         sheet_rows: u32,
     ) -> Result<XlsxWriter, OutputError> {
+        // Checked before the file is made: a refused name leaves nothing behind.
+        let name = sheet_name(name).map_err(|e| write_error(&partial(&path), e))?;
         let mut writer = XlsxWriter::create(path, header, sheet_rows)?;
         writer.names.clear();
         writer.parts = 0;
-        writer.name = Some(sheet_name(name).map_err(|e| write_error(&writer.partial, e))?);
+        writer.name = Some(name);
         writer.name_sheet()?;
         Ok(writer)
     }
