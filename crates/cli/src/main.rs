@@ -17,6 +17,7 @@ macro_rules! say_raw {
 
 mod catalog;
 mod check;
+mod diff;
 mod eval;
 mod fmt;
 mod golden;
@@ -100,6 +101,8 @@ enum Command {
     Serve(serve::Args),
     /// 免申即享 over a registry (CSV or XLSX): payout lists per payer, the undetermined, the rejects, a summary.
     Screen(screen::ScreenArgs),
+    /// 政策沙盘: a registry screened under the adopted library (`--base`) and the changed one; who gains, loses, newly qualifies or stops, and the totals before and after.
+    Diff(diff::Args),
     /// Write a synthetic registry for the library's 免申即享 policies (deterministic for a seed).
     GenRegistry(screen::GenArgs),
     /// A bearer token for the workflow endpoints, signed with the service's HS256 key.
@@ -142,6 +145,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::Screen(args) => screen::run_screen(&args),
         Command::GenRegistry(args) => screen::run_gen(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Ledger(args) => ledger::run(&args),
         Command::Token(args) => token::run(&args),
         Command::Test(args) => golden::run(&args),

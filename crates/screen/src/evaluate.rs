@@ -8,6 +8,7 @@ use huiqi_engine::{Engine, Facts, OnDate, PolicyIndex, PriorAward, Screened, Ver
 
 use crate::columns::Columns;
 use crate::output::Basis;
+use crate::pipeline::Stage;
 use crate::priors::Ledger;
 use crate::registry::{Body, RawRow};
 use crate::row::{self, Identity, Reject};
@@ -32,6 +33,16 @@ pub(crate) enum Row {
     },
 }
 
+impl Row {
+    /// The registry row it was made from.
+    pub fn line(&self) -> u64 {
+        match self {
+            Row::Rejected { line, .. } | Row::Broken { line, .. } => *line,
+            Row::Screened { identity, .. } => identity.line,
+        }
+    }
+}
+
 /// Evaluates rows; shared by the evaluation threads.
 pub(crate) struct Evaluator<'a> {
     pub engine: &'a Engine,
@@ -42,6 +53,21 @@ pub(crate) struct Evaluator<'a> {
     /// When each paying row's [`Basis`] is kept (`Options::keep_basis`): for each policy
     /// screened, in order, the slots its decision reads ([`basis_slots`]).
     pub basis_slots: Option<&'a [Vec<usize>]>,
+    /// The schema's defaults, each evaluation thread's starting facts.
+    pub template: &'a Facts,
+}
+
+impl Stage for Evaluator<'_> {
+    type Scratch = Facts;
+    type Out = Row;
+
+    fn scratch(&self) -> Facts {
+        self.template.clone()
+    }
+
+    fn row(&self, raw: &RawRow, facts: &mut Facts) -> Row {
+        Evaluator::row(self, raw, facts)
+    }
 }
 
 /// For each policy, the slots of the facts its decision reads: its own and the platform's (the

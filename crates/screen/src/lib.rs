@@ -7,9 +7,11 @@
 //! turns cells into facts, [`screen`] opens and runs a screening (the streaming pipeline, the
 //! evaluation of rows and the tally of them are private modules), [`output`] writes the lists
 //! ([`xlsx`] streams their workbooks), [`summary`] adds up, [`priors`] reads the payment ledger,
-//! [`generate`] makes synthetic registries, [`uscc`] checks the 统一社会信用代码.
+//! [`generate`] makes synthetic registries, [`uscc`] checks the 统一社会信用代码. [`diff`] is
+//! 政策沙盘: one registry screened under two libraries in one pass, and what changed.
 
 pub mod columns;
+pub mod diff;
 mod evaluate;
 pub mod generate;
 pub mod output;
@@ -28,6 +30,7 @@ mod tally;
 pub use huiqi_uscc as uscc;
 pub mod xlsx;
 
+pub use diff::{DiffError, Impact, Sandbox};
 pub use output::{FileSink, MemorySink, Sink};
 pub use priors::Ledger;
 pub use registry::Registry;

@@ -5,11 +5,89 @@ use std::sync::Arc;
 
 use chrono::Datelike;
 use huiqi_dsl::check::Mode;
-use huiqi_engine::{Engine, Policy, PolicyIndex};
+use huiqi_engine::{Engine, Facts, OnDate, Policy, PolicyIndex};
 
 use crate::columns::Columns;
+use crate::evaluate::Evaluator;
+use crate::priors::Ledger;
+use crate::registry::{Format, Registry};
 use crate::screen::{Options, ScreenError};
-use crate::summary::{IgnoredColumn, MissingColumn};
+use crate::summary::{IgnoredColumn, MissingColumn, PriorsInfo};
+use crate::tally::About;
+
+/// One library's part of a run, worked out from the registry's header before the first row: the
+/// policies, the header mapped to its schema, what the header lacks. A screening has one; 政策沙盘
+/// (`crate::diff`) one per library, over the same registry.
+pub(crate) struct Plan<'a> {
+    pub engine: &'a Engine,
+    pub columns: Option<Columns>,
+    pub policies: Vec<PolicyIndex>,
+    pub policy_ids: Vec<String>,
+    pub funders: Vec<Arc<str>>,
+    /// The schema's defaults, each evaluation thread's starting facts.
+    pub template: Facts,
+    pub header: HeaderReport,
+}
+
+impl<'a> Plan<'a> {
+    /// Maps `registry`'s header for `policies` of `engine`.
+    pub fn new(
+        engine: &'a Engine,
+        registry: &Registry,
+        options: &Options,
+        policies: Vec<PolicyIndex>,
+    ) -> Result<Plan<'a>, ScreenError> {
+        let columns = match registry.format {
+            Format::Ndjson => None,
+            Format::Csv | Format::Xlsx => {
+                Some(Columns::new(&registry.header, engine.schema(), options.as_of.year())?)
+            }
+        };
+        let header = header_report(engine, columns.as_ref(), &policies, options)?;
+        Ok(Plan {
+            engine,
+            template: engine.schema().defaults(),
+            policy_ids: policy_ids(engine, &policies)?,
+            funders: funders(engine, &policies)?,
+            columns,
+            policies,
+            header,
+        })
+    }
+
+    /// What the summary says of the run besides its counts.
+    pub fn about(&self, registry: &Registry, options: &Options, ledger: &Ledger) -> About {
+        About {
+            registry: registry.name.clone(),
+            format: registry.format,
+            encoding: registry.encoding.map(|e| e.name().to_string()),
+            as_of: options.as_of,
+            policy_set: self.engine.policy_set().into(),
+            priors: PriorsInfo { file: ledger.file.clone(), awards: ledger.awards },
+            missing_columns: self.header.missing.clone(),
+            ignored_columns: self.header.ignored.clone(),
+            warnings: self.header.warnings.clone(),
+        }
+    }
+
+    /// The evaluation of rows against this plan, with the library folded for the run's date.
+    pub fn evaluator<'s>(
+        &'s self,
+        dated: &'s OnDate,
+        ledger: &'s Ledger,
+        basis_slots: Option<&'s [Vec<usize>]>,
+    ) -> Evaluator<'s> {
+        Evaluator {
+            engine: self.engine,
+            dated,
+            columns: self.columns.as_ref(),
+            ledger,
+            policies: &self.policies,
+            basis_slots,
+            template: &self.template,
+        }
+    }
+}
 
 /// The policies to screen: the ids given, each a 免申即享 policy; or all of those.
 pub(crate) fn choose(engine: &Engine, ids: &[String]) -> Result<Vec<PolicyIndex>, ScreenError> {

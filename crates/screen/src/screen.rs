@@ -4,17 +4,17 @@
 
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate};
-use huiqi_engine::{Engine, Facts, PolicyIndex};
+use chrono::NaiveDate;
+use huiqi_engine::Engine;
 
-use crate::columns::{ColumnError, Columns};
+use crate::columns::ColumnError;
 use crate::output::{OutputError, Sink};
-use crate::pipeline::Pipeline;
-use crate::plan::{self, HeaderReport};
+use crate::pipeline;
+use crate::plan::{self, Plan};
 use crate::priors::Ledger;
-use crate::registry::{Format, Registry, RegistryError};
-use crate::summary::{PriorsInfo, Summary};
-use crate::tally::{About, Tally};
+use crate::registry::{Registry, RegistryError};
+use crate::summary::Summary;
+use crate::tally::Tally;
 
 /// Rows evaluated together; with two chunks queued on each side, a few thousand rows are in
 /// memory at once.
@@ -87,16 +87,10 @@ pub struct Progress {
 
 /// A registry opened against a library, ready to run.
 pub struct Screening<'a> {
-    engine: &'a Engine,
     registry: Registry,
     ledger: &'a Ledger,
     options: Options,
-    columns: Option<Columns>,
-    policies: Vec<PolicyIndex>,
-    policy_ids: Vec<String>,
-    funders: Vec<Arc<str>>,
-    template: Facts,
-    header: HeaderReport,
+    plan: Plan<'a>,
 }
 
 impl<'a> Screening<'a> {
@@ -109,45 +103,28 @@ impl<'a> Screening<'a> {
         options: Options,
     ) -> Result<Screening<'a>, ScreenError> {
         let policies = plan::choose(engine, &options.policies)?;
-        let columns = match registry.format {
-            Format::Ndjson => None,
-            Format::Csv | Format::Xlsx => {
-                Some(Columns::new(&registry.header, engine.schema(), options.as_of.year())?)
-            }
-        };
-        let header = plan::header_report(engine, columns.as_ref(), &policies, &options)?;
-        Ok(Screening {
-            engine,
-            template: engine.schema().defaults(),
-            registry,
-            ledger,
-            policy_ids: plan::policy_ids(engine, &policies)?,
-            funders: plan::funders(engine, &policies)?,
-            options,
-            columns,
-            policies,
-            header,
-        })
+        let plan = Plan::new(engine, &registry, &options, policies)?;
+        Ok(Screening { registry, ledger, options, plan })
     }
 
     /// Said once, before the run: columns missing or not understood.
     pub fn warnings(&self) -> &[String] {
-        &self.header.warnings
+        &self.plan.header.warnings
     }
 
     /// The ids of the policies screened, in order.
     pub fn policy_ids(&self) -> Vec<String> {
-        self.policy_ids.clone()
+        self.plan.policy_ids.clone()
     }
 
     /// Funders of the policies screened, the higher level first: the payout lists' columns.
     pub fn funders(&self) -> Vec<Arc<str>> {
-        self.funders.clone()
+        self.plan.funders.clone()
     }
 
     /// The payers of the platform, in its order.
     pub fn payers(&self) -> Vec<Arc<str>> {
-        plan::payers(self.engine)
+        plan::payers(self.plan.engine)
     }
 
     /// Screens every row into `sink`, reporting progress once per chunk; returns the summary,
@@ -157,28 +134,16 @@ impl<'a> Screening<'a> {
         sink: &mut dyn Sink,
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<Summary, ScreenError> {
-        let Screening { engine, registry, ledger, options, columns, policies, template, header, .. } = self;
-        let about = About {
-            registry: registry.name.clone(),
-            format: registry.format,
-            encoding: registry.encoding.map(|e| e.name().to_string()),
-            as_of: options.as_of,
-            policy_set: engine.policy_set().into(),
-            priors: PriorsInfo { file: ledger.file.clone(), awards: ledger.awards },
-            missing_columns: header.missing,
-            ignored_columns: header.ignored,
-            warnings: header.warnings,
-        };
-        let tally = Tally::new(engine, &policies, &about.registry, options.strict, &mut *sink)?;
-        let pipeline = Pipeline {
-            engine,
-            columns: columns.as_ref(),
-            ledger,
-            policies: &policies,
-            template: &template,
-            options: &options,
-        };
-        let (tally, blank) = pipeline.run(registry, tally, progress)?;
+        let Screening { registry, ledger, options, plan } = self;
+        let about = plan.about(&registry, &options, ledger);
+        let mut tally = Tally::new(plan.engine, &plan.policies, &about.registry, options.strict, &mut *sink)?;
+        // Folded once for the run's date: `评估年度 - 1` is not worked out again on every row.
+        let dated = plan.engine.on_date(options.as_of);
+        let basis_slots =
+            options.keep_basis.then(|| crate::evaluate::basis_slots(plan.engine, &plan.policies));
+        let evaluator = plan.evaluator(&dated, ledger, basis_slots.as_deref());
+        tally.reserve(pipeline::expected_rows(&registry));
+        let blank = pipeline::run(registry, &options, &evaluator, |row| tally.take(row), progress)?;
         let mut summary = tally.into_summary(about, blank);
         summary.check().map_err(ScreenError::Reconciliation)?;
         sink.finish(&mut summary)?;

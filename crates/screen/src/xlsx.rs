@@ -43,10 +43,14 @@ const CELL_CHARS: usize = 32_767;
 /// Excel's columns: A to XFD.
 const COLUMNS: usize = 16_384;
 
-/// The number formats: money to the 分 with thousands separators; text, so a code or an account
-/// keeps every digit whatever is typed over it.
+/// The number formats: money to the 分 with thousands separators; counts as whole numbers; text,
+/// so a code or an account keeps every digit whatever is typed over it.
 const MONEY: &str = "#,##0.00";
+const COUNT: &str = "0";
 const TEXT: &str = "@";
+
+/// Excel's limit on a sheet's name, in characters.
+const NAME_CHARS: usize = 31;
 
 const SHEET_END: &str = "</sheetData><pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" \
                          header=\"0.3\" footer=\"0.3\"/></worksheet>";
@@ -57,6 +61,8 @@ pub enum Cell<'a> {
     Text(&'a str),
     /// Written as a number, the double [`excel_number`] makes.
     Money(Decimal),
+    /// A whole number (a count), written as it is.
+    Integer(i64),
 }
 
 /// A column: its letters (`A`, `AB`) and its style, the index of its format in styles.xml, as
@@ -93,6 +99,12 @@ pub struct XlsxWriter {
     zip: Option<ZipWriter<BufWriter<File>>>,
     options: SimpleFileOptions,
     header: Vec<String>,
+    /// The name the current sheet's part of the workbook goes by: `Sheet` (sheets `Sheet1`,
+    /// `Sheet2`, …, as rust_xlsxwriter names them) or one given ([`XlsxWriter::next_sheet`]).
+    name: Option<String>,
+    /// Every sheet's name, in order; and how many sheets the current name has had.
+    names: Vec<String>,
+    parts: u32,
     columns: Vec<Column>,
     /// The number formats in the order the header first uses them, as rust_xlsxwriter numbers them.
     formats: Vec<&'static str>,
@@ -113,23 +125,8 @@ impl XlsxWriter {
     /// holds money, the rest text.
     pub fn create(path: PathBuf, header: Vec<String>, sheet_rows: u32) -> Result<XlsxWriter, OutputError> {
         let partial = partial(&path);
-        if header.is_empty() || header.len() > COLUMNS {
-            let message = format!("a sheet takes 1 to {COLUMNS} columns, not {}", header.len());
-            return Err(write_error(&partial, message));
-        }
         let mut formats = Vec::new();
-        let mut columns = Vec::with_capacity(header.len());
-        for (col, title) in header.iter().enumerate() {
-            let format = if title.ends_with("(元)") { MONEY } else { TEXT };
-            let style = match formats.iter().position(|f| *f == format) {
-                Some(i) => i + 1,
-                None => {
-                    formats.push(format);
-                    formats.len()
-                }
-            };
-            columns.push(Column::new(&letters(col), style));
-        }
+        let columns = columns(&header, &mut formats).map_err(|e| write_error(&partial, e))?;
         let file = File::create(&partial).map_err(|e| write_error(&partial, e))?;
         let mut writer = XlsxWriter {
             path,
@@ -144,6 +141,9 @@ impl XlsxWriter {
                 .last_modified_time(DateTime::default())
                 .large_file(false),
             header,
+            name: None,
+            names: Vec::new(),
+            parts: 0,
             columns,
             formats,
             sheet_rows: sheet_rows.clamp(1, SHEET_ROWS),
@@ -155,6 +155,38 @@ impl XlsxWriter {
         };
         writer.start_sheet()?;
         Ok(writer)
+    }
+
+    /// [`XlsxWriter::create`] with the first sheet named `name`.
+    pub fn create_named(
+        path: PathBuf,
+        name: &str,
+        header: Vec<String>,
+        sheet_rows: u32,
+    ) -> Result<XlsxWriter, OutputError> {
+        // Checked before the file is made: a refused name leaves nothing behind.
+        let name = sheet_name(name).map_err(|e| write_error(&partial(&path), e))?;
+        let mut writer = XlsxWriter::create(path, header, sheet_rows)?;
+        writer.names.clear();
+        writer.parts = 0;
+        writer.name = Some(name);
+        writer.name_sheet()?;
+        Ok(writer)
+    }
+
+    /// Closes the current sheet and begins one named `name` with columns `header`; past
+    /// `sheet_rows` it goes on in `name2`, `name3`, ….
+    pub fn next_sheet(&mut self, name: &str, header: Vec<String>) -> Result<(), OutputError> {
+        let name = sheet_name(name).map_err(|e| write_error(&self.partial, e))?;
+        if self.names.contains(&name) {
+            return Err(write_error(&self.partial, format!("two sheets named `{name}`")));
+        }
+        self.columns = columns(&header, &mut self.formats).map_err(|e| write_error(&self.partial, e))?;
+        self.header = header;
+        self.name = Some(name);
+        self.parts = 0;
+        self.end_sheet()?;
+        self.start_sheet()
     }
 
     /// The workbook's final name.
@@ -188,9 +220,9 @@ impl XlsxWriter {
             ("xl/_rels/workbook.xml.rels", parts::workbook_rels(sheets)),
             ("xl/theme/theme1.xml", parts::THEME.to_string()),
             ("xl/styles.xml", parts::styles(&self.formats)),
-            ("xl/workbook.xml", parts::workbook(sheets)),
+            ("xl/workbook.xml", parts::workbook(&self.names)),
             ("docProps/core.xml", parts::core(&self.created)),
-            ("docProps/app.xml", parts::app(sheets)),
+            ("docProps/app.xml", parts::app(&self.names)),
         ];
         for (name, text) in parts {
             self.start(name)?;
@@ -205,12 +237,27 @@ impl XlsxWriter {
     fn start_sheet(&mut self) -> Result<(), OutputError> {
         self.sheets += 1;
         self.rows = 0;
+        self.name_sheet()?;
         self.start(&format!("xl/worksheets/sheet{}.xml", self.sheets))?;
         self.xml.clear();
         sheet_start(&mut self.xml, self.sheets == 1, &self.columns);
         let header = self.header.iter().map(|t| Cell::Text(t));
         row_xml(&mut self.xml, &self.columns, b"1", header).map_err(|e| write_error(&self.partial, e))?;
         write(&mut self.zip, &self.partial, &self.xml)
+    }
+
+    /// Names the sheet begun last: `Sheet<n>`, or the name given, numbered from its second part.
+    fn name_sheet(&mut self) -> Result<(), OutputError> {
+        self.parts += 1;
+        let name = match &self.name {
+            None => format!("Sheet{}", self.sheets),
+            Some(name) if self.parts == 1 => name.clone(),
+            Some(name) => {
+                sheet_name(&format!("{name}{}", self.parts)).map_err(|e| write_error(&self.partial, e))?
+            }
+        };
+        self.names.push(name);
+        Ok(())
     }
 
     fn end_sheet(&mut self) -> Result<(), OutputError> {
@@ -221,6 +268,53 @@ impl XlsxWriter {
         let zip = self.zip.as_mut().ok_or_else(|| write_error(&self.partial, "the workbook is closed"))?;
         zip.start_file(name, self.options).map_err(|e| write_error(&self.partial, e))
     }
+}
+
+/// The columns of `header`, their formats added to `formats` as first used. A column whose title
+/// ends in `(元)` holds money, in `(笔)` or `(家)` counts, the rest text.
+fn columns(header: &[String], formats: &mut Vec<&'static str>) -> Result<Vec<Column>, String> {
+    if header.is_empty() || header.len() > COLUMNS {
+        return Err(format!("a sheet takes 1 to {COLUMNS} columns, not {}", header.len()));
+    }
+    let mut columns = Vec::with_capacity(header.len());
+    for (col, title) in header.iter().enumerate() {
+        let format = if title.ends_with("(元)") {
+            MONEY
+        } else if title.ends_with("(笔)") || title.ends_with("(家)") {
+            COUNT
+        } else {
+            TEXT
+        };
+        let style = match formats.iter().position(|f| *f == format) {
+            Some(i) => i + 1,
+            None => {
+                formats.push(format);
+                formats.len()
+            }
+        };
+        columns.push(Column::new(&letters(col), style));
+    }
+    Ok(columns)
+}
+
+/// A sheet's name as Excel takes it: 1 to 31 characters, none of `[]:*?/\`, not starting or
+/// ending with `'`. XML's markup characters are refused too, so the name goes in as it is.
+fn sheet_name(name: &str) -> Result<String, String> {
+    let chars = name.chars().count();
+    let bad = |c: char| {
+        matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\' | '&' | '<' | '>' | '"') || c.is_control()
+    };
+    if chars == 0
+        || chars > NAME_CHARS
+        || name.chars().any(bad)
+        || name.starts_with('\'')
+        || name.ends_with('\'')
+    {
+        return Err(format!(
+            "`{name}` cannot name a sheet: 1 to {NAME_CHARS} characters, none of []:*?/\\&<>\""
+        ));
+    }
+    Ok(name.to_string())
 }
 
 /// Writes into the part begun last.
@@ -311,6 +405,14 @@ fn row_xml<'c>(
                     return Err(format!("a cell is longer than Excel's {CELL_CHARS} characters"));
                 }
                 text_cell(xml, column, number, text);
+            }
+            Cell::Integer(n) => {
+                number_start(xml, column, number);
+                if n < 0 {
+                    push(xml, "-");
+                }
+                push_integer(xml, n.unsigned_abs());
+                push(xml, "</v></c>");
             }
             Cell::Money(m) => {
                 let at = xml.len();

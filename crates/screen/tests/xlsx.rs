@@ -217,3 +217,139 @@ fn a_full_sheet_goes_on_in_the_next_with_the_header() {
         assert_eq!(sheet.height(), 1 + data_rows, "{name}");
     }
 }
+
+/// A cell of the named-sheet tests: text, money, or a whole number.
+#[derive(Clone, Debug)]
+enum Any {
+    Text(&'static str),
+    Money(&'static str),
+    Integer(i64),
+}
+
+/// Sheets as 政策沙盘 writes them: each named, with its own header; `sheet_rows` data rows a sheet,
+/// a full one going on in `<name>2`, `<name>3`, ….
+type Sheets = [(&'static str, Vec<String>, Vec<Vec<Any>>)];
+
+fn ours_named(path: &Path, sheets: &Sheets, sheet_rows: u32) {
+    let mut book: Option<XlsxWriter> = None;
+    for (name, header, rows) in sheets {
+        match &mut book {
+            None => {
+                book = Some(
+                    XlsxWriter::create_named(path.to_path_buf(), name, header.clone(), sheet_rows).unwrap(),
+                )
+            }
+            Some(book) => book.next_sheet(name, header.clone()).unwrap(),
+        }
+        let book = book.as_mut().unwrap();
+        for row in rows {
+            book.row(row.iter().map(|v| match v {
+                Any::Text(t) => Cell::Text(t),
+                Any::Money(m) => Cell::Money(money(m)),
+                Any::Integer(n) => Cell::Integer(*n),
+            }))
+            .unwrap();
+        }
+    }
+    book.unwrap().finish().unwrap();
+}
+
+fn reference_named(path: &Path, sheets: &Sheets, sheet_rows: u32) {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let formats = [
+        Format::new().set_num_format("#,##0.00"),
+        Format::new().set_num_format("0"),
+        Format::new().set_num_format("@"),
+    ];
+    for (name, header, rows) in sheets {
+        let chunks: Vec<&[Vec<Any>]> =
+            if rows.is_empty() { vec![&[]] } else { rows.chunks(sheet_rows as usize).collect() };
+        for (part, chunk) in chunks.into_iter().enumerate() {
+            let sheet = book.add_worksheet_with_constant_memory();
+            sheet.set_name(if part == 0 { name.to_string() } else { format!("{name}{}", part + 1) }).unwrap();
+            for (col, title) in (0u16..).zip(header) {
+                let format = if title.ends_with("(元)") {
+                    &formats[0]
+                } else if title.ends_with("(家)") || title.ends_with("(笔)") {
+                    &formats[1]
+                } else {
+                    &formats[2]
+                };
+                sheet.set_column_format(col, format).unwrap();
+                sheet.write_string(0, col, title).unwrap();
+            }
+            for (r, row) in (1u32..).zip(chunk) {
+                for (col, value) in (0u16..).zip(row) {
+                    match value {
+                        Any::Text(t) => sheet.write_string(r, col, *t),
+                        Any::Money(m) => sheet.write_number(r, col, excel_number(money(m))),
+                        Any::Integer(n) => sheet.write_number(r, col, *n as f64),
+                    }
+                    .unwrap();
+                }
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+fn strings(titles: &[&str]) -> Vec<String> {
+    titles.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn named_sheets_with_their_own_headers_are_what_rust_xlsxwriter_writes() {
+    let sheets = vec![
+        ("概况", strings(&["项目", "内容"]), vec![vec![Any::Text("登记表"), Any::Text("registry.csv")]]),
+        (
+            "按政策",
+            strings(&["政策编码", "原库符合(家)", "原库金额(元)", "增减(元)"]),
+            vec![
+                vec![Any::Text("gxj-02"), Any::Integer(17), Any::Money("850000.00"), Any::Money("850000.00")],
+                vec![Any::Text("scj-12"), Any::Integer(0), Any::Money("0.00"), Any::Money("-1000000.00")],
+                vec![Any::Text("合计"), Any::Integer(-3), Any::Money("850000.00"), Any::Money("-150000.00")],
+            ],
+        ),
+        (
+            "变化明细",
+            strings(&["登记表行号", "新库金额(元)"]),
+            vec![vec![Any::Text("12"), Any::Money("0.01")]],
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let (our_path, their_path) = (dir.path().join("ours.xlsx"), dir.path().join("theirs.xlsx"));
+    ours_named(&our_path, &sheets, 2);
+    reference_named(&their_path, &sheets, 2);
+    let (ours, mut theirs) = (parts(&our_path), parts(&their_path));
+    assert_eq!(ours.keys().collect::<Vec<_>>(), theirs.keys().collect::<Vec<_>>());
+    for (n, dimension) in ["A1:B2", "A1:D3", "A1:D2", "A1:B2"].iter().enumerate() {
+        let sheet = theirs.get_mut(&format!("xl/worksheets/sheet{}.xml", n + 1)).unwrap();
+        assert!(sheet.contains(&format!("<dimension ref=\"{dimension}\"/>")), "{sheet}");
+        *sheet = sheet.replace(&format!("<dimension ref=\"{dimension}\"/>"), "<dimension ref=\"A1\"/>");
+    }
+    for (name, text) in &ours {
+        if name != "docProps/core.xml" {
+            assert_eq!(text, &theirs[name], "{name}");
+        }
+    }
+    let mut book: Xlsx<_> = calamine::open_workbook(&our_path).unwrap();
+    assert_eq!(book.sheet_names(), ["概况", "按政策", "按政策2", "变化明细"]);
+    let more = book.worksheet_range("按政策2").unwrap();
+    let row: Vec<&Data> = more.rows().nth(1).unwrap().iter().collect();
+    assert_eq!((row[0].to_string(), row[1].to_string()), ("合计".to_string(), "-3".to_string()));
+}
+
+#[test]
+fn a_sheet_name_excel_refuses_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.xlsx");
+    for bad in
+        ["", "a/b", "x[1]", "'quoted'", "这个名字比Excel允许的三十一个字符还要长得多得多得多得多得多得多"]
+    {
+        assert!(XlsxWriter::create_named(path.clone(), bad, strings(&["a"]), 10).is_err(), "{bad}");
+        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing left behind");
+    }
+    let mut book = XlsxWriter::create_named(path.clone(), "一", strings(&["a"]), 10).unwrap();
+    assert!(book.next_sheet("一", strings(&["b"])).is_err(), "two sheets of one name");
+}

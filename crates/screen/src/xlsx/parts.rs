@@ -1,5 +1,6 @@
 //! The workbook's parts besides its sheets, as rust_xlsxwriter 0.96 writes them for sheets named
-//! `Sheet1`, `Sheet2`, … with a number format per column.
+//! `Sheet1`, `Sheet2`, … (or as named) with a number format per column. Names are checked by the
+//! writer to need no escaping.
 
 use std::fmt::Write as _;
 
@@ -118,7 +119,7 @@ pub(super) fn styles(formats: &[&str]) -> String {
     xml
 }
 
-pub(super) fn workbook(sheets: u32) -> String {
+pub(super) fn workbook(names: &[String]) -> String {
     let mut xml = DECLARATION.to_string();
     xml.push_str(
         "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
@@ -128,8 +129,8 @@ pub(super) fn workbook(sheets: u32) -> String {
          <workbookView xWindow=\"240\" yWindow=\"15\" windowWidth=\"16095\" windowHeight=\"9660\"/>\
          </bookViews><sheets>",
     );
-    for n in 1..=sheets {
-        let _ = write!(xml, "<sheet name=\"Sheet{n}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>");
+    for (n, name) in (1..).zip(names) {
+        let _ = write!(xml, "<sheet name=\"{name}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>");
     }
     xml.push_str("</sheets><calcPr calcId=\"124519\" fullCalcOnLoad=\"1\"/></workbook>");
     xml
@@ -148,7 +149,8 @@ pub(super) fn core(created: &str) -> String {
     )
 }
 
-pub(super) fn app(sheets: u32) -> String {
+pub(super) fn app(names: &[String]) -> String {
+    let sheets = names.len();
     let mut xml = DECLARATION.to_string();
     let _ = write!(
         xml,
@@ -159,8 +161,8 @@ pub(super) fn app(sheets: u32) -> String {
          </vt:variant><vt:variant><vt:i4>{sheets}</vt:i4></vt:variant></vt:vector></HeadingPairs>\
          <TitlesOfParts><vt:vector size=\"{sheets}\" baseType=\"lpstr\">"
     );
-    for n in 1..=sheets {
-        let _ = write!(xml, "<vt:lpstr>Sheet{n}</vt:lpstr>");
+    for name in names {
+        let _ = write!(xml, "<vt:lpstr>{name}</vt:lpstr>");
     }
     xml.push_str(
         "</vt:vector></TitlesOfParts><Company></Company><LinksUpToDate>false</LinksUpToDate>\
