@@ -208,25 +208,23 @@ pub(crate) fn header_report(
     }
     for m in &missing {
         let effect = match &m.default {
-            Some(d) => format!("its 缺省 `{d}` applies to every row"),
-            None => "every enterprise is undetermined where it matters".into(),
+            Some(d) => format!("每一行都按缺省值 `{d}` 判定"),
+            None => "凡用到它的企业都无法判定".into(),
         };
         report.warnings.push(format!(
-            "no column `{}` (held by {}), read by {}: {effect}",
+            "登记表没有 `{}` 列（由{}提供），{} 要读取它：{effect}",
             m.column,
             m.department,
-            m.read_by.join(", ")
+            m.read_by.join("、")
         ));
     }
     report.missing = missing;
     for (column, hint) in &columns.ignored {
         let hint_text = match hint {
-            Some(h) => format!("; did you mean `{h}`?"),
+            Some(h) => format!("；您是否想写 `{h}`？"),
             None => String::new(),
         };
-        report
-            .warnings
-            .push(format!("column `{column}` is not a fact of the schema and is ignored{hint_text}"));
+        report.warnings.push(format!("`{column}` 列不是事实表里的事实，已忽略{hint_text}"));
         report.ignored.push(IgnoredColumn { column: column.clone(), did_you_mean: hint.clone() });
     }
     Ok(report)

@@ -49,19 +49,19 @@ impl Encoding {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
-    #[error("cannot read `{path}`: {source}")]
+    #[error("无法读取 `{path}`：{source}")]
     Open { path: String, source: std::io::Error },
-    #[error("cannot read the registry: {0}")]
+    #[error("无法读取登记表：{0}")]
     Io(#[from] std::io::Error),
-    #[error("`{0}` is not a registry this reads; give a `.csv`, `.xlsx` or `.ndjson` file")]
+    #[error("`{0}` 不是可读取的登记表，请提供 `.csv`、`.xlsx` 或 `.ndjson` 文件")]
     Extension(String),
-    #[error("the registry is UTF-16; save it from Excel as “CSV UTF-8 (逗号分隔)” or as `.xlsx`")]
+    #[error("登记表是 UTF-16 编码；请在 Excel 中另存为“CSV UTF-8 (逗号分隔)”或 `.xlsx`")]
     Utf16,
-    #[error("the registry has no header row; its first row must name the columns")]
+    #[error("登记表没有表头：第一行须写出各列的名称")]
     NoHeader,
-    #[error("cannot read the workbook `{path}`: {message}")]
+    #[error("无法读取工作簿 `{path}`：{message}")]
     Xlsx { path: String, message: String },
-    #[error("cannot read the registry as CSV: {0}")]
+    #[error("无法按 CSV 读取登记表：{0}")]
     Csv(String),
 }
 
