@@ -17,7 +17,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use clap::ValueEnum;
 use huiqi_screen::{Ledger, Options, Progress, Registry, Sandbox};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::library;
 
@@ -113,7 +113,7 @@ fn compare(args: &Args) -> Result<ExitCode, Error> {
         if !terminal {
             return;
         }
-        let bar = bar.get_or_init(|| new_bar(&p));
+        let bar = bar.get_or_init(|| crate::screen::new_bar(&p));
         bar.set_position(if p.bytes_total.is_some() { p.bytes } else { p.rows });
         bar.set_message(format!("{} 行", p.rows));
     };
@@ -159,17 +159,4 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> std::io::Resul
     let mut out = std::io::BufWriter::new(file);
     render(&mut out).and_then(|()| out.flush()).map_err(error)?;
     std::fs::rename(&partial, path).map_err(error)
-}
-
-/// A bar by bytes for a file of known size, by rows for a workbook.
-fn new_bar(p: &Progress) -> ProgressBar {
-    let (bar, template) = match (p.bytes_total, p.rows_total) {
-        (Some(total), _) => (ProgressBar::new(total), "{bar:40} {bytes}/{total_bytes} {msg} ({eta})"),
-        (None, Some(total)) => (ProgressBar::new(total), "{bar:40} {pos}/{len} 行 ({eta})"),
-        (None, None) => (ProgressBar::new_spinner(), "{spinner} {msg}"),
-    };
-    if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style);
-    }
-    bar
 }

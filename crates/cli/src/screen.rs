@@ -154,11 +154,11 @@ pub fn run_screen(args: &ScreenArgs) -> Result<ExitCode, Box<dyn std::error::Err
     Ok(ExitCode::SUCCESS)
 }
 
-/// A bar by bytes for a file of known size, by rows for a workbook, else a counter.
-fn new_bar(p: &Progress) -> ProgressBar {
+/// A bar by bytes for a file of known size, by rows for a workbook, else a counter (also `huiqi diff`'s).
+pub(crate) fn new_bar(p: &Progress) -> ProgressBar {
     let (bar, template) = match (p.bytes_total, p.rows_total) {
         (Some(total), _) => (ProgressBar::new(total), "{bar:40} {bytes}/{total_bytes} {msg} ({eta})"),
-        (None, Some(total)) => (ProgressBar::new(total), "{bar:40} {pos}/{len} rows ({eta})"),
+        (None, Some(total)) => (ProgressBar::new(total), "{bar:40} {pos}/{len} 行 ({eta})"),
         (None, None) => (ProgressBar::new_spinner(), "{spinner} {msg}"),
     };
     if let Ok(style) = ProgressStyle::with_template(template) {
