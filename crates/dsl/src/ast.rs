@@ -222,13 +222,14 @@ pub struct Counted {
     pub span: Span,
 }
 
-/// One funder's share of the cost: `市 50%`.
+/// One funder's share of the cost: `市 50%`, `市 120万元` or `区 其余`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Share {
     /// The funder (`市`, `区`), listed in the platform's `出资方`.
     pub funder: Word,
-    /// Its share, a percentage (`50%`).
-    pub percent: Number,
+    /// Its share: a percentage (`50%`) or a fixed amount (`120万元`); `None` for `其余`, what
+    /// the other shares leave of the award.
+    pub part: Option<Number>,
     /// The funder and its share.
     pub span: Span,
 }

@@ -93,6 +93,8 @@ codes! {
     BadInstallments = "E313": "无法兑付的分期比例" / "installment ratios that cannot be paid",
     ZeroTimeLimit = "E314": "时限为 0 个工作日" / "a time limit of zero working days",
     GroupDisagrees = "E315": "同一 就高不重复 组的政策对 升级补差 的规定不一致" / "policies of one 就高不重复 group that disagree on 升级补差",
+    SharesForm = "E316": "分担的写法无法结算：两个 其余、固定金额没有 其余、固定金额与百分比混用、其余 没有剩余" / "funding shares in a form that cannot be settled: two 其余, fixed amounts without 其余, fixed amounts with percentages, 其余 with nothing left",
+    FixedShareAmount = "E321": "固定分担金额不是大于 0、精确到分的人民币金额" / "a fixed share that is not a positive amount in 元 to the 分",
     TiersOrder = "E401": "各档顺序颠倒" / "tiers out of order",
     TiersOverlap = "E402": "各档范围重叠" / "tiers whose bands overlap",
     TiersGap = "E403": "各档之间有空隙" / "tiers with a gap between bands",

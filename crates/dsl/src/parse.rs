@@ -461,15 +461,18 @@ impl Builder<'_> {
     fn share(&mut self, pair: Pair<'_, Rule>) -> Share {
         let span = span_of(&pair);
         let mut funder = Word { text: String::new(), span };
-        let mut percent = Number { digits: Decimal::ZERO, scale: Scale::One, suffix: Suffix::Percent, span };
+        // Read as 0% if neither a number nor `其余` came through: the grammar requires one.
+        let mut part =
+            Some(Number { digits: Decimal::ZERO, scale: Scale::One, suffix: Suffix::Percent, span });
         for p in parts(pair) {
             match p.as_rule() {
                 Rule::list_name => funder = self.word(p),
-                Rule::number => percent = self.number(p),
+                Rule::number => part = Some(self.number(p)),
+                Rule::kw_rest => part = None,
                 _ => {}
             }
         }
-        Share { funder, percent, span }
+        Share { funder, part, span }
     }
 
     fn condition(&mut self, pair: Pair<'_, Rule>) -> Option<Condition> {

@@ -279,8 +279,8 @@ pub struct CompiledPolicy {
     pub id: crate::policy::PolicyId,
     pub title: Arc<str>,
     pub department: Arc<str>,
-    /// Funders and their shares, as fractions.
-    pub shares: Vec<(Arc<str>, Decimal)>,
+    /// Funders and their shares: fractions, or fixed amounts and the rest (`funding.rs`).
+    pub shares: Vec<(Arc<str>, huiqi_dsl::check::SharePart)>,
     pub program: Program,
     pub lets: Vec<CompiledLet>,
     pub conditions: Vec<CompiledCondition>,

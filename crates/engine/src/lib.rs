@@ -35,6 +35,7 @@ mod engine;
 mod eval;
 mod explain;
 mod facts;
+mod funding;
 mod guide;
 mod ir;
 mod lower;

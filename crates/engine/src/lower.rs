@@ -153,7 +153,7 @@ pub(crate) fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<C
         id: crate::policy::PolicyId::from(info.id.as_str()),
         title: Arc::from(info.title.as_str()),
         department: Arc::from(info.department.as_str()),
-        shares: info.shares.iter().map(|s| (Arc::from(s.funder.as_str()), s.fraction)).collect(),
+        shares: info.shares.iter().map(|s| (Arc::from(s.funder.as_str()), s.part)).collect(),
         program: l.program,
         lets,
         conditions,

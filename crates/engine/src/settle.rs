@@ -107,13 +107,7 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
         }
     };
     let due_date = due.date;
-    let fractions: Vec<Decimal> = p.shares.iter().map(|(_, f)| *f).collect();
-    let shares = p
-        .shares
-        .iter()
-        .zip(split(amount, &fractions, 2))
-        .map(|((funder, _), amount)| ShareAmount { funder: funder.clone(), amount })
-        .collect();
+    let shares = crate::funding::shares(p, amount, input);
     let mut installments = Vec::new();
     if let Some(ratios) = &p.info.installments {
         let total: u32 = ratios.iter().sum();

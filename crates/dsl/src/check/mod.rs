@@ -6,6 +6,7 @@ pub mod model;
 mod platform;
 pub(crate) mod policy;
 mod schema;
+mod shares;
 mod tiers;
 pub mod types;
 

@@ -257,8 +257,40 @@ pub struct Validity {
 pub struct ShareInfo {
     /// The funder, listed in the platform's `出资方`.
     pub funder: String,
-    /// A fraction: 0.5 for 50%.
-    pub fraction: Decimal,
+    /// How much of the award it funds.
+    pub part: SharePart,
+}
+
+/// A funder's part of an award. A policy's shares are either all fractions adding up to 1 (`区
+/// 其余` beside percentages is checked into the fraction left), or fixed amounts with exactly one
+/// `Rest`: the fixed funders pay their amounts, in the order written, as far as the award goes,
+/// and the `Rest` funder what is left, never less than 0 (docs/language.md, Funding shares).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SharePart {
+    /// A fraction of the award: 0.5 for 50%.
+    Fraction(Decimal),
+    /// A fixed amount in 元, whole 分: `120万元`.
+    Fixed(Decimal),
+    /// What the fixed amounts leave of the award (`其余`).
+    Rest,
+}
+
+impl SharePart {
+    /// The share as a guide shows it: `50%`, `120万元`, `1200.5元`, `其余`.
+    pub fn words(&self) -> String {
+        match self {
+            SharePart::Fraction(f) => format!("{}%", (*f * Decimal::ONE_HUNDRED).normalize()),
+            SharePart::Fixed(amount) => {
+                let wan = *amount / Decimal::from(10_000);
+                if wan.fract().is_zero() {
+                    format!("{}万元", wan.normalize())
+                } else {
+                    format!("{}元", amount.normalize())
+                }
+            }
+            SharePart::Rest => "其余".into(),
+        }
+    }
 }
 
 /// A policy's 就高不重复 group: related awards of which only the highest is paid.

@@ -8,6 +8,7 @@ use crate::ast::{ClauseKind, Policy, Word};
 use crate::check::expr::Scope;
 use crate::check::given_twice;
 use crate::check::model::*;
+use crate::check::shares;
 use crate::check::types::Ty;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::message::{AwardPart, Choice, Clash, NoteLabel, PolicyMsg, Why};
@@ -71,7 +72,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
         channel: Channel::Online,
         basis: String::new(),
         validity: Validity { from: chrono::NaiveDate::MIN, to: None },
-        shares: vec![ShareInfo { funder: "区".into(), fraction: Decimal::ONE }],
+        shares: vec![ShareInfo { funder: "区".into(), part: SharePart::Fraction(Decimal::ONE) }],
         materials: Vec::new(),
         time_limit_days: None,
         frequency: Frequency::Unlimited,
@@ -154,7 +155,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                     }
                 }
             }
-            ClauseKind::Shares(shares) => info.shares = check_shares(shares, clause.span, cx.funders, out),
+            ClauseKind::Shares(shares) => info.shares = shares::check(shares, clause.span, cx.funders, out),
             ClauseKind::Materials(m) => info.materials = m.iter().map(|w| w.text.clone()).collect(),
             ClauseKind::TimeLimit(d) => {
                 if d.days == 0 {
@@ -316,57 +317,6 @@ fn money(scope: &mut Scope<'_>, expr: &crate::ast::Expr, what: AwardPart) {
     if ty != Ty::cny() && !ty.is_error() {
         scope.diagnostics.push(Diagnostic::new(expr.span, PolicyMsg::AwardNotMoney { what, ty }));
     }
-}
-
-fn check_shares(
-    shares: &[crate::ast::Share],
-    span: Span,
-    funders: &[String],
-    out: &mut Vec<Diagnostic>,
-) -> Vec<ShareInfo> {
-    let mut result: Vec<ShareInfo> = Vec::new();
-    let mut total = Decimal::ZERO;
-    // A share the parser could not read (too large, E006) has no fraction to add up.
-    let mut unreadable = false;
-    for share in shares {
-        if !funders.is_empty() && !funders.contains(&share.funder.text) {
-            let suggestion =
-                closest(&share.funder.text, funders.iter().map(String::as_str)).map(str::to_string);
-            out.push(Diagnostic::new(
-                share.funder.span,
-                PolicyMsg::UnknownFunder {
-                    name: share.funder.text.clone(),
-                    suggestion,
-                    funders: funders.to_vec(),
-                },
-            ));
-        }
-        if result.iter().any(|s| s.funder == share.funder.text) {
-            out.push(Diagnostic::new(share.span, PolicyMsg::TwoShares { funder: share.funder.text.clone() }));
-        }
-        let fraction = match share.percent.suffix {
-            crate::ast::Suffix::Percent => match share.percent.value() {
-                Some(fraction) => fraction,
-                // The parser reported it (E006); a made-up 0 would add a wrong E307 total to it.
-                None => {
-                    unreadable = true;
-                    continue;
-                }
-            },
-            _ => {
-                out.push(Diagnostic::new(share.percent.span, PolicyMsg::ShareNotPercent));
-                Decimal::ZERO
-            }
-        };
-        // Shares past what a decimal holds are far from 100%: reported with the total at the limit.
-        total = total.saturating_add(fraction);
-        result.push(ShareInfo { funder: share.funder.text.clone(), fraction });
-    }
-    if total != Decimal::ONE && !unreadable {
-        let shown = total.saturating_mul(Decimal::ONE_HUNDRED).normalize();
-        out.push(Diagnostic::new(span, PolicyMsg::SharesTotal { total: shown.to_string() }));
-    }
-    result
 }
 
 /// A 免申即享 policy reads only authoritative government data; a 承诺兑现 policy waits for a review.

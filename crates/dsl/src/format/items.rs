@@ -44,7 +44,10 @@ impl Printer<'_> {
             ClauseKind::Shares(shares) => {
                 let list: Vec<String> = shares
                     .iter()
-                    .map(|s| format!("{} {}", s.funder.text, words::number(&s.percent)))
+                    .map(|s| match &s.part {
+                        Some(n) => format!("{} {}", s.funder.text, words::number(n)),
+                        None => format!("{} {}", s.funder.text, self.kw(REST)),
+                    })
                     .collect();
                 self.keyed(SHARES, &list.join(", "));
             }

@@ -34,6 +34,7 @@ pub(super) const TIME_LIMIT: Kw = Kw("时限", "time_limit");
 pub(super) const FREQUENCY: Kw = Kw("频次", "frequency");
 pub(super) const GROUP: Kw = Kw("就高不重复", "exclusive_group");
 pub(super) const UPGRADE: Kw = Kw("升级补差", "upgrade_pays_difference");
+pub(super) const REST: Kw = Kw("其余", "rest");
 pub(super) const STATUS: Kw = Kw("状态", "status");
 pub(super) const LET: Kw = Kw("设", "let");
 pub(super) const CONDITIONS: Kw = Kw("条件", "conditions");

@@ -146,7 +146,7 @@ pub enum PolicyMsg {
         /// The funder.
         funder: String,
     },
-    /// A share that is not a percentage.
+    /// A share that is neither a percentage nor an amount.
     ShareNotPercent,
     /// Shares not adding up to 100%.
     SharesTotal {
@@ -373,11 +373,15 @@ impl PolicyMsg {
             (TwoShares { funder }, En) => {
                 say(format!("`{funder}` has two shares"), "listed again", "give each funder one share")
             }
-            (ShareNotPercent, Zh) => say("分担比例须是百分比", "不是百分比", "按百分比写，例如 `市 50%`"),
+            (ShareNotPercent, Zh) => say(
+                "分担须是百分比或以元计的金额",
+                "既不是百分比，也不是金额",
+                "按百分比写，例如 `市 50%`；或写固定金额并由一方承担其余，例如 `市 120万元, 区 其余`",
+            ),
             (ShareNotPercent, En) => say(
-                "a share is a percentage",
-                "not a percentage",
-                "write the share as a percentage, e.g. `市 50%`",
+                "a share is a percentage or an amount in 元",
+                "neither a percentage nor an amount",
+                "write a percentage, e.g. `市 50%`; or a fixed amount with one funder taking the rest, e.g. `市 120万元, 区 其余`",
             ),
             (SharesTotal { total }, Zh) => say(
                 format!("分担比例合计 {total}%，不是 100%"),

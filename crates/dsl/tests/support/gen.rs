@@ -273,11 +273,10 @@ fn dated() -> BoxedStrategy<Dated> {
 fn clause(lang: Lang) -> BoxedStrategy<Clause> {
     use ClauseKind as K;
     let scope = prop_oneof![Just(CapScope::Item), Just(CapScope::Yearly), Just(CapScope::Lifetime)];
-    let share = (words(FUNDERS), number(false)).prop_map(|(funder, percent)| Share {
-        funder,
-        percent,
-        span: Span::default(),
-    });
+    // A share is a number or `其余` (None), one in four.
+    let part = prop_oneof![3 => number(false).prop_map(Some), 1 => Just(None)];
+    let share =
+        (words(FUNDERS), part).prop_map(|(funder, part)| Share { funder, part, span: Span::default() });
     let counted = (0u32..20).prop_map(|value| Counted { value, span: Span::default() });
     let title = text().prop_map(|t| word(&t));
     prop_oneof![

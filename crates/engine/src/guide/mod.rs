@@ -99,7 +99,8 @@ pub struct DataItem {
 pub struct Share {
     /// The funder (`区`).
     pub funder: String,
-    /// `50%`.
+    /// The share as written: `50%`, a fixed amount (`1200000元`) or `其余`, what the fixed
+    /// amounts leave of the award.
     pub percent: String,
 }
 
@@ -247,13 +248,7 @@ impl Guide {
         let shares = if p.shares.is_empty() {
             vec![Share { funder: "区".into(), percent: "100%".into() }]
         } else {
-            p.shares
-                .iter()
-                .map(|s| Share {
-                    funder: s.funder.clone(),
-                    percent: format!("{}%", (s.fraction * rust_decimal::Decimal::ONE_HUNDRED).normalize()),
-                })
-                .collect()
+            p.shares.iter().map(|s| Share { funder: s.funder.clone(), percent: s.part.words() }).collect()
         };
         let mut guide = Guide {
             entry: CatalogEntry::of(p),

@@ -167,6 +167,13 @@ fn compare(
     if d.outcome() == Outcome::Eligible && payer.as_deref() != r.payer.as_deref() {
         return Err(format!("payer: engine {payer:?}, reference {:?}", r.payer));
     }
+    if let Some(p) = d.payment() {
+        let shares: Vec<(String, Decimal)> =
+            p.shares.iter().map(|s| (s.funder.to_string(), s.amount)).collect();
+        if shares != r.shares {
+            return Err(format!("shares: engine {shares:?}, reference {:?}", r.shares));
+        }
+    }
     if d.missing.len() != ours.2.len() {
         return Err(format!("a missing fact is listed twice: {:?}", d.missing));
     }

@@ -273,7 +273,14 @@ fn clauses() -> impl Strategy<Value = (String, Option<String>)> {
         "取整 千元\n",
         "取整 万元\n",
     ]);
-    let shares = pick(&["", "分担 市 30%, 区 70%\n", "分担 市 33.33%, 区 66.67%\n"]);
+    let shares = pick(&[
+        "",
+        "分担 市 30%, 区 70%\n",
+        "分担 市 33.33%, 区 66.67%\n",
+        "分担 区 40%, 市 其余\n",
+        "分担 市 120万元, 区 其余\n",
+        "分担 区 其余, 市 3333.33元\n",
+    ]);
     let staged = pick(&["", "", "分期 4:3:3 按年\n", "分期 1:1 按年\n"]);
     (validity, status, frequency, group, rounding, shares, staged).prop_map(
         |(validity, status, frequency, group, rounding, shares, staged)| {

@@ -4,6 +4,7 @@
 
 pub mod expr;
 pub mod facts;
+pub mod shares;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -26,11 +27,20 @@ pub struct RefDecision {
     /// Review and inspection results still to come.
     pub reviews: BTreeSet<String>,
     pub payer: Option<String>,
+    /// Each funder's part of an eligible amount.
+    pub shares: Vec<(String, Decimal)>,
 }
 
 impl RefDecision {
     fn new(outcome: Outcome) -> RefDecision {
-        RefDecision { outcome, amount: None, missing: BTreeSet::new(), reviews: BTreeSet::new(), payer: None }
+        RefDecision {
+            outcome,
+            amount: None,
+            missing: BTreeSet::new(),
+            reviews: BTreeSet::new(),
+            payer: None,
+            shares: Vec::new(),
+        }
     }
 
     fn error() -> RefDecision {
@@ -145,6 +155,8 @@ pub fn decide(
     // Rounded half up to the unit, a negative result counts as 0.
     let Some(rounded) = round_half_up(raw, places(p.rounding.word)) else { return RefDecision::error() };
     let mut amount = rounded.max(Decimal::ZERO);
+    // What the group paid before, when this award is an upgrade's difference (for the shares).
+    let mut before = Decimal::ZERO;
     // 就高不重复 against what the group paid before.
     let group_of = |id: &str| library.policies.iter().find(|q| q.id == id).and_then(|q| q.group.as_ref());
     let in_group = |a: &&PriorAward| match (&p.group, group_of(&a.policy)) {
@@ -161,6 +173,7 @@ pub fn decide(
             };
             let Some(difference) = amount.checked_sub(paid) else { return RefDecision::error() };
             amount = difference.max(Decimal::ZERO);
+            before = paid;
         }
     }
     for cap in &p.caps {
@@ -189,6 +202,7 @@ pub fn decide(
     }
     let mut d = RefDecision::new(Outcome::Eligible);
     d.amount = Some(amount);
+    d.shares = shares::shares(p, amount, before);
     // The payer: the first rule that holds; an unknown rule before it leaves the payer open.
     for rule in platform.map(|pl| pl.payers.as_slice()).unwrap_or_default() {
         let holds = match &rule.when {
@@ -230,5 +244,5 @@ fn open(
     } else {
         Outcome::Undetermined
     };
-    RefDecision { outcome, amount: None, missing, reviews, payer: None }
+    RefDecision { outcome, amount: None, missing, reviews, payer: None, shares: Vec::new() }
 }
