@@ -1,4 +1,4 @@
-//! The working-day calendar against /work/shared/reference/criteria.md ("Statutory holidays and
+//! The working-day calendar against docs/reference/criteria.md ("Statutory holidays and
 //! make-up working days (调休), 2022–2026"), transcribed here independently of the TOML files.
 
 // clippy.toml's test allowances cover `#[test]` functions only, not this file's helpers.
