@@ -49,10 +49,13 @@ fn shares(engine: &Engine, facts: serde_json::Value, priors: serde_json::Value) 
     let facts = engine.schema().parse_json(&all).unwrap();
     let priors: Vec<PriorAward> = serde_json::from_value(priors).unwrap();
     let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    let d: Decision =
-        engine.evaluate(&facts, day, &EvalOptions { priors: &priors, ..EvalOptions::explained() }).decisions.remove(0);
-    let p = d.payment().unwrap_or_else(|| panic!("not paid: {d:?}"));
-    let parts: Vec<(String, String)> = p.shares.iter().map(|s| (s.funder.to_string(), s.amount.to_string())).collect();
+    let d: Decision = engine
+        .evaluate(&facts, day, &EvalOptions { priors: &priors, ..EvalOptions::explained() })
+        .decisions
+        .remove(0);
+    let p = d.payment().unwrap();
+    let parts: Vec<(String, String)> =
+        p.shares.iter().map(|s| (s.funder.to_string(), s.amount.to_string())).collect();
     assert_eq!(p.shares.iter().map(|s| s.amount).sum::<rust_decimal::Decimal>(), p.amount);
     parts
 }
