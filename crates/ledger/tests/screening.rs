@@ -177,8 +177,9 @@ fn a_once_only_award_is_not_paid_again(db: &Db) {
     let dir = tempfile::tempdir().unwrap();
     let path = registry(dir.path(), &set, 1500);
     let (_, lines) = record(&db.ledger, &set, &path, day(AS_OF));
-    // The generated registry pays gxj-02 to no one on this date; jrzx-17 is 每企业一次 as well.
-    let policy = "jrzx-17";
+    // The generated registry pays gxj-02 to no one on this date; jrzx-15 is 每企业一次 as well
+    // (jrzx-17 is not: moving up to 创新层 pays the difference).
+    let policy = "jrzx-15";
     assert_eq!(
         set.engine().policy(policy).unwrap().info().frequency,
         huiqi_dsl::check::Frequency::OncePerEnterprise
