@@ -7,6 +7,7 @@
 //!
 //! [`Diagnostic`]: crate::Diagnostic
 
+mod dates;
 mod expr;
 mod library;
 mod platform;
@@ -15,6 +16,7 @@ mod schema;
 mod syntax;
 mod tiers;
 
+pub use dates::DateMsg;
 pub use expr::{Arity, ExprMsg, NameHint, Op, Why};
 pub use library::LibraryMsg;
 pub use platform::PlatformMsg;
@@ -107,6 +109,8 @@ pub enum Message {
     Platform(PlatformMsg),
     /// Tier tables.
     Tiers(TierMsg),
+    /// Dates and periods.
+    Dates(DateMsg),
     /// The library as a whole: duplicates across files, the one platform, groups.
     Library(LibraryMsg),
     /// huiqi broke one of its own rules; the text names the rule, for its maintainers.
@@ -123,6 +127,7 @@ impl Message {
             Message::Schema(m) => m.code(),
             Message::Platform(m) => m.code(),
             Message::Tiers(m) => m.code(),
+            Message::Dates(m) => m.code(),
             Message::Library(m) => m.code(),
             Message::Internal(_) => Code::Internal,
         }
@@ -137,6 +142,7 @@ impl Message {
             Message::Schema(m) => m.texts(locale),
             Message::Platform(m) => m.texts(locale),
             Message::Tiers(m) => m.texts(locale),
+            Message::Dates(m) => m.texts(locale),
             Message::Library(m) => m.texts(locale),
             Message::Internal(what) => match locale {
                 Locale::Zh => say(
@@ -170,6 +176,7 @@ from_area!(
     Schema(SchemaMsg),
     Platform(PlatformMsg),
     Tiers(TierMsg),
+    Dates(DateMsg),
     Library(LibraryMsg)
 );
 
