@@ -115,6 +115,8 @@ struct Tally {
     compared: usize,
     outcomes: BTreeMap<String, usize>,
     expressions: usize,
+    /// Generated policies compared that count periods between dates (`月数`, `年数`, `天数`).
+    periods: usize,
 }
 
 /// Compares one policy on one enterprise and date, expression by expression, then as a decision.
@@ -238,6 +240,12 @@ fn generated_policies_decide_as_the_reference_does() {
         };
         let (library, engine) = built.map_err(fail)?;
         let json = enterprises::dated(facts, chrono::Datelike::year(&as_of));
+        if ["月数", "年数", "天数", "months_between", "years_between", "days_between"]
+            .iter()
+            .any(|f| generated.policy.contains(f))
+        {
+            tally.periods += 1;
+        }
         compare(&engine, &library, gen::ID, &json, as_of, &priors, &mut tally)
             .map_err(|e| fail(format!("{e}\n--- facts ---\n{json}")))
     });
