@@ -8,8 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::dates::{between, make_date, shift};
 
-#[path = "reference/dates.rs"]
-mod reference;
+use super::differential::reference::dates as reference;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()

@@ -21,7 +21,7 @@ mod gen;
 #[path = "reference/golden.rs"]
 mod golden;
 #[path = "reference/mod.rs"]
-mod reference;
+pub(super) mod reference;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
