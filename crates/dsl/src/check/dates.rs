@@ -78,7 +78,7 @@ fn fractional_literal(expr: &Expr) -> bool {
 }
 
 impl Scope<'_> {
-    /// `+` or `-` with a date on either side: a date moved by a period, or a mistake.
+    /// `+` or `-` with a date on either side: a date moved by a period, or a mistake (E208).
     pub(crate) fn date_arith(
         &mut self,
         op: BinOp,
@@ -90,12 +90,8 @@ impl Scope<'_> {
         if l.is_error() || r.is_error() {
             return Ty::Error;
         }
-        let verb = match op {
-            BinOp::Add => Op::Add,
-            BinOp::Sub => Op::Sub,
-            BinOp::Mul => Op::Mul,
-            _ => Op::Div,
-        };
+        // Only `+` and `-` come here: a date times or over anything is an ordinary E201.
+        let verb = if op == BinOp::Add { Op::Add } else { Op::Sub };
         let message = match (op, &l, PeriodUnit::of(&r)) {
             (BinOp::Add | BinOp::Sub, Ty::Date, Some(unit)) => {
                 if fractional_literal(rhs) {

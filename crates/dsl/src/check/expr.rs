@@ -93,7 +93,7 @@ impl<'a> Scope<'a> {
                 self.after_slash = *op == BinOp::Div && matches!(rhs.kind, ExprKind::Name { .. });
                 let r = self.type_of(rhs);
                 self.after_slash = false;
-                if l == Ty::Date || r == Ty::Date {
+                if matches!(op, BinOp::Add | BinOp::Sub) && (l == Ty::Date || r == Ty::Date) {
                     return self.date_arith(*op, (l, r), lhs, rhs, expr.span);
                 }
                 self.arithmetic(*op, l, r, lhs.span, rhs.span)

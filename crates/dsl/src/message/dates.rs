@@ -8,7 +8,7 @@ use crate::message::Op;
 /// Mistakes with dates and periods.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateMsg {
-    /// A date with something that is not a period in 年, 月 or 日 (`认定日期 + 3`, `日期 × 2`).
+    /// A date plus or minus something that is not a period in 年, 月 or 日 (`认定日期 + 3`).
     NotAPeriod {
         /// The operation.
         op: Op,
