@@ -31,7 +31,7 @@ pub struct Evaluator<'p> {
 type Res = Result<Val, Box<EvalError>>;
 
 impl Evaluator<'_> {
-    fn error(&self, id: NodeId, message: &str) -> Box<EvalError> {
+    pub(crate) fn error(&self, id: NodeId, message: &str) -> Box<EvalError> {
         match self.program.span(id) {
             Some(span) => Box::new(EvalError { message: message.to_string(), span }),
             // Every node has a span; a node id without one is a broken IR. Say so rather than
@@ -295,6 +295,9 @@ impl Evaluator<'_> {
     /// A function of its arguments, all evaluated first: an unknown one makes the call unknown,
     /// then a wrong kind is an error. Nothing is allocated: this runs on every row of a screening.
     fn call(&self, id: NodeId, func: Func, args: &[NodeId], cx: &Context<'_>) -> Res {
+        if matches!(func, Func::Shift(..) | Func::Between(_) | Func::MakeDate) {
+            return self.date_call(id, func, args, cx);
+        }
         let mut unknown = 0;
         let mut not_a_number = None;
         let mut first = None;
@@ -313,7 +316,7 @@ impl Evaluator<'_> {
                 (Func::Min | Func::Max | Func::Abs, None) => {
                     not_a_number.get_or_insert(*a);
                 }
-                (Func::Abs | Func::Year, _) => {}
+                (Func::Abs | Func::Year | Func::Shift(..) | Func::Between(_) | Func::MakeDate, _) => {}
             }
             first.get_or_insert(v);
         }

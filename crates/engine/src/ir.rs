@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use huiqi_dsl::ast::{CapScope, Relation};
-use huiqi_dsl::check::PolicyInfo;
+use huiqi_dsl::check::{PeriodUnit, PolicyInfo};
 use rust_decimal::Decimal;
 
 use chrono::NaiveDate;
@@ -28,6 +28,12 @@ pub enum Func {
     Max,
     Abs,
     Year,
+    /// A date moved by a whole number of years, months or days (`back`: `日期 - 期限`).
+    Shift(PeriodUnit, bool),
+    /// Whole years, months or days from the first date to the second (`月数(a, b)`).
+    Between(PeriodUnit),
+    /// `日期(年, 月, 日)`.
+    MakeDate,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -29,6 +29,7 @@
 
 mod calendar;
 mod ceiling;
+mod dates;
 mod decide;
 mod decision;
 mod engine;

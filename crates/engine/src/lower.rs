@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use huiqi_dsl::ast::Condition;
 use huiqi_dsl::ast::{BinOp, Expr, ExprKind, Suffix, TierKind};
-use huiqi_dsl::check::{Library, PlatformInfo, PolicyInfo, Provenance};
+use huiqi_dsl::check::{Library, PeriodUnit, Periods, PlatformInfo, PolicyInfo, Provenance};
 use rust_decimal::Decimal;
 
 use crate::eval::{Context, Evaluator};
@@ -100,12 +100,20 @@ struct Lowerer<'a> {
     program: Program,
     /// Definitions and labels: the node and the facts it reads.
     env: HashMap<String, (NodeId, Missing)>,
+    /// What each `日期 ± 期限` counts, as the checker found.
+    periods: &'a Periods,
 }
 
 /// One checked policy to IR, against the schema's slots; `text` is its file's source.
 pub(crate) fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<CompiledPolicy, LowerError> {
-    let mut l =
-        Lowerer { schema, owner: info.id.clone(), text, program: Program::default(), env: HashMap::new() };
+    let mut l = Lowerer {
+        schema,
+        owner: info.id.clone(),
+        text,
+        program: Program::default(),
+        env: HashMap::new(),
+        periods: &info.periods,
+    };
     // Definitions and conditions in the order written: a definition below a condition may read
     // its label, and a condition below a definition the definition.
     let mut written: Vec<(usize, Result<&huiqi_dsl::check::LetInfo, &Condition>)> = info
@@ -169,8 +177,14 @@ pub(crate) fn platform(
     info: &PlatformInfo,
     text: &str,
 ) -> Result<CompiledPlatform, LowerError> {
-    let mut l =
-        Lowerer { schema, owner: info.name.clone(), text, program: Program::default(), env: HashMap::new() };
+    let mut l = Lowerer {
+        schema,
+        owner: info.name.clone(),
+        text,
+        program: Program::default(),
+        env: HashMap::new(),
+        periods: &info.periods,
+    };
     let vetoes = l.conditions(&info.vetoes)?;
     let mut payers = Vec::new();
     let mut payer_rules = Vec::new();
@@ -335,6 +349,10 @@ impl Lowerer<'_> {
                     "最大" | "max" => Node::Call(Func::Max, ids.into()),
                     "绝对值" | "abs" => Node::Call(Func::Abs, ids.into()),
                     "年份" | "year" => Node::Call(Func::Year, ids.into()),
+                    "年数" | "years_between" => Node::Call(Func::Between(PeriodUnit::Years), ids.into()),
+                    "月数" | "months_between" => Node::Call(Func::Between(PeriodUnit::Months), ids.into()),
+                    "天数" | "days_between" => Node::Call(Func::Between(PeriodUnit::Days), ids.into()),
+                    "日期" | "date" => Node::Call(Func::MakeDate, ids.into()),
                     name @ ("四舍五入" | "round" | "向下取整" | "floor") => {
                         let bad_call =
                             || LowerError::BadCall { owner: self.owner.clone(), name: name.into() };
@@ -376,13 +394,17 @@ impl Lowerer<'_> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let (a, ra) = self.expr(lhs)?;
                 let (b, rb) = self.expr(rhs)?;
-                let node = match op {
-                    BinOp::And => Node::And(a, b),
-                    BinOp::Or => Node::Or(a, b),
-                    BinOp::Add => Node::Arith(Arith::Add, a, b),
-                    BinOp::Sub => Node::Arith(Arith::Sub, a, b),
-                    BinOp::Mul => Node::Arith(Arith::Mul, a, b),
-                    BinOp::Div => Node::Arith(Arith::Div, a, b),
+                // A date moved by a period: the checker recorded what the number counts.
+                let node = match (op, self.periods.at(expr.span)) {
+                    (BinOp::Add | BinOp::Sub, Some(unit)) => {
+                        Node::Call(Func::Shift(unit, *op == BinOp::Sub), [a, b].into())
+                    }
+                    (BinOp::And, _) => Node::And(a, b),
+                    (BinOp::Or, _) => Node::Or(a, b),
+                    (BinOp::Add, _) => Node::Arith(Arith::Add, a, b),
+                    (BinOp::Sub, _) => Node::Arith(Arith::Sub, a, b),
+                    (BinOp::Mul, _) => Node::Arith(Arith::Mul, a, b),
+                    (BinOp::Div, _) => Node::Arith(Arith::Div, a, b),
                 };
                 (node, ra | rb)
             }

@@ -35,6 +35,8 @@ pub struct Scope<'a> {
     pub facts_read: BTreeMap<String, Span>,
     pub locals_read: HashSet<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The unit of each `日期 ± 期限`, for the engine.
+    pub periods: crate::check::dates::Periods,
     /// Typing the name after a `/`: a misspelt unit (`20元/平米`) is read as a name there.
     after_slash: bool,
 }
@@ -48,6 +50,7 @@ impl<'a> Scope<'a> {
             facts_read: BTreeMap::new(),
             locals_read: HashSet::new(),
             diagnostics: Vec::new(),
+            periods: Default::default(),
             after_slash: false,
         }
     }
@@ -90,6 +93,9 @@ impl<'a> Scope<'a> {
                 self.after_slash = *op == BinOp::Div && matches!(rhs.kind, ExprKind::Name { .. });
                 let r = self.type_of(rhs);
                 self.after_slash = false;
+                if matches!(op, BinOp::Add | BinOp::Sub) && (l == Ty::Date || r == Ty::Date) {
+                    return self.date_arith(*op, (l, r), lhs, rhs, expr.span);
+                }
                 self.arithmetic(*op, l, r, lhs.span, rhs.span)
             }
             ExprKind::Compare { op, lhs, rhs } => {
@@ -180,9 +186,9 @@ impl<'a> Scope<'a> {
     }
 
     fn call(&mut self, func: &str, func_span: Span, args: &[Expr], span: Span) -> Ty {
-        let Some(&(zh, _, min, max)) = FUNCTIONS.iter().find(|(zh, en, ..)| *zh == func || *en == func)
-        else {
-            let names = FUNCTIONS.iter().flat_map(|(zh, en, ..)| [*zh, *en]);
+        let functions = || FUNCTIONS.iter().chain(crate::check::dates::FUNCTIONS);
+        let Some(&(zh, _, min, max)) = functions().find(|(zh, en, ..)| *zh == func || *en == func) else {
+            let names = functions().flat_map(|(zh, en, ..)| [*zh, *en]);
             let suggestion = closest(func, names).map(str::to_string);
             for arg in args {
                 self.type_of(arg);
@@ -197,6 +203,8 @@ impl<'a> Scope<'a> {
             let usage = match zh {
                 "四舍五入" | "向下取整" => Arity::ValueAndPlaces,
                 "年份" | "绝对值" => Arity::One,
+                "年数" | "月数" | "天数" => Arity::TwoDates,
+                "日期" => Arity::YearMonthDay,
                 _ => Arity::TwoOrMore,
             };
             return self.error(Diagnostic::new(
@@ -237,6 +245,7 @@ impl<'a> Scope<'a> {
                 }
                 Ty::number()
             }
+            "年数" | "月数" | "天数" | "日期" => self.date_call(zh, func, args, &types),
             _ => types.first().cloned().unwrap_or(Ty::Error),
         }
     }

@@ -1,6 +1,7 @@
 //! The checker: resolves names across a library's files (schema, platform, policies), gives every
 //! expression a type, validates every choice, and reports every mistake it finds.
 
+pub mod dates;
 mod expr;
 pub mod model;
 mod platform;
@@ -17,6 +18,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::message::{LibraryMsg, NoteLabel};
 use crate::span::{LineCol, LineIndex, Span};
 
+pub use dates::{PeriodUnit, Periods};
 pub use expr::BUILTINS;
 pub use model::*;
 

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::ast::{CapScope, Condition, Currency, Expr, PayerRule};
+use crate::check::dates::Periods;
 use crate::span::Span;
 
 /// Which input file a span belongs to: an index into the checker's input list.
@@ -139,6 +140,8 @@ pub struct PlatformInfo {
     pub payout_days: u32,
     /// `联审`: joint-review vetoes; any that holds stops every award.
     pub vetoes: Vec<Condition>,
+    /// The unit of each `日期 ± 期限` in its rules (see [`PolicyInfo::periods`]).
+    pub periods: Periods,
     /// The file that declares the platform.
     pub file: FileId,
 }
@@ -369,6 +372,9 @@ pub struct PolicyInfo {
     pub facts_read: Vec<String>,
     /// The review and inspection results (审核 facts) it waits for.
     pub reviews: Vec<String>,
+    /// The unit of each `日期 ± 期限` in it, by the span of the `±` expression: the engine's
+    /// values carry no units, so the checker says whether `+ 3` means years, months or days.
+    pub periods: Periods,
     /// The policy block.
     pub place: Place,
 }

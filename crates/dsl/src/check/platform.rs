@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::ast::{Platform, PlatformPropKind};
+use crate::check::dates::Periods;
 use crate::check::expr::Scope;
 use crate::check::given_twice;
 use crate::check::model::{FactInfo, FileId, PlatformInfo};
@@ -38,6 +39,7 @@ pub fn platform_info(
         payers: Vec::new(),
         payout_days: 1,
         vetoes: Vec::new(),
+        periods: Periods::default(),
         file,
     };
     let mut scope = Scope::new(facts);
@@ -115,5 +117,6 @@ pub fn platform_info(
         }
     }
     out.append(&mut scope.diagnostics);
+    info.periods = std::mem::take(&mut scope.periods);
     info
 }

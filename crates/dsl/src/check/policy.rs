@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 
 use crate::ast::{ClauseKind, Policy, Word};
+use crate::check::dates::Periods;
 use crate::check::expr::Scope;
 use crate::check::given_twice;
 use crate::check::model::*;
@@ -86,6 +87,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
         rounding: Rounding::default(),
         facts_read: Vec::new(),
         reviews: Vec::new(),
+        periods: Periods::default(),
         place: Place { file, span: policy.id.span },
     };
     let mut seen: HashMap<&'static str, Span> = HashMap::new();
@@ -294,6 +296,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
     }
     provenance(&mut info, &scope, cx, mode_span, out);
     out.append(&mut scope.diagnostics);
+    info.periods = std::mem::take(&mut scope.periods);
     info
 }
 

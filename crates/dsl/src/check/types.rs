@@ -79,6 +79,8 @@ pub fn canonical_unit(unit: &str) -> &str {
         "kWh" | "度" => "千瓦时",
         "名" => "人",
         "天" => "日",
+        // `36个月` is a number of months, as `36月` is.
+        "个月" => "月",
         other => other,
     }
 }

@@ -59,7 +59,7 @@ pub enum Op {
 }
 
 impl Op {
-    fn verb(self, l: Locale) -> &'static str {
+    pub(super) fn verb(self, l: Locale) -> &'static str {
         match (self, l) {
             (Op::Add, Locale::Zh) => "相加",
             (Op::Sub, Locale::Zh) => "相减",
@@ -80,6 +80,10 @@ pub enum Arity {
     ValueAndPlaces,
     /// One value.
     One,
+    /// Two dates (`月数(起租日期, 评估日期)`).
+    TwoDates,
+    /// A year, a month and a day (`日期(2025, 12, 31)`).
+    YearMonthDay,
     /// Two or more values.
     TwoOrMore,
 }
@@ -367,6 +371,10 @@ impl ExprMsg {
                     (Arity::One, En) => "pass exactly one value",
                     (Arity::TwoOrMore, Zh) => "传两个或更多同类的值",
                     (Arity::TwoOrMore, En) => "pass two or more values of the same kind",
+                    (Arity::TwoDates, Zh) => "传两个日期：起始日期和结束日期",
+                    (Arity::TwoDates, En) => "pass two dates: from and to",
+                    (Arity::YearMonthDay, Zh) => "传年、月、日三个数，例如 `日期(2025, 12, 31)`",
+                    (Arity::YearMonthDay, En) => "pass a year, a month and a day, e.g. `日期(2025, 12, 31)`",
                 };
                 match l {
                     Zh => say(format!("`{func}` 要 {wanted}参数，这里有 {got} 个"), "参数个数不对", help),

@@ -7,6 +7,7 @@
 //!
 //! [`Diagnostic`]: crate::Diagnostic
 
+mod dates;
 mod expr;
 mod funding;
 mod library;
@@ -16,6 +17,7 @@ mod schema;
 mod syntax;
 mod tiers;
 
+pub use dates::DateMsg;
 pub use expr::{Arity, ExprMsg, NameHint, Op, Why};
 pub use funding::FundingMsg;
 pub use library::LibraryMsg;
@@ -111,6 +113,8 @@ pub enum Message {
     Tiers(TierMsg),
     /// The form of `分担`: fixed amounts and `其余`.
     Funding(FundingMsg),
+    /// Dates and periods.
+    Dates(DateMsg),
     /// The library as a whole: duplicates across files, the one platform, groups.
     Library(LibraryMsg),
     /// huiqi broke one of its own rules; the text names the rule, for its maintainers.
@@ -128,6 +132,7 @@ impl Message {
             Message::Platform(m) => m.code(),
             Message::Tiers(m) => m.code(),
             Message::Funding(m) => m.code(),
+            Message::Dates(m) => m.code(),
             Message::Library(m) => m.code(),
             Message::Internal(_) => Code::Internal,
         }
@@ -143,6 +148,7 @@ impl Message {
             Message::Platform(m) => m.texts(locale),
             Message::Tiers(m) => m.texts(locale),
             Message::Funding(m) => m.texts(locale),
+            Message::Dates(m) => m.texts(locale),
             Message::Library(m) => m.texts(locale),
             Message::Internal(what) => match locale {
                 Locale::Zh => say(
@@ -177,6 +183,7 @@ from_area!(
     Platform(PlatformMsg),
     Tiers(TierMsg),
     Funding(FundingMsg),
+    Dates(DateMsg),
     Library(LibraryMsg)
 );
 

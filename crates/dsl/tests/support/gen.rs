@@ -45,8 +45,9 @@ const EN_NAMES: &[&str] = &[
 const ZH_LABELS: &[&str] = &["注册地在章贡区", "粉丝达标", "销售额达标", "规模达标", "无失信", "涉黑涉恶"];
 const EN_LABELS: &[&str] = &["registered_here", "fans_ok", "sales_ok", "size_ok", "clean_record"];
 // `取整(x, 2)` is documented but does not parse: `取整` is also the rounding clause's keyword.
-const ZH_FUNCS: &[&str] = &["最小", "最大", "年份"];
-const EN_FUNCS: &[&str] = &["min", "max", "round_half", "year_of"];
+const ZH_FUNCS: &[&str] = &["最小", "最大", "年份", "年数", "月数", "天数", "日期"];
+const EN_FUNCS: &[&str] =
+    &["min", "max", "round_half", "year_of", "years_between", "months_between", "days_between", "date"];
 const DEPARTMENTS: &[&str] =
     &["区商务局", "区工信局", "区科技局", "章贡高新区管委会", "区行政审批局", "区委人才办"];
 const FUNDERS: &[&str] = &["市", "区", "省"];
@@ -71,6 +72,7 @@ const UNITS: &[&str] = &[
     "人",
     "名",
     "户",
+    "个月",
     "个",
     "家",
     "集",

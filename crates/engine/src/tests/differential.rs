@@ -21,7 +21,7 @@ mod gen;
 #[path = "reference/golden.rs"]
 mod golden;
 #[path = "reference/mod.rs"]
-mod reference;
+pub(super) mod reference;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -115,6 +115,8 @@ struct Tally {
     compared: usize,
     outcomes: BTreeMap<String, usize>,
     expressions: usize,
+    /// Generated policies compared that count periods between dates (`月数`, `年数`, `天数`).
+    periods: usize,
 }
 
 /// Compares one policy on one enterprise and date, expression by expression, then as a decision.
@@ -245,6 +247,12 @@ fn generated_policies_decide_as_the_reference_does() {
         };
         let (library, engine) = built.map_err(fail)?;
         let json = enterprises::dated(facts, chrono::Datelike::year(&as_of));
+        if ["月数", "年数", "天数", "months_between", "years_between", "days_between"]
+            .iter()
+            .any(|f| generated.policy.contains(f))
+        {
+            tally.periods += 1;
+        }
         compare(&engine, &library, gen::ID, &json, as_of, &priors, &mut tally)
             .map_err(|e| fail(format!("{e}\n--- facts ---\n{json}")))
     });

@@ -8,6 +8,7 @@
     reason = "test data is indexed where its shape is known; a bad index fails the test"
 )]
 
+mod dates;
 mod differential;
 mod internals;
 

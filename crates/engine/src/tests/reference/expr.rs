@@ -20,6 +20,9 @@ use chrono::{Datelike, NaiveDate};
 use huiqi_dsl::ast::{BinOp, Bound, CmpOp, Expr, ExprKind, Number, Scale, Suffix, TierKind, Tiers};
 use rust_decimal::Decimal;
 
+use huiqi_dsl::check::{PeriodUnit, Periods};
+
+use super::dates;
 use super::facts::RefFacts;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +57,8 @@ pub struct Env<'a> {
     pub as_of: NaiveDate,
     /// Definitions and condition labels by name.
     pub defs: HashMap<String, &'a Expr>,
+    /// What each `日期 ± 期限` counts, as the checker found (the values carry no units).
+    pub periods: &'a Periods,
 }
 
 /// A literal number's value: digits times 万/亿, then % or ‰.
@@ -210,6 +215,9 @@ impl Env<'_> {
                     Ok(v) => v.try_into().map_err(|_| "two operands")?,
                     Err(lacking) => return Ok(R::Unknown(lacking)),
                 };
+                if let (Some(unit), V::Date(d)) = (self.periods.at(e.span), &a) {
+                    return known(V::Date(dates::shift(*d, num(&b)?, unit, *op == BinOp::Sub)?));
+                }
                 let (x, y) = (num(&a)?, num(&b)?);
                 let result = match op {
                     BinOp::Add => x.checked_add(y),
@@ -320,6 +328,23 @@ impl Env<'_> {
             }
         };
         let first = || nums().and_then(|n| n.first().copied().ok_or_else(|| "no argument".to_string()));
+        let unit = match func {
+            "年数" | "years_between" => Some(PeriodUnit::Years),
+            "月数" | "months_between" => Some(PeriodUnit::Months),
+            "天数" | "days_between" => Some(PeriodUnit::Days),
+            _ => None,
+        };
+        match (unit, values.as_slice()) {
+            (Some(unit), [V::Date(a), V::Date(b)]) => {
+                return Ok(R::Known(V::Num(dates::between(*a, *b, unit)?)))
+            }
+            (Some(_), _) => return Err("periods between non-dates".into()),
+            (None, _) if matches!(func, "日期" | "date") => {
+                let [y, m, d] = nums()?.try_into().map_err(|_| "three numbers".to_string())?;
+                return Ok(R::Known(V::Date(dates::make(y, m, d)?)));
+            }
+            _ => {}
+        }
         let v = match func {
             "最小" | "min" => nums()?.into_iter().min().ok_or("no argument")?,
             "最大" | "max" => nums()?.into_iter().max().ok_or("no argument")?,

@@ -49,7 +49,28 @@ const NUM_FACTS: &[&str] = &[
 ];
 const COUNTS: &[&str] =
     &["0人", "1人", "10人", "50人", "100人", "员工人数", "新增员工[上年]", "新增员工[本年]"];
-const DATES: &[&str] = &["认定日期", "评估日期", "2024-01-01", "2025-06-30", "2026-11-26", "2023-12-31"];
+const DATES: &[&str] = &[
+    "认定日期",
+    "评估日期",
+    "2024-01-01",
+    "2025-06-30",
+    "2026-11-26",
+    "2023-12-31",
+    "2024-02-29",
+    "2025-01-31",
+    "日期(评估年度 - 1, 12, 31)",
+    "date(评估年度, 1, 1)",
+];
+/// Periods of months, and periods to move a date by; the days and years are literals only.
+const MONTHS: &[&str] = &["0个月", "1个月", "12个月", "36个月", "13月"];
+const SHIFTS: &[&str] = &["1年", "3年", "-1年", "1日", "30天", "90日", "-1日", "0日"];
+/// Dates whose month or day may not exist in a computed year: an error on both sides.
+const MADE_DATES: &[&str] = &[
+    "日期(评估年度 - 1, 2, 29)",
+    "日期(年份(认定日期), 1, 31)",
+    "日期(认定年度, 13, 1)",
+    "日期(2025, 6, 认定年度)",
+];
 const BOOLS: &[&str] = &[
     "真",
     "假",
@@ -114,6 +135,8 @@ pub struct Exprs {
     pub num: BoxedStrategy<String>,
     pub count: BoxedStrategy<String>,
     pub date: BoxedStrategy<String>,
+    /// Quantities in 月: what `月数` gives and a date moves by.
+    pub months: BoxedStrategy<String>,
     pub boolean: BoxedStrategy<String>,
 }
 
@@ -154,6 +177,7 @@ impl Exprs {
             num: prop_oneof![pick(NUM_LITS), pick(NUM_FACTS)].boxed(),
             count: pick(COUNTS),
             date: pick(DATES),
+            months: pick(MONTHS),
             boolean: leaf(BOOLS, &scope.bools),
         };
         (0..depth).fold(leaves.clone(), |below, _| below.deeper(&leaves))
@@ -162,6 +186,7 @@ impl Exprs {
     /// One more level: every composite form over `self`, or a leaf.
     fn deeper(&self, leaves: &Exprs) -> Exprs {
         let (m, n, c, d, b) = (&self.money, &self.num, &self.count, &self.date, &self.boolean);
+        let mo = &self.months;
         let two = |x: &BoxedStrategy<String>, y: &BoxedStrategy<String>, f: fn(String, String) -> String| {
             (x.clone(), y.clone()).prop_map(move |(a, b)| f(a, b)).boxed()
         };
@@ -195,6 +220,7 @@ impl Exprs {
             1 => tiers("分档", m.clone(), MONEY_BANDS, m.clone()),
             1 => tiers("分档", c.clone(), COUNT_BANDS, m.clone()),
             1 => tiers("累进", m.clone(), MONEY_BANDS, n.clone()),
+            1 => mo.clone().prop_map(|a| format!("(1000元/月 × {a})")),
         ]
         .boxed();
         let num = prop_oneof![
@@ -222,7 +248,34 @@ impl Exprs {
             1 => choose(c),
         ]
         .boxed();
-        let date = prop_oneof![4 => leaves.date.clone(), 1 => choose(d)].boxed();
+        let date = prop_oneof![
+            4 => leaves.date.clone(),
+            1 => choose(d),
+            2 => two(d, mo, |a, b| format!("({a} + {b})")),
+            1 => two(d, mo, |a, b| format!("({a} - {b})")),
+            2 => (d.clone(), pick(&["+", "-"]), pick(SHIFTS)).prop_map(|(a, op, p)| format!("({a} {op} {p})")),
+            1 => pick(MADE_DATES),
+        ]
+        .boxed();
+        let between = |f: &'static [&'static str]| {
+            (pick(f), d.clone(), d.clone()).prop_map(|(f, a, b)| format!("{f}({a}, {b})")).boxed()
+        };
+        let months = prop_oneof![
+            3 => leaves.months.clone(),
+            3 => between(&["月数", "months_between"]),
+            1 => two(mo, mo, |a, b| format!("({a} - {b})")),
+            // Not always whole: moving a date by it is an error on both sides.
+            1 => mo.clone().prop_map(|a| format!("({a} ÷ 2)")),
+            1 => (mo.clone(), mo.clone()).prop_map(|(a, b)| format!("最小(36个月, 最大(0个月, {a}, {b}))")),
+            1 => choose(mo),
+        ]
+        .boxed();
+        let periods = prop_oneof![
+            (between(&["年数", "years_between"]), pick(&["不满 3年", ">= 1年", "== 0年"]))
+                .prop_map(|(a, cmp)| format!("{a} {cmp}")),
+            (between(&["天数", "days_between"]), pick(&["超过 0日", "< 365天", "== -1日"]))
+                .prop_map(|(a, cmp)| format!("{a} {cmp}")),
+        ];
         let options = (b.clone(), pick(&["\"国家级\"", "\"无\""]))
             .prop_map(|(c, o)| format!("企业等级 属于 [如果 {c} 那么 \"省级\" 否则 \"市级\", {o}]"));
         let boolean = prop_oneof![
@@ -234,11 +287,13 @@ impl Exprs {
             2 => compare(n.clone(), n.clone()),
             1 => compare(c.clone(), c.clone()),
             1 => compare(d.clone(), d.clone()),
+            1 => compare(mo.clone(), mo.clone()),
+            1 => periods,
             1 => choose(b),
             1 => options,
         ]
         .boxed();
-        Exprs { money, num, count, date, boolean }
+        Exprs { money, num, count, date, months, boolean }
     }
 }
 

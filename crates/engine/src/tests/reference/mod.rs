@@ -2,6 +2,7 @@
 //! checked AST (`PolicyInfo`) and facts looked up by name, following docs/engine.md step by step.
 //! It is slow and simple on purpose; it shares nothing with the engine but the checker's output.
 
+pub mod dates;
 pub mod expr;
 pub mod facts;
 pub mod shares;
@@ -70,7 +71,7 @@ pub fn env<'a>(p: &'a PolicyInfo, facts: &'a RefFacts, as_of: NaiveDate) -> Env<
     for c in &p.conditions {
         defs.insert(c.label.text.clone(), &c.expr);
     }
-    Env { facts, as_of, defs }
+    Env { facts, as_of, defs, periods: &p.periods }
 }
 
 fn checked_sum<'a>(mut amounts: impl Iterator<Item = &'a Decimal>) -> Option<Decimal> {
@@ -116,7 +117,9 @@ pub fn decide(
     }
     // The joint review applies to every award.
     let platform = library.platform.as_ref();
-    let no_defs = Env { facts, as_of, defs: HashMap::new() };
+    let no_periods = huiqi_dsl::check::Periods::default();
+    let periods = platform.map_or(&no_periods, |pl| &pl.periods);
+    let no_defs = Env { facts, as_of, defs: HashMap::new(), periods };
     let (mut vetoed, mut veto_unknown) = (false, BTreeSet::new());
     for veto in platform.map(|pl| pl.vetoes.as_slice()).unwrap_or_default() {
         match no_defs.eval(&veto.expr) {
