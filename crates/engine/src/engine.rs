@@ -41,6 +41,10 @@ pub struct EvalOptions<'a> {
     /// Whether to explain: reasons, steps and a summary. Off, decisions carry outcome, amount,
     /// payer, dates and shares only: what screening needs, much faster.
     pub explain: bool,
+    /// The item (`标的`) decided for, e.g. a drama's 备案号: a policy that pays per item counts
+    /// only the `priors` of the same item (see docs/language.md, Items). `None`: every award of
+    /// the enterprise counts. Policies that pay per enterprise ignore it.
+    pub item: Option<&'a str>,
 }
 
 impl<'a> EvalOptions<'a> {
@@ -236,6 +240,7 @@ impl Engine {
         facts: &'a Facts,
         as_of: NaiveDate,
         priors: &'a [PriorAward],
+        item: Option<&'a str>,
         vetoes: &'a decide::VetoResults,
         shared: &'a decide::SharedResults,
         trace: bool,
@@ -247,6 +252,7 @@ impl Engine {
             facts,
             as_of,
             priors,
+            item,
             vetoes,
             texts: &self.texts,
             groups: &self.groups,
@@ -267,7 +273,7 @@ impl Engine {
         let Some(p) = self.policies.get(policy.0) else { return Judgement::NotPayable };
         let vetoes = self.vetoes(facts, as_of, false);
         let shared = decide::SharedResults::default();
-        let input = self.input(facts, as_of, priors, &vetoes, &shared, false);
+        let input = self.input(facts, as_of, priors, None, &vetoes, &shared, false);
         match decide::judge(p, &input, &mut decide::NoTrace) {
             Judged::NotPayable => Judgement::NotPayable,
             Judged::Ineligible { .. } => Judgement::Ineligible { zero_award: false },
@@ -299,7 +305,7 @@ impl Engine {
     ) -> Vec<Screened> {
         let vetoes = self.vetoes(facts, as_of, false);
         let shared = decide::SharedResults::default();
-        let input = self.input(facts, as_of, priors, &vetoes, &shared, false);
+        let input = self.input(facts, as_of, priors, None, &vetoes, &shared, false);
         let mut out = Vec::with_capacity(policies.len());
         let mut open: Vec<(usize, &CompiledPolicy)> = Vec::new();
         for (i, index) in policies.iter().enumerate() {
@@ -346,7 +352,7 @@ impl Engine {
         let trace = options.explain;
         let vetoes = self.vetoes(facts, as_of, trace);
         let shared = decide::SharedResults::default();
-        let input = self.input(facts, as_of, options.priors, &vetoes, &shared, trace);
+        let input = self.input(facts, as_of, options.priors, options.item, &vetoes, &shared, trace);
         let known: Vec<&CompiledPolicy> = chosen.iter().filter_map(|c| c.ok()).collect();
         let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
         settle::exclusive_groups(&mut drafts, &known);

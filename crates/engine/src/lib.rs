@@ -37,6 +37,7 @@ mod explain;
 mod facts;
 mod guide;
 mod ir;
+mod item;
 mod lower;
 mod on_date;
 mod policy;

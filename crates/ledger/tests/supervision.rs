@@ -84,7 +84,7 @@ fn decide(set: &PolicySet, policy: &str, as_of: NaiveDate, in_park: bool) -> Dec
     let engine = set.engine();
     let facts = engine.schema().parse_json(&facts(in_park)).unwrap();
     let id = [engine.policy(policy).unwrap().id().clone()];
-    let options = EvalOptions { priors: &[], only: Some(&id), explain: false };
+    let options = EvalOptions { priors: &[], only: Some(&id), explain: false, item: None };
     engine.evaluate(&facts, as_of, &options).decisions.into_iter().next().unwrap()
 }
 

@@ -62,6 +62,25 @@ impl Printer<'_> {
                 }
             }
             ClauseKind::Status(w) => self.keyed(STATUS, &w.text),
+            ClauseKind::Item { fact, per_enterprise } => {
+                self.keyed(ITEM, &fact.text);
+                if !per_enterprise.is_empty() {
+                    // A limit is a keyword, written in the file's language; a word that is not
+                    // one (an error the checker reports) stays as written.
+                    let limits: Vec<&str> = per_enterprise
+                        .iter()
+                        .map(|w| {
+                            let known = crate::check::item::LIMITS.iter().map(|(zh, en, _)| Kw(zh, en));
+                            known
+                                .chain([CAP])
+                                .find(|k| k.0 == w.text || k.1 == w.text)
+                                .map_or(w.text.as_str(), |k| k.get(self.lang))
+                        })
+                        .collect();
+                    let tail = format!(" {} {}", self.kw(PER_ENTERPRISE), limits.join(", "));
+                    self.push(&tail);
+                }
+            }
             ClauseKind::Let { name, value } => {
                 self.keyed(LET, &format!("{} = ", name.text));
                 self.top_expr(value);

@@ -8,6 +8,7 @@
 //! [`Diagnostic`]: crate::Diagnostic
 
 mod expr;
+mod item;
 mod library;
 mod platform;
 mod policy;
@@ -16,6 +17,7 @@ mod syntax;
 mod tiers;
 
 pub use expr::{Arity, ExprMsg, NameHint, Op, Why};
+pub use item::ItemMsg;
 pub use library::LibraryMsg;
 pub use platform::PlatformMsg;
 pub use policy::{AwardPart, Choice, Clash, PolicyMsg};
@@ -107,6 +109,8 @@ pub enum Message {
     Platform(PlatformMsg),
     /// Tier tables.
     Tiers(TierMsg),
+    /// `标的`: per-item awards.
+    Item(ItemMsg),
     /// The library as a whole: duplicates across files, the one platform, groups.
     Library(LibraryMsg),
     /// huiqi broke one of its own rules; the text names the rule, for its maintainers.
@@ -123,6 +127,7 @@ impl Message {
             Message::Schema(m) => m.code(),
             Message::Platform(m) => m.code(),
             Message::Tiers(m) => m.code(),
+            Message::Item(m) => m.code(),
             Message::Library(m) => m.code(),
             Message::Internal(_) => Code::Internal,
         }
@@ -137,6 +142,7 @@ impl Message {
             Message::Schema(m) => m.texts(locale),
             Message::Platform(m) => m.texts(locale),
             Message::Tiers(m) => m.texts(locale),
+            Message::Item(m) => m.texts(locale),
             Message::Library(m) => m.texts(locale),
             Message::Internal(what) => match locale {
                 Locale::Zh => say(
@@ -170,6 +176,7 @@ from_area!(
     Schema(SchemaMsg),
     Platform(PlatformMsg),
     Tiers(TierMsg),
+    Item(ItemMsg),
     Library(LibraryMsg)
 );
 

@@ -152,7 +152,7 @@ fn compare(
     }
 
     let only = [PolicyId::from(id)];
-    let explained = EvalOptions { priors, only: Some(&only), explain: true };
+    let explained = EvalOptions { priors, only: Some(&only), explain: true, item: None };
     let d = engine.evaluate(&facts, as_of, &explained).decisions.remove(0);
     let r = reference::decide(library, info, &rf, as_of, priors);
     let names = |list: &[crate::MissingFact]| -> BTreeSet<String> {
