@@ -65,18 +65,8 @@ impl Printer<'_> {
             ClauseKind::Item { fact, per_enterprise } => {
                 self.keyed(ITEM, &fact.text);
                 if !per_enterprise.is_empty() {
-                    // A limit is a keyword, written in the file's language; a word that is not
-                    // one (an error the checker reports) stays as written.
-                    let limits: Vec<&str> = per_enterprise
-                        .iter()
-                        .map(|w| {
-                            let known = crate::check::item::LIMITS.iter().map(|(zh, en, _)| Kw(zh, en));
-                            known
-                                .chain([CAP])
-                                .find(|k| k.0 == w.text || k.1 == w.text)
-                                .map_or(w.text.as_str(), |k| k.get(self.lang))
-                        })
-                        .collect();
+                    // The limits stay as written, as a 频次's value does: formatting keeps the tree.
+                    let limits: Vec<&str> = per_enterprise.iter().map(|w| w.text.as_str()).collect();
                     let tail = format!(" {} {}", self.kw(PER_ENTERPRISE), limits.join(", "));
                     self.push(&tail);
                 }
