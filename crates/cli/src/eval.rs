@@ -46,7 +46,9 @@ pub enum EvalError {
     Json { path: PathBuf, source: serde_json::Error },
     #[error("`{path}`: the enterprise's facts do not fit the schema:\n{errors}")]
     Facts { path: PathBuf, errors: String },
-    #[error("`{path}`: prior awards must be a list of {{\"policy\", \"date\", \"amount\", \"item\"}}: {source}")]
+    #[error(
+        "`{path}`: prior awards must be a list of {{\"policy\", \"date\", \"amount\", \"item\"}}: {source}"
+    )]
     Priors { path: PathBuf, source: serde_json::Error },
     #[error("`{path}`: `item` must be the item's identifier as a string")]
     Item { path: PathBuf },
@@ -112,8 +114,12 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     })?;
     let as_of = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
     let only: Vec<PolicyId> = args.policies.iter().map(|id| PolicyId::from(id.as_str())).collect();
-    let options =
-        EvalOptions { priors: &priors, only: (!only.is_empty()).then_some(only.as_slice()), explain: true, item: item.as_deref() };
+    let options = EvalOptions {
+        priors: &priors,
+        only: (!only.is_empty()).then_some(only.as_slice()),
+        explain: true,
+        item: item.as_deref(),
+    };
     let answer = engine.evaluate(&facts, as_of, &options);
     match args.format {
         Format::Json => say!("{}", serde_json::to_string_pretty(&answer)?),

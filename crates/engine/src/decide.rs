@@ -17,8 +17,8 @@ use crate::decision::*;
 use crate::eval::{round, Context, Evaluator};
 use crate::explain::{fact_name, fact_reads, money, Explainer};
 use crate::facts::{Facts, Schema};
-use crate::item::ItemScope;
 use crate::ir::{CompiledCondition, CompiledPlatform, CompiledPolicy, Program, SHARED};
+use crate::item::ItemScope;
 use crate::value::{EvalError, Missing, Val, Value};
 
 /// A decision before cross-policy rules. An award found here is not yet paid: its decision says
@@ -396,7 +396,8 @@ pub(crate) fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: 
                 (total(input.priors.iter().filter(counted)), "年度上限")
             }
             CapScope::Lifetime => {
-                let counted = |a: &&PriorAward| (mine(a) || in_group(a)) && scope.counts(Limit::LifetimeCap, a);
+                let counted =
+                    |a: &&PriorAward| (mine(a) || in_group(a)) && scope.counts(Limit::LifetimeCap, a);
                 (total(input.priors.iter().filter(counted)), "累计上限")
             }
         };

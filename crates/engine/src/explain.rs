@@ -197,7 +197,8 @@ impl Explainer<'_> {
                 _ => "每企业限享受一次",
             };
             // Under 标的 the rule is the item's, and the sentence names it.
-            let item = self.policy.info.item.as_ref().filter(|i| i.per_item(huiqi_dsl::check::Limit::Frequency));
+            let item =
+                self.policy.info.item.as_ref().filter(|i| i.per_item(huiqi_dsl::check::Limit::Frequency));
             match item {
                 Some(i) if !prior.item.is_empty() => {
                     let rule = rule.replace("每企业", "每个标的");

@@ -33,7 +33,8 @@ impl<'a> ItemScope<'a> {
     pub(crate) fn step(rule: Option<&ItemInfo>, item: Option<&str>) -> Option<String> {
         let rule = rule?;
         let kept: Vec<&str> = rule.per_enterprise.iter().map(|(l, _)| l.keyword()).collect();
-        let kept = if kept.is_empty() { String::new() } else { format!("（{}按企业计）", kept.join("、")) };
+        let kept =
+            if kept.is_empty() { String::new() } else { format!("（{}按企业计）", kept.join("、")) };
         Some(match item {
             Some(item) => format!("标的：{} {item}，已兑付按该标的计{kept}", rule.fact),
             None => format!("未指明标的（{}）：已兑付按企业全部标的计", rule.fact),

@@ -29,9 +29,13 @@ fn decide(
 ) -> huiqi_engine::Decision {
     let e = engine();
     let facts = e.schema().parse_json(&facts).unwrap();
-    e.evaluate(&facts, as_of, &EvalOptions { priors, only: Some(&[PolicyId::from(policy)]), explain: true, item: None })
-        .decisions
-        .remove(0)
+    e.evaluate(
+        &facts,
+        as_of,
+        &EvalOptions { priors, only: Some(&[PolicyId::from(policy)]), explain: true, item: None },
+    )
+    .decisions
+    .remove(0)
 }
 
 fn base() -> serde_json::Value {

@@ -253,7 +253,14 @@ fn record_decision(
         )?
         .map_or(Ok(0), |r| r.int(0))?
         + 1;
-    decision_history(tx, set, claim, seq, &Decided { on: &on, facts: &facts, decision: &text, priors: &priors }, why)
+    decision_history(
+        tx,
+        set,
+        claim,
+        seq,
+        &Decided { on: &on, facts: &facts, decision: &text, priors: &priors },
+        why,
+    )
 }
 
 /// A decision as `claims` and `claim_decisions` store it.
@@ -471,7 +478,8 @@ fn submit_new(
 ) -> Result<i64, LedgerError> {
     applicant(tx, uscc, app.applicant)?;
     // A policy that pays per item decides and records per item: which one must be said.
-    let item_fact = set.engine().policy(app.policy).and_then(|p| p.info().item.as_ref().map(|i| i.fact.clone()));
+    let item_fact =
+        set.engine().policy(app.policy).and_then(|p| p.info().item.as_ref().map(|i| i.fact.clone()));
     if let Some(fact) = item_fact.filter(|_| app.item.trim().is_empty()) {
         return Err(LedgerError::ItemRequired { policy: app.policy.to_owned(), fact });
     }
@@ -590,7 +598,15 @@ impl Ledger {
             } else {
                 format!("审核：{}", note.trim())
             };
-            record_decision(tx, set, claim, &decision, &Basis { facts: &facts, priors: &history }, applied, &why)?;
+            record_decision(
+                tx,
+                set,
+                claim,
+                &decision,
+                &Basis { facts: &facts, priors: &history },
+                applied,
+                &why,
+            )?;
             match decision.outcome() {
                 Outcome::Eligible => {
                     let c = lock(tx, claim)?;

@@ -75,7 +75,10 @@ pub(crate) fn item_info(
         None => {
             let texts = facts.values().filter(|f| f.base == BaseType::Text && !f.series);
             let suggestion = closest(&fact.text, texts.map(|f| f.name.as_str())).map(str::to_string);
-            out.push(Diagnostic::new(fact.span, ItemMsg::UnknownFact { name: fact.text.clone(), suggestion }));
+            out.push(Diagnostic::new(
+                fact.span,
+                ItemMsg::UnknownFact { name: fact.text.clone(), suggestion },
+            ));
         }
         Some(f) if f.base != BaseType::Text || f.series => out.push(Diagnostic::new(
             fact.span,
@@ -85,14 +88,18 @@ pub(crate) fn item_info(
     }
     let mut per_enterprise: Vec<(Limit, Span)> = Vec::new();
     for word in limits {
-        let Some((_, _, limit)) = LIMITS.iter().find(|(zh, en, _)| *zh == word.text || *en == word.text) else {
+        let Some((_, _, limit)) = LIMITS.iter().find(|(zh, en, _)| *zh == word.text || *en == word.text)
+        else {
             let cap = word.text == CapScope::Item.keyword() || word.text == "cap";
             let suggestion = if cap {
                 None
             } else {
                 closest(&word.text, LIMITS.iter().flat_map(|(zh, en, _)| [*zh, *en])).map(str::to_string)
             };
-            out.push(Diagnostic::new(word.span, ItemMsg::UnknownLimit { word: word.text.clone(), cap, suggestion }));
+            out.push(Diagnostic::new(
+                word.span,
+                ItemMsg::UnknownLimit { word: word.text.clone(), cap, suggestion },
+            ));
             continue;
         };
         if let Some((_, first)) = per_enterprise.iter().find(|(l, _)| l == limit) {

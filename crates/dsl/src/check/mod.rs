@@ -160,7 +160,10 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
         if item::group_disagrees(p, q) {
             let at = p.item.as_ref().map_or(group.span, |i| i.span);
             let other = q.id.clone();
-            push(p.place.file, vec![Diagnostic::new(at, ItemMsg::GroupDisagrees { group: group.name.clone(), other })]);
+            push(
+                p.place.file,
+                vec![Diagnostic::new(at, ItemMsg::GroupDisagrees { group: group.name.clone(), other })],
+            );
         }
         if g.upgrade_pays_difference == group.upgrade_pays_difference {
             continue;

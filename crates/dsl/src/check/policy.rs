@@ -176,7 +176,8 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                 })
             }
             ClauseKind::Item { fact, per_enterprise } => {
-                info.item = Some(crate::check::item::item_info(fact, per_enterprise, clause.span, cx.facts, out));
+                info.item =
+                    Some(crate::check::item::item_info(fact, per_enterprise, clause.span, cx.facts, out));
             }
             ClauseKind::Status(s) => {
                 if let Some(status) = choose(s, STATUSES, Choice::Status, out) {

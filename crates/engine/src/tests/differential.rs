@@ -217,9 +217,10 @@ fn report(name: &str, tally: &Tally) {
 #[test]
 fn generated_policies_decide_as_the_reference_does() {
     let schema = enterprises::schema();
-    let strategy = (gen::policy(), enterprises::facts(), enterprises::as_of(), enterprises::item()).prop_flat_map(
-        |(policy, facts, as_of, item)| (Just(policy), Just(facts), Just(as_of), enterprises::priors(as_of), Just(item)),
-    );
+    let strategy = (gen::policy(), enterprises::facts(), enterprises::as_of(), enterprises::item())
+        .prop_flat_map(|(policy, facts, as_of, item)| {
+            (Just(policy), Just(facts), Just(as_of), enterprises::priors(as_of), Just(item))
+        });
     let tally = RefCell::new(Tally::default());
     let result = TestRunner::new(config()).run(&strategy, |(generated, facts, as_of, priors, item)| {
         let mut texts = vec![
@@ -269,19 +270,23 @@ fn bundled_policies_decide_as_the_reference_does() {
     assert!(golden.cases.len() > 600, "only {} golden cases", golden.cases.len());
     let tally = RefCell::new(Tally::default());
     let result = TestRunner::new(config()).run(&golden::mutations(), |(index, mutations, shift)| {
-        let Some((as_of, json, priors, item)) = golden.mutate(index, &mutations, shift) else { return Ok(()) };
+        let Some((as_of, json, priors, item)) = golden.mutate(index, &mutations, shift) else {
+            return Ok(());
+        };
         let mut tally = tally.borrow_mut();
         if engine.schema().parse_json(&json).is_err() {
             tally.skipped += 1;
             return Ok(());
         }
         for p in &library.policies {
-            compare(&engine, &library, &p.id, &json, as_of, &priors, item.as_deref(), &mut tally).map_err(|e| {
-                TestCaseError::fail(format!(
-                    "{}: {e}\n--- as of {as_of}, priors {priors:?}, item {item:?}\n--- facts ---\n{json}",
-                    p.id
-                ))
-            })?;
+            compare(&engine, &library, &p.id, &json, as_of, &priors, item.as_deref(), &mut tally).map_err(
+                |e| {
+                    TestCaseError::fail(format!(
+                        "{}: {e}\n--- as of {as_of}, priors {priors:?}, item {item:?}\n--- facts ---\n{json}",
+                        p.id
+                    ))
+                },
+            )?;
         }
         Ok(())
     });

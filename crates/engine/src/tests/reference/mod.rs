@@ -179,7 +179,10 @@ pub fn decide(
         let already = match cap.scope {
             CapScope::Item => Some(Decimal::ZERO),
             CapScope::Yearly => checked_sum(
-                priors.iter().filter(|a| mine(a) && this_year(a) && counts(Limit::YearlyCap, a)).map(|a| &a.amount),
+                priors
+                    .iter()
+                    .filter(|a| mine(a) && this_year(a) && counts(Limit::YearlyCap, a))
+                    .map(|a| &a.amount),
             ),
             CapScope::Lifetime => checked_sum(
                 priors
