@@ -240,7 +240,6 @@ impl Engine {
         facts: &'a Facts,
         as_of: NaiveDate,
         priors: &'a [PriorAward],
-        item: Option<&'a str>,
         vetoes: &'a decide::VetoResults,
         shared: &'a decide::SharedResults,
         trace: bool,
@@ -252,7 +251,8 @@ impl Engine {
             facts,
             as_of,
             priors,
-            item,
+            // Named only by `evaluate`: `judge` and screening count every award (see `item.rs`).
+            item: None,
             vetoes,
             texts: &self.texts,
             groups: &self.groups,
@@ -273,7 +273,7 @@ impl Engine {
         let Some(p) = self.policies.get(policy.0) else { return Judgement::NotPayable };
         let vetoes = self.vetoes(facts, as_of, false);
         let shared = decide::SharedResults::default();
-        let input = self.input(facts, as_of, priors, None, &vetoes, &shared, false);
+        let input = self.input(facts, as_of, priors, &vetoes, &shared, false);
         match decide::judge(p, &input, &mut decide::NoTrace) {
             Judged::NotPayable => Judgement::NotPayable,
             Judged::Ineligible { .. } => Judgement::Ineligible { zero_award: false },
@@ -305,7 +305,7 @@ impl Engine {
     ) -> Vec<Screened> {
         let vetoes = self.vetoes(facts, as_of, false);
         let shared = decide::SharedResults::default();
-        let input = self.input(facts, as_of, priors, None, &vetoes, &shared, false);
+        let input = self.input(facts, as_of, priors, &vetoes, &shared, false);
         let mut out = Vec::with_capacity(policies.len());
         let mut open: Vec<(usize, &CompiledPolicy)> = Vec::new();
         for (i, index) in policies.iter().enumerate() {
@@ -352,7 +352,8 @@ impl Engine {
         let trace = options.explain;
         let vetoes = self.vetoes(facts, as_of, trace);
         let shared = decide::SharedResults::default();
-        let input = self.input(facts, as_of, options.priors, options.item, &vetoes, &shared, trace);
+        let mut input = self.input(facts, as_of, options.priors, &vetoes, &shared, trace);
+        input.item = options.item;
         let known: Vec<&CompiledPolicy> = chosen.iter().filter_map(|c| c.ok()).collect();
         let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
         settle::exclusive_groups(&mut drafts, &known);

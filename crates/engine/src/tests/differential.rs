@@ -124,8 +124,7 @@ fn compare(
     id: &str,
     json: &serde_json::Value,
     as_of: NaiveDate,
-    priors: &[PriorAward],
-    item: Option<&str>,
+    (priors, item): (&[PriorAward], Option<&str>),
     tally: &mut Tally,
 ) -> Result<(), String> {
     let facts = engine.schema().parse_json(json).map_err(|e| format!("facts refused: {e:?}"))?;
@@ -244,7 +243,7 @@ fn generated_policies_decide_as_the_reference_does() {
         };
         let (library, engine) = built.map_err(fail)?;
         let json = enterprises::dated(facts, chrono::Datelike::year(&as_of));
-        compare(&engine, &library, gen::ID, &json, as_of, &priors, item.as_deref(), &mut tally)
+        compare(&engine, &library, gen::ID, &json, as_of, (&priors, item.as_deref()), &mut tally)
             .map_err(|e| fail(format!("{e}\n--- facts ---\n{json}")))
     });
     let tally = tally.into_inner();
@@ -279,7 +278,7 @@ fn bundled_policies_decide_as_the_reference_does() {
             return Ok(());
         }
         for p in &library.policies {
-            compare(&engine, &library, &p.id, &json, as_of, &priors, item.as_deref(), &mut tally).map_err(
+            compare(&engine, &library, &p.id, &json, as_of, (&priors, item.as_deref()), &mut tally).map_err(
                 |e| {
                     TestCaseError::fail(format!(
                         "{}: {e}\n--- as of {as_of}, priors {priors:?}, item {item:?}\n--- facts ---\n{json}",
