@@ -10,7 +10,8 @@ use crate::{library, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The enterprise: a JSON object of facts, or `{"facts": {...}, "prior_awards": [...]}`.
+    /// The enterprise: a JSON object of facts, or `{"facts": {...}, "prior_awards": [...],
+    /// "item": "..."}`.
     #[arg(long)]
     facts: PathBuf,
     /// The evaluation date (YYYY-MM-DD); today if not given.
@@ -19,9 +20,13 @@ pub struct Args {
     /// Only these policies (repeatable), in this order.
     #[arg(long = "policy")]
     policies: Vec<String>,
-    /// Awards already paid: a JSON list of `{"policy", "date", "amount"}`.
+    /// Awards already paid: a JSON list of `{"policy", "date", "amount", "item"}`.
     #[arg(long)]
     priors: Option<PathBuf>,
+    /// The item decided for (e.g. a drama's 电视剧备案号): policies that pay per `标的` count only
+    /// the prior awards of this item. Overrides an `"item"` in the input.
+    #[arg(long)]
+    item: Option<String>,
     /// The 兑现 ledger to take the enterprise's prior awards from (by its 统一社会信用代码, given
     /// in the input); added to any given here.
     #[arg(long = "db", env = "HUIQI_DB")]
@@ -41,8 +46,12 @@ pub enum EvalError {
     Json { path: PathBuf, source: serde_json::Error },
     #[error("`{path}`: the enterprise's facts do not fit the schema:\n{errors}")]
     Facts { path: PathBuf, errors: String },
-    #[error("`{path}`: prior awards must be a list of {{\"policy\", \"date\", \"amount\"}}: {source}")]
+    #[error(
+        "`{path}`: prior awards must be a list of {{\"policy\", \"date\", \"amount\", \"item\"}}: {source}"
+    )]
     Priors { path: PathBuf, source: serde_json::Error },
+    #[error("`{path}`: `item` must be the item's identifier as a string")]
+    Item { path: PathBuf },
 }
 
 /// The enterprise's identity in the input.
@@ -63,6 +72,13 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .or_else(|| input.get("facts").and_then(|f| f.get(USCC)))
         .and_then(|c| c.as_str())
         .map(str::to_owned);
+    let item = match (&args.item, input.get("facts").and(input.get("item"))) {
+        (Some(item), _) => Some(item.clone()),
+        (None, Some(serde_json::Value::String(item))) => Some(item.clone()),
+        (None, Some(_)) => return Err(EvalError::Item { path: args.facts.clone() }.into()),
+        (None, None) => None,
+    };
+    let item = item.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty());
     let (mut facts_json, mut priors) = match input.get("facts") {
         Some(facts) if facts.is_object() => {
             let priors: Vec<PriorAward> = match input.get("prior_awards") {
@@ -98,8 +114,12 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     })?;
     let as_of = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
     let only: Vec<PolicyId> = args.policies.iter().map(|id| PolicyId::from(id.as_str())).collect();
-    let options =
-        EvalOptions { priors: &priors, only: (!only.is_empty()).then_some(only.as_slice()), explain: true };
+    let options = EvalOptions {
+        priors: &priors,
+        only: (!only.is_empty()).then_some(only.as_slice()),
+        explain: true,
+        item: item.as_deref(),
+    };
     let answer = engine.evaluate(&facts, as_of, &options);
     match args.format {
         Format::Json => say!("{}", serde_json::to_string_pretty(&answer)?),

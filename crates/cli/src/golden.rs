@@ -3,7 +3,7 @@
 //! ```json
 //! {"cases": [
 //!   {"name": "上年度首次入规的园区企业", "as_of": "2026-11-26", "policies": ["gxj-02"],
-//!    "facts": {...}, "prior_awards": [...],
+//!    "facts": {...}, "prior_awards": [...], "item": "（标的，可省）",
 //!    "expect": {"gxj-02": {"outcome": "eligible", "amount": "50000.00", "payer": "章贡高新区管委会"}}}
 //! ]}
 //! ```
@@ -242,7 +242,13 @@ fn run_file(
             }
             None => None,
         };
-        let options = EvalOptions { priors: &priors, only: only.as_deref(), explain: true };
+        // The item, for policies that pay per 标的 (docs/language.md, Items).
+        let item = match case.get("item") {
+            None => None,
+            Some(Value::String(item)) => Some(item.as_str()),
+            Some(_) => return Err(format!("{place}: item: expected a string").into()),
+        };
+        let options = EvalOptions { priors: &priors, only: only.as_deref(), explain: true, item };
         let answer = engine.evaluate(&facts, as_of, &options);
         for d in &answer.decisions {
             let seen = tally.seen.entry(d.policy.to_string()).or_default();

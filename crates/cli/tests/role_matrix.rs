@@ -198,7 +198,7 @@ impl Claim {
 fn application(w: &World, c: &Claim) -> Value {
     let enterprise = json!({"uscc": c.uscc, "name": format!("企业{}", c.uscc), "bank": "中国银行赣州分行", "account": c.account});
     if c.policy == "gxj-45" {
-        json!({"policy": "gxj-45", "facts": w.gxj_applied, "commitment": "本企业承诺技改项目真实、已投产", "enterprise": enterprise})
+        json!({"policy": "gxj-45", "item": "2025-360702-34-03-012345", "facts": w.gxj_applied, "commitment": "本企业承诺技改项目真实、已投产", "enterprise": enterprise})
     } else {
         json!({"policy": "rsj-25", "facts": w.rsj_facts, "enterprise": enterprise})
     }

@@ -113,11 +113,28 @@ fn each_modes_whole_life_over_http() {
         let review_facts =
             json!({"技改项目竣工验收通过": true, "核定技改固定资产投资额": full["核定技改固定资产投资额"]});
         let applied = without(&full, &["技改项目竣工验收通过", "核定技改固定资产投资额"]);
-        let (status, e) =
-            http(p, "POST", "/v1/claims", Some(&me), &[], &json!({"policy": "gxj-45", "facts": applied}));
+        let (status, e) = http(
+            p,
+            "POST",
+            "/v1/claims",
+            Some(&me),
+            &[],
+            &json!({"policy": "gxj-45", "facts": applied, "item": "一期"}),
+        );
         assert_eq!((status, e["path"].as_str()), (422, Some("commitment")), "{e}");
-        let body =
-            json!({"policy": "gxj-45", "facts": applied, "commitment": "本企业承诺技改项目真实、已投产"});
+        // gxj-45 pays per project (标的): a claim must say which.
+        let promise = "本企业承诺技改项目真实、已投产";
+        let (status, e) = http(
+            p,
+            "POST",
+            "/v1/claims",
+            Some(&me),
+            &[],
+            &json!({"policy": "gxj-45", "facts": applied, "commitment": promise}),
+        );
+        assert_eq!((status, e["path"].as_str()), (422, Some("item")), "{e}");
+        assert!(e["message"].as_str().unwrap().contains("技改项目备案号"), "{e}");
+        let body = json!({"policy": "gxj-45", "facts": applied, "commitment": promise, "item": "一期"});
         let (status, c) = http(p, "POST", "/v1/claims", Some(&me), &[], &body);
         assert_eq!((status, c["decision"]["outcome"].as_str()), (201, Some("pending_review")), "{c}");
         let id = c["id"].as_i64().unwrap();

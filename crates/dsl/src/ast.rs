@@ -119,6 +119,14 @@ pub enum ClauseKind {
     },
     /// `状态`: the catalog status (`在列`, `暂停`, `未列入`).
     Status(Word),
+    /// `标的 事实 [按企业 限制, …]`: the policy pays per item (a drama, a contract), identified by
+    /// the text fact named; the limits listed after `按企业` stay per enterprise.
+    Item {
+        /// The fact that identifies an item (`电视剧备案号`).
+        fact: Word,
+        /// The limits that stay per enterprise, as written (`累计上限`), checked later.
+        per_enterprise: Vec<Word>,
+    },
     /// `设 名称 = 表达式`: a local definition.
     Let {
         /// The name later expressions read.
@@ -163,6 +171,7 @@ impl ClauseKind {
             ClauseKind::Frequency(_) => "频次",
             ClauseKind::Group { .. } => "就高不重复",
             ClauseKind::Status(_) => "状态",
+            ClauseKind::Item { .. } => "标的",
             ClauseKind::Let { .. } => "设",
             ClauseKind::Conditions(_) => "条件",
             ClauseKind::Award(_) => "奖励",

@@ -141,6 +141,10 @@ fn policy_names(text: &str, policy: &Policy, out: &mut Vec<Occurrence>) {
                 }
             }
             ClauseKind::Award(e) | ClauseKind::Cap { value: e, .. } => walker.expr(e),
+            // `标的` names a fact: a rename of the fact renames it here too.
+            ClauseKind::Item { fact, .. } => {
+                walker.out.push(global(SymbolKind::Fact, &fact.text, fact.span, false))
+            }
             _ => {}
         }
     }

@@ -428,6 +428,10 @@ impl Builder<'_> {
                 ClauseKind::Group { name, upgrade_pays_difference: upgrade }
             }
             Rule::status => ClauseKind::Status(self.word(inner.next()?)),
+            Rule::item_clause => {
+                let fact = self.word(inner.next()?);
+                ClauseKind::Item { fact, per_enterprise: inner.map(|p| self.word(p)).collect() }
+            }
             Rule::let_def => {
                 let name = self.word(inner.next()?);
                 let value = self.expr(inner.next()?);
@@ -968,6 +972,7 @@ impl Context {
                 "频次",
                 "就高不重复",
                 "状态",
+                "标的",
                 "设",
                 "条件",
                 "奖励",
@@ -987,6 +992,7 @@ impl Context {
                 "frequency",
                 "exclusive_group",
                 "status",
+                "item",
                 "let",
                 "conditions",
                 "award",

@@ -6,10 +6,11 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use huiqi_dsl::ast::CapScope;
-use huiqi_dsl::check::{Frequency, Mode, Status};
+use huiqi_dsl::check::{Frequency, Limit, Mode, Status};
 use rust_decimal::Decimal;
 
 use crate::decision::*;
@@ -17,6 +18,7 @@ use crate::eval::{round, Context, Evaluator};
 use crate::explain::{fact_name, fact_reads, money, Explainer};
 use crate::facts::{Facts, Schema};
 use crate::ir::{CompiledCondition, CompiledPlatform, CompiledPolicy, Program, SHARED};
+use crate::item::ItemScope;
 use crate::value::{EvalError, Missing, Val, Value};
 
 /// A decision before cross-policy rules. An award found here is not yet paid: its decision says
@@ -138,6 +140,8 @@ pub struct Input<'a> {
     pub facts: &'a Facts,
     pub as_of: NaiveDate,
     pub priors: &'a [PriorAward],
+    /// The item decided for, for policies that pay per `标的`.
+    pub item: Option<&'a str>,
     pub vetoes: &'a VetoResults,
     /// The texts of the library's files, for locating errors.
     pub texts: &'a [String],
@@ -264,12 +268,14 @@ pub(crate) fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: 
         return Judged::Error(e.clone());
     }
 
-    // 3. Once-only rules against awards already paid.
+    // 3. Once-only rules against awards already paid (for the same item, under 标的).
+    let scope = ItemScope::new(info.item.as_ref(), input.item);
     let mine = |a: &&PriorAward| a.policy == info.id;
     let this_year = |a: &&PriorAward| a.date.year() == input.as_of.year();
+    let once = |a: &&PriorAward| mine(a) && scope.counts(Limit::Frequency, a);
     let paid = match info.frequency {
-        Frequency::OncePerEnterprise => input.priors.iter().find(mine),
-        Frequency::OncePerEnterprisePerYear => input.priors.iter().filter(mine).find(this_year),
+        Frequency::OncePerEnterprise => input.priors.iter().find(once),
+        Frequency::OncePerEnterprisePerYear => input.priors.iter().filter(once).find(this_year),
         Frequency::Unlimited => None,
     };
 
@@ -341,9 +347,16 @@ pub(crate) fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: 
         trace.step(|| format!("奖励不能为负，按 0 元计（计算值 {}）", money(amount)));
         amount = Decimal::ZERO;
     }
+    if T::ON {
+        if let Some(line) = ItemScope::step(info.item.as_ref(), input.item) {
+            trace.step(|| line);
+        }
+    }
     // 就高不重复 against what the group paid before: the difference on upgrade, or nothing.
     if let Some(group) = &info.group {
-        let in_group = |a: &&PriorAward| input.groups.get(&a.policy).is_some_and(|g| *g == group.name);
+        let in_group = |a: &&PriorAward| {
+            input.groups.get(&a.policy).is_some_and(|g| *g == group.name) && scope.counts(Limit::Group, a)
+        };
         if input.priors.iter().any(|a| in_group(&a)) {
             let paid = total(input.priors.iter().filter(in_group));
             if !group.upgrade_pays_difference {
@@ -378,8 +391,15 @@ pub(crate) fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: 
             |a: &&PriorAward| group.is_some() && input.groups.get(&a.policy).map(String::as_str) == group;
         let (already, what) = match cap.scope {
             CapScope::Item => (Some(Decimal::ZERO), "单项上限"),
-            CapScope::Yearly => (total(input.priors.iter().filter(mine).filter(this_year)), "年度上限"),
-            CapScope::Lifetime => (total(input.priors.iter().filter(|a| mine(a) || in_group(a))), "累计上限"),
+            CapScope::Yearly => {
+                let counted = |a: &&PriorAward| mine(a) && this_year(a) && scope.counts(Limit::YearlyCap, a);
+                (total(input.priors.iter().filter(counted)), "年度上限")
+            }
+            CapScope::Lifetime => {
+                let counted =
+                    |a: &&PriorAward| (mine(a) || in_group(a)) && scope.counts(Limit::LifetimeCap, a);
+                (total(input.priors.iter().filter(counted)), "累计上限")
+            }
         };
         let Some(already) = already else { return too_much_paid() };
         let Some(left) = limit.checked_sub(already) else { return too_much_paid() };
@@ -431,6 +451,9 @@ pub(crate) fn decide(p: &CompiledPolicy, input: &Input<'_>) -> Draft {
         Some(info.mode),
         Verdict::Ineligible { zero_award: false },
     );
+    if info.item.is_some() {
+        d.item = input.item.map(Arc::from);
+    }
     let mut full = Full {
         program: &p.program,
         schema: input.schema,

@@ -54,6 +54,10 @@ pub struct PriorAward {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
+    /// The item it was paid for (a drama's 备案号) under a policy that pays per `标的`; `""`
+    /// (or absent) when paid per enterprise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub item: String,
 }
 
 impl PriorAward {
@@ -191,6 +195,9 @@ pub struct Decision {
     /// How it is fulfilled: 免申即享, 即申即享 or 承诺兑现; `None` for an id not in the library
     /// (shown as `""`, as are its title and department).
     pub mode: Option<Mode>,
+    /// The item decided for (`电视剧备案号`'s value), for a policy that pays per `标的` when
+    /// the evaluation named one.
+    pub item: Option<Arc<str>>,
     /// The outcome, with the payment when eligible.
     pub verdict: Verdict,
     /// Why, in Chinese, with every condition and step.
@@ -301,6 +308,7 @@ impl Decision {
             title,
             department,
             mode,
+            item: None,
             verdict,
             reasons: Reasons {
                 summary: String::new(),
@@ -329,6 +337,10 @@ struct DecisionDoc<'a> {
     department: &'a str,
     /// 免申即享, 即申即享 or 承诺兑现; `""` for an id not in the library.
     mode: &'static str,
+    /// The item decided for, for a policy that pays per `标的` (a drama's 备案号); absent
+    /// otherwise, or when the evaluation named none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item: Option<&'a str>,
     /// What was decided.
     outcome: Outcome,
     /// Decimal string in 元, to the 分: what an eligible decision pays; the award of an
@@ -387,6 +399,7 @@ impl Serialize for Decision {
             title: &self.title,
             department: &self.department,
             mode: self.mode.map_or("", Mode::word),
+            item: self.item.as_deref(),
             outcome: self.outcome(),
             amount: self.amount(),
             shares: payment.map_or(&[], |p| &p.shares),

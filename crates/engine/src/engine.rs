@@ -41,6 +41,10 @@ pub struct EvalOptions<'a> {
     /// Whether to explain: reasons, steps and a summary. Off, decisions carry outcome, amount,
     /// payer, dates and shares only: what screening needs, much faster.
     pub explain: bool,
+    /// The item (`标的`) decided for, e.g. a drama's 备案号: a policy that pays per item counts
+    /// only the `priors` of the same item (see docs/language.md, Items). `None`: every award of
+    /// the enterprise counts. Policies that pay per enterprise ignore it.
+    pub item: Option<&'a str>,
 }
 
 impl<'a> EvalOptions<'a> {
@@ -247,6 +251,8 @@ impl Engine {
             facts,
             as_of,
             priors,
+            // Named only by `evaluate`: `judge` and screening count every award (see `item.rs`).
+            item: None,
             vetoes,
             texts: &self.texts,
             groups: &self.groups,
@@ -346,7 +352,8 @@ impl Engine {
         let trace = options.explain;
         let vetoes = self.vetoes(facts, as_of, trace);
         let shared = decide::SharedResults::default();
-        let input = self.input(facts, as_of, options.priors, &vetoes, &shared, trace);
+        let mut input = self.input(facts, as_of, options.priors, &vetoes, &shared, trace);
+        input.item = options.item;
         let known: Vec<&CompiledPolicy> = chosen.iter().filter_map(|c| c.ok()).collect();
         let mut drafts: Vec<Draft> = known.iter().map(|p| decide::decide(p, &input)).collect();
         settle::exclusive_groups(&mut drafts, &known);

@@ -196,7 +196,22 @@ impl Explainer<'_> {
                 huiqi_dsl::check::Frequency::OncePerEnterprisePerYear => "每企业每年限享受一次",
                 _ => "每企业限享受一次",
             };
-            parts.push(format!("已于 {} 享受本政策 {}，{rule}", prior.date, money(prior.amount)));
+            // Under 标的 the rule is the item's, and the sentence names it.
+            let item =
+                self.policy.info.item.as_ref().filter(|i| i.per_item(huiqi_dsl::check::Limit::Frequency));
+            match item {
+                Some(i) if !prior.item.is_empty() => {
+                    let rule = rule.replace("每企业", "每个标的");
+                    parts.push(format!(
+                        "该标的（{} {}）已于 {} 享受本政策 {}，{rule}",
+                        i.fact,
+                        prior.item,
+                        prior.date,
+                        money(prior.amount)
+                    ));
+                }
+                _ => parts.push(format!("已于 {} 享受本政策 {}，{rule}", prior.date, money(prior.amount))),
+            }
         }
         if let (Some(paid), Some(group)) = (group_paid, &self.policy.info.group) {
             parts.push(format!("同属“{}”类奖励，就高不重复，已兑付 {}", group.name, money(paid)));

@@ -39,6 +39,7 @@ mod facts;
 mod funding;
 mod guide;
 mod ir;
+mod item;
 mod lower;
 mod on_date;
 mod policy;
@@ -57,7 +58,8 @@ pub use engine::{Engine, EngineError, EvalOptions, Judgement, Screened};
 pub use explain::render_text;
 pub use facts::{trimmed, FactError, FactMeta, FactValue, Facts, Schema};
 pub use guide::{
-    catalog, AwardTiers, CatalogEntry, DataItem, ExclusiveGroup, Guide, PayerRule, Rule, Share, Validity,
+    catalog, AwardTiers, CatalogEntry, DataItem, ExclusiveGroup, Guide, ItemRule, PayerRule, Rule, Share,
+    Validity,
 };
 pub use ir::FactRef;
 pub use lower::LowerError;

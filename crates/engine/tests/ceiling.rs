@@ -58,7 +58,7 @@ fn no_golden_case_pays_above_its_policys_ceiling() {
                     serde_json::from_value(case.get("prior_awards").cloned().unwrap_or(Value::Array(vec![])))
                         .unwrap_or_default();
                 let as_of = case["as_of"].as_str().unwrap().parse().unwrap();
-                let options = EvalOptions { priors: &priors, only: None, explain: false };
+                let options = EvalOptions { priors: &priors, only: None, explain: false, item: None };
                 for d in engine.evaluate(&facts, as_of, &options).decisions {
                     let (Some(amount), Some(max)) = (d.amount(), ceiling(&engine, d.policy.as_str())) else {
                         continue;

@@ -46,7 +46,7 @@ fn every_case_decides_as_recorded() {
             case.get("prior_awards").map(|p| serde_json::from_value(p.clone()).unwrap()).unwrap_or_default();
         let only: Option<Vec<PolicyId>> =
             case.get("policies").map(|p| serde_json::from_value(p.clone()).unwrap());
-        let options = EvalOptions { priors: &priors, only: only.as_deref(), explain: true };
+        let options = EvalOptions { priors: &priors, only: only.as_deref(), explain: true, item: None };
         let answer = engine.evaluate(&facts, as_of, &options);
         // Without explanations, every decision comes out the same; `judge` agrees where it applies.
         let quick = engine.evaluate(&facts, as_of, &EvalOptions { explain: false, ..options });

@@ -29,9 +29,13 @@ fn decide(
 ) -> huiqi_engine::Decision {
     let e = engine();
     let facts = e.schema().parse_json(&facts).unwrap();
-    e.evaluate(&facts, as_of, &EvalOptions { priors, only: Some(&[PolicyId::from(policy)]), explain: true })
-        .decisions
-        .remove(0)
+    e.evaluate(
+        &facts,
+        as_of,
+        &EvalOptions { priors, only: Some(&[PolicyId::from(policy)]), explain: true, item: None },
+    )
+    .decisions
+    .remove(0)
 }
 
 fn base() -> serde_json::Value {
@@ -60,7 +64,7 @@ proptest! {
         let d = decide("t-rate", with(with(base(), "直播销售额", json!({"2025": wan(sales)})), "直播销售额核定通过", json!(true)), day(), &[]);
         let amount = d.amount().unwrap_or_default();
         prop_assert!(amount >= Decimal::ZERO && amount <= Decimal::from(5_000_000));
-        let priors = [PriorAward { policy: "t-unit".into(), date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(), amount: Decimal::new(prior, 2) }];
+        let priors = [PriorAward { policy: "t-unit".into(), date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(), amount: Decimal::new(prior, 2), item: String::new() }];
         let d = decide("t-unit", with(base(), "新增员工数", json!({"2025": sales % 5_000})), day(), &priors);
         let room = (Decimal::from(300_000) - Decimal::new(prior, 2)).max(Decimal::ZERO);
         let amount = d.amount().unwrap_or_default();

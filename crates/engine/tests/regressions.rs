@@ -114,7 +114,7 @@ fn rounding_places_are_read_whole() {
 fn absurd_prior_awards_are_an_error_not_a_panic() {
     // Prior awards come from the request; their sums used to overflow with a panic.
     let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-    let prior = |amount: Decimal| PriorAward { policy: "r-1".into(), date: day, amount };
+    let prior = |amount: Decimal| PriorAward { policy: "r-1".into(), date: day, amount, item: String::new() };
     let huge = [prior(Decimal::MAX), prior(Decimal::MAX)];
     let e = engine(" 奖励 5万元\n 年度上限 10万元");
     assert_eq!(decide(&e, json!({}), &huge).outcome(), Outcome::Error);
@@ -158,7 +158,7 @@ fn a_prior_award_that_cannot_have_been_paid_is_an_error() {
     // Found by the differential check: a negative prior at the decimal limit made the upgrade's
     // difference the largest decimal, whose 4:3:3 installments could not add up to it.
     let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-    let prior = |amount: Decimal| PriorAward { policy: "r-1".into(), date: day, amount };
+    let prior = |amount: Decimal| PriorAward { policy: "r-1".into(), date: day, amount, item: String::new() };
     let e = engine(" 频次 不限\n 就高不重复 组 升级补差\n 奖励 5万元\n 分期 4:3:3 按年");
     for amount in [Decimal::MIN, Decimal::from(-1), Decimal::new(12345, 3)] {
         let d = decide(&e, json!({}), &[prior(amount)]);

@@ -25,7 +25,7 @@ fn screening_decides_as_evaluate_does() {
         let full = engine.evaluate(
             &facts,
             as_of,
-            &EvalOptions { priors: &priors, only: Some(&ids), explain: false },
+            &EvalOptions { priors: &priors, only: Some(&ids), explain: false, item: None },
         );
         let screened = engine.on_date(as_of).screen(&facts, &priors, &all);
         assert_eq!(screened.len(), full.decisions.len());

@@ -211,6 +211,14 @@ pub enum LedgerError {
         /// The policy id.
         policy: String,
     },
+    /// An application for a policy that pays per item (`标的`) that does not name the item.
+    #[error("政策 {policy} 按标的兑现，申报须注明标的（item：{fact}）")]
+    ItemRequired {
+        /// The policy id.
+        policy: String,
+        /// The fact that identifies an item (`电视剧备案号`).
+        fact: String,
+    },
     /// An application for a policy the library does not have.
     #[error("政策库中没有政策 `{0}`")]
     NoSuchPolicy(String),

@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/0005_budget_changes.sqlite.sql"),
         postgres: include_str!("migrations/0005_budget_changes.postgres.sql"),
     },
+    Migration::Both(include_str!("migrations/0006_priors.sql")),
 ];
 
 /// The newest schema version this binary knows.

@@ -345,12 +345,12 @@ impl Ledger {
     /// (approved money counts, or it could be awarded twice).
     pub fn prior_awards(&self, uscc: &str) -> Result<Vec<PriorAward>, LedgerError> {
         self.query_alone(
-            "SELECT policy, COALESCE(paid_on, due_on), amount_fen FROM payouts WHERE enterprise = $1 ORDER BY id",
+            "SELECT policy, COALESCE(paid_on, due_on), amount_fen, item FROM payouts WHERE enterprise = $1 ORDER BY id",
             &[Param::Text(uscc)],
         )?
         .iter()
         .map(|r| {
-            Ok(PriorAward { policy: r.text(0)?.to_owned(), date: parse_date(r.text(1)?)?, amount: from_fen(r.int(2)?) })
+            Ok(PriorAward { policy: r.text(0)?.to_owned(), date: parse_date(r.text(1)?)?, amount: from_fen(r.int(2)?), item: r.text(3)?.to_owned() })
         })
         .collect()
     }

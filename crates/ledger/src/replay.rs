@@ -10,6 +10,13 @@ use crate::db::Param;
 use crate::error::LedgerError;
 use crate::ledger::Ledger;
 
+/// What a claim keeps besides its facts for a replay: the prior awards its decision was made
+/// with (`NULL` before migration 6, or for a decision made outside the workflow) and its item.
+struct Kept {
+    priors: Option<String>,
+    item: String,
+}
+
 /// What a replay found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Replay {
@@ -46,10 +53,10 @@ impl Ledger {
     /// and compared on the part of the decision it stores (outcome, amount, payer, due date,
     /// shares, installments).
     pub fn replay(&self, claim: i64) -> Result<Replay, LedgerError> {
-        let (policy, decided_on, facts, decision, set, calendar) = self.read(|tx| {
+        let (policy, decided_on, facts, decision, set, calendar, kept) = self.read(|tx| {
             let r = tx
                 .query_opt(
-                    "SELECT policy, decided_on, facts, decision, policy_set, calendar FROM claims WHERE id = $1",
+                    "SELECT policy, decided_on, facts, decision, policy_set, calendar, priors, item FROM claims WHERE id = $1",
                     &[Param::Int(claim)],
                 )?
                 .ok_or(LedgerError::UnknownClaim(claim))?;
@@ -60,6 +67,7 @@ impl Ledger {
                 r.text(3)?.to_owned(),
                 r.text(4)?.to_owned(),
                 r.text(5)?.to_owned(),
+                Kept { priors: r.opt_text(6)?.map(str::to_owned), item: r.text(7)?.to_owned() },
             ))
         })?;
         let corrupt = |what: &str, e: serde_json::Error| {
@@ -95,7 +103,7 @@ impl Ledger {
             let priors = priors(&given)?;
             // Decided alone, as an application is: a paying line of a 就高不重复 group is the
             // group's highest, which the others decided beside it did not change.
-            let options = EvalOptions { priors: &priors, only: Some(&only), explain: false };
+            let options = EvalOptions { priors: &priors, only: Some(&only), explain: false, item: None };
             let answer = engine.evaluate(&facts, decided_on, &options);
             let replayed = match answer.decisions.first() {
                 Some(d) => crate::screening::stored_decision(d, set.hash(), decided_on)?,
@@ -103,17 +111,22 @@ impl Ledger {
             };
             return Ok(Replay { claim, stored, replayed });
         }
-        let (facts, priors): (&serde_json::Value, Vec<PriorAward>) = match given.get("facts") {
+        let (facts, mut priors): (&serde_json::Value, Vec<PriorAward>) = match given.get("facts") {
             Some(facts) => (facts, priors(&given)?),
             None => (&given, Vec::new()),
         };
+        // A claim the workflow decided keeps the history it was decided with (migration 6).
+        if let Some(text) = &kept.priors {
+            priors = serde_json::from_str(text).map_err(|e| corrupt("已兑付记录", e))?;
+        }
+        let item = Some(kept.item.as_str()).filter(|i| !i.is_empty());
         let facts = engine.schema().parse_json(facts).map_err(|errors| {
             let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
             LedgerError::Corrupt(format!("申报 {claim} 的事实不符合其政策库：{}", list.join("；")))
         })?;
         let explained =
             stored.pointer("/reasons/summary").and_then(|s| s.as_str()).is_some_and(|s| !s.is_empty());
-        let options = EvalOptions { priors: &priors, only: Some(&only), explain: explained };
+        let options = EvalOptions { priors: &priors, only: Some(&only), explain: explained, item };
         let answer = engine.evaluate(&facts, decided_on, &options);
         let replayed = match answer.decisions.first() {
             Some(d) => serde_json::to_value(d).map_err(|e| corrupt("重放的决定", e))?,

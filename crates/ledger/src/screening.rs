@@ -755,7 +755,7 @@ impl Ledger {
         let date = rerun_of.map(|d| d.to_string()).unwrap_or_default();
         self.read(|tx| {
             tx.query(
-                "SELECT p.enterprise, p.policy, COALESCE(p.paid_on, p.due_on), p.amount_fen FROM payouts p \
+                "SELECT p.enterprise, p.policy, COALESCE(p.paid_on, p.due_on), p.amount_fen, p.item FROM payouts p \
                  JOIN claims c ON c.id = p.claim WHERE NOT (c.channel = $1 AND c.decided_on = $2) ORDER BY p.enterprise, p.id",
                 &[Param::Text(Channel::Screening.as_str()), Param::Text(&date)],
             )?
@@ -763,7 +763,7 @@ impl Ledger {
             .map(|r| {
                 Ok((
                     r.text(0)?.to_owned(),
-                    PriorAward { policy: r.text(1)?.to_owned(), date: parse_date(r.text(2)?)?, amount: from_fen(r.int(3)?) },
+                    PriorAward { policy: r.text(1)?.to_owned(), date: parse_date(r.text(2)?)?, amount: from_fen(r.int(3)?), item: r.text(4)?.to_owned() },
                 ))
             })
             .collect()

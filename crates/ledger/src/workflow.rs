@@ -163,7 +163,7 @@ fn decision_due(
 /// What the enterprise has been awarded, from the ledger's payouts (the engine's history).
 fn priors(tx: &mut dyn Tx, uscc: &str) -> Result<Vec<PriorAward>, LedgerError> {
     tx.query(
-        "SELECT policy, COALESCE(paid_on, due_on), amount_fen FROM payouts WHERE enterprise = $1 ORDER BY id",
+        "SELECT policy, COALESCE(paid_on, due_on), amount_fen, item FROM payouts WHERE enterprise = $1 ORDER BY id",
         &[Param::Text(uscc)],
     )?
     .iter()
@@ -172,6 +172,7 @@ fn priors(tx: &mut dyn Tx, uscc: &str) -> Result<Vec<PriorAward>, LedgerError> {
             policy: r.text(0)?.to_owned(),
             date: parse_date(r.text(1)?)?,
             amount: from_fen(r.int(2)?),
+            item: r.text(3)?.to_owned(),
         })
     })
     .collect()
@@ -181,6 +182,7 @@ fn priors(tx: &mut dyn Tx, uscc: &str) -> Result<Vec<PriorAward>, LedgerError> {
 fn decide(
     set: &PolicySet,
     policy: &str,
+    item: &str,
     facts: &serde_json::Value,
     as_of: NaiveDate,
     priors: &[PriorAward],
@@ -191,7 +193,8 @@ fn decide(
     }
     let parsed = engine.schema().parse_json(facts).map_err(LedgerError::Facts)?;
     let only = [PolicyId::from(policy)];
-    let options = EvalOptions { priors, only: Some(&only), explain: true };
+    let item = Some(item).filter(|i| !i.is_empty());
+    let options = EvalOptions { priors, only: Some(&only), explain: true, item };
     engine
         .evaluate(&parsed, as_of, &options)
         .decisions
@@ -200,24 +203,37 @@ fn decide(
         .ok_or_else(|| LedgerError::Corrupt(format!("引擎没有给出政策 {policy} 的决定")))
 }
 
+/// What a decision was made on: the facts as given and the enterprise's prior awards then.
+struct Basis<'a> {
+    facts: &'a serde_json::Value,
+    priors: &'a [PriorAward],
+}
+
+/// The prior awards as `claims.priors` keeps them: the JSON list the engine takes, so a replay
+/// decides with the same history.
+fn priors_text(priors: &[PriorAward]) -> Result<String, LedgerError> {
+    serde_json::to_string(priors).map_err(|e| LedgerError::Corrupt(e.to_string()))
+}
+
 /// Records a claim's (new) decision: the claim's row, and its place in `claim_decisions`.
 fn record_decision(
     tx: &mut dyn Tx,
     set: &PolicySet,
     claim: i64,
     decision: &Decision,
-    facts: &serde_json::Value,
+    basis: &Basis<'_>,
     decided_on: NaiveDate,
     why: &str,
 ) -> Result<(), LedgerError> {
     let text = serde_json::to_string(decision).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
     let outcome = crate::claim::outcome_name(decision)?;
     let amount = decision.amount().map(crate::money::to_fen).transpose()?;
-    let facts = facts.to_string();
+    let facts = basis.facts.to_string();
+    let priors = priors_text(basis.priors)?;
     let on = decided_on.to_string();
     tx.execute(
         "UPDATE claims SET facts = $1, decision = $2, outcome = $3, amount_fen = $4, decided_on = $5, \
-         policy_set = $6, calendar = $7 WHERE id = $8",
+         policy_set = $6, calendar = $7, priors = $9 WHERE id = $8",
         &[
             Param::Text(&facts),
             Param::Text(&text),
@@ -227,6 +243,7 @@ fn record_decision(
             Param::Text(set.hash()),
             Param::Text(set.calendar_hash()),
             Param::Int(claim),
+            Param::Text(&priors),
         ],
     )?;
     let seq = tx
@@ -236,7 +253,14 @@ fn record_decision(
         )?
         .map_or(Ok(0), |r| r.int(0))?
         + 1;
-    decision_history(tx, set, claim, seq, &Decided { on: &on, facts: &facts, decision: &text }, why)
+    decision_history(
+        tx,
+        set,
+        claim,
+        seq,
+        &Decided { on: &on, facts: &facts, decision: &text, priors: &priors },
+        why,
+    )
 }
 
 /// A decision as `claims` and `claim_decisions` store it.
@@ -244,6 +268,7 @@ struct Decided<'a> {
     on: &'a str,
     facts: &'a str,
     decision: &'a str,
+    priors: &'a str,
 }
 
 /// The decision's row in `claim_decisions`, the `seq`th of the claim.
@@ -257,8 +282,8 @@ fn decision_history(
 ) -> Result<(), LedgerError> {
     let now = crate::clock::now();
     tx.execute(
-        "INSERT INTO claim_decisions (claim, seq, decided_on, facts, decision, policy_set, calendar, why, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO claim_decisions (claim, seq, decided_on, facts, decision, policy_set, calendar, why, at, priors) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         &[
             Param::Int(claim),
             Param::Int(seq),
@@ -269,6 +294,7 @@ fn decision_history(
             Param::Text(set.calendar_hash()),
             Param::Text(why),
             Param::Text(&now),
+            Param::Text(d.priors),
         ],
     )?;
     Ok(())
@@ -451,8 +477,14 @@ fn submit_new(
     today: NaiveDate,
 ) -> Result<i64, LedgerError> {
     applicant(tx, uscc, app.applicant)?;
+    // A policy that pays per item decides and records per item: which one must be said.
+    let item_fact =
+        set.engine().policy(app.policy).and_then(|p| p.info().item.as_ref().map(|i| i.fact.clone()));
+    if let Some(fact) = item_fact.filter(|_| app.item.trim().is_empty()) {
+        return Err(LedgerError::ItemRequired { policy: app.policy.to_owned(), fact });
+    }
     let history = priors(tx, uscc)?;
-    let decision = decide(set, app.policy, app.facts, today, &history)?;
+    let decision = decide(set, app.policy, app.item, app.facts, today, &history)?;
     let commitment = app.commitment.map(str::trim).unwrap_or("");
     if decision.mode == Some(huiqi_dsl::check::Mode::Commitment) && commitment.is_empty() {
         return Err(LedgerError::CommitmentRequired { policy: app.policy.to_owned() });
@@ -471,11 +503,14 @@ fn submit_new(
     let due_on = due_on.to_string();
     let with = Applied { commitment, applied_on: &applied, due: Some((&due_on, provisional)) };
     let id = insert_row(tx, set, &claim, State::Submitted, &with)?;
-    // The claim's row holds the decision already: only its first history row is written, with
-    // the texts as `insert_row` wrote them.
+    // The claim's row holds the decision already: only the history it was made with, and its
+    // first history row, are written, with the texts as `insert_row` wrote them.
+    let priors = priors_text(&history)?;
+    tx.execute("UPDATE claims SET priors = $1 WHERE id = $2", &[Param::Text(&priors), Param::Int(id)])?;
     let text = serde_json::to_string(&decision).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
     let facts = app.facts.to_string();
-    decision_history(tx, set, id, 1, &Decided { on: &applied, facts: &facts, decision: &text }, "申报")?;
+    let decided = Decided { on: &applied, facts: &facts, decision: &text, priors: &priors };
+    decision_history(tx, set, id, 1, &decided, "申报")?;
     Ok(id)
 }
 
@@ -522,8 +557,9 @@ impl Ledger {
             }
             let applied = applied_on(tx, &c)?;
             let history = priors(tx, &c.enterprise)?;
-            let decision = decide(set, &c.policy, facts, applied, &history)?;
-            record_decision(tx, set, claim, &decision, facts, applied, "补正后重新提交")?;
+            let decision = decide(set, &c.policy, &c.item, facts, applied, &history)?;
+            let basis = Basis { facts, priors: &history };
+            record_decision(tx, set, claim, &decision, &basis, applied, "补正后重新提交")?;
             step(tx, who, claim, State::Submitted, "补正后重新提交")?;
             set_due(tx, claim, Some(due(set, today, ACCEPT_DAYS)?))
         })
@@ -550,7 +586,7 @@ impl Ledger {
             let facts = merged_facts(tx, claim, review_facts)?;
             let applied = applied_on(tx, &c)?;
             let history = priors(tx, &c.enterprise)?;
-            let decision = decide(set, &c.policy, &facts, applied, &history)?;
+            let decision = decide(set, &c.policy, &c.item, &facts, applied, &history)?;
             if let huiqi_engine::Verdict::Eligible(payment) = &decision.verdict {
                 lock_budgets(tx, &c, applied, payment)?;
             }
@@ -562,7 +598,15 @@ impl Ledger {
             } else {
                 format!("审核：{}", note.trim())
             };
-            record_decision(tx, set, claim, &decision, &facts, applied, &why)?;
+            record_decision(
+                tx,
+                set,
+                claim,
+                &decision,
+                &Basis { facts: &facts, priors: &history },
+                applied,
+                &why,
+            )?;
             match decision.outcome() {
                 Outcome::Eligible => {
                     let c = lock(tx, claim)?;

@@ -51,7 +51,7 @@ fn decide_in(set: &PolicySet, policy: &str, in_park: bool) -> Decision {
     let facts = serde_json::json!({"失信记录": false, "位于章贡高新区": in_park, "入规年度": 2025});
     let facts = engine.schema().parse_json(&facts).unwrap();
     let id = [engine.policy(policy).unwrap().id().clone()];
-    let options = EvalOptions { priors: &[], only: Some(&id), explain: false };
+    let options = EvalOptions { priors: &[], only: Some(&id), explain: false, item: None };
     engine.evaluate(&facts, date(), &options).decisions.into_iter().next().unwrap()
 }
 

@@ -201,8 +201,11 @@ fn a_once_only_award_is_not_paid_again(db: &Db) {
     let engine = set.engine();
     let facts = engine.schema().defaults();
     let only = [huiqi_engine::PolicyId::from(policy)];
-    let answer =
-        engine.evaluate(&facts, later, &EvalOptions { priors: &priors, only: Some(&only), explain: false });
+    let answer = engine.evaluate(
+        &facts,
+        later,
+        &EvalOptions { priors: &priors, only: Some(&only), explain: false, item: None },
+    );
     let outcome = serde_json::to_value(answer.decisions[0].outcome()).unwrap();
     assert_ne!(outcome, serde_json::to_value(Outcome::Eligible).unwrap());
 }
@@ -315,7 +318,12 @@ fn every_screening_line_replays_exactly(db: &Db) {
         let amount = (p.amount / Decimal::TWO).round_dp(2);
         given.add(
             p.uscc.clone(),
-            PriorAward { policy: p.policy.as_str().into(), date: day("2025-06-30"), amount },
+            PriorAward {
+                policy: p.policy.as_str().into(),
+                date: day("2025-06-30"),
+                amount,
+                item: String::new(),
+            },
         );
     }
     let recording = LedgerSink::record(&db.ledger, run_of(&set, as_of), MemorySink::default(), |sink| {

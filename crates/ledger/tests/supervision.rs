@@ -84,7 +84,7 @@ fn decide(set: &PolicySet, policy: &str, as_of: NaiveDate, in_park: bool) -> Dec
     let engine = set.engine();
     let facts = engine.schema().parse_json(&facts(in_park)).unwrap();
     let id = [engine.policy(policy).unwrap().id().clone()];
-    let options = EvalOptions { priors: &[], only: Some(&id), explain: false };
+    let options = EvalOptions { priors: &[], only: Some(&id), explain: false, item: None };
     engine.evaluate(&facts, as_of, &options).decisions.into_iter().next().unwrap()
 }
 
@@ -660,7 +660,8 @@ fn budget_changes_are_kept_and_append_only(db: &Db) {
 
 fn a_ledger_from_before_migration_5_keeps_its_budgets_history(db: &Db) {
     let l = &db.ledger;
-    // Back to the schema before migration 5, with a budget set then (no history).
+    // Back to the schema before migration 5 (migration 6 undone first), with a budget set then
+    // (no history).
     let undo = match l.backend() {
         "sqlite" => {
             "DROP TRIGGER budget_changes_no_update; DROP TRIGGER budget_changes_no_delete; \
@@ -672,9 +673,9 @@ fn a_ledger_from_before_migration_5_keeps_its_budgets_history(db: &Db) {
         }
     };
     db.raw(&format!(
-        "{undo} DELETE FROM schema_version WHERE version = {}; \
-         INSERT INTO budgets (year, scope, funder, allocated_fen) VALUES (2026, 'fast', '区', 123456)",
-        huiqi_ledger::schema_version()
+        "ALTER TABLE claims DROP COLUMN priors; ALTER TABLE claim_decisions DROP COLUMN priors; \
+         {undo} DELETE FROM schema_version WHERE version >= 5; \
+         INSERT INTO budgets (year, scope, funder, allocated_fen) VALUES (2026, 'fast', '区', 123456)"
     ));
     let reopened = db.reopen().unwrap();
     let changes = reopened.budget_changes(None).unwrap();

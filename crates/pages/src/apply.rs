@@ -48,9 +48,15 @@ fn names_enterprise(who: &Principal) -> bool {
 }
 
 /// What an error's key names, for the list above the form: a fact by its name, the rest in words.
+/// What the item field says: the policy pays per item, one application each.
+fn item_hint(fact: &str) -> String {
+    format!("本政策按标的兑现：每一项单独申报，填写这一项的{fact}。")
+}
+
 fn label_of(key: &str) -> &str {
     match key {
         "uscc" => "统一社会信用代码",
+        "item" => "标的",
         "agree" => "承诺书",
         other => other,
     }
@@ -119,7 +125,10 @@ fn render(
                 (text_field("name", "企业名称", "首次申报必填；已登记过的可不填，沿用登记信息。", false))
                 (text_field("bank", "开户银行", "奖补资金拨付的银行；首次申报必填。", false))
                 (text_field("account", "银行账号", "首次申报必填；页面上只显示末四位。", false))
-                (text_field("item", "申报项目", "按项目奖励的政策（如剧目、合同）填写项目名称；其他政策不填。", false))
+                // A policy that pays per 标的 asks which one, by the fact that identifies it.
+                @if let Some(item) = &info.item {
+                    (text_field("item", &item.fact, &item_hint(&item.fact), true))
+                }
             }
             @if !form.own.is_empty() {
                 fieldset {
@@ -212,6 +221,9 @@ pub(crate) async fn submit(
     let mut errors = read.errors;
     if names_enterprise(&who) && values.get("uscc").is_none() {
         errors.insert("uscc".into(), "请填写企业的统一社会信用代码".into());
+    }
+    if let Some(item) = p.info().item.as_ref().filter(|_| values.get("item").is_none()) {
+        errors.insert("item".into(), format!("请填写{}", item.fact));
     }
     if mode == Mode::Commitment && values.get("agree").is_none() {
         errors.insert("agree".into(), "请阅读承诺书并勾选“本企业作出以上承诺”".into());

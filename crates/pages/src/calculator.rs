@@ -114,6 +114,7 @@ pub(crate) async fn page(
         policies: None,
         enterprise: None,
         prior_awards: None,
+        item: None,
         source: None,
     };
     let answer = match huiqi_server::evaluate_for(&state, None, request).await {

@@ -76,7 +76,7 @@ pub(crate) async fn list(
                     h2 { a href=(format!("/claims/{}", c.id)) { (title(&c.policy)) } }
                     p.meta {
                         span { "申报编号 " (c.id) }
-                        @if !c.item.is_empty() { span { "项目：" (c.item) } }
+                        @if !c.item.is_empty() { span { "标的：" (c.item) } }
                         @if who.role().is_staff() { span { (c.name) "（" (c.enterprise) "）" } }
                     }
                     p {
@@ -132,7 +132,7 @@ fn render(c: &ClaimView) -> Markup {
             span { (c.department) }
             span.tag { (c.mode) }
             span { "申报日期 " (c.applied_on) }
-            @if !c.item.is_empty() { span { "项目：" (c.item) } }
+            @if !c.item.is_empty() { span { "标的：" (c.item) } }
         }
         section.card aria-labelledby="now-h" {
             h2 id="now-h" { "当前状态" }

@@ -85,6 +85,7 @@ pub(crate) async fn page(
                 policies: Some(vec![id.clone()]),
                 enterprise: None,
                 prior_awards: None,
+                item: None,
                 source: None,
             };
             match huiqi_server::evaluate_for(&state, None, request).await {

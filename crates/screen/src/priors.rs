@@ -88,7 +88,7 @@ impl Ledger {
                 .ok_or_else(|| {
                     bad(AMOUNT, cell(amount_col), "expected an amount in 元, e.g. 50000.00".into())
                 })?;
-            let award = PriorAward { policy: policy.into(), date, amount };
+            let award = PriorAward { policy: policy.into(), date, amount, item: String::new() };
             award.check().map_err(|why| bad(AMOUNT, cell(amount_col), why))?;
             ledger.by_code.entry(code).or_default().push(award);
             ledger.awards += 1;

@@ -430,7 +430,12 @@ fn a_payout_line_keeps_what_it_was_decided_on_when_asked() {
     for p in &kept.payouts {
         let basis = p.basis.as_deref().unwrap();
         let only = [p.policy.clone()];
-        let options = huiqi_engine::EvalOptions { priors: &basis.priors, only: Some(&only), explain: false };
+        let options = huiqi_engine::EvalOptions {
+            priors: &basis.priors,
+            only: Some(&only),
+            explain: false,
+            item: None,
+        };
         let answer = engine().evaluate(&basis.facts(engine().schema()), as_of(), &options);
         let huiqi_engine::Verdict::Eligible(payment) = &answer.decisions[0].verdict else {
             panic!("line {} is not paid again from its basis", p.line)

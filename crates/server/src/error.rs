@@ -185,6 +185,7 @@ impl From<huiqi_ledger::LedgerError> for AppError {
             L::Facts(errors) => AppError::Facts(errors),
             L::NoSuchPolicy(_) | L::UnknownPolicy { .. } => invalid("policy"),
             L::CommitmentRequired { .. } => invalid("commitment"),
+            L::ItemRequired { .. } => invalid("item"),
             L::ReasonRequired { .. } => invalid("reason"),
             L::NotCommitment { .. } => AppError::Conflict(message),
             L::ReviewIncomplete { .. } => invalid("facts"),

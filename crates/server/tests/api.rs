@@ -702,3 +702,36 @@ async fn evaluate_tries_a_draft_policy_text_in_place_of_the_librarys() {
     let (status, e) = call_json("POST", "/v1/evaluate", &body.to_string()).await;
     assert_eq!((status, e["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("source")), "{e}");
 }
+
+#[tokio::test]
+async fn evaluate_counts_prior_awards_per_item_under_a_policy_that_pays_per_item() {
+    // A draft that pays per item (标的): an award for 剧A does not stop one for 剧B.
+    let source = "政策 t-item \"按部奖励\" {\n 部门 区文广新旅局\n 方式 即申即享\n 渠道 全程网办\n 依据 \"测试\"\n 有效期 2022-03-20 至 长期\n 时限 5个工作日\n 频次 每企业一次\n 标的 注册区县\n 奖励 1万元\n}\n";
+    let request = |item: Option<&str>| {
+        let mut body = json!({"as_of": "2026-11-26", "facts": {"注册区县": "章贡区", "位于章贡高新区": false, "失信记录": false},
+            "source": source,
+            "prior_awards": [{"policy": "t-item", "date": "2026-01-05", "amount": "10000.00", "item": "剧A"}]});
+        if let Some(item) = item {
+            body["item"] = json!(item);
+        }
+        body.to_string()
+    };
+    let (status, doc) = call_json("POST", "/v1/evaluate", &request(Some("剧B"))).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    let d = &doc["decisions"][0];
+    assert_eq!(
+        (d["outcome"].as_str(), d["amount"].as_str(), d["item"].as_str()),
+        (Some("eligible"), Some("10000.00"), Some("剧B")),
+        "{d}"
+    );
+    let (_, doc) = call_json("POST", "/v1/evaluate", &request(Some("剧A"))).await;
+    assert_eq!(doc["decisions"][0]["outcome"], "ineligible", "{doc}");
+    // Without an item every award of the enterprise counts, and the decision names none.
+    let (_, doc) = call_json("POST", "/v1/evaluate", &request(None)).await;
+    assert_eq!(doc["decisions"][0]["outcome"], "ineligible", "{doc}");
+    assert!(doc["decisions"][0].get("item").is_none(), "{doc}");
+    let (status, e) =
+        call_json("POST", "/v1/evaluate", &request(None).replace("\"source\"", "\"item\": 7, \"source\""))
+            .await;
+    assert_eq!((status, e["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("item")), "{e}");
+}

@@ -3,6 +3,7 @@
 
 pub mod dates;
 mod expr;
+pub mod item;
 pub mod model;
 mod platform;
 pub(crate) mod policy;
@@ -15,11 +16,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::ast::{Item, SourceFile};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::message::{LibraryMsg, NoteLabel};
+use crate::message::{ItemMsg, LibraryMsg, NoteLabel};
 use crate::span::{LineCol, LineIndex, Span};
 
 pub use dates::{PeriodUnit, Periods};
 pub use expr::BUILTINS;
+pub use item::{ItemInfo, Limit};
 pub use model::*;
 
 /// `key` written a second time at `span`, first at `first`; with `merge`, the two are to be
@@ -158,6 +160,14 @@ pub fn check(inputs: &[Input<'_>]) -> Checked {
     for p in &policies {
         let Some(group) = &p.group else { continue };
         let (q, g) = *first_of_group.entry(group.name.as_str()).or_insert((p, group));
+        if item::group_disagrees(p, q) {
+            let at = p.item.as_ref().map_or(group.span, |i| i.span);
+            let other = q.id.clone();
+            push(
+                p.place.file,
+                vec![Diagnostic::new(at, ItemMsg::GroupDisagrees { group: group.name.clone(), other })],
+            );
+        }
         if g.upgrade_pays_difference == group.upgrade_pays_difference {
             continue;
         }

@@ -356,6 +356,8 @@ pub struct PolicyInfo {
     pub group: Option<GroupInfo>,
     /// `状态`: its place in the catalog.
     pub status: Status,
+    /// `标的`: what it pays per, when not per enterprise.
+    pub item: Option<crate::check::item::ItemInfo>,
     /// In definition order; each reads only facts and earlier definitions.
     pub lets: Vec<LetInfo>,
     /// `条件`: the labelled conditions, all of which must hold.

@@ -79,6 +79,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
         frequency: Frequency::Unlimited,
         group: None,
         status: Status::Listed,
+        item: None,
         lets: Vec::new(),
         conditions: Vec::new(),
         award: None,
@@ -176,6 +177,10 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                     upgrade_pays_difference: *upgrade_pays_difference,
                     span: clause.span,
                 })
+            }
+            ClauseKind::Item { fact, per_enterprise } => {
+                info.item =
+                    Some(crate::check::item::item_info(fact, per_enterprise, clause.span, cx.facts, out));
             }
             ClauseKind::Status(s) => {
                 if let Some(status) = choose(s, STATUSES, Choice::Status, out) {
@@ -294,6 +299,7 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
             );
         }
     }
+    crate::check::item::finish(&info, out);
     provenance(&mut info, &scope, cx, mode_span, out);
     out.append(&mut scope.diagnostics);
     info.periods = std::mem::take(&mut scope.periods);

@@ -65,6 +65,15 @@ impl Printer<'_> {
                 }
             }
             ClauseKind::Status(w) => self.keyed(STATUS, &w.text),
+            ClauseKind::Item { fact, per_enterprise } => {
+                self.keyed(ITEM, &fact.text);
+                if !per_enterprise.is_empty() {
+                    // The limits stay as written, as a 频次's value does: formatting keeps the tree.
+                    let limits: Vec<&str> = per_enterprise.iter().map(|w| w.text.as_str()).collect();
+                    let tail = format!(" {} {}", self.kw(PER_ENTERPRISE), limits.join(", "));
+                    self.push(&tail);
+                }
+            }
             ClauseKind::Let { name, value } => {
                 self.keyed(LET, &format!("{} = ", name.text));
                 self.top_expr(value);

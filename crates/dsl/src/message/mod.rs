@@ -10,6 +10,7 @@
 mod dates;
 mod expr;
 mod funding;
+mod item;
 mod library;
 mod platform;
 mod policy;
@@ -20,6 +21,7 @@ mod tiers;
 pub use dates::DateMsg;
 pub use expr::{Arity, ExprMsg, NameHint, Op, Why};
 pub use funding::FundingMsg;
+pub use item::ItemMsg;
 pub use library::LibraryMsg;
 pub use platform::PlatformMsg;
 pub use policy::{AwardPart, Choice, Clash, PolicyMsg};
@@ -115,6 +117,8 @@ pub enum Message {
     Funding(FundingMsg),
     /// Dates and periods.
     Dates(DateMsg),
+    /// `标的`: per-item awards.
+    Item(ItemMsg),
     /// The library as a whole: duplicates across files, the one platform, groups.
     Library(LibraryMsg),
     /// huiqi broke one of its own rules; the text names the rule, for its maintainers.
@@ -133,6 +137,7 @@ impl Message {
             Message::Tiers(m) => m.code(),
             Message::Funding(m) => m.code(),
             Message::Dates(m) => m.code(),
+            Message::Item(m) => m.code(),
             Message::Library(m) => m.code(),
             Message::Internal(_) => Code::Internal,
         }
@@ -149,6 +154,7 @@ impl Message {
             Message::Tiers(m) => m.texts(locale),
             Message::Funding(m) => m.texts(locale),
             Message::Dates(m) => m.texts(locale),
+            Message::Item(m) => m.texts(locale),
             Message::Library(m) => m.texts(locale),
             Message::Internal(what) => match locale {
                 Locale::Zh => say(
@@ -184,6 +190,7 @@ from_area!(
     Tiers(TierMsg),
     Funding(FundingMsg),
     Dates(DateMsg),
+    Item(ItemMsg),
     Library(LibraryMsg)
 );
 

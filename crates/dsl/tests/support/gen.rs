@@ -55,6 +55,7 @@ const MODES: &[&str] = &["免申即享", "即申即享", "承诺兑现"];
 const CHANNELS: &[&str] = &["全程网办", "窗口受理、线上兑付"];
 const FREQUENCIES: &[&str] = &["每企业一次", "每企业每年一次", "不限"];
 const STATUSES: &[&str] = &["在列", "暂停", "未列入"];
+const ITEM_LIMITS: &[&str] = &["频次", "累计上限", "yearly_cap", "exclusive_group", "上限"];
 const GROUPS: &[&str] = &["直播奖励", "人才奖励", "live_bonus"];
 const ROUNDINGS: &[&str] = &["分", "角", "元", "百元", "千元", "万元"];
 const TYPES: &[&str] = &["布尔", "整数", "小数", "元", "美元", "百分比", "日期", "文本"];
@@ -294,6 +295,8 @@ fn clause(lang: Lang) -> BoxedStrategy<Clause> {
         (words(GROUPS), any::<bool>())
             .prop_map(|(name, upgrade_pays_difference)| K::Group { name, upgrade_pays_difference }),
         words(STATUSES).prop_map(K::Status),
+        (by_lang(lang, ZH_NAMES, EN_NAMES), vec(words(ITEM_LIMITS), 0..3))
+            .prop_map(|(fact, per_enterprise)| K::Item { fact, per_enterprise }),
         (by_lang(lang, ZH_NAMES, EN_NAMES), top_expr(lang)).prop_map(|(name, value)| K::Let { name, value }),
         vec(condition(lang), 0..4).prop_map(K::Conditions),
         top_expr(lang).prop_map(K::Award),

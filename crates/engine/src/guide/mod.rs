@@ -148,6 +148,16 @@ pub struct ExclusiveGroup {
     pub upgrade_pays_difference: bool,
 }
 
+/// What a policy that pays per item (`标的`) counts per item.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemRule {
+    /// The fact that identifies an item (`电视剧备案号`).
+    pub fact: String,
+    /// The limits still counted per enterprise (`累计上限`).
+    pub per_enterprise: Vec<&'static str>,
+}
+
 /// 办事指南: everything an enterprise and a department need to know about one policy.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -176,6 +186,10 @@ pub struct Guide {
     pub rounding: &'static str,
     /// How often an enterprise may receive it: 每企业一次, 每企业每年一次 or 不限.
     pub frequency: &'static str,
+    /// 兑现标的: for a policy that pays per item, the fact that identifies one (`电视剧备案号`);
+    /// its 频次, 就高不重复 and caps count per item then, but for those listed in `per_enterprise`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<ItemRule>,
     /// Its 就高不重复 group, if any.
     pub exclusive_group: Option<ExclusiveGroup>,
     /// 申请材料 an application submits (none for 免申即享).
@@ -282,6 +296,10 @@ impl Guide {
             }),
             rounding: p.rounding.word,
             frequency: p.frequency.word(),
+            item: p.item.as_ref().map(|i| ItemRule {
+                fact: i.fact.clone(),
+                per_enterprise: i.per_enterprise.iter().map(|(l, _)| l.keyword()).collect(),
+            }),
             exclusive_group: p.group.as_ref().map(|g| ExclusiveGroup {
                 name: g.name.clone(),
                 upgrade_pays_difference: g.upgrade_pays_difference,

@@ -24,15 +24,30 @@ impl Guide {
         let mut push = |heading, body| out.push(Section { heading, body });
         push(
             "基本信息",
-            Body::List(vec![
-                format!("事项编码：{}", e.id),
-                format!("主管部门：{}", e.department),
-                format!("办理类型：{}", e.mode),
-                format!("办理形式：{}", e.channel),
-                format!("有效期：{}", e.validity.words()),
-                format!("状态：{}", e.status),
-                format!("兑现频次：{}", self.frequency),
-            ]),
+            Body::List(
+                vec![
+                    format!("事项编码：{}", e.id),
+                    format!("主管部门：{}", e.department),
+                    format!("办理类型：{}", e.mode),
+                    format!("办理形式：{}", e.channel),
+                    format!("有效期：{}", e.validity.words()),
+                    format!("状态：{}", e.status),
+                    format!("兑现频次：{}", self.frequency),
+                ]
+                .into_iter()
+                .chain(self.item.as_ref().map(|i| {
+                    let kept = if i.per_enterprise.is_empty() {
+                        String::new()
+                    } else {
+                        format!("；{}仍按企业计", i.per_enterprise.join("、"))
+                    };
+                    format!(
+                        "兑现标的：按{}计，每一项单独申报，兑现频次、就高不重复和上限按同一标的计{kept}",
+                        i.fact
+                    )
+                }))
+                .collect(),
+            ),
         );
         push("政策依据", Body::Text(self.basis.clone()));
         let mut who: Vec<String> = self.conditions.iter().map(|c| c.label.clone()).collect();

@@ -126,7 +126,7 @@ fn compare(
     id: &str,
     json: &serde_json::Value,
     as_of: NaiveDate,
-    priors: &[PriorAward],
+    (priors, item): (&[PriorAward], Option<&str>),
     tally: &mut Tally,
 ) -> Result<(), String> {
     let facts = engine.schema().parse_json(json).map_err(|e| format!("facts refused: {e:?}"))?;
@@ -154,9 +154,9 @@ fn compare(
     }
 
     let only = [PolicyId::from(id)];
-    let explained = EvalOptions { priors, only: Some(&only), explain: true };
+    let explained = EvalOptions { priors, only: Some(&only), explain: true, item };
     let d = engine.evaluate(&facts, as_of, &explained).decisions.remove(0);
-    let r = reference::decide(library, info, &rf, as_of, priors);
+    let r = reference::decide(library, info, &rf, as_of, priors, item);
     let names = |list: &[crate::MissingFact]| -> BTreeSet<String> {
         list.iter().map(|m| m.fact.to_string()).collect()
     };
@@ -187,20 +187,24 @@ fn compare(
     }
     // The payer's facts missing leave a decision undetermined with its award; `judge` does not
     // look for the payer.
-    let payer_open = matches!(d.verdict, crate::Verdict::Undetermined { award: Some(_) });
-    let judged = engine.judge(index, &facts, as_of, priors);
-    if !payer_open && (judged.outcome(), judged.amount()) != (d.outcome(), d.amount()) {
-        return Err(format!("judge differs: {judged:?}"));
-    }
-    // Screening, as is and folded for the date, decides the same. Folding copies the library,
-    // so one case in eight checks it.
-    let screened = engine.screen(&facts, as_of, priors, &[index]);
-    if tally.compared.is_multiple_of(8) && engine.on_date(as_of).screen(&facts, priors, &[index]) != screened
-    {
-        return Err("screening folded for the date differs".into());
-    }
-    if screened.first().map(crate::Screened::outcome) != Some(d.outcome()) {
-        return Err(format!("screening differs: {screened:?}"));
+    // `judge` and screening name no item: compared when the evaluation named none either.
+    if item.is_none() {
+        let payer_open = matches!(d.verdict, crate::Verdict::Undetermined { award: Some(_) });
+        let judged = engine.judge(index, &facts, as_of, priors);
+        if !payer_open && (judged.outcome(), judged.amount()) != (d.outcome(), d.amount()) {
+            return Err(format!("judge differs: {judged:?}"));
+        }
+        // Screening, as is and folded for the date, decides the same. Folding copies the
+        // library, so one case in eight checks it.
+        let screened = engine.screen(&facts, as_of, priors, &[index]);
+        if tally.compared.is_multiple_of(8)
+            && engine.on_date(as_of).screen(&facts, priors, &[index]) != screened
+        {
+            return Err("screening folded for the date differs".into());
+        }
+        if screened.first().map(crate::Screened::outcome) != Some(d.outcome()) {
+            return Err(format!("screening differs: {screened:?}"));
+        }
     }
     if let Some(p) = d.payment() {
         let shares: Decimal = p.shares.iter().map(|s| s.amount).sum();
@@ -221,11 +225,12 @@ fn report(name: &str, tally: &Tally) {
 #[test]
 fn generated_policies_decide_as_the_reference_does() {
     let schema = enterprises::schema();
-    let strategy = (gen::policy(), enterprises::facts(), enterprises::as_of()).prop_flat_map(
-        |(policy, facts, as_of)| (Just(policy), Just(facts), Just(as_of), enterprises::priors(as_of)),
-    );
+    let strategy = (gen::policy(), enterprises::facts(), enterprises::as_of(), enterprises::item())
+        .prop_flat_map(|(policy, facts, as_of, item)| {
+            (Just(policy), Just(facts), Just(as_of), enterprises::priors(as_of), Just(item))
+        });
     let tally = RefCell::new(Tally::default());
-    let result = TestRunner::new(config()).run(&strategy, |(generated, facts, as_of, priors)| {
+    let result = TestRunner::new(config()).run(&strategy, |(generated, facts, as_of, priors, item)| {
         let mut texts = vec![
             ("platform.hq", enterprises::PLATFORM),
             ("schema.hq", schema.as_str()),
@@ -241,7 +246,7 @@ fn generated_policies_decide_as_the_reference_does() {
         };
         let fail = |e: String| {
             TestCaseError::fail(format!(
-                "{e}\n--- policy ---\n{}\n--- as of {as_of}, priors {priors:?}",
+                "{e}\n--- policy ---\n{}\n--- as of {as_of}, priors {priors:?}, item {item:?}",
                 generated.policy
             ))
         };
@@ -253,7 +258,7 @@ fn generated_policies_decide_as_the_reference_does() {
         {
             tally.periods += 1;
         }
-        compare(&engine, &library, gen::ID, &json, as_of, &priors, &mut tally)
+        compare(&engine, &library, gen::ID, &json, as_of, (&priors, item.as_deref()), &mut tally)
             .map_err(|e| fail(format!("{e}\n--- facts ---\n{json}")))
     });
     let tally = tally.into_inner();
@@ -279,19 +284,23 @@ fn bundled_policies_decide_as_the_reference_does() {
     assert!(golden.cases.len() > 600, "only {} golden cases", golden.cases.len());
     let tally = RefCell::new(Tally::default());
     let result = TestRunner::new(config()).run(&golden::mutations(), |(index, mutations, shift)| {
-        let Some((as_of, json, priors)) = golden.mutate(index, &mutations, shift) else { return Ok(()) };
+        let Some((as_of, json, priors, item)) = golden.mutate(index, &mutations, shift) else {
+            return Ok(());
+        };
         let mut tally = tally.borrow_mut();
         if engine.schema().parse_json(&json).is_err() {
             tally.skipped += 1;
             return Ok(());
         }
         for p in &library.policies {
-            compare(&engine, &library, &p.id, &json, as_of, &priors, &mut tally).map_err(|e| {
-                TestCaseError::fail(format!(
-                    "{}: {e}\n--- as of {as_of}, priors {priors:?}\n--- facts ---\n{json}",
-                    p.id
-                ))
-            })?;
+            compare(&engine, &library, &p.id, &json, as_of, (&priors, item.as_deref()), &mut tally).map_err(
+                |e| {
+                    TestCaseError::fail(format!(
+                        "{}: {e}\n--- as of {as_of}, priors {priors:?}, item {item:?}\n--- facts ---\n{json}",
+                        p.id
+                    ))
+                },
+            )?;
         }
         Ok(())
     });

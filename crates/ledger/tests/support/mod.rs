@@ -158,7 +158,7 @@ pub fn decide(set: &PolicySet, policy: &str) -> Decision {
     let engine = set.engine();
     let facts = engine.schema().parse_json(&facts()).unwrap();
     let id = [engine.policy(policy).unwrap().id().clone()];
-    let options = EvalOptions { priors: &[], only: Some(&id), explain: true };
+    let options = EvalOptions { priors: &[], only: Some(&id), explain: true, item: None };
     engine.evaluate(&facts, date(), &options).decisions.into_iter().next().unwrap()
 }
 

@@ -79,7 +79,10 @@ fn row(c: &ClaimSummary, title: &str) -> Markup {
         tr class=[c.overdue.then_some("overdue")] {
             td.nowrap { a href=(format!("/desk/claims/{}", c.id)) { "申报 " (c.id) } }
             td { (c.name) br; small { (c.enterprise) } }
-            td { (title) br; small { (c.policy) "·" (c.department) "·" (c.mode) } }
+            td {
+                (title) br; small { (c.policy) "·" (c.department) "·" (c.mode) }
+                @if !c.item.is_empty() { br; small { "标的：" (c.item) } }
+            }
             td { (c.state_word) }
             td.num { (c.amount.as_deref().map_or("待定".to_owned(), yuan_text)) }
             td.nowrap {
@@ -184,6 +187,7 @@ fn page(
                 section.card aria-labelledby="state-h" {
                     h2 id="state-h" { "办理状态" }
                     p { span.badge.wait { (v.state_word) } " " (v.mode) "·" (v.department) "·申报日期 " (v.applied_on) }
+                    @if !v.item.is_empty() { p { "标的：" (v.item) } }
                     @if let Some(next) = &v.next {
                         p {
                             "下一步：" (next.step) "（" (next.by) "）"

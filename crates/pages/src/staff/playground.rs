@@ -142,6 +142,7 @@ async fn render(state: &Arc<AppState>, who: &huiqi_ledger::Principal, d: &Draft)
                     policies: None,
                     enterprise: None,
                     prior_awards: None,
+                    item: None,
                     source: Some(d.source.clone()),
                 };
                 match evaluate_for(state, None, request).await {

@@ -38,6 +38,11 @@ pub struct EvaluateRequest {
     #[serde(default)]
     #[schema(value_type = Option<Vec<PriorAwardSchema>>)]
     pub prior_awards: Option<Vec<PriorAward>>,
+    /// The item decided for (its identifier, e.g. a drama's 电视剧备案号) by the policies that pay
+    /// per `标的`: their 频次, 就高不重复 and caps count only the prior awards of the same item.
+    /// Absent: every prior award of the enterprise counts. Other policies ignore it.
+    #[serde(default)]
+    pub item: Option<String>,
     /// A draft policy file's text (政策试算): its policies are decided instead of the library's,
     /// with the library's platform, schema and calendar. Nothing is stored or loaded. A text with
     /// errors is 422 `invalid` at `source`, naming the first (`/v1/check` lists them all).
@@ -58,6 +63,10 @@ pub struct PriorAwardSchema {
     /// 元, a decimal string in whole 分 (`"50000.00"`).
     #[schema(pattern = r"^[0-9]{1,20}(\.[0-9]{1,2})?$")]
     amount: String,
+    /// The item it was paid for under a policy that pays per `标的`; absent or `""`: per
+    /// enterprise.
+    #[schema(nullable = false)]
+    item: Option<String>,
 }
 
 impl Contract for EvaluateRequest {
@@ -75,9 +84,10 @@ impl Contract for EvaluateRequest {
                 invalid("enterprise", "`enterprise` must be a 统一社会信用代码 as a string".into())
             }
             Some("source") => invalid("source", "`source` must be a policy file's text as a string".into()),
+            Some("item") => invalid("item", "`item` must be the item's identifier as a string".into()),
             Some("prior_awards") => invalid(
                 "prior_awards",
-                format!("`prior_awards` must be a list of {{\"policy\", \"date\", \"amount\"}}: {reason}"),
+                format!("`prior_awards` must be a list of {{\"policy\", \"date\", \"amount\", \"item\"}}: {reason}"),
             ),
             _ => invalid("facts", "`facts` must be an object of the enterprise's facts".into()),
         }
@@ -116,12 +126,14 @@ struct Checked {
     as_of: NaiveDate,
     only: Option<Vec<huiqi_engine::PolicyId>>,
     priors: Vec<PriorAward>,
+    item: Option<String>,
 }
 
 impl Checked {
     /// Explained, against the prior awards given, for the policies asked for.
     fn options(&self) -> EvalOptions<'_> {
-        EvalOptions { priors: &self.priors, only: self.only.as_deref(), explain: true }
+        let item = self.item.as_deref().filter(|i| !i.is_empty());
+        EvalOptions { priors: &self.priors, only: self.only.as_deref(), explain: true, item }
     }
 }
 
@@ -134,7 +146,8 @@ fn checked(engine: &huiqi_engine::Engine, request: EvaluateRequest) -> Result<Ch
     }
     let facts = engine.schema().parse_json(&request.facts).map_err(AppError::Facts)?;
     let only = request.policies.map(|ids| ids.into_iter().map(huiqi_engine::PolicyId::from).collect());
-    Ok(Checked { facts, as_of: request.as_of, only, priors })
+    let item = request.item.map(|i| i.trim().to_owned());
+    Ok(Checked { facts, as_of: request.as_of, only, priors, item })
 }
 
 /// One enterprise, one date: the decision document of `huiqi eval --format json`.

@@ -48,6 +48,7 @@ const FACTS: &[(&str, &str)] = &[
     ),
     ("认定日期", "类型 日期\n 提供 区工信局\n 来源 权威"),
     ("注册区县", "类型 文本\n 提供 区市场监督管理局\n 来源 权威"),
+    ("标的编号", "类型 文本\n 提供 区工信局\n 来源 自报"),
     ("面积", "类型 小数\n 单位 ㎡\n 提供 区住建局\n 来源 自报"),
     ("缺省金额", "类型 元\n 单位 万元\n 提供 区财政局\n 来源 权威\n 缺省 10万元"),
 ];
@@ -164,6 +165,11 @@ pub fn dated(mut facts: Map<String, Value>, year: i32) -> Value {
     Value::Object(facts)
 }
 
+/// The item an evaluation names: none (every award counts), or `甲`.
+pub fn item() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![Just(None), Just(Some("甲".to_string()))]
+}
+
 pub fn as_of() -> impl Strategy<Value = NaiveDate> {
     // Inside the calendar, with room for the payout's working day.
     (0u64..1430)
@@ -177,10 +183,12 @@ pub fn priors(as_of: NaiveDate) -> impl Strategy<Value = Vec<PriorAward>> {
         1 => Just(Decimal::MAX),
         1 => Just(Decimal::MIN),
     ];
-    let one = (pick(&[ID, ID, PEER]), 0i32..2, amount).prop_map(move |(policy, back, amount)| {
+    // Paid per enterprise (""), or for one of two items (标的).
+    let item = pick(&["", "甲", "甲", "乙"]);
+    let one = (pick(&[ID, ID, PEER]), 0i32..2, amount, item).prop_map(move |(policy, back, amount, item)| {
         let date =
             chrono::Datelike::with_year(&as_of, chrono::Datelike::year(&as_of) - back).unwrap_or(as_of);
-        PriorAward { policy, date, amount }
+        PriorAward { policy, date, amount, item }
     });
     prop_oneof![2 => Just(Vec::new()), 1 => proptest::collection::vec(one, 1..3)]
 }

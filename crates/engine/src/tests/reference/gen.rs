@@ -337,15 +337,20 @@ fn clauses() -> impl Strategy<Value = (String, Option<String>)> {
         "分担 区 其余, 市 3333.33元\n",
     ]);
     let staged = pick(&["", "", "分期 4:3:3 按年\n", "分期 1:1 按年\n"]);
-    (validity, status, frequency, group, rounding, shares, staged).prop_map(
-        |(validity, status, frequency, group, rounding, shares, staged)| {
+    // 标的: per item, or per item with the group kept per enterprise (the peer says the same, or
+    // the library is refused with E317).
+    let item = pick(&["", "", "标的 标的编号\n", "标的 标的编号 按企业 就高不重复\n"]);
+    (validity, status, frequency, group, rounding, shares, staged, item).prop_map(
+        |(validity, status, frequency, group, rounding, shares, staged, item)| {
+            // `按企业 就高不重复` needs a group (E320 otherwise).
+            let item = if group.is_none() && item.contains("按企业") { String::new() } else { item };
             let grouped = group.map(|g| format!("就高不重复 组甲{g}\n"));
             let head = format!(
-                "有效期 {validity}\n  时限 5个工作日\n  {status}{frequency}{}{rounding}{shares}{staged}",
+                "有效期 {validity}\n  时限 5个工作日\n  {status}{frequency}{item}{}{rounding}{shares}{staged}",
                 grouped.clone().unwrap_or_default()
             );
             let peer = grouped.map(|g| {
-                format!("政策 {PEER} \"同组政策\" {{\n  部门 区工信局\n  方式 即申即享\n  渠道 全程网办\n  依据 \"差分测试\"\n  有效期 2022-03-20 至 长期\n  时限 5个工作日\n  {g}  奖励 1万元\n}}\n")
+                format!("政策 {PEER} \"同组政策\" {{\n  部门 区工信局\n  方式 即申即享\n  渠道 全程网办\n  依据 \"差分测试\"\n  有效期 2022-03-20 至 长期\n  时限 5个工作日\n  {item}  {g}  奖励 1万元\n}}\n")
             });
             (head, peer)
         },

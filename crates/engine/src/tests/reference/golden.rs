@@ -18,6 +18,8 @@ pub struct Case {
     pub as_of: NaiveDate,
     pub facts: Map<String, Value>,
     pub priors: Vec<PriorAward>,
+    /// The item the case names, for policies that pay per 标的.
+    pub item: Option<String>,
 }
 
 /// Every golden case, and every value each fact takes in any of them.
@@ -87,7 +89,8 @@ pub fn load(policies: &Path) -> Golden {
                     }
                 }
             }
-            cases.push(Case { as_of, facts: facts.clone(), priors });
+            let item = case["item"].as_str().map(str::to_owned);
+            cases.push(Case { as_of, facts: facts.clone(), priors, item });
         }
     }
     Golden { cases, pools, series }
@@ -121,7 +124,7 @@ impl Golden {
         index: usize,
         mutations: &[Mutation],
         shift: i64,
-    ) -> Option<(NaiveDate, Value, Vec<PriorAward>)> {
+    ) -> Option<(NaiveDate, Value, Vec<PriorAward>, Option<String>)> {
         let case = self.cases.get(index % self.cases.len().max(1))?;
         let low = NaiveDate::from_ymd_opt(2022, 1, 4)?;
         let high = NaiveDate::from_ymd_opt(2026, 12, 20)?;
@@ -159,6 +162,6 @@ impl Golden {
                 }
             }
         }
-        Some((as_of, Value::Object(facts), case.priors.clone()))
+        Some((as_of, Value::Object(facts), case.priors.clone(), case.item.clone()))
     }
 }

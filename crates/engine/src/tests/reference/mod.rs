@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::{Outcome, PriorAward};
 use chrono::{Datelike, NaiveDate};
 use huiqi_dsl::ast::CapScope;
-use huiqi_dsl::check::{Frequency, Library, Mode, PolicyInfo, Provenance, Status};
+use huiqi_dsl::check::{Frequency, Library, Limit, Mode, PolicyInfo, Provenance, Status};
 use rust_decimal::Decimal;
 
 use expr::{round_half_up, Env, R, V};
@@ -85,6 +85,7 @@ pub fn decide(
     facts: &RefFacts,
     as_of: NaiveDate,
     priors: &[PriorAward],
+    item: Option<&str>,
 ) -> RefDecision {
     // Not in the catalog, suspended or out of its window: nothing, whatever the facts.
     let open_ended = p.validity.to.is_none_or(|to| as_of <= to);
@@ -129,11 +130,17 @@ pub fn decide(
             Ok(R::Known(_)) => {}
         }
     }
+    // 标的 with an item named: a limit counts the awards of that item, unless kept 按企业.
+    let counts = |limit: Limit, a: &PriorAward| match (&p.item, item) {
+        (Some(rule), Some(x)) if !rule.per_enterprise.iter().any(|(l, _)| *l == limit) => a.item == x,
+        _ => true,
+    };
     let mine = |a: &&PriorAward| a.policy == p.id;
     let this_year = |a: &&PriorAward| a.date.year() == as_of.year();
+    let once = |a: &&PriorAward| mine(a) && counts(Limit::Frequency, a);
     let paid_before = match p.frequency {
-        Frequency::OncePerEnterprise => priors.iter().any(|a| mine(&a)),
-        Frequency::OncePerEnterprisePerYear => priors.iter().filter(mine).any(|a| this_year(&a)),
+        Frequency::OncePerEnterprise => priors.iter().any(|a| once(&a)),
+        Frequency::OncePerEnterprisePerYear => priors.iter().filter(once).any(|a| this_year(&a)),
         Frequency::Unlimited => false,
     };
     if failed || vetoed || paid_before {
@@ -163,7 +170,7 @@ pub fn decide(
     // 就高不重复 against what the group paid before.
     let group_of = |id: &str| library.policies.iter().find(|q| q.id == id).and_then(|q| q.group.as_ref());
     let in_group = |a: &&PriorAward| match (&p.group, group_of(&a.policy)) {
-        (Some(g), Some(h)) => g.name == h.name,
+        (Some(g), Some(h)) => g.name == h.name && counts(Limit::Group, a),
         _ => false,
     };
     if let Some(group) = &p.group {
@@ -187,10 +194,18 @@ pub fn decide(
         };
         let already = match cap.scope {
             CapScope::Item => Some(Decimal::ZERO),
-            CapScope::Yearly => checked_sum(priors.iter().filter(mine).filter(this_year).map(|a| &a.amount)),
-            CapScope::Lifetime => {
-                checked_sum(priors.iter().filter(|a| mine(a) || in_group(a)).map(|a| &a.amount))
-            }
+            CapScope::Yearly => checked_sum(
+                priors
+                    .iter()
+                    .filter(|a| mine(a) && this_year(a) && counts(Limit::YearlyCap, a))
+                    .map(|a| &a.amount),
+            ),
+            CapScope::Lifetime => checked_sum(
+                priors
+                    .iter()
+                    .filter(|a| (mine(a) || in_group(a)) && counts(Limit::LifetimeCap, a))
+                    .map(|a| &a.amount),
+            ),
         };
         let Some(room) = already.and_then(|a| limit.checked_sub(a)) else { return RefDecision::error() };
         // Never more than the room left, and never less than nothing.
