@@ -358,7 +358,9 @@ impl Builder<'_> {
                     let mut per = Vec::new();
                     for piece in part.into_inner() {
                         match piece.as_rule() {
-                            Rule::currency if piece.as_str() == "美元" => currency = Currency::Usd,
+                            Rule::currency => {
+                                currency = Currency::from_word(piece.as_str()).unwrap_or(Currency::Cny)
+                            }
                             Rule::per_unit => {
                                 per.extend(piece.into_inner().map(|u| u.as_str().to_string()));
                             }
@@ -449,8 +451,28 @@ impl Builder<'_> {
             Rule::yearly_cap => ClauseKind::Cap { scope: CapScope::Yearly, value: self.expr(inner.next()?) },
             Rule::life_cap => ClauseKind::Cap { scope: CapScope::Lifetime, value: self.expr(inner.next()?) },
             Rule::installments => {
-                let ratios = inner.filter(|p| p.as_rule() == Rule::integer).map(|p| self.count(p)).collect();
-                ClauseKind::Installments { ratios, yearly: by_year }
+                let (mut ratios, mut when, mut later) = (Vec::new(), None, Vec::new());
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::integer => ratios.push(self.count(p)),
+                        Rule::installment_when => {
+                            when = parts(p).find(|x| x.as_rule() == Rule::expr).map(|x| self.expr(x));
+                        }
+                        Rule::later_installments => {
+                            for line in parts(p) {
+                                match line.as_rule() {
+                                    Rule::condition => later.push(self.condition(line)?),
+                                    Rule::bad_line => {
+                                        self.bad(&line, Rule::condition_strict, Context::Condition)
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                ClauseKind::Installments { ratios, yearly: by_year, when, later }
             }
             Rule::rounding => ClauseKind::Rounding(self.word(inner.next()?)),
             _ => return None,

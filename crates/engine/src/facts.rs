@@ -254,7 +254,11 @@ fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Valu
             .and_then(json_schema::read_date)
             .map(Value::Date)
             .ok_or_else(|| bad("expected a date as \"YYYY-MM-DD\"")),
-        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate => {
+        BaseType::Integer
+        | BaseType::Decimal
+        | BaseType::Money(_)
+        | BaseType::Percent
+        | BaseType::FxRate(_) => {
             // Read by the rules `json_schema` states: the schema and the reader agree.
             let number = match json {
                 serde_json::Value::Number(n) => json_schema::read_json_number(meta, &n.to_string()),
@@ -280,7 +284,7 @@ fn expected(meta: &FactMeta) -> String {
         BaseType::Date => "a date \"YYYY-MM-DD\"".into(),
         BaseType::Text => "a string".into(),
         BaseType::Enum(v) => format!("one of {}", v.join(", ")),
-        BaseType::FxRate => "an exchange rate in 元 per 美元".into(),
+        BaseType::FxRate(c) => format!("an exchange rate in 元 per {}", c.word()),
     }
 }
 

@@ -36,6 +36,7 @@ mod eval;
 mod explain;
 mod facts;
 mod guide;
+mod installments;
 mod ir;
 mod lower;
 mod on_date;
@@ -57,6 +58,7 @@ pub use facts::{trimmed, FactError, FactMeta, FactValue, Facts, Schema};
 pub use guide::{
     catalog, AwardTiers, CatalogEntry, DataItem, ExclusiveGroup, Guide, PayerRule, Rule, Share, Validity,
 };
+pub use installments::LaterInstallment;
 pub use ir::FactRef;
 pub use lower::LowerError;
 pub use on_date::OnDate;

@@ -141,6 +141,13 @@ pub(crate) fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<C
         let (node, _) = l.expr(&cap.expr)?;
         caps.push(CompiledCap { scope: cap.scope, node, text: l.source(&cap.expr)? });
     }
+    // Lowered after everything they may read; their facts are the policy's too (asked for
+    // when an installment falls due), but no condition of the decision reads them.
+    let installment_when = match &info.installment_when {
+        Some(expr) => Some(l.expr(expr)?.0),
+        None => None,
+    };
+    let later_installments = l.conditions(&info.later_installments)?;
     let reviews = l
         .program
         .facts
@@ -159,6 +166,8 @@ pub(crate) fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<C
         conditions,
         award,
         caps,
+        installment_when,
+        later_installments,
         reviews,
     })
 }

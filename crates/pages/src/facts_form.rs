@@ -15,7 +15,6 @@ use std::sync::Arc;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use chrono::{Datelike, NaiveDate};
-use huiqi_dsl::ast::Currency;
 use huiqi_dsl::check::{BaseType, Provenance};
 use huiqi_engine::{Engine, FactRef, Schema};
 use maud::{html, Markup};
@@ -147,15 +146,14 @@ pub(crate) fn field(schema: &Schema, read: FactRef, as_of: NaiveDate) -> Option<
         BaseType::Enum(values) => Kind::Choice(values.clone()),
         BaseType::Integer => Kind::Number { integer: true, percent: false },
         BaseType::Percent => Kind::Number { integer: false, percent: true },
-        BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate => {
+        BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate(_) => {
             Kind::Number { integer: false, percent: false }
         }
         BaseType::Date => Kind::Date,
         BaseType::Text => Kind::Text,
     };
     let unit = meta.unit().map(str::to_owned).or_else(|| match &meta.base {
-        BaseType::Money(Currency::Cny) => Some("元".into()),
-        BaseType::Money(Currency::Usd) => Some("美元".into()),
+        BaseType::Money(c) => Some(c.word().into()),
         BaseType::Percent => Some("%".into()),
         _ => None,
     });

@@ -471,7 +471,7 @@ fn cell(engine: &Engine, plan: &Plan, as_of: NaiveDate, size: f64, rng: &mut Rng
                 None => ((5.0 * (1.0 * rng.normal()).exp()).round() as i64).to_string(),
             }
         }
-        BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate => {
+        BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate(_) => {
             let base = match target {
                 Some(t) => satisfy(&t, rng, false),
                 None => background(plan, meta.base == BaseType::Percent, size, rng),

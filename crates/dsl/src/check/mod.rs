@@ -2,6 +2,7 @@
 //! expression a type, validates every choice, and reports every mistake it finds.
 
 mod expr;
+mod installments;
 pub mod model;
 mod platform;
 pub(crate) mod policy;

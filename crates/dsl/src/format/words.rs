@@ -43,6 +43,7 @@ pub(super) const YEARLY_CAP: Kw = Kw("年度上限", "yearly_cap");
 pub(super) const LIFETIME_CAP: Kw = Kw("累计上限", "lifetime_cap");
 pub(super) const INSTALLMENTS: Kw = Kw("分期", "installments");
 pub(super) const BY_YEAR: Kw = Kw("按年", "yearly");
+pub(super) const LATER: Kw = Kw("后续各期", "later_installments");
 pub(super) const ROUNDING: Kw = Kw("取整", "round_to");
 pub(super) const IF: Kw = Kw("如果", "if");
 pub(super) const THEN: Kw = Kw("那么", "then");

@@ -164,6 +164,23 @@ pub enum ExprMsg {
         /// Its right side.
         rhs: Ty,
     },
+    /// Two currencies (other than 元 with 美元, which is [`ExprMsg::CurrencyMix`]) in one
+    /// operation, or an amount times the rate of another currency.
+    ForeignCurrencyMix {
+        /// The operation.
+        op: Op,
+        /// Its left side.
+        lhs: Ty,
+        /// Its right side.
+        rhs: Ty,
+    },
+    /// Two currencies (other than 元 with 美元) compared.
+    ForeignCurrencyCompare {
+        /// The left side.
+        lhs: Ty,
+        /// The right side.
+        rhs: Ty,
+    },
     /// Quantities in different units added or subtracted.
     UnitMix {
         /// The operation.
@@ -265,11 +282,15 @@ impl ExprMsg {
             UnknownFunction { .. } => Code::UnknownFunction,
             WrongArity { .. } => Code::WrongArity,
             CurrencyMix { .. } | CompareCurrency { .. } => Code::CurrencyMismatch,
+            ForeignCurrencyMix { .. } | ForeignCurrencyCompare { .. } => Code::ForeignCurrencyMismatch,
             UnitMix { .. } | CompareUnits { .. } => Code::UnitMismatch,
             UnknownVariant { .. } => Code::UnknownVariant,
             Unordered { .. } | CompareKinds { .. } => Code::CompareMismatch,
             BandKind { bound, base } => match (base, bound) {
-                (Ty::Money(c, _), Ty::Money(d, _)) if c != d => Code::CurrencyMismatch,
+                (Ty::Money(c, _), Ty::Money(d, _)) if crate::check::types::usd_and_cny(*c, *d) => {
+                    Code::CurrencyMismatch
+                }
+                (Ty::Money(c, _), Ty::Money(d, _)) if c != d => Code::ForeignCurrencyMismatch,
                 (Ty::Num(_), Ty::Num(_)) => Code::UnitMismatch,
                 _ => Code::CompareMismatch,
             },
@@ -408,6 +429,26 @@ impl ExprMsg {
                 format!("cannot {} {} and {}", op.verb(l), lhs.name(l), rhs.name(l)),
                 "元 and 美元 mixed",
                 "convert with an exchange-rate fact (`类型 汇率`, 元 per 美元) first, e.g. `出口额[上年] × 美元汇率`",
+            ),
+            (ForeignCurrencyMix { op, lhs, rhs }, Zh) => say(
+                format!("{}和{}不能{}", lhs.name(l), rhs.name(l), op.verb(l)),
+                "币种不同，未经换算",
+                "外币金额先乘以本币种的汇率事实换算成元（`类型 汇率` 为美元，`类型 欧元汇率`、`英镑汇率`、`日元汇率`、`港元汇率` 为其他币种，元/外币），例如 `欧元利息[上年] × 欧元折算汇率`",
+            ),
+            (ForeignCurrencyMix { op, lhs, rhs }, En) => say(
+                format!("cannot {} {} and {}", op.verb(l), lhs.name(l), rhs.name(l)),
+                "different currencies, not converted",
+                "multiply a foreign amount by its own currency's rate fact to get 元 (`类型 汇率` for 美元; `类型 欧元汇率`, `英镑汇率`, `日元汇率`, `港元汇率` for the others, 元 per unit), e.g. `欧元利息[上年] × 欧元折算汇率`",
+            ),
+            (ForeignCurrencyCompare { lhs, rhs }, Zh) => say(
+                format!("{}不能和{}比较", lhs.name(l), rhs.name(l)),
+                "币种不同",
+                "按事实的币种写门槛（例如 `100万欧元`），或先乘以汇率换算成元",
+            ),
+            (ForeignCurrencyCompare { lhs, rhs }, En) => say(
+                format!("cannot compare {} with {}", lhs.name(l), rhs.name(l)),
+                "different currencies",
+                "write the threshold in the fact's currency (e.g. `100万欧元`), or convert to 元 with a rate first",
             ),
             (UnitMix { op, lhs, rhs }, Zh) => {
                 say(format!("{}和{}不能{}", lhs.name(l), rhs.name(l), op.verb(l)), "单位不同", "两边须是同一单位")

@@ -78,7 +78,11 @@ fn value_schema(meta: &FactMeta) -> Json {
         BaseType::Date => {
             json!({"type": ["string", "null"], "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})
         }
-        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate => {
+        BaseType::Integer
+        | BaseType::Decimal
+        | BaseType::Money(_)
+        | BaseType::Percent
+        | BaseType::FxRate(_) => {
             let digits = max_digits(meta);
             let bound = power_of_ten(digits);
             let integer = meta.base == BaseType::Integer;
@@ -135,11 +139,11 @@ fn description(meta: &FactMeta) -> String {
             Some(u) => format!("a whole number in {u}, a number or a decimal string"),
             None => "a whole number, a number or a decimal string".to_string(),
         },
-        BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate => {
+        BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate(_) => {
             let unit = match (&meta.base, &meta.unit) {
                 (_, Some(u)) => format!(" in {u}"),
                 (BaseType::Money(c), None) => format!(" in {}", c.word()),
-                (BaseType::FxRate, None) => " in 元 per 美元".to_string(),
+                (BaseType::FxRate(c), None) => format!(" in 元 per {}", c.word()),
                 _ => String::new(),
             };
             format!("a number{unit}, as a number or a decimal string")
@@ -151,7 +155,7 @@ fn description(meta: &FactMeta) -> String {
     }
     if matches!(
         meta.base,
-        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate
+        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate(_)
     ) {
         parts.push("Read exactly to 28 decimal places (finer digits are rounded).".into());
     }

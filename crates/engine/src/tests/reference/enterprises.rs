@@ -25,7 +25,8 @@ pub const PLATFORM: &str = "平台 差分 {
 }
 ";
 
-/// (name, declaration body): booleans, whole numbers, money in 万元 and 元, 美元 with a rate,
+/// (name, declaration body): booleans, whole numbers, money in 万元 and 元, 美元, 欧元 and 日元
+/// with their rates,
 /// a percentage, an enum, a date, text, yearly series, defaults, a review result.
 const FACTS: &[(&str, &str)] = &[
     ("认定标志", "类型 布尔\n 提供 区工信局\n 来源 权威"),
@@ -41,6 +42,10 @@ const FACTS: &[(&str, &str)] = &[
     ("营业收入", "类型 逐年 元\n 单位 万元\n 提供 区税务局\n 来源 权威"),
     ("出口额", "类型 逐年 美元\n 单位 万美元\n 提供 区商务局\n 来源 权威"),
     ("美元汇率", "类型 汇率\n 提供 区商务局\n 来源 权威"),
+    ("欧元收入", "类型 逐年 欧元\n 单位 万欧元\n 提供 区商务局\n 来源 权威"),
+    ("欧元折算率", "类型 欧元汇率\n 提供 区商务局\n 来源 权威"),
+    ("日元存款", "类型 日元\n 单位 亿日元\n 提供 区商务局\n 来源 权威\n 缺省 0日元"),
+    ("日元折算率", "类型 逐年 日元汇率\n 提供 区商务局\n 来源 权威"),
     ("增长率", "类型 百分比\n 提供 区统计局\n 来源 权威\n 可为负"),
     (
         "企业等级",
@@ -134,6 +139,10 @@ pub fn facts() -> impl Strategy<Value = Map<String, Value>> {
         ("营业收入", series(&wan)),
         ("出口额", series(&usd)),
         ("美元汇率", values(&rate)),
+        ("欧元收入", series(&usd)),
+        ("欧元折算率", values(&[json!("7.8"), json!("7.81234"), json!(0)])),
+        ("日元存款", values(&[json!(0), json!("0.5"), json!(3)])),
+        ("日元折算率", series(&[json!("0.048"), json!("0.04812"), json!(0)])),
         ("增长率", values(&growth)),
         ("企业等级", values(&grade)),
         ("认定日期", values(&dates)),

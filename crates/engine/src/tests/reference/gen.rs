@@ -34,6 +34,8 @@ const MONEY_FACTS: &[&str] = &[
     "营业收入[本年-3]",
     "缺省金额",
     "(出口额[上年] × 美元汇率)",
+    "(欧元收入[上年] × 欧元折算率)",
+    "(日元折算率[本年] × 日元存款)",
     "(500元/人 × 员工人数)",
     "(20元/㎡ × 面积)",
     "(1万元/人 × 新增员工[上年])",
@@ -274,7 +276,15 @@ fn clauses() -> impl Strategy<Value = (String, Option<String>)> {
         "取整 万元\n",
     ]);
     let shares = pick(&["", "分担 市 30%, 区 70%\n", "分担 市 33.33%, 区 66.67%\n"]);
-    let staged = pick(&["", "", "分期 4:3:3 按年\n", "分期 1:1 按年\n"]);
+    let staged = pick(&[
+        "",
+        "",
+        "分期 4:3:3 按年\n",
+        "分期 1:1 按年\n",
+        "分期 2:1:1 按年 当 认定标志 后续各期 {\n    续期有收入: 营业收入[上年] 超过 0元\n    续期在名单: 名单内[本年] 或 增长率 >= 0\n  }\n",
+        "分期 1:1 按年 当 企业等级 不为 \"无\"\n",
+        "分期 3:2 按年 后续各期 {\n    未失信: 非 失信记录\n  }\n",
+    ]);
     (validity, status, frequency, group, rounding, shares, staged).prop_map(
         |(validity, status, frequency, group, rounding, shares, staged)| {
             let grouped = group.map(|g| format!("就高不重复 组甲{g}\n"));

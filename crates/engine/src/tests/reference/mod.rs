@@ -4,6 +4,7 @@
 
 pub mod expr;
 pub mod facts;
+pub mod installments;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -26,11 +27,20 @@ pub struct RefDecision {
     /// Review and inspection results still to come.
     pub reviews: BTreeSet<String>,
     pub payer: Option<String>,
+    /// How many installments an eligible award is paid in (0: at once).
+    pub parts: usize,
 }
 
 impl RefDecision {
     fn new(outcome: Outcome) -> RefDecision {
-        RefDecision { outcome, amount: None, missing: BTreeSet::new(), reviews: BTreeSet::new(), payer: None }
+        RefDecision {
+            outcome,
+            amount: None,
+            missing: BTreeSet::new(),
+            reviews: BTreeSet::new(),
+            payer: None,
+            parts: 0,
+        }
     }
 
     fn error() -> RefDecision {
@@ -203,10 +213,20 @@ pub fn decide(
             R::Unknown(m) => {
                 d.outcome = Outcome::Undetermined;
                 d.missing = m;
-                break;
+                return d;
             }
             R::Known(_) => {}
         }
+    }
+    // `分期 … 当`: split only on its branch; unknown, the schedule is not known either.
+    match installments::staged(p, facts, as_of) {
+        Ok(Ok(true)) => d.parts = p.installments.as_ref().map_or(0, Vec::len),
+        Ok(Ok(false)) => {}
+        Ok(Err(m)) => {
+            d.outcome = Outcome::Undetermined;
+            d.missing = m;
+        }
+        Err(()) => return RefDecision::error(),
     }
     d
 }
@@ -230,5 +250,5 @@ fn open(
     } else {
         Outcome::Undetermined
     };
-    RefDecision { outcome, amount: None, missing, reviews, payer: None }
+    RefDecision { outcome, amount: None, missing, reviews, payer: None, parts: 0 }
 }
