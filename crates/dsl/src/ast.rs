@@ -295,8 +295,11 @@ pub enum FactPropKind {
 /// A fact's type as written: `元`, `逐年 元`, `枚举 { … }`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TypeExpr {
-    /// `逐年 T`: one value per year, read as `出口额[上年]`.
+    /// `逐年 T` (or `逐季 T`): one value per year (per quarter), read as `出口额[上年]`
+    /// (`工业总产值[上季]`).
     pub series: bool,
+    /// `逐季 T`: the series is by quarter (`series` is true too).
+    pub quarterly: bool,
     /// The kind of one value.
     pub base: TypeName,
     /// Where it was written.
@@ -388,8 +391,11 @@ pub enum ExprKind {
     Name {
         /// The name as written.
         name: String,
-        /// For a yearly series: 0 is the evaluation year, -1 the year before (`上年`).
+        /// For a yearly series: 0 is the evaluation year, -1 the year before (`上年`); with
+        /// `quarterly`, in quarters: 0 is the evaluation date's quarter, -1 the one before (`上季`).
         year: Option<i32>,
+        /// `year` counts quarters (`[上季]`, `[本季-4]`) rather than years.
+        quarterly: bool,
     },
     /// A built-in function applied to arguments (`最大(a, b)`).
     Call {

@@ -551,11 +551,12 @@ impl Builder<'_> {
 
     fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
         let span = span_of(&pair);
-        let mut series = false;
+        let (mut series, mut quarterly) = (false, false);
         let mut base = TypeName::Named(Word { text: String::new(), span });
         for p in parts(pair) {
             match p.as_rule() {
                 Rule::series => series = true,
+                Rule::quarterly => (series, quarterly) = (true, true),
                 Rule::name => base = TypeName::Named(self.word(p)),
                 Rule::enum_type => {
                     base = TypeName::Enum(
@@ -565,7 +566,7 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        TypeExpr { series, base, span }
+        TypeExpr { series, quarterly, base, span }
     }
 
     // ------------------------------------------------------------------------ platform
@@ -723,18 +724,22 @@ impl Builder<'_> {
             Rule::fact_ref => {
                 let mut name = Word { text: String::new(), span };
                 let mut year = None;
+                let mut quarterly = false;
                 let mut args = None;
                 for p in parts(pair) {
                     match p.as_rule() {
                         Rule::ident => name = self.word(p),
-                        Rule::year => year = Some(self.year(p)),
+                        Rule::year => {
+                            quarterly = p.clone().into_inner().any(|q| q.as_rule() == Rule::quarter);
+                            year = Some(self.year(p));
+                        }
                         Rule::call_args => args = Some(parts(p).map(|a| self.expr(a)).collect()),
                         _ => {}
                     }
                 }
                 let kind = match args {
                     Some(args) => ExprKind::Call { func: name, args },
-                    None => ExprKind::Name { name: name.text, year },
+                    None => ExprKind::Name { name: name.text, year, quarterly },
                 };
                 Expr { kind, span }
             }
@@ -745,9 +750,17 @@ impl Builder<'_> {
 
     fn year(&mut self, pair: Pair<'_, Rule>) -> i32 {
         let mut offset = 0;
-        for p in pair.into_inner() {
+        // A quarter's words are one level down (`year` → `quarter`); read them alike.
+        let pieces = pair.into_inner().flat_map(|p| {
+            if p.as_rule() == Rule::quarter {
+                p.into_inner().collect::<Vec<_>>()
+            } else {
+                vec![p]
+            }
+        });
+        for p in pieces {
             match p.as_rule() {
-                Rule::kw_last_year => offset = -1,
+                Rule::kw_last_year | Rule::kw_last_quarter => offset = -1,
                 Rule::kw_year_before => offset = -2,
                 Rule::integer => {
                     let counted = self.count(p);

@@ -1,7 +1,7 @@
 //! `分期 … 当 条件 后续各期 { … }`: whether an award is split at all, and whether a later
 //! installment may be paid when it falls due.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::decide::missing_facts;
@@ -91,7 +91,7 @@ pub(crate) fn later(
     }
     if unknown != 0 {
         return LaterInstallment::Undetermined {
-            missing: missing_facts(&p.program, schema, unknown, due_on.year()),
+            missing: missing_facts(&p.program, schema, unknown, due_on),
         };
     }
     LaterInstallment::Payable

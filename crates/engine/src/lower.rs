@@ -266,7 +266,7 @@ impl Lowerer<'_> {
             && !matches!(self.program.nodes.last(), Some(Node::Const(_) | Node::AsOfDate | Node::AsOfYear))
         {
             let facts = Facts::default();
-            let cx = Context { facts: &facts, as_of: chrono::NaiveDate::MIN, year: 0 };
+            let cx = Context { facts: &facts, as_of: chrono::NaiveDate::MIN, year: 0, quarter: 0 };
             let evaluator = Evaluator { program: &self.program };
             if !self.reads_date(id) {
                 if let Ok(Val::Known(v)) = evaluator.eval(id, &cx) {
@@ -314,14 +314,14 @@ impl Lowerer<'_> {
             ExprKind::Date(d) => (Node::Const(Value::Date(*d)), 0),
             ExprKind::Bool(b) => (Node::Const(Value::Bool(*b)), 0),
             ExprKind::Duration(d) => (Node::Const(Value::Num(Decimal::from(*d))), 0),
-            ExprKind::Name { name, year } => {
+            ExprKind::Name { name, year, quarterly } => {
                 if let Some((node, reads)) = self.env.get(name) {
                     // A definition or label is shared, not copied.
                     return Ok((*node, *reads));
                 }
                 match (self.schema.slot(name), name.as_str()) {
                     (Some(slot), _) => {
-                        let fact = self.fact(FactRef { slot, offset: *year })?;
+                        let fact = self.fact(FactRef { slot, offset: *year, quarterly: *quarterly })?;
                         (Node::Fact(fact), 1 << fact)
                     }
                     (None, "评估日期" | "as_of") => (Node::AsOfDate, 0),

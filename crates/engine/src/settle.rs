@@ -82,7 +82,7 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
                 break;
             }
             Val::Unknown(m) => {
-                d.missing = missing_facts(&platform.program, schema, m, as_of.year());
+                d.missing = missing_facts(&platform.program, schema, m, as_of);
                 let list: Vec<String> =
                     d.missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
                 d.reasons.summary =
@@ -118,7 +118,7 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
     let staged = match crate::installments::applies(p, &cx) {
         Ok(Ok(staged)) => staged,
         Ok(Err(m)) => {
-            d.missing = missing_facts(&p.program, schema, m, as_of.year());
+            d.missing = missing_facts(&p.program, schema, m, as_of);
             let list: Vec<String> =
                 d.missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
             d.reasons.summary =

@@ -65,7 +65,7 @@ impl<'a> Scope<'a> {
             ExprKind::Date(_) => Ty::Date,
             ExprKind::Bool(_) => Ty::Bool,
             ExprKind::Duration(_) => Ty::Duration,
-            ExprKind::Name { name, year } => self.name(name, *year, expr.span),
+            ExprKind::Name { name, year, quarterly } => self.name(name, *year, *quarterly, expr.span),
             ExprKind::Call { func, args } => self.call(&func.text, func.span, args, expr.span),
             ExprKind::Neg(inner) => {
                 let ty = self.type_of(inner);
@@ -131,10 +131,14 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn name(&mut self, name: &str, year: Option<i32>, span: Span) -> Ty {
+    fn name(&mut self, name: &str, year: Option<i32>, quarterly: bool, span: Span) -> Ty {
         if let Some((ty, _)) = self.locals.get(name) {
             let ty = ty.clone();
             self.locals_read.insert(name.to_string());
+            if quarterly {
+                let name = name.to_string();
+                return self.error(Diagnostic::new(span, ExprMsg::NotQuarterly { name, yearly: false }));
+            }
             if year.is_some() {
                 return self.error(series_misuse(name, span, false));
             }
@@ -143,6 +147,19 @@ impl<'a> Scope<'a> {
         // A fact is a fact until a definition of the same name (itself an error, E109) takes over.
         if let Some(fact) = self.facts.get(name) {
             self.facts_read.entry(name.to_string()).or_insert(span);
+            // A quarterly series is read by quarter only, and only it is (E112).
+            let owned = name.to_string();
+            match (fact.quarterly, quarterly) {
+                (true, true) => return fact_ty(fact),
+                (true, false) => {
+                    return self.error(Diagnostic::new(span, ExprMsg::SeriesNeedsQuarter { name: owned }))
+                }
+                (false, true) => {
+                    let yearly = fact.series;
+                    return self.error(Diagnostic::new(span, ExprMsg::NotQuarterly { name: owned, yearly }));
+                }
+                (false, false) => {}
+            }
             return match (fact.series, year) {
                 (true, Some(_)) | (false, None) => fact_ty(fact),
                 (true, None) => self.error(series_misuse(name, span, true)),

@@ -39,8 +39,10 @@ pub struct Library {
 pub struct FactInfo {
     /// The name policies read it by.
     pub name: String,
-    /// `逐年`: one value per year rather than one value.
+    /// `逐年` (or `逐季`): one value per year (per quarter) rather than one value.
     pub series: bool,
+    /// `逐季`: the series is by quarter, read `[上季]`; `series` is true too.
+    pub quarterly: bool,
     /// The kind of one value.
     pub base: BaseType,
     /// The unit input values are given in (`万元`, `人`), if any.
@@ -190,6 +192,8 @@ pub enum Frequency {
     OncePerEnterprise,
     /// 每企业每年一次
     OncePerEnterprisePerYear,
+    /// 每企业每季一次: once per calendar quarter, for awards reckoned quarter by quarter.
+    OncePerEnterprisePerQuarter,
     /// 不限
     Unlimited,
 }
@@ -200,6 +204,7 @@ impl Frequency {
         match self {
             Frequency::OncePerEnterprise => "每企业一次",
             Frequency::OncePerEnterprisePerYear => "每企业每年一次",
+            Frequency::OncePerEnterprisePerQuarter => "每企业每季一次",
             Frequency::Unlimited => "不限",
         }
     }

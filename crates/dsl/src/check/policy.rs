@@ -26,6 +26,7 @@ const CHANNELS: &[(&str, &str, Channel)] = &[
 const FREQUENCIES: &[(&str, &str, Frequency)] = &[
     ("每企业一次", "once", Frequency::OncePerEnterprise),
     ("每企业每年一次", "once_a_year", Frequency::OncePerEnterprisePerYear),
+    ("每企业每季一次", "once_a_quarter", Frequency::OncePerEnterprisePerQuarter),
     ("不限", "unlimited", Frequency::Unlimited),
 ];
 const STATUSES: &[(&str, &str, Status)] = &[

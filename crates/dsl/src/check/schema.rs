@@ -68,6 +68,7 @@ pub fn fact_info(
     let mut info = FactInfo {
         name: decl.name.text.clone(),
         series: false,
+        quarterly: false,
         base: BaseType::Bool,
         unit: None,
         scale: Decimal::ONE,
@@ -98,6 +99,7 @@ pub fn fact_info(
         match &prop.kind {
             FactPropKind::Type(t) => {
                 info.series = t.series;
+                info.quarterly = t.quarterly;
                 match &t.base {
                     TypeName::Enum(variants) => {
                         let mut names: Vec<String> = Vec::new();

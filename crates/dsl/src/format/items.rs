@@ -130,7 +130,11 @@ impl Printer<'_> {
                         format!("{}({})", self.kw(ENUM), list.join(", "))
                     }
                 };
-                let series = if t.series { format!("{} ", self.kw(SERIES)) } else { String::new() };
+                let series = match (t.series, t.quarterly) {
+                    (_, true) => format!("{} ", self.kw(QUARTERLY)),
+                    (true, false) => format!("{} ", self.kw(SERIES)),
+                    (false, false) => String::new(),
+                };
                 self.keyed(TYPE, &format!("{series}{base}"));
             }
             FactPropKind::Unit(w) => self.keyed(UNIT, &w.text),

@@ -262,6 +262,18 @@ pub enum ExprMsg {
         /// The fact.
         name: String,
     },
+    /// A quarterly series read without a quarter, or with a year.
+    SeriesNeedsQuarter {
+        /// The fact.
+        name: String,
+    },
+    /// Something other than a quarterly series read with a quarter.
+    NotQuarterly {
+        /// The name.
+        name: String,
+        /// It is a yearly series (read with a year).
+        yearly: bool,
+    },
     /// A plain value read with a year.
     NotSeries {
         /// The fact or definition.
@@ -297,6 +309,7 @@ impl ExprMsg {
             RowKind { .. } | BranchKinds { .. } => Code::BranchMismatch,
             NoRows => Code::TierBound,
             SeriesNeedsYear { .. } | NotSeries { .. } => Code::SeriesIndex,
+            SeriesNeedsQuarter { .. } | NotQuarterly { .. } => Code::QuarterIndex,
         }
     }
 
@@ -571,6 +584,36 @@ impl ExprMsg {
                 format!("`{name}` is a yearly series; say which year"),
                 "which year?",
                 format!("write `{name}[上年]` for last year, `{name}[本年]` for this year"),
+            ),
+            (SeriesNeedsQuarter { name }, Zh) => say(
+                format!("`{name}` 是逐季数据，须写明哪个季度"),
+                "哪个季度？",
+                format!("上季度写 `{name}[上季]`，上季度的上年同季写 `{name}[本季-5]`"),
+            ),
+            (SeriesNeedsQuarter { name }, En) => say(
+                format!("`{name}` is a quarterly series; say which quarter"),
+                "which quarter?",
+                format!("write `{name}[上季]` for last quarter, `{name}[本季-5]` for the same quarter a year before it"),
+            ),
+            (NotQuarterly { name, yearly: true }, Zh) => say(
+                format!("`{name}` 是逐年数据，不能按季度读取"),
+                "不是逐季数据",
+                format!("写 `{name}[上年]` 这样的年份，或在事实表中声明为 `类型 逐季 …`"),
+            ),
+            (NotQuarterly { name, yearly: true }, En) => say(
+                format!("`{name}` is a yearly series, not read by quarter"),
+                "not a quarterly series",
+                format!("write a year such as `{name}[上年]`, or declare it `类型 逐季 …` in the schema"),
+            ),
+            (NotQuarterly { name, yearly: false }, Zh) => say(
+                format!("`{name}` 只有一个值，不是逐季数据"),
+                "不是逐季数据",
+                format!("去掉 `[...]` 写 `{name}`，或在事实表中声明为 `类型 逐季 …`"),
+            ),
+            (NotQuarterly { name, yearly: false }, En) => say(
+                format!("`{name}` has one value, not one per quarter"),
+                "not a quarterly series",
+                format!("write `{name}` without `[...]`, or declare it `类型 逐季 …` in the schema"),
             ),
             (NotSeries { name }, Zh) => say(
                 format!("`{name}` 只有一个值，不是逐年数据"),

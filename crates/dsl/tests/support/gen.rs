@@ -52,7 +52,7 @@ const DEPARTMENTS: &[&str] =
 const FUNDERS: &[&str] = &["市", "区", "省"];
 const MODES: &[&str] = &["免申即享", "即申即享", "承诺兑现"];
 const CHANNELS: &[&str] = &["全程网办", "窗口受理、线上兑付"];
-const FREQUENCIES: &[&str] = &["每企业一次", "每企业每年一次", "不限"];
+const FREQUENCIES: &[&str] = &["每企业一次", "每企业每年一次", "每企业每季一次", "不限"];
 const STATUSES: &[&str] = &["在列", "暂停", "未列入"];
 const GROUPS: &[&str] = &["直播奖励", "人才奖励", "live_bonus"];
 const ROUNDINGS: &[&str] = &["分", "角", "元", "百元", "千元", "万元"];
@@ -187,7 +187,10 @@ fn leaf(lang: Lang) -> BoxedStrategy<Expr> {
         1 => date().prop_map(|d| ex(ExprKind::Date(d))),
         1 => any::<bool>().prop_map(|b| ex(ExprKind::Bool(b))),
         1 => (0u32..60).prop_map(|d| ex(ExprKind::Duration(d))),
-        4 => (name, option::of(-5i32..=0)).prop_map(|(n, year)| ex(ExprKind::Name { name: n.text, year })),
+        4 => (name, option::of(-5i32..=0), any::<bool>()).prop_map(|(n, year, q)| {
+            // A quarter is written only with an offset: `[上季]`, never a bare name.
+            ex(ExprKind::Name { name: n.text, quarterly: q && year.is_some(), year })
+        }),
     ]
     .boxed()
 }
@@ -340,8 +343,9 @@ fn fact(lang: Lang) -> BoxedStrategy<Item> {
     use FactPropKind as K;
     let enum_type = vec(text().prop_map(|t| word(&t)), 1..4).prop_map(TypeName::Enum);
     let type_name = prop_oneof![words(TYPES).prop_map(TypeName::Named), enum_type];
-    let type_expr = (any::<bool>(), type_name).prop_map(|(series, base)| TypeExpr {
-        series,
+    let type_expr = (any::<bool>(), any::<bool>(), type_name).prop_map(|(series, q, base)| TypeExpr {
+        series: series || q,
+        quarterly: q,
         base,
         span: Span::default(),
     });

@@ -493,6 +493,7 @@ mod tests {
         FactMeta {
             name: Arc::from("f"),
             series: false,
+            quarterly: false,
             variants: match &base {
                 BaseType::Enum(v) => v.iter().map(|x| Arc::from(x.as_str())).collect(),
                 _ => Vec::new(),

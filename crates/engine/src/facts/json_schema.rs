@@ -50,7 +50,13 @@ impl Schema {
 
 /// One fact: its value's schema, or for a series an object of years of it; nullable either way.
 fn fact_schema(meta: &FactMeta) -> Json {
-    let mut schema = if meta.series {
+    let mut schema = if meta.quarterly {
+        json!({
+            "type": ["object", "null"],
+            "propertyNames": {"pattern": "^[0-9]{4}[Qq][1-4]$"},
+            "additionalProperties": value_schema(meta),
+        })
+    } else if meta.series {
         json!({
             "type": ["object", "null"],
             "propertyNames": {"pattern": "^[0-9]{4}$"},
@@ -159,7 +165,9 @@ fn description(meta: &FactMeta) -> String {
     ) {
         parts.push("Read exactly to 28 decimal places (finer digits are rounded).".into());
     }
-    if meta.series {
+    if meta.quarterly {
+        parts.push("A quarterly series (逐季): an object keyed by year and quarter, e.g. {\"2025Q3\": …}; a quarter given as null is not known.".into());
+    } else if meta.series {
         parts.push("A yearly series (逐年): an object keyed by four-digit year, e.g. {\"2025\": …}; a year given as null is not known.".into());
     }
     parts.push(format!("Provided by {}.", meta.provider));
@@ -351,6 +359,11 @@ pub(super) fn read_date(text: &str) -> Option<chrono::NaiveDate> {
 }
 
 /// A series key: exactly four digits.
+/// A quarterly series' key, `2025Q3`, as the quarter's number (year × 4 + quarter − 1).
+pub(super) fn read_quarter(text: &str) -> Option<i32> {
+    crate::period::read_quarter(text)
+}
+
 pub(super) fn read_year(text: &str) -> Option<i32> {
     (text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
 }

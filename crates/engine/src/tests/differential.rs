@@ -92,8 +92,7 @@ fn engine_value(
             EValue::Date(d) => V::Date(d),
         })),
         Ok(Val::Unknown(mask)) => {
-            let year = chrono::Datelike::year(&as_of);
-            let names = missing_facts(&p.program, engine.schema(), mask, year);
+            let names = missing_facts(&p.program, engine.schema(), mask, as_of);
             Ok(R::Unknown(names.into_iter().map(|m| m.fact.to_string()).collect()))
         }
     }
@@ -254,7 +253,7 @@ fn generated_policies_decide_as_the_reference_does() {
             ))
         };
         let (library, engine) = built.map_err(fail)?;
-        let json = enterprises::dated(facts, chrono::Datelike::year(&as_of));
+        let json = enterprises::dated(facts, as_of);
         compare(&engine, &library, gen::ID, &json, as_of, &priors, &mut tally)
             .map_err(|e| fail(format!("{e}\n--- facts ---\n{json}")))
     });

@@ -131,6 +131,10 @@ pub fn decide(
     let paid_before = match p.frequency {
         Frequency::OncePerEnterprise => priors.iter().any(|a| mine(&a)),
         Frequency::OncePerEnterprisePerYear => priors.iter().filter(mine).any(|a| this_year(&a)),
+        Frequency::OncePerEnterprisePerQuarter => {
+            let q = |d: NaiveDate| (d.year(), d.month0() / 3);
+            priors.iter().filter(mine).any(|a| q(a.date) == q(as_of))
+        }
         Frequency::Unlimited => false,
     };
     if failed || vetoed || paid_before {
