@@ -41,7 +41,8 @@ pub enum LaterInstallment {
 /// Whether the award is split: `当`'s condition, when there is one (`Ok(Err(mask))` when it is
 /// unknown; `Err` when it fails to evaluate). A policy without installments is "split" into none.
 pub(crate) fn applies(p: &CompiledPolicy, cx: &Context<'_>) -> Result<Result<bool, Missing>, String> {
-    let Some(node) = p.installment_when.filter(|_| p.info.installments.is_some()) else {
+    let Some(node) = p.installment_when.as_ref().map(|(n, _)| *n).filter(|_| p.info.installments.is_some())
+    else {
         return Ok(Ok(true));
     };
     match (Evaluator { program: &p.program }).eval(node, cx) {

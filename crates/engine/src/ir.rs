@@ -306,8 +306,8 @@ pub struct CompiledPolicy {
     pub conditions: Vec<CompiledCondition>,
     pub award: Option<(NodeId, String)>,
     pub caps: Vec<CompiledCap>,
-    /// `分期 … 当 条件`: the split applies only when this holds.
-    pub installment_when: Option<NodeId>,
+    /// `分期 … 当 条件`: the split applies only when this holds; with its text, for guides.
+    pub installment_when: Option<(NodeId, String)>,
     /// `分期 … 后续各期 { … }`: judged when each installment after the first falls due.
     pub later_installments: Vec<CompiledCondition>,
     /// Local facts that are review or inspection results (来源 审核).

@@ -144,7 +144,7 @@ pub(crate) fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<C
     // Lowered after everything they may read; their facts are the policy's too (asked for
     // when an installment falls due), but no condition of the decision reads them.
     let installment_when = match &info.installment_when {
-        Some(expr) => Some(l.expr(expr)?.0),
+        Some(expr) => Some((l.expr(expr)?.0, l.source(expr)?)),
         None => None,
     };
     let later_installments = l.conditions(&info.later_installments)?;
