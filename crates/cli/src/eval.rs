@@ -36,6 +36,10 @@ pub struct Args {
     library: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Judge installment N (from 2) of each `--policy` on `--date`, the day it falls due: the
+    /// policy's `后续各期` lines, rather than a decision.
+    #[arg(long, requires = "policies")]
+    installment: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +118,9 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     })?;
     let as_of = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
     let only: Vec<PolicyId> = args.policies.iter().map(|id| PolicyId::from(id.as_str())).collect();
+    if let Some(seq) = args.installment {
+        return later_installments(&engine, &facts, as_of, seq, &args.policies, args.format);
+    }
     let options = EvalOptions {
         priors: &priors,
         only: (!only.is_empty()).then_some(only.as_slice()),
@@ -124,6 +131,43 @@ pub fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match args.format {
         Format::Json => say!("{}", serde_json::to_string_pretty(&answer)?),
         Format::Text => say_raw!("{}", huiqi_engine::render_text(&answer)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--installment N`: each policy's installment N judged on `as_of`.
+fn later_installments(
+    engine: &huiqi_engine::Engine,
+    facts: &huiqi_engine::Facts,
+    as_of: NaiveDate,
+    seq: u32,
+    policies: &[String],
+    format: Format,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    use huiqi_engine::LaterInstallment as L;
+    let mut answers = serde_json::Map::new();
+    for id in policies {
+        let l = engine.later_installment(id, facts, as_of, seq).ok_or_else(|| format!("没有政策 `{id}`"))?;
+        if format == Format::Text {
+            let line = match &l {
+                L::Payable => "符合后续各期条件，可以兑付。".to_string(),
+                L::Withheld { condition } => format!("不满足「{condition}」，本期不予兑付。"),
+                L::Undetermined { missing } => {
+                    let list: Vec<String> =
+                        missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
+                    format!("尚缺数据：{}。", list.join("、"))
+                }
+                L::NoSuchInstallment => {
+                    "没有这一期：该政策不分期，或期数不足，或这是随决定兑付的第1期。".into()
+                }
+                L::Error { message } => format!("无法计算：{message}。"),
+            };
+            say!("{id} 第{seq}期（{as_of}）：{line}");
+        }
+        answers.insert(id.clone(), serde_json::to_value(&l)?);
+    }
+    if format == Format::Json {
+        say!("{}", serde_json::to_string_pretty(&answers)?);
     }
     Ok(ExitCode::SUCCESS)
 }

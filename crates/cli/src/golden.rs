@@ -8,6 +8,10 @@
 //! ]}
 //! ```
 //!
+//! A case with `"installment": N` judges installment N (from 2) of each of its `policies` on
+//! `as_of`, the day it falls due (`后续各期`), and expects `{"outcome": "payable" | "withheld" |
+//! "undetermined" | "no_such_installment", "condition": …, "missing": [...]}`.
+//!
 //! Only the fields written under `expect` are compared (`outcome`, `amount`, `payer`, `due_date`,
 //! `missing`, `reviews`, `shares`, `installments`, `summary_contains`). `--bless` rewrites every
 //! expectation from what the engine answers now; a hand-written `summary_contains` is kept, since
@@ -19,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use huiqi_engine::{Decision, Engine, EvalOptions, MissingFact, PolicyId, PriorAward};
+use huiqi_engine::{Decision, Engine, EvalOptions, LaterInstallment, MissingFact, PolicyId, PriorAward};
 use serde_json::{json, Value};
 
 use crate::golden_words::Says;
@@ -127,6 +131,70 @@ fn differences(expect: &Value, d: &Decision) -> Vec<String> {
         }
     }
     out
+}
+
+/// A later installment as compared: its outcome, the line that withheld it, the facts it lacks.
+fn later_observed(l: &LaterInstallment) -> Value {
+    let mut v = serde_json::to_value(l).unwrap_or(Value::Null);
+    if let Some(missing) = v.get_mut("missing") {
+        let names: Vec<Value> =
+            missing.as_array().into_iter().flatten().filter_map(|m| m.get("fact").cloned()).collect();
+        *missing = Value::Array(names);
+    }
+    v
+}
+
+/// A case of installment `seq`: each policy's `后续各期` lines judged on `as_of`.
+#[allow(clippy::too_many_arguments, reason = "one case's parts, read once above")]
+fn later_case(
+    engine: &Engine,
+    case: &mut Value,
+    place: &str,
+    facts: &huiqi_engine::Facts,
+    as_of: NaiveDate,
+    seq: u32,
+    policies: &[PolicyId],
+    bless: bool,
+    tally: &mut Tally,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut got = serde_json::Map::new();
+    for id in policies {
+        let l = engine
+            .later_installment(id, facts, as_of, seq)
+            .ok_or_else(|| format!("{place}: {id}: {}", say(Says::NotDecided)))?;
+        got.insert(id.to_string(), later_observed(&l));
+    }
+    if bless {
+        case["expect"] = Value::Object(got);
+        tally.passed += 1;
+        return Ok(());
+    }
+    let Some(expect) = case.get("expect").and_then(Value::as_object).filter(|e| !e.is_empty()) else {
+        return Err(format!("{place}: {}", say(Says::NoExpect)).into());
+    };
+    let mut problems = Vec::new();
+    for (policy, want) in expect {
+        let have = got.get(policy).cloned().unwrap_or(Value::Null);
+        for (field, w) in want.as_object().into_iter().flatten() {
+            let h = have.get(field).cloned().unwrap_or(Value::Null);
+            if &h != w {
+                problems.push(format!(
+                    "{policy} {}",
+                    say(Says::Differs { field, want: w.to_string(), have: h.to_string() })
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        tally.passed += 1;
+    } else {
+        tally.failed += 1;
+        say!("{}", say(Says::Failed { place }));
+        for p in problems {
+            say!("    {p}");
+        }
+    }
+    Ok(())
 }
 
 struct Tally {
@@ -242,6 +310,16 @@ fn run_file(
             }
             None => None,
         };
+        // `"installment": N`: installment N of each policy, judged on `as_of`, the day it falls due.
+        if let Some(seq) = case.get("installment") {
+            let seq = seq
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| format!("{place}: installment: {}", say(Says::InstallmentNotNumber)))?;
+            let policies = only.clone().unwrap_or_default();
+            later_case(engine, case, &place, &facts, as_of, seq, &policies, bless, tally)?;
+            continue;
+        }
         // The item, for policies that pay per 标的 (docs/language.md, Items).
         let item = match case.get("item") {
             None => None,

@@ -17,6 +17,8 @@ pub enum Says<'a> {
     Place { file: String, number: usize, name: &'a str },
     /// A case without a date.
     AsOfNotDate,
+    /// `installment` that is not a whole number.
+    InstallmentNotNumber,
     /// A case without expectations.
     NoExpect,
     /// A policy a case expects something of but does not decide.
@@ -62,6 +64,8 @@ impl Says<'_> {
             (Place { file, number, name }, En) => format!("{file}: case {number} {name}"),
             (AsOfNotDate, Zh) => "`as_of` 须是日期".into(),
             (AsOfNotDate, En) => "`as_of` must be a date".into(),
+            (InstallmentNotNumber, Zh) => "须是第几期（从 2 起的整数）".into(),
+            (InstallmentNotNumber, En) => "must be the installment's number (a whole number from 2)".into(),
             (NoExpect, Zh) => "`expect` 须至少写一个政策及其应有的结果".into(),
             (NoExpect, En) => "`expect` must name at least one policy and what it should decide".into(),
             (NotDecided, Zh) => "这个用例没有判定它（把它加进 `policies`）".into(),

@@ -258,7 +258,7 @@ fn an_editor_session_on_the_bundled_library() {
         json!({"textDocument": {"uri": file}, "position": position(&original, "产值增幅 不低于", 0, 1)}),
     );
     let shown = hover["contents"]["value"].as_str().unwrap();
-    assert!(shown.contains("设 产值增幅 = 如果 工业总产值[前年] 超过 0元"), "{shown}");
+    assert!(shown.contains("设 产值增幅 = 如果 季度工业总产值[本季-5] 超过 0元"), "{shown}");
     // On a keyword: what it means.
     let hover = server.request(
         "textDocument/hover",
@@ -269,7 +269,7 @@ fn an_editor_session_on_the_bundled_library() {
 
     // Completion in an expression: facts, the policy's definitions, keywords; the typed part
     // of the word is what the item replaces.
-    let at = position(&original, "工业总产值[上年] 超过 8000万元", 0, 2);
+    let at = position(&original, "工业总产值[上年] 超过 5亿元", 0, 2);
     let list =
         server.request("textDocument/completion", json!({"textDocument": {"uri": file}, "position": at}));
     let items = list["items"].as_array().unwrap();
@@ -290,14 +290,15 @@ fn an_editor_session_on_the_bundled_library() {
     assert!(labels.contains(&"区工信局") && labels.contains(&"区商务局"), "{labels:?}");
     assert!(!labels.contains(&"工业总产值"), "{labels:?}");
 
-    // Go to definition: the fact's declaration in the schema.
-    let at = position(&original, "工业总产值[上年]", 0, 1);
+    // Go to definition: the fact's declaration in the schema (a quarterly series, which the
+    // policies of both 电价补贴 read).
+    let at = position(&original, "季度工业总产值[上季]", 0, 1);
     let found =
         server.request("textDocument/definition", json!({"textDocument": {"uri": file}, "position": at}));
     let found = found.as_array().unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["uri"], uri(&schema_path));
-    assert_eq!(found[0]["range"]["start"], position(&schema_text, "事实 工业总产值 {", 0, 3));
+    assert_eq!(found[0]["range"]["start"], position(&schema_text, "事实 季度工业总产值 {", 0, 3));
     // References: every read in the library, and the declaration when asked.
     let refs = server.request(
         "textDocument/references",
@@ -305,8 +306,8 @@ fn an_editor_session_on_the_bundled_library() {
     );
     let refs = refs.as_array().unwrap();
     let here = refs.iter().filter(|r| r["uri"] == file).count();
-    // Every read is of one year of the series (the labels that mention it are not reads).
-    assert_eq!(here, original.matches("工业总产值[").count());
+    // Every read is of one quarter of the series (the labels that mention it are not reads).
+    assert_eq!(here, original.matches("季度工业总产值[").count());
     assert!(refs.iter().any(|r| r["uri"] == uri(&schema_path)));
     assert!(
         refs.iter().any(|r| r["uri"] != file && r["uri"] != uri(&schema_path)),
@@ -347,10 +348,10 @@ fn an_editor_session_on_the_bundled_library() {
         .iter()
         .all(|e| text_at(&original, &e["range"]) == "产值增幅" && e["newText"] == "产值增长率"));
     // Rename a fact: its declaration and every read, across the library.
-    let at = position(&original, "工业总产值[上年]", 0, 0);
+    let at = position(&original, "季度工业总产值[上季]", 0, 0);
     let edit = server.request(
         "textDocument/rename",
-        json!({"textDocument": {"uri": file}, "position": at, "newName": "工业总产值现价"}),
+        json!({"textDocument": {"uri": file}, "position": at, "newName": "季度工业总产值现价"}),
     );
     let changes = edit["changes"].as_object().unwrap();
     assert!(changes.len() >= 3, "the schema, this policy and another: {changes:?}");
@@ -359,7 +360,7 @@ fn an_editor_session_on_the_bundled_library() {
         let path = root().join(address.strip_prefix(&uri(&root())).unwrap().trim_start_matches('/'));
         let text = if *address == file { original.clone() } else { std::fs::read_to_string(&path).unwrap() };
         for e in edits.as_array().unwrap() {
-            assert_eq!(text_at(&text, &e["range"]), "工业总产值", "{address}");
+            assert_eq!(text_at(&text, &e["range"]), "季度工业总产值", "{address}");
             total += 1;
         }
     }

@@ -145,12 +145,17 @@ pub enum ClauseKind {
         /// The ceiling, in 元.
         value: Expr,
     },
-    /// `分期 4:3:3 [按年]`: the award paid in parts.
+    /// `分期 4:3:3 [按年] [当 条件] [后续各期 { … }]`: the award paid in parts.
     Installments {
         /// The parts' ratios, in payment order.
         ratios: Vec<Counted>,
         /// `按年`: one part a year rather than all on approval.
         yearly: bool,
+        /// `当 条件`: split only when it holds (the branch of the award the split belongs to);
+        /// otherwise the award is paid at once.
+        when: Option<Expr>,
+        /// `后续各期 { … }`: what each installment after the first needs when it falls due.
+        later: Vec<Condition>,
     },
     /// `取整`: the unit the award is rounded to, half up.
     Rounding(Word),
@@ -300,8 +305,11 @@ pub enum FactPropKind {
 /// A fact's type as written: `元`, `逐年 元`, `枚举 { … }`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TypeExpr {
-    /// `逐年 T`: one value per year, read as `出口额[上年]`.
+    /// `逐年 T` (or `逐季 T`): one value per year (per quarter), read as `出口额[上年]`
+    /// (`工业总产值[上季]`).
     pub series: bool,
+    /// `逐季 T`: the series is by quarter (`series` is true too).
+    pub quarterly: bool,
     /// The kind of one value.
     pub base: TypeName,
     /// Where it was written.
@@ -393,8 +401,11 @@ pub enum ExprKind {
     Name {
         /// The name as written.
         name: String,
-        /// For a yearly series: 0 is the evaluation year, -1 the year before (`上年`).
+        /// For a yearly series: 0 is the evaluation year, -1 the year before (`上年`); with
+        /// `quarterly`, in quarters: 0 is the evaluation date's quarter, -1 the one before (`上季`).
         year: Option<i32>,
+        /// `year` counts quarters (`[上季]`, `[本季-4]`) rather than years.
+        quarterly: bool,
     },
     /// A built-in function applied to arguments (`最大(a, b)`).
     Call {
@@ -710,14 +721,60 @@ pub enum Currency {
     Cny,
     /// 美元
     Usd,
+    /// 欧元
+    Eur,
+    /// 英镑
+    Gbp,
+    /// 日元
+    Jpy,
+    /// 港元
+    Hkd,
 }
 
 impl Currency {
+    /// Every currency, 元 first; the foreign ones each have a rate type (`汇率`, `欧元汇率`, …).
+    pub const ALL: [Currency; 6] =
+        [Currency::Cny, Currency::Usd, Currency::Eur, Currency::Gbp, Currency::Jpy, Currency::Hkd];
+
     /// The currency's word (`元`, `美元`).
     pub fn word(self) -> &'static str {
         match self {
             Currency::Cny => "元",
             Currency::Usd => "美元",
+            Currency::Eur => "欧元",
+            Currency::Gbp => "英镑",
+            Currency::Jpy => "日元",
+            Currency::Hkd => "港元",
+        }
+    }
+
+    /// The currency a word names (`欧元`), if any.
+    pub fn from_word(word: &str) -> Option<Currency> {
+        Currency::ALL.into_iter().find(|c| c.word() == word)
+    }
+
+    /// The schema type of its exchange rate, 元 per one unit of it, in Chinese and English
+    /// (`汇率` stays 美元's, as it was before the other currencies); `None` for 元.
+    pub fn rate_type(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Currency::Cny => None,
+            Currency::Usd => Some(("汇率", "fx_rate")),
+            Currency::Eur => Some(("欧元汇率", "eur_fx_rate")),
+            Currency::Gbp => Some(("英镑汇率", "gbp_fx_rate")),
+            Currency::Jpy => Some(("日元汇率", "jpy_fx_rate")),
+            Currency::Hkd => Some(("港元汇率", "hkd_fx_rate")),
+        }
+    }
+
+    /// Its type name in the schema's English spelling (`cny`, `usd`, `eur`).
+    pub fn type_en(self) -> &'static str {
+        match self {
+            Currency::Cny => "cny",
+            Currency::Usd => "usd",
+            Currency::Eur => "eur",
+            Currency::Gbp => "gbp",
+            Currency::Jpy => "jpy",
+            Currency::Hkd => "hkd",
         }
     }
 }

@@ -145,6 +145,12 @@ fn policy_names(text: &str, policy: &Policy, out: &mut Vec<Occurrence>) {
             ClauseKind::Item { fact, .. } => {
                 walker.out.push(global(SymbolKind::Fact, &fact.text, fact.span, false))
             }
+            ClauseKind::Installments { when, later, .. } => {
+                when.iter().for_each(|e| walker.expr(e));
+                // A later installment's lines are read only when it falls due: their labels are
+                // not names other lines read, so only what they read is indexed.
+                later.iter().for_each(|c| walker.expr(&c.expr));
+            }
             _ => {}
         }
     }

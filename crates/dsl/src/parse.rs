@@ -358,7 +358,9 @@ impl Builder<'_> {
                     let mut per = Vec::new();
                     for piece in part.into_inner() {
                         match piece.as_rule() {
-                            Rule::currency if piece.as_str() == "美元" => currency = Currency::Usd,
+                            Rule::currency => {
+                                currency = Currency::from_word(piece.as_str()).unwrap_or(Currency::Cny)
+                            }
                             Rule::per_unit => {
                                 per.extend(piece.into_inner().map(|u| u.as_str().to_string()));
                             }
@@ -453,8 +455,28 @@ impl Builder<'_> {
             Rule::yearly_cap => ClauseKind::Cap { scope: CapScope::Yearly, value: self.expr(inner.next()?) },
             Rule::life_cap => ClauseKind::Cap { scope: CapScope::Lifetime, value: self.expr(inner.next()?) },
             Rule::installments => {
-                let ratios = inner.filter(|p| p.as_rule() == Rule::integer).map(|p| self.count(p)).collect();
-                ClauseKind::Installments { ratios, yearly: by_year }
+                let (mut ratios, mut when, mut later) = (Vec::new(), None, Vec::new());
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::integer => ratios.push(self.count(p)),
+                        Rule::installment_when => {
+                            when = parts(p).find(|x| x.as_rule() == Rule::expr).map(|x| self.expr(x));
+                        }
+                        Rule::later_installments => {
+                            for line in parts(p) {
+                                match line.as_rule() {
+                                    Rule::condition => later.push(self.condition(line)?),
+                                    Rule::bad_line => {
+                                        self.bad(&line, Rule::condition_strict, Context::Condition)
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                ClauseKind::Installments { ratios, yearly: by_year, when, later }
             }
             Rule::rounding => ClauseKind::Rounding(self.word(inner.next()?)),
             _ => return None,
@@ -536,11 +558,12 @@ impl Builder<'_> {
 
     fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
         let span = span_of(&pair);
-        let mut series = false;
+        let (mut series, mut quarterly) = (false, false);
         let mut base = TypeName::Named(Word { text: String::new(), span });
         for p in parts(pair) {
             match p.as_rule() {
                 Rule::series => series = true,
+                Rule::quarterly => (series, quarterly) = (true, true),
                 Rule::name => base = TypeName::Named(self.word(p)),
                 Rule::enum_type => {
                     base = TypeName::Enum(
@@ -550,7 +573,7 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        TypeExpr { series, base, span }
+        TypeExpr { series, quarterly, base, span }
     }
 
     // ------------------------------------------------------------------------ platform
@@ -708,18 +731,22 @@ impl Builder<'_> {
             Rule::fact_ref => {
                 let mut name = Word { text: String::new(), span };
                 let mut year = None;
+                let mut quarterly = false;
                 let mut args = None;
                 for p in parts(pair) {
                     match p.as_rule() {
                         Rule::ident => name = self.word(p),
-                        Rule::year => year = Some(self.year(p)),
+                        Rule::year => {
+                            quarterly = p.clone().into_inner().any(|q| q.as_rule() == Rule::quarter);
+                            year = Some(self.year(p));
+                        }
                         Rule::call_args => args = Some(parts(p).map(|a| self.expr(a)).collect()),
                         _ => {}
                     }
                 }
                 let kind = match args {
                     Some(args) => ExprKind::Call { func: name, args },
-                    None => ExprKind::Name { name: name.text, year },
+                    None => ExprKind::Name { name: name.text, year, quarterly },
                 };
                 Expr { kind, span }
             }
@@ -730,9 +757,17 @@ impl Builder<'_> {
 
     fn year(&mut self, pair: Pair<'_, Rule>) -> i32 {
         let mut offset = 0;
-        for p in pair.into_inner() {
+        // A quarter's words are one level down (`year` → `quarter`); read them alike.
+        let pieces = pair.into_inner().flat_map(|p| {
+            if p.as_rule() == Rule::quarter {
+                p.into_inner().collect::<Vec<_>>()
+            } else {
+                vec![p]
+            }
+        });
+        for p in pieces {
             match p.as_rule() {
-                Rule::kw_last_year => offset = -1,
+                Rule::kw_last_year | Rule::kw_last_quarter => offset = -1,
                 Rule::kw_year_before => offset = -2,
                 Rule::integer => {
                     let counted = self.count(p);

@@ -94,7 +94,7 @@ pub(crate) fn missing_facts(
     program: &Program,
     schema: &Schema,
     mask: Missing,
-    year: i32,
+    as_of: chrono::NaiveDate,
 ) -> Vec<MissingFact> {
     program
         .facts
@@ -103,7 +103,7 @@ pub(crate) fn missing_facts(
         .filter(|(i, _)| mask & (1 << i) != 0)
         .filter_map(|(_, r)| schema.meta(r.slot).map(|m| (m, *r)))
         .map(|(m, r)| MissingFact {
-            fact: fact_name(m, r, year),
+            fact: fact_name(m, r, as_of),
             department: m.provider.clone(),
             description: m.description.clone(),
         })
@@ -276,6 +276,10 @@ pub(crate) fn judge<'a, T: Trace>(p: &CompiledPolicy, input: &Input<'a>, trace: 
     let paid = match info.frequency {
         Frequency::OncePerEnterprise => input.priors.iter().find(once),
         Frequency::OncePerEnterprisePerYear => input.priors.iter().filter(once).find(this_year),
+        Frequency::OncePerEnterprisePerQuarter => {
+            let quarter = crate::period::quarter_of(input.as_of);
+            input.priors.iter().filter(once).find(|a| crate::period::quarter_of(a.date) == quarter)
+        }
         Frequency::Unlimited => None,
     };
 
@@ -509,12 +513,12 @@ fn open(
     unknown: Missing,
     veto_unknown: Missing,
 ) {
-    let year = input.as_of.year();
-    d.missing = missing_facts(&p.program, input.schema, unknown & !p.reviews, year);
+    let as_of = input.as_of;
+    d.missing = missing_facts(&p.program, input.schema, unknown & !p.reviews, as_of);
     if let Some(platform) = input.platform {
-        d.missing.extend(missing_facts(&platform.program, input.schema, veto_unknown, year));
+        d.missing.extend(missing_facts(&platform.program, input.schema, veto_unknown, as_of));
     }
-    d.reviews = missing_facts(&p.program, input.schema, unknown & p.reviews, year);
+    d.reviews = missing_facts(&p.program, input.schema, unknown & p.reviews, as_of);
     if d.missing.is_empty() && p.info.mode == Mode::Commitment {
         // The review's due date is set with the other dates, in `settle`.
         d.verdict = Verdict::PendingReview { review_due: None, provisional: false };

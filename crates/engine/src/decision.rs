@@ -104,6 +104,10 @@ pub struct Installment {
     pub year: i32,
     /// Known for the first installment; later ones are dated when they fall due.
     pub due_date: Option<NaiveDate>,
+    /// The labels of the `后续各期` lines this installment must meet when it falls due
+    /// (`Engine::later_installment` judges them then); empty for the first and when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
 }
 
 /// A fact the decision read, as the enterprise's data gave it.

@@ -207,6 +207,20 @@ impl Engine {
         Some(Policy { engine: self, compiled, index })
     }
 
+    /// Installment `seq` (from 2) of policy `id`, judged on `due_on`, the day it falls due: its
+    /// `后续各期` lines read as `条件`'s are, `评估日期` being `due_on`. `None` for an id the
+    /// library lacks.
+    pub fn later_installment(
+        &self,
+        id: &str,
+        facts: &Facts,
+        due_on: NaiveDate,
+        seq: u32,
+    ) -> Option<crate::LaterInstallment> {
+        let p = self.policies.iter().find(|p| &*p.id == id)?;
+        Some(crate::installments::later(p, &self.schema, facts, due_on, seq))
+    }
+
     /// The payers the platform's `付款方` rules name, in order.
     pub fn payers(&self) -> impl Iterator<Item = &str> + '_ {
         self.platform.iter().flat_map(|p| p.payers.iter().map(|(name, _)| &**name))

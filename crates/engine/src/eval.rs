@@ -15,11 +15,13 @@ pub struct Context<'a> {
     pub as_of: NaiveDate,
     /// `as_of`'s year, which series indices are relative to.
     pub year: i32,
+    /// `as_of`'s quarter (year × 4 + quarter − 1), which quarterly series indices are relative to.
+    pub quarter: i32,
 }
 
 impl<'a> Context<'a> {
     pub fn new(facts: &'a Facts, as_of: NaiveDate) -> Self {
-        Context { facts, as_of, year: as_of.year() }
+        Context { facts, as_of, year: as_of.year(), quarter: crate::period::quarter_of(as_of) }
     }
 }
 
@@ -233,8 +235,13 @@ impl Evaluator<'_> {
         match self.program.facts.get(usize::from(i))? {
             // The checker bounds a series' year offset, so the year is in range; were it not,
             // no year of the series is known that far off.
-            FactRef { slot, offset: Some(o) } => cx.facts.get_year(*slot, cx.year.checked_add(*o)?),
-            FactRef { slot, offset: None } => cx.facts.get(*slot),
+            FactRef { slot, offset: Some(o), quarterly: false } => {
+                cx.facts.get_year(*slot, cx.year.checked_add(*o)?)
+            }
+            FactRef { slot, offset: Some(o), quarterly: true } => {
+                cx.facts.get_year(*slot, cx.quarter.checked_add(*o)?)
+            }
+            FactRef { slot, offset: None, .. } => cx.facts.get(*slot),
         }
     }
 

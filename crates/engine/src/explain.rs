@@ -76,12 +76,12 @@ pub fn fact_reads(program: &Program, schema: &Schema, cx: &Context<'_>, reads: M
         .filter(|(i, _)| reads & (1 << i) != 0)
         .filter_map(|(_, r)| {
             let meta = schema.meta(r.slot)?;
-            let value = match r.offset {
-                Some(o) => cx.facts.get_year(r.slot, cx.year + o),
+            let value = match r.period(cx.as_of) {
+                Some(p) => cx.facts.get_year(r.slot, p),
                 None => cx.facts.get(r.slot),
             };
             Some(FactRead {
-                fact: fact_name(meta, *r, cx.year),
+                fact: fact_name(meta, *r, cx.as_of),
                 value: value.map(|v| show(meta, v)),
                 department: meta.provider.clone(),
             })
@@ -89,16 +89,11 @@ pub fn fact_reads(program: &Program, schema: &Schema, cx: &Context<'_>, reads: M
         .collect()
 }
 
-/// `出口额[2025]` for one year of a series, the plain name otherwise.
-pub fn fact_name(meta: &FactMeta, r: FactRef, year: i32) -> Arc<str> {
-    use std::fmt::Write;
-    match r.offset {
-        Some(o) => {
-            let mut name = String::with_capacity(meta.name.len() + 6);
-            name.push_str(&meta.name);
-            let _ = write!(name, "[{}]", year + o);
-            Arc::from(name)
-        }
+/// `出口额[2025]` for one year of a series, `工业总产值[2025Q3]` for one quarter, the plain name
+/// otherwise, as read on `as_of`.
+pub fn fact_name(meta: &FactMeta, r: FactRef, as_of: chrono::NaiveDate) -> Arc<str> {
+    match r.period_key(as_of) {
+        Some(key) => Arc::from(format!("{}[{key}]", meta.name)),
         None => meta.name.clone(),
     }
 }
@@ -194,6 +189,7 @@ impl Explainer<'_> {
         if let Some(prior) = blocked_by {
             let rule = match self.policy.info.frequency {
                 huiqi_dsl::check::Frequency::OncePerEnterprisePerYear => "每企业每年限享受一次",
+                huiqi_dsl::check::Frequency::OncePerEnterprisePerQuarter => "每企业每季度限享受一次",
                 _ => "每企业限享受一次",
             };
             // Under 标的 the rule is the item's, and the sentence names it.

@@ -33,8 +33,11 @@ pub struct Schema {
 pub struct FactMeta {
     /// The fact's name, as policies and the enterprise's data write it.
     pub name: Arc<str>,
-    /// A yearly series (`按年`): the data gives it year by year, a policy reads one year.
+    /// A yearly series (`逐年`): the data gives it year by year, a policy reads one year.
     pub series: bool,
+    /// A quarterly series (`逐季`; `series` too): keyed by quarter (`2025Q3`), stored by the
+    /// quarter's number (year × 4 + quarter − 1).
+    pub quarterly: bool,
     /// Its type: boolean, number, amount, percentage, date, text or one of an enum's values.
     #[serde(skip)]
     pub base: BaseType,
@@ -94,6 +97,7 @@ impl Schema {
                 Ok(FactMeta {
                     name: Arc::from(f.name.as_str()),
                     series: f.series,
+                    quarterly: f.quarterly,
                     base: f.base.clone(),
                     unit: f.unit.clone(),
                     scale: f.scale,
@@ -197,24 +201,29 @@ impl Schema {
             return scalar(meta, field, json).map(|v| Some(FactValue::One(v))).map_err(|e| vec![e]);
         }
         let Some(years) = json.as_object() else {
-            return Err(vec![FactError::new(
-                field,
-                "an object of years, e.g. {\"2024\": 1200}",
-                json,
-                "a yearly series is given year by year",
-            )]);
+            let (expected, why) = if meta.quarterly {
+                (
+                    "an object of quarters, e.g. {\"2025Q3\": 1200}",
+                    "a quarterly series is given quarter by quarter",
+                )
+            } else {
+                ("an object of years, e.g. {\"2024\": 1200}", "a yearly series is given year by year")
+            };
+            return Err(vec![FactError::new(field, expected, json, why)]);
         };
         let mut out = Vec::with_capacity(years.len());
         let mut errors = Vec::new();
         for (year, value) in years {
             let path = format!("{field}[{year}]");
-            let Some(y) = json_schema::read_year(year) else {
-                errors.push(FactError::new(
-                    &path,
-                    "a year such as \"2024\"",
-                    &serde_json::Value::String(year.clone()),
-                    "series keys are years",
-                ));
+            let key =
+                if meta.quarterly { json_schema::read_quarter(year) } else { json_schema::read_year(year) };
+            let Some(y) = key else {
+                let (expected, why) = if meta.quarterly {
+                    ("a quarter such as \"2025Q3\"", "quarterly series keys are a year and a quarter")
+                } else {
+                    ("a year such as \"2024\"", "series keys are years")
+                };
+                errors.push(FactError::new(&path, expected, &serde_json::Value::String(year.clone()), why));
                 continue;
             };
             // A year given as null is unknown, even when the fact has a 缺省: the data speaks of
@@ -254,7 +263,11 @@ fn scalar(meta: &FactMeta, field: &str, json: &serde_json::Value) -> Result<Valu
             .and_then(json_schema::read_date)
             .map(Value::Date)
             .ok_or_else(|| bad("expected a date as \"YYYY-MM-DD\"")),
-        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate => {
+        BaseType::Integer
+        | BaseType::Decimal
+        | BaseType::Money(_)
+        | BaseType::Percent
+        | BaseType::FxRate(_) => {
             // Read by the rules `json_schema` states: the schema and the reader agree.
             let number = match json {
                 serde_json::Value::Number(n) => json_schema::read_json_number(meta, &n.to_string()),
@@ -280,7 +293,7 @@ fn expected(meta: &FactMeta) -> String {
         BaseType::Date => "a date \"YYYY-MM-DD\"".into(),
         BaseType::Text => "a string".into(),
         BaseType::Enum(v) => format!("one of {}", v.join(", ")),
-        BaseType::FxRate => "an exchange rate in 元 per 美元".into(),
+        BaseType::FxRate(c) => format!("an exchange rate in 元 per {}", c.word()),
     }
 }
 

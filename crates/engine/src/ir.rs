@@ -126,8 +126,28 @@ pub struct Program {
 pub struct FactRef {
     /// The fact's slot in the schema.
     pub slot: usize,
-    /// For a series: the year relative to the evaluation year (`上年` is -1).
+    /// For a series: the year relative to the evaluation year (`上年` is -1); for a quarterly
+    /// one, the quarter relative to the evaluation date's (`上季` is -1).
     pub offset: Option<i32>,
+    /// `offset` counts quarters (a `逐季` series).
+    pub quarterly: bool,
+}
+
+impl FactRef {
+    /// The period it reads on `as_of`: a year, or a quarter's number (year × 4 + quarter − 1);
+    /// `None` for a plain fact (or an offset past what a date holds).
+    pub fn period(&self, as_of: chrono::NaiveDate) -> Option<i32> {
+        let o = self.offset?;
+        let now =
+            if self.quarterly { crate::period::quarter_of(as_of) } else { chrono::Datelike::year(&as_of) };
+        now.checked_add(o)
+    }
+
+    /// How that period is written in a name or a key: `2025`, or `2025Q3`.
+    pub fn period_key(&self, as_of: chrono::NaiveDate) -> Option<String> {
+        let p = self.period(as_of)?;
+        Some(if self.quarterly { crate::period::quarter_key(p) } else { p.to_string() })
+    }
 }
 
 impl Program {
@@ -154,7 +174,7 @@ impl Program {
         let Some(node) = self.node(id) else { return };
         let _ = match node {
             Node::Fact(i) => match self.facts.get(usize::from(*i)) {
-                Some(f) => write!(out, "F{}@{:?}", f.slot, f.offset),
+                Some(f) => write!(out, "F{}@{:?}{}", f.slot, f.offset, if f.quarterly { "q" } else { "" }),
                 None => write!(out, "F?"),
             },
             Node::Const(v) => write!(out, "{v:?}"),
@@ -292,6 +312,10 @@ pub struct CompiledPolicy {
     pub conditions: Vec<CompiledCondition>,
     pub award: Option<(NodeId, String)>,
     pub caps: Vec<CompiledCap>,
+    /// `分期 … 当 条件`: the split applies only when this holds; with its text, for guides.
+    pub installment_when: Option<(NodeId, String)>,
+    /// `分期 … 后续各期 { … }`: judged when each installment after the first falls due.
+    pub later_installments: Vec<CompiledCondition>,
     /// Local facts that are review or inspection results (来源 审核).
     pub reviews: Missing,
 }

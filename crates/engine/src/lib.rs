@@ -38,10 +38,12 @@ mod explain;
 mod facts;
 mod funding;
 mod guide;
+mod installments;
 mod ir;
 mod item;
 mod lower;
 mod on_date;
+mod period;
 mod policy;
 mod reads;
 mod requirement;
@@ -61,9 +63,11 @@ pub use guide::{
     catalog, AwardTiers, CatalogEntry, DataItem, ExclusiveGroup, Guide, ItemRule, PayerRule, Rule, Share,
     Validity,
 };
+pub use installments::LaterInstallment;
 pub use ir::FactRef;
 pub use lower::LowerError;
 pub use on_date::OnDate;
+pub use period::{quarter_key, quarter_of as quarter_number_of, read_quarter as quarter_number};
 pub use policy::{Policy, PolicyId, PolicyIndex};
 pub use reads::{Comparison, PlatformRead};
 pub use value::{same_text, Value};

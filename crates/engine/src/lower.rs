@@ -149,6 +149,13 @@ pub(crate) fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<C
         let (node, _) = l.expr(&cap.expr)?;
         caps.push(CompiledCap { scope: cap.scope, node, text: l.source(&cap.expr)? });
     }
+    // Lowered after everything they may read; their facts are the policy's too (asked for
+    // when an installment falls due), but no condition of the decision reads them.
+    let installment_when = match &info.installment_when {
+        Some(expr) => Some((l.expr(expr)?.0, l.source(expr)?)),
+        None => None,
+    };
+    let later_installments = l.conditions(&info.later_installments)?;
     let reviews = l
         .program
         .facts
@@ -167,6 +174,8 @@ pub(crate) fn policy(schema: &Schema, info: &PolicyInfo, text: &str) -> Result<C
         conditions,
         award,
         caps,
+        installment_when,
+        later_installments,
         reviews,
     })
 }
@@ -271,7 +280,7 @@ impl Lowerer<'_> {
             && !matches!(self.program.nodes.last(), Some(Node::Const(_) | Node::AsOfDate | Node::AsOfYear))
         {
             let facts = Facts::default();
-            let cx = Context { facts: &facts, as_of: chrono::NaiveDate::MIN, year: 0 };
+            let cx = Context { facts: &facts, as_of: chrono::NaiveDate::MIN, year: 0, quarter: 0 };
             let evaluator = Evaluator { program: &self.program };
             if !self.reads_date(id) {
                 if let Ok(Val::Known(v)) = evaluator.eval(id, &cx) {
@@ -319,14 +328,14 @@ impl Lowerer<'_> {
             ExprKind::Date(d) => (Node::Const(Value::Date(*d)), 0),
             ExprKind::Bool(b) => (Node::Const(Value::Bool(*b)), 0),
             ExprKind::Duration(d) => (Node::Const(Value::Num(Decimal::from(*d))), 0),
-            ExprKind::Name { name, year } => {
+            ExprKind::Name { name, year, quarterly } => {
                 if let Some((node, reads)) = self.env.get(name) {
                     // A definition or label is shared, not copied.
                     return Ok((*node, *reads));
                 }
                 match (self.schema.slot(name), name.as_str()) {
                     (Some(slot), _) => {
-                        let fact = self.fact(FactRef { slot, offset: *year })?;
+                        let fact = self.fact(FactRef { slot, offset: *year, quarterly: *quarterly })?;
                         (Node::Fact(fact), 1 << fact)
                     }
                     (None, "评估日期" | "as_of") => (Node::AsOfDate, 0),

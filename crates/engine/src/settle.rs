@@ -82,7 +82,7 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
                 break;
             }
             Val::Unknown(m) => {
-                d.missing = missing_facts(&platform.program, schema, m, as_of.year());
+                d.missing = missing_facts(&platform.program, schema, m, as_of);
                 let list: Vec<String> =
                     d.missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
                 d.reasons.summary =
@@ -108,16 +108,35 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
     };
     let due_date = due.date;
     let shares = crate::funding::shares(p, amount, input);
+    // `分期 … 当 条件`: split only on the branch it names; unknown, the schedule is not known.
+    let staged = match crate::installments::applies(p, &cx) {
+        Ok(Ok(staged)) => staged,
+        Ok(Err(m)) => {
+            d.missing = missing_facts(&p.program, schema, m, as_of);
+            let list: Vec<String> =
+                d.missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
+            d.reasons.summary =
+                format!("符合「{}」的条件，但尚缺确定是否分期兑付所需的数据：{}。", d.title, list.join("、"));
+            return d;
+        }
+        Err(message) => {
+            d.reasons.summary = format!("分期条件无法计算：{message}。");
+            d.verdict = Verdict::Error(internal(&d.reasons.summary));
+            return d;
+        }
+    };
     let mut installments = Vec::new();
-    if let Some(ratios) = &p.info.installments {
+    if let Some(ratios) = p.info.installments.as_ref().filter(|_| staged) {
         let total: u32 = ratios.iter().sum();
         let parts: Vec<Decimal> = ratios.iter().map(|r| Decimal::from(*r) / Decimal::from(total)).collect();
+        let later: Vec<String> = p.later_installments.iter().map(|c| c.label.to_string()).collect();
         for ((seq, year), part) in (1u32..).zip(as_of.year()..).zip(split(amount, &parts, 2)) {
             installments.push(Installment {
                 seq,
                 amount: part,
                 year,
                 due_date: (seq == 1).then_some(due_date),
+                conditions: if seq == 1 { Vec::new() } else { later.clone() },
             });
         }
     }

@@ -1,7 +1,6 @@
 //! The working of a tier table (`分档`, `累进`) that makes up an award, one band per line in plain
 //! Chinese, for explanations: the band a base falls in, or what each slice of it pays.
 
-use chrono::Datelike;
 use rust_decimal::Decimal;
 
 use crate::eval::{Context, Evaluator};
@@ -173,7 +172,7 @@ impl<'a> Base<'a> {
         };
         match fact {
             Some((meta, r)) => {
-                let name = fact_name(meta, r, cx.as_of.year()).to_string();
+                let name = fact_name(meta, r, cx.as_of).to_string();
                 Base { name: Some(name), meta: Some(meta), unit: None, value }
             }
             None => Base { name: None, meta: None, unit: None, value },

@@ -93,8 +93,14 @@ fn admitted(schema: &Value) -> BoxedStrategy<Value> {
             }
             "object" => {
                 let inner = admitted(&schema["additionalProperties"]);
+                // A quarterly series' keys are a year and a quarter (`2025Q3`), a yearly one's years.
+                let keys = if schema["propertyNames"]["pattern"].as_str().is_some_and(|p| p.contains('Q')) {
+                    "[0-9]{4}[Qq][1-4]"
+                } else {
+                    "[0-9]{4}"
+                };
                 choices.push(
-                    proptest::collection::btree_map("[0-9]{4}", inner, 0..3)
+                    proptest::collection::btree_map(keys, inner, 0..3)
                         .prop_map(|m| Value::Object(m.into_iter().collect()))
                         .boxed(),
                 );
@@ -135,7 +141,9 @@ proptest! {
         if let Some(pattern) = value_schema["pattern"].as_str().filter(|p| p.contains("{1,")) {
             let re = regex_lite(pattern);
             let admitted = re(&text);
-            let facts = json!({ name.clone(): if value_schema == &schema { json!(text.clone()) } else { json!({"2025": text.clone()}) } });
+            // One period of a series: a year, or a quarter of a quarterly one.
+            let key = if schema["propertyNames"]["pattern"].as_str().is_some_and(|p| p.contains('Q')) { "2025Q3" } else { "2025" };
+            let facts = json!({ name.clone(): if value_schema == &schema { json!(text.clone()) } else { json!({ key: text.clone() }) } });
             let read = bundled().schema().parse_json(&facts).is_ok();
             prop_assert_eq!(read, admitted, "{} = {:?} against {}", name, text, pattern);
         }

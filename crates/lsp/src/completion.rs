@@ -310,7 +310,11 @@ impl Out<'_, '_> {
                 fact.provenance.word()
             );
             // A series is read with a year; the one most policies read is written for them.
-            let insert = if fact.series { format!("{}{year}", fact.name) } else { fact.name.clone() };
+            let insert = match (fact.series, fact.quarterly) {
+                (_, true) => format!("{}[上季]", fact.name),
+                (true, false) => format!("{}{year}", fact.name),
+                (false, false) => fact.name.clone(),
+            };
             self.push(
                 Candidate {
                     label: fact.name.clone(),

@@ -63,7 +63,9 @@ pub fn type_text(fact: &FactInfo) -> String {
         }
         other => other.name().to_string(),
     };
-    if fact.series {
+    if fact.quarterly {
+        format!("逐季 {base}")
+    } else if fact.series {
         format!("逐年 {base}")
     } else {
         base
@@ -92,7 +94,9 @@ fn fact_note(doc: &Doc<'_>, fact: &FactInfo) -> String {
             let _ = writeln!(out, "- 缺省：`{text}`");
         }
     }
-    if fact.series {
+    if fact.quarterly {
+        out.push_str("- 逐季序列：读取时写季度，如 `[上季]`、`[本季-5]`（按评估日期所在季度推算）\n");
+    } else if fact.series {
         out.push_str("- 逐年序列：读取时写年份，如 `[上年]`\n");
     }
     if let Some(d) = declared {

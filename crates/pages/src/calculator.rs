@@ -32,19 +32,26 @@ use crate::{decision_view, layout, policy};
 /// Questions asked at each step.
 const PER_STEP: usize = 5;
 
-/// The field a key names: `营业收入` or one year of a series, `营业收入[2025]`.
+/// The field a key names: `营业收入`, one year of a series, `营业收入[2025]`, or one quarter of a
+/// quarterly series, `季度工业总产值[2025Q3]`.
 fn field_for_key(schema: &Schema, key: &str, as_of: NaiveDate) -> Option<Field> {
-    let (name, year) = match key.strip_suffix(']').and_then(|k| k.split_once('[')) {
-        Some((name, year)) => (name, Some(year.parse::<i32>().ok()?)),
+    let (name, period) = match key.strip_suffix(']').and_then(|k| k.split_once('[')) {
+        Some((name, period)) => (name, Some(period)),
         None => (key, None),
     };
     let slot = schema.slot(name)?;
-    let series = schema.meta(slot)?.series;
-    if series != year.is_some() {
+    let meta = schema.meta(slot)?;
+    if meta.series != period.is_some() {
         return None;
     }
-    let offset = year.map(|y| y - as_of.year());
-    facts_form::field(schema, FactRef { slot, offset }, as_of)
+    let offset = match period {
+        Some(p) if meta.quarterly => {
+            Some(huiqi_engine::quarter_number(p)? - huiqi_engine::quarter_number_of(as_of))
+        }
+        Some(p) => Some(p.parse::<i32>().ok()? - as_of.year()),
+        None => None,
+    };
+    facts_form::field(schema, FactRef { slot, offset, quarterly: meta.quarterly }, as_of)
 }
 
 /// A fact still missing, weighed.

@@ -14,8 +14,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use chrono::{Datelike, NaiveDate};
-use huiqi_dsl::ast::Currency;
+use chrono::NaiveDate;
 use huiqi_dsl::check::{BaseType, Provenance};
 use huiqi_engine::{Engine, FactRef, Schema};
 use maud::{html, Markup};
@@ -98,8 +97,8 @@ pub(crate) struct Field {
     pub key: String,
     /// The fact.
     pub fact: Arc<str>,
-    /// The year, for a series.
-    pub year: Option<i32>,
+    /// The period, for a series: its key in the facts JSON, `2025` or `2025Q3` (a `逐季` one).
+    pub year: Option<String>,
     /// The unit the number is in (`万元`, `人`, `%`).
     pub unit: Option<String>,
     /// What it means (说明).
@@ -115,8 +114,12 @@ impl Field {
     /// `营业收入（2025年，万元）`.
     pub(crate) fn label(&self) -> String {
         let mut parts = Vec::new();
-        if let Some(y) = self.year {
-            parts.push(format!("{y}年"));
+        if let Some(y) = &self.year {
+            // `2025Q3` is shown as 2025年第3季度.
+            match y.split_once('Q') {
+                Some((year, q)) => parts.push(format!("{year}年第{q}季度")),
+                None => parts.push(format!("{y}年")),
+            }
         }
         if let Some(u) = &self.unit {
             parts.push(format!("单位：{u}"));
@@ -137,8 +140,8 @@ impl Field {
 /// The field for one fact read, on a date (a series' year is relative to its year).
 pub(crate) fn field(schema: &Schema, read: FactRef, as_of: NaiveDate) -> Option<Field> {
     let meta = schema.meta(read.slot)?;
-    let year = read.offset.filter(|_| meta.series).map(|o| as_of.year() + o);
-    let key = match year {
+    let year = if meta.series { read.period_key(as_of) } else { None };
+    let key = match &year {
         Some(y) => format!("{}[{y}]", meta.name),
         None => meta.name.to_string(),
     };
@@ -147,15 +150,14 @@ pub(crate) fn field(schema: &Schema, read: FactRef, as_of: NaiveDate) -> Option<
         BaseType::Enum(values) => Kind::Choice(values.clone()),
         BaseType::Integer => Kind::Number { integer: true, percent: false },
         BaseType::Percent => Kind::Number { integer: false, percent: true },
-        BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate => {
+        BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate(_) => {
             Kind::Number { integer: false, percent: false }
         }
         BaseType::Date => Kind::Date,
         BaseType::Text => Kind::Text,
     };
     let unit = meta.unit().map(str::to_owned).or_else(|| match &meta.base {
-        BaseType::Money(Currency::Cny) => Some("元".into()),
-        BaseType::Money(Currency::Usd) => Some("美元".into()),
+        BaseType::Money(c) => Some(c.word().into()),
         BaseType::Percent => Some("%".into()),
         _ => None,
     });
@@ -206,8 +208,8 @@ pub(crate) fn pairs_of(fields: &[Field], facts: &Value) -> Pairs {
     let mut pairs = Vec::new();
     for f in fields {
         let mut v = facts.get(f.fact.as_ref());
-        if let Some(y) = f.year {
-            v = v.and_then(|series| series.get(y.to_string()));
+        if let Some(y) = &f.year {
+            v = v.and_then(|series| series.get(y));
         }
         let text = match v {
             Some(Value::Bool(b)) => b.to_string(),
@@ -227,11 +229,11 @@ pub(crate) fn read(fields: &[Field], pairs: &Pairs) -> Read {
     for f in fields {
         let Some(text) = pairs.get(&f.key) else { continue };
         match value(&f.kind, text) {
-            Ok(v) => match f.year {
+            Ok(v) => match &f.year {
                 Some(y) => {
                     let series = facts.entry(f.fact.to_string()).or_insert_with(|| Value::Object(Map::new()));
                     if let Value::Object(years) = series {
-                        years.insert(y.to_string(), v);
+                        years.insert(y.clone(), v);
                     }
                 }
                 None => {

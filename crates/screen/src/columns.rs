@@ -17,7 +17,8 @@ pub enum Column {
     Bank,
     Account,
     Fact(usize),
-    /// One year of a yearly series: (slot, year).
+    /// One year of a yearly series: (slot, year); or one quarter of a quarterly one (`逐季`,
+    /// `季度工业总产值[2025Q3]`): (slot, the quarter's number, year × 4 + quarter − 1).
     Year(usize, i32),
     /// Not in the schema: read past, with a warning.
     Ignored,
@@ -35,6 +36,8 @@ pub enum ColumnError {
     YearOfScalar { name: String, column: String },
     #[error("column `{column}`: `{year}` is not a year; write e.g. `{name}[2025]`")]
     BadYear { column: String, name: String, year: String },
+    #[error("column `{column}`: `{quarter}` is not a quarter; `{name}` is a quarterly series, write e.g. `{name}[2025Q3]`")]
+    BadQuarter { column: String, name: String, quarter: String },
 }
 
 /// The header, mapped.
@@ -137,6 +140,14 @@ fn fact_column(name: &str, schema: &Schema, year: i32) -> Result<Column, ColumnE
     };
     let Some(slot) = schema.slot(fact) else { return Ok(Column::Ignored) };
     let series = schema.meta(slot).is_some_and(|m| m.series);
+    if schema.meta(slot).is_some_and(|m| m.quarterly) {
+        return match given {
+            None => Err(ColumnError::SeriesWithoutYear { name: fact.into(), year: year - 1 }),
+            Some(q) => huiqi_engine::quarter_number(q).map(|n| Column::Year(slot, n)).ok_or_else(|| {
+                ColumnError::BadQuarter { column: name.into(), name: fact.into(), quarter: q.into() }
+            }),
+        };
+    }
     match (given, series) {
         (None, false) => Ok(Column::Fact(slot)),
         (None, true) => Err(ColumnError::SeriesWithoutYear { name: fact.into(), year: year - 1 }),

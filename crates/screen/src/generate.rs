@@ -156,13 +156,13 @@ struct Found {
 /// The registry's columns for the library's 免申即享 policies and platform, with their targets:
 /// what each policy compares its facts with on the date, as the engine folds it for that date.
 fn plans(engine: &Engine, as_of: NaiveDate) -> Result<Vec<Plan>, GenError> {
-    let year = as_of.year();
     let dated = engine.on_date(as_of);
     let policies: Vec<_> = engine.policies().filter(|p| p.info().mode == Mode::NoApplication).collect();
     if policies.is_empty() {
         return Err(GenError::NoPolicies);
     }
-    let key = |f: FactRef| (f.slot, f.offset.map(|o| year + o));
+    // A year, or a quarter's number for a quarterly series.
+    let key = |f: FactRef| (f.slot, f.period(as_of));
     // (slot, year) → (targets, how many policies have a target on it), in the order first read.
     let mut order: Vec<(usize, Option<i32>)> = Vec::new();
     let mut found: BTreeMap<(usize, Option<i32>), Found> = BTreeMap::new();
@@ -207,6 +207,7 @@ fn plans(engine: &Engine, as_of: NaiveDate) -> Result<Vec<Plan>, GenError> {
         let Some(Found { targets, readers, veto, payer_rule }) = found.remove(&key) else { continue };
         let Some(meta) = engine.schema().meta(key.0) else { continue };
         let header = match key.1 {
+            Some(q) if meta.quarterly => format!("{}[{}]", meta.name, huiqi_engine::quarter_key(q)),
             Some(y) => format!("{}[{y}]", meta.name),
             None => meta.name.to_string(),
         };
@@ -471,7 +472,7 @@ fn cell(engine: &Engine, plan: &Plan, as_of: NaiveDate, size: f64, rng: &mut Rng
                 None => ((5.0 * (1.0 * rng.normal()).exp()).round() as i64).to_string(),
             }
         }
-        BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate => {
+        BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate(_) => {
             let base = match target {
                 Some(t) => satisfy(&t, rng, false),
                 None => background(plan, meta.base == BaseType::Percent, size, rng),

@@ -168,21 +168,21 @@ pub(crate) fn header_report(
     let mut report = HeaderReport::default();
     let Some(columns) = columns else { return Ok(report) };
     let schema = engine.schema();
-    let year = options.as_of.year();
     // Each column missing, in the order first met, with the readers of it.
     let mut missing: Vec<MissingColumn> = Vec::new();
-    let mut note = |slot: usize, offset: Option<i32>, reader: &str| -> Result<(), ScreenError> {
+    let mut note = |fact: huiqi_engine::FactRef, reader: &str| -> Result<(), ScreenError> {
+        let slot = fact.slot;
         let Some(meta) = schema.meta(slot) else {
             return Err(ScreenError::Internal(format!(
                 "a program reads fact slot {slot}, not in the schema"
             )));
         };
-        let y = offset.map(|o| year + o);
-        if columns.has(slot, y) {
+        // A year, or a quarter's number for a quarterly series (`季度工业总产值[2025Q3]`).
+        if columns.has(slot, fact.period(options.as_of)) {
             return Ok(());
         }
-        let column = match y {
-            Some(y) => format!("{}[{y}]", meta.name),
+        let column = match fact.period_key(options.as_of) {
+            Some(key) => format!("{}[{key}]", meta.name),
             None => meta.name.to_string(),
         };
         match missing.iter_mut().find(|m| m.column == column) {
@@ -198,12 +198,12 @@ pub(crate) fn header_report(
         Ok(())
     };
     for read in engine.platform_reads() {
-        note(read.fact.slot, read.fact.offset, if read.veto { "联审" } else { "付款方" })?;
+        note(read.fact, if read.veto { "联审" } else { "付款方" })?;
     }
     for i in policies {
         let p = policy(engine, *i)?;
         for f in p.reads() {
-            note(f.slot, f.offset, p.id())?;
+            note(*f, p.id())?;
         }
     }
     for m in &missing {

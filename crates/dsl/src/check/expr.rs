@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::ast::{BinOp, Currency, Expr, ExprKind, Relation, TierKind, Tiers};
 use crate::check::model::{BaseType, FactInfo};
 use crate::check::tiers::check_bands;
-use crate::check::types::{Dim, Ty};
+use crate::check::types::{usd_and_cny, Dim, Ty};
 use crate::diagnostic::Diagnostic;
 use crate::message::{Arity, ExprMsg, NameHint, NoteLabel, Op, Why};
 use crate::span::Span;
@@ -68,7 +68,7 @@ impl<'a> Scope<'a> {
             ExprKind::Date(_) => Ty::Date,
             ExprKind::Bool(_) => Ty::Bool,
             ExprKind::Duration(_) => Ty::Duration,
-            ExprKind::Name { name, year } => self.name(name, *year, expr.span),
+            ExprKind::Name { name, year, quarterly } => self.name(name, *year, *quarterly, expr.span),
             ExprKind::Call { func, args } => self.call(&func.text, func.span, args, expr.span),
             ExprKind::Neg(inner) => {
                 let ty = self.type_of(inner);
@@ -137,10 +137,14 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn name(&mut self, name: &str, year: Option<i32>, span: Span) -> Ty {
+    fn name(&mut self, name: &str, year: Option<i32>, quarterly: bool, span: Span) -> Ty {
         if let Some((ty, _)) = self.locals.get(name) {
             let ty = ty.clone();
             self.locals_read.insert(name.to_string());
+            if quarterly {
+                let name = name.to_string();
+                return self.error(Diagnostic::new(span, ExprMsg::NotQuarterly { name, yearly: false }));
+            }
             if year.is_some() {
                 return self.error(series_misuse(name, span, false));
             }
@@ -149,6 +153,19 @@ impl<'a> Scope<'a> {
         // A fact is a fact until a definition of the same name (itself an error, E109) takes over.
         if let Some(fact) = self.facts.get(name) {
             self.facts_read.entry(name.to_string()).or_insert(span);
+            // A quarterly series is read by quarter only, and only it is (E112).
+            let owned = name.to_string();
+            match (fact.quarterly, quarterly) {
+                (true, true) => return fact_ty(fact),
+                (true, false) => {
+                    return self.error(Diagnostic::new(span, ExprMsg::SeriesNeedsQuarter { name: owned }))
+                }
+                (false, true) => {
+                    let yearly = fact.series;
+                    return self.error(Diagnostic::new(span, ExprMsg::NotQuarterly { name: owned, yearly }));
+                }
+                (false, false) => {}
+            }
             return match (fact.series, year) {
                 (true, Some(_)) | (false, None) => fact_ty(fact),
                 (true, None) => self.error(series_misuse(name, span, true)),
@@ -271,10 +288,11 @@ impl<'a> Scope<'a> {
             (BinOp::Div, Num(a), Num(b)) => Some(Num(a.times(&b.inverse()))),
             (BinOp::Div, Money(c, a), Num(b)) => Some(Money(*c, a.times(&b.inverse()))),
             (BinOp::Div, Money(c, a), Money(d, b)) if c == d => Some(Num(a.times(&b.inverse()))),
-            (BinOp::Mul, Money(Currency::Usd, a), Ty::Fx) | (BinOp::Mul, Ty::Fx, Money(Currency::Usd, a)) => {
+            // A rate converts its own currency to 元 and back, never another one.
+            (BinOp::Mul, Money(c, a), Ty::Fx(d)) | (BinOp::Mul, Ty::Fx(d), Money(c, a)) if c == d => {
                 Some(Money(Currency::Cny, a.clone()))
             }
-            (BinOp::Div, Money(Currency::Cny, a), Ty::Fx) => Some(Money(Currency::Usd, a.clone())),
+            (BinOp::Div, Money(Currency::Cny, a), Ty::Fx(d)) => Some(Money(*d, a.clone())),
             _ => None,
         };
         if let Some(ty) = result {
@@ -282,6 +300,11 @@ impl<'a> Scope<'a> {
         }
         let span = ls.to(rs);
         let message = match (&l, &r) {
+            (Money(c, _), Money(d, _)) | (Money(c, _), Ty::Fx(d)) | (Ty::Fx(d), Money(c, _))
+                if c != d && !usd_and_cny(*c, *d) =>
+            {
+                ExprMsg::ForeignCurrencyMix { op: verb, lhs: l, rhs: r }
+            }
             (Money(c, _), Money(d, _)) if c != d => ExprMsg::CurrencyMix { op: verb, lhs: l, rhs: r },
             (Num(_), Num(_)) | (Money(..), Money(..)) if matches!(op, BinOp::Add | BinOp::Sub) => {
                 ExprMsg::UnitMix { op: verb, lhs: l, rhs: r }
@@ -322,6 +345,9 @@ impl<'a> Scope<'a> {
         let (lt, rt) = (l.clone(), r.clone());
         let diagnostic = match (l, r) {
             _ if same => Diagnostic::new(span, ExprMsg::Unordered { ty: lt }),
+            (Ty::Money(c, _), Ty::Money(d, _)) if c != d && !usd_and_cny(*c, *d) => {
+                Diagnostic::new(span, ExprMsg::ForeignCurrencyCompare { lhs: lt, rhs: rt })
+            }
             (Ty::Money(c, _), Ty::Money(d, _)) if c != d => {
                 Diagnostic::new(span, ExprMsg::CompareCurrency { lhs: lt, rhs: rt })
             }
@@ -392,7 +418,12 @@ pub fn unify(a: &Ty, b: &Ty) -> Option<Ty> {
 /// The type of reading a fact (one year's value, for a series).
 pub fn fact_ty(fact: &FactInfo) -> Ty {
     // No unit (or a unit of money, scaled to 元 on input) is a plain number: no dimension.
-    let dim = fact.unit.as_deref().filter(|u| !u.contains('元')).map(Dim::unit).unwrap_or_default();
+    let dim = fact
+        .unit
+        .as_deref()
+        .filter(|u| !crate::check::types::is_money_unit(u))
+        .map(Dim::unit)
+        .unwrap_or_default();
     match &fact.base {
         BaseType::Bool => Ty::Bool,
         BaseType::Integer | BaseType::Decimal => Ty::Num(dim),
@@ -401,7 +432,7 @@ pub fn fact_ty(fact: &FactInfo) -> Ty {
         BaseType::Date => Ty::Date,
         BaseType::Text => Ty::Text,
         BaseType::Enum(v) => Ty::Enum(v.clone()),
-        BaseType::FxRate => Ty::Fx,
+        BaseType::FxRate(c) => Ty::Fx(*c),
     }
 }
 

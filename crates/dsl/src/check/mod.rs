@@ -3,6 +3,7 @@
 
 pub mod dates;
 mod expr;
+mod installments;
 pub mod item;
 pub mod model;
 mod platform;

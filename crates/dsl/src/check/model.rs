@@ -40,8 +40,10 @@ pub struct Library {
 pub struct FactInfo {
     /// The name policies read it by.
     pub name: String,
-    /// `逐年`: one value per year rather than one value.
+    /// `逐年` (or `逐季`): one value per year (per quarter) rather than one value.
     pub series: bool,
+    /// `逐季`: the series is by quarter, read `[上季]`; `series` is true too.
+    pub quarterly: bool,
     /// The kind of one value.
     pub base: BaseType,
     /// The unit input values are given in (`万元`, `人`), if any.
@@ -71,7 +73,7 @@ pub enum BaseType {
     Integer,
     /// 小数: an exact decimal.
     Decimal,
-    /// An amount of money in 元 or 美元.
+    /// An amount of money in 元 or a foreign currency (美元, 欧元, 英镑, 日元, 港元).
     Money(Currency),
     /// 百分比: a rate.
     Percent,
@@ -81,8 +83,8 @@ pub enum BaseType {
     Text,
     /// 枚举: one of these texts.
     Enum(Vec<String>),
-    /// 汇率: 元 per 美元.
-    FxRate,
+    /// An exchange rate: 元 per one unit of the currency (`汇率` for 美元, `欧元汇率`, …).
+    FxRate(Currency),
 }
 
 impl BaseType {
@@ -92,13 +94,12 @@ impl BaseType {
             BaseType::Bool => "布尔",
             BaseType::Integer => "整数",
             BaseType::Decimal => "小数",
-            BaseType::Money(Currency::Cny) => "元",
-            BaseType::Money(Currency::Usd) => "美元",
+            BaseType::Money(c) => c.word(),
             BaseType::Percent => "百分比",
             BaseType::Date => "日期",
             BaseType::Text => "文本",
             BaseType::Enum(_) => "枚举",
-            BaseType::FxRate => "汇率",
+            BaseType::FxRate(c) => c.rate_type().map_or("汇率", |(zh, _)| zh),
         }
     }
 }
@@ -194,6 +195,8 @@ pub enum Frequency {
     OncePerEnterprise,
     /// 每企业每年一次
     OncePerEnterprisePerYear,
+    /// 每企业每季一次: once per calendar quarter, for awards reckoned quarter by quarter.
+    OncePerEnterprisePerQuarter,
     /// 不限
     Unlimited,
 }
@@ -204,6 +207,7 @@ impl Frequency {
         match self {
             Frequency::OncePerEnterprise => "每企业一次",
             Frequency::OncePerEnterprisePerYear => "每企业每年一次",
+            Frequency::OncePerEnterprisePerQuarter => "每企业每季一次",
             Frequency::Unlimited => "不限",
         }
     }
@@ -368,6 +372,10 @@ pub struct PolicyInfo {
     pub caps: Vec<CapInfo>,
     /// `分期`: the ratios of the award's parts; `None` for one payment.
     pub installments: Option<Vec<u32>>,
+    /// `分期 … 当 条件`: the split applies only when this holds; otherwise one payment.
+    pub installment_when: Option<Expr>,
+    /// `分期 … 后续各期 { … }`: what each installment after the first needs when it falls due.
+    pub later_installments: Vec<Condition>,
     /// `取整`: the unit the award is rounded to.
     pub rounding: Rounding,
     /// Every fact the policy reads, sorted.

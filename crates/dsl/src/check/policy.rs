@@ -28,6 +28,7 @@ const CHANNELS: &[(&str, &str, Channel)] = &[
 const FREQUENCIES: &[(&str, &str, Frequency)] = &[
     ("每企业一次", "once", Frequency::OncePerEnterprise),
     ("每企业每年一次", "once_a_year", Frequency::OncePerEnterprisePerYear),
+    ("每企业每季一次", "once_a_quarter", Frequency::OncePerEnterprisePerQuarter),
     ("不限", "unlimited", Frequency::Unlimited),
 ];
 const STATUSES: &[(&str, &str, Status)] = &[
@@ -85,6 +86,8 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
         award: None,
         caps: Vec::new(),
         installments: None,
+        installment_when: None,
+        later_installments: Vec::new(),
         rounding: Rounding::default(),
         facts_read: Vec::new(),
         reviews: Vec::new(),
@@ -203,13 +206,23 @@ pub fn policy_info(policy: &Policy, file: FileId, cx: &Context<'_>, out: &mut Ve
                     ));
                 }
             },
-            ClauseKind::Installments { ratios, .. } => {
+            ClauseKind::Installments { ratios, yearly, when, later } => {
                 let values: Vec<u32> = ratios.iter().map(|r| r.value).collect();
                 if values.len() < 2 || values.contains(&0) {
                     out.push(Diagnostic::new(clause.span, PolicyMsg::BadInstallments));
                 } else {
                     info.installments = Some(values);
                 }
+                crate::check::installments::check(
+                    &mut scope,
+                    *yearly,
+                    when.as_ref(),
+                    later,
+                    clause.span,
+                    out,
+                );
+                info.installment_when = when.clone();
+                info.later_installments = later.clone();
             }
             ClauseKind::Let { name, value } => {
                 let mut ty = scope.type_of(value);

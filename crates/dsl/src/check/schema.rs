@@ -19,11 +19,37 @@ const TYPES: &[(&str, &str)] = &[
     ("小数", "decimal"),
     ("元", "cny"),
     ("美元", "usd"),
+    ("欧元", "eur"),
+    ("英镑", "gbp"),
+    ("日元", "jpy"),
+    ("港元", "hkd"),
     ("百分比", "percent"),
     ("日期", "date"),
     ("文本", "text"),
     ("汇率", "fx_rate"),
+    ("欧元汇率", "eur_fx_rate"),
+    ("英镑汇率", "gbp_fx_rate"),
+    ("日元汇率", "jpy_fx_rate"),
+    ("港元汇率", "hkd_fx_rate"),
 ];
+
+/// The base type a type word of [`TYPES`] names.
+fn base_of(zh: &str) -> BaseType {
+    if let Some(c) = Currency::from_word(zh) {
+        return BaseType::Money(c);
+    }
+    if let Some(c) = Currency::ALL.into_iter().find(|c| c.rate_type().is_some_and(|(r, _)| r == zh)) {
+        return BaseType::FxRate(c);
+    }
+    match zh {
+        "布尔" => BaseType::Bool,
+        "整数" => BaseType::Integer,
+        "小数" => BaseType::Decimal,
+        "百分比" => BaseType::Percent,
+        "日期" => BaseType::Date,
+        _ => BaseType::Text,
+    }
+}
 
 const PROVENANCES: &[(&str, &str, Provenance)] = &[
     ("权威", "authoritative", Provenance::Authoritative),
@@ -42,6 +68,7 @@ pub fn fact_info(
     let mut info = FactInfo {
         name: decl.name.text.clone(),
         series: false,
+        quarterly: false,
         base: BaseType::Bool,
         unit: None,
         scale: Decimal::ONE,
@@ -72,6 +99,7 @@ pub fn fact_info(
         match &prop.kind {
             FactPropKind::Type(t) => {
                 info.series = t.series;
+                info.quarterly = t.quarterly;
                 match &t.base {
                     TypeName::Enum(variants) => {
                         let mut names: Vec<String> = Vec::new();
@@ -91,17 +119,7 @@ pub fn fact_info(
                     TypeName::Named(word) => {
                         match TYPES.iter().find(|(zh, en)| *zh == word.text || *en == word.text) {
                             Some((zh, _)) => {
-                                info.base = match *zh {
-                                    "布尔" => BaseType::Bool,
-                                    "整数" => BaseType::Integer,
-                                    "小数" => BaseType::Decimal,
-                                    "元" => BaseType::Money(Currency::Cny),
-                                    "美元" => BaseType::Money(Currency::Usd),
-                                    "百分比" => BaseType::Percent,
-                                    "日期" => BaseType::Date,
-                                    "汇率" => BaseType::FxRate,
-                                    _ => BaseType::Text,
-                                };
+                                info.base = base_of(zh);
                                 has_type = true;
                             }
                             None => {
@@ -231,14 +249,15 @@ fn unit_scale(base: &BaseType, unit: &str) -> Result<Decimal, UnitWhy> {
     let wan = Decimal::from(10_000);
     let yi = Decimal::from(100_000_000);
     match (base, unit) {
-        (BaseType::Money(Currency::Cny), "元") | (BaseType::Money(Currency::Usd), "美元") => {
-            Ok(Decimal::ONE)
-        }
-        (BaseType::Money(Currency::Cny), "万元") | (BaseType::Money(Currency::Usd), "万美元") => Ok(wan),
-        (BaseType::Money(Currency::Cny), "亿元") | (BaseType::Money(Currency::Usd), "亿美元") => Ok(yi),
+        (BaseType::Money(c), u) if u == c.word() => Ok(Decimal::ONE),
+        (BaseType::Money(c), u) if u.strip_prefix('万') == Some(c.word()) => Ok(wan),
+        (BaseType::Money(c), u) if u.strip_prefix('亿') == Some(c.word()) => Ok(yi),
         (BaseType::Money(Currency::Cny), _) => Err(UnitWhy::Cny),
         (BaseType::Money(Currency::Usd), _) => Err(UnitWhy::Usd),
-        (BaseType::Integer | BaseType::Decimal, u) if !u.contains('元') => Ok(Decimal::ONE),
+        (BaseType::Money(_), _) => Err(UnitWhy::Foreign),
+        (BaseType::Integer | BaseType::Decimal, u) if !crate::check::types::is_money_unit(u) => {
+            Ok(Decimal::ONE)
+        }
         (BaseType::Integer | BaseType::Decimal, _) => Err(UnitWhy::MoneyOnNumber),
         _ => Err(UnitWhy::NoUnit),
     }

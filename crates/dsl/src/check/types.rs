@@ -72,6 +72,16 @@ impl Dim {
     }
 }
 
+/// 元 with 美元: the pair E202 has always named; any other pair of currencies is E113.
+pub fn usd_and_cny(a: Currency, b: Currency) -> bool {
+    matches!((a, b), (Currency::Cny, Currency::Usd) | (Currency::Usd, Currency::Cny))
+}
+
+/// Whether a unit word is one of money (`万元`, `美元`, `英镑`), which a number never has.
+pub fn is_money_unit(unit: &str) -> bool {
+    Currency::ALL.iter().any(|c| unit.ends_with(c.word()))
+}
+
 /// One name per unit, so `平方米` and `㎡` (or `度` and `千瓦时`) are the same unit.
 pub fn canonical_unit(unit: &str) -> &str {
     match unit {
@@ -102,8 +112,8 @@ pub enum Ty {
     Money(Currency, Dim),
     /// One of a fixed list of texts.
     Enum(Vec<String>),
-    /// An exchange rate in 元 per 美元: the only way from one currency to the other.
-    Fx,
+    /// An exchange rate in 元 per unit of a currency: the only way from it to 元 and back.
+    Fx(Currency),
     /// Already reported; stays quiet so one mistake gives one diagnostic.
     Error,
 }
@@ -128,8 +138,8 @@ impl Ty {
             (Ty::Money(..), Locale::En) => format!("an amount in {}", self.money_unit()),
             (Ty::Enum(v), Locale::Zh) => format!("枚举（{}）", v.join("、")),
             (Ty::Enum(v), Locale::En) => format!("one of ({})", v.join(", ")),
-            (Ty::Fx, Locale::Zh) => "汇率（元/美元）".into(),
-            (Ty::Fx, Locale::En) => "an exchange rate (元 per 美元)".into(),
+            (Ty::Fx(c), Locale::Zh) => format!("汇率（元/{}）", c.word()),
+            (Ty::Fx(c), Locale::En) => format!("an exchange rate (元 per {})", c.word()),
             (Ty::Error, Locale::Zh) => "未知".into(),
             (Ty::Error, Locale::En) => "unknown".into(),
         }
@@ -161,7 +171,7 @@ impl Ty {
         match self {
             Ty::Money(c, d) if !d.0.values().any(|e| *e > 0) => Some(format!("{}{}", c.word(), d.suffix())),
             Ty::Num(d) if !d.is_none() && d.0.values().all(|e| *e > 0) => Some(d.suffix()),
-            Ty::Fx => Some("元/美元".into()),
+            Ty::Fx(c) => Some(format!("元/{}", c.word())),
             _ => None,
         }
     }

@@ -64,10 +64,14 @@ impl Printer<'_> {
             ExprKind::Date(date) => self.push(&words::date(*date)),
             ExprKind::Bool(b) => self.push(self.kw(if *b { TRUE } else { FALSE })),
             ExprKind::Duration(days) => self.push(&words::days(*days, self.lang)),
-            ExprKind::Name { name, year } => {
+            ExprKind::Name { name, year, quarterly } => {
                 self.push(name);
                 if let Some(year) = year {
-                    let year = format!("[{}]", words::year(*year, self.lang));
+                    let year = if *quarterly {
+                        format!("[{}]", words::quarter(*year, self.lang))
+                    } else {
+                        format!("[{}]", words::year(*year, self.lang))
+                    };
                     self.push(&year);
                 }
             }

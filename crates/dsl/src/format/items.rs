@@ -91,12 +91,24 @@ impl Printer<'_> {
                 };
                 self.keyed_expr(kw, value);
             }
-            ClauseKind::Installments { ratios, yearly } => {
+            ClauseKind::Installments { ratios, yearly, when, later } => {
                 let ratios: Vec<String> = ratios.iter().map(|r| r.value.to_string()).collect();
                 self.keyed(INSTALLMENTS, &ratios.join(":"));
                 if *yearly {
                     let by_year = format!(" {}", self.kw(BY_YEAR));
                     self.push(&by_year);
+                }
+                if let Some(when) = when {
+                    let kw = format!(" {} ", self.kw(WHEN));
+                    self.push(&kw);
+                    self.top_expr(when);
+                }
+                if !later.is_empty() {
+                    let kw = format!(" {}", self.kw(LATER));
+                    self.push(&kw);
+                    // Past the `当` condition, whose tiers (if any) have braces of their own.
+                    let after = when.as_ref().map_or(c.span.start, |w| w.span.end);
+                    self.block((c.span.start, after), later, |c| c.span.start, Self::condition);
                 }
             }
             ClauseKind::Rounding(w) => self.keyed(ROUNDING, &w.text),
@@ -130,7 +142,11 @@ impl Printer<'_> {
                         format!("{}({})", self.kw(ENUM), list.join(", "))
                     }
                 };
-                let series = if t.series { format!("{} ", self.kw(SERIES)) } else { String::new() };
+                let series = match (t.series, t.quarterly) {
+                    (_, true) => format!("{} ", self.kw(QUARTERLY)),
+                    (true, false) => format!("{} ", self.kw(SERIES)),
+                    (false, false) => String::new(),
+                };
                 self.keyed(TYPE, &format!("{series}{base}"));
             }
             FactPropKind::Unit(w) => self.keyed(UNIT, &w.text),

@@ -46,6 +46,7 @@ pub(super) const YEARLY_CAP: Kw = Kw("年度上限", "yearly_cap");
 pub(super) const LIFETIME_CAP: Kw = Kw("累计上限", "lifetime_cap");
 pub(super) const INSTALLMENTS: Kw = Kw("分期", "installments");
 pub(super) const BY_YEAR: Kw = Kw("按年", "yearly");
+pub(super) const LATER: Kw = Kw("后续各期", "later_installments");
 pub(super) const ROUNDING: Kw = Kw("取整", "round_to");
 pub(super) const IF: Kw = Kw("如果", "if");
 pub(super) const THEN: Kw = Kw("那么", "then");
@@ -67,6 +68,7 @@ pub(super) const NON_NEGATIVE: Kw = Kw("非负", "non_negative");
 pub(super) const SIGNED: Kw = Kw("可为负", "signed");
 pub(super) const DEFAULT: Kw = Kw("缺省", "default");
 pub(super) const SERIES: Kw = Kw("逐年", "series");
+pub(super) const QUARTERLY: Kw = Kw("逐季", "quarterly");
 pub(super) const ENUM: Kw = Kw("枚举", "enum");
 pub(super) const FUNDERS: Kw = Kw("出资方", "funders");
 pub(super) const PAYERS: Kw = Kw("付款方", "payers");
@@ -126,6 +128,18 @@ pub(super) fn number(n: &Number) -> String {
         }
     }
     out
+}
+
+/// `[上季]` and friends: Zh `本季`, `上季`, `本季-4`; En `Q`, `Q-1`, `Q-4`.
+pub(super) fn quarter(offset: i32, lang: Lang) -> String {
+    let back = offset.unsigned_abs();
+    match (lang, offset) {
+        (Lang::Zh, 0) => "本季".to_string(),
+        (Lang::Zh, -1) => "上季".to_string(),
+        (Lang::Zh, _) => format!("本季-{back}"),
+        (Lang::En, 0) => "Q".to_string(),
+        (Lang::En, _) => format!("Q-{back}"),
+    }
 }
 
 /// `[上年]` and friends: Zh `本年`, `上年`, `前年`, `本年-3`; En `Y`, `Y-1`, `Y-2`, `Y-3`.

@@ -168,6 +168,23 @@ pub enum ExprMsg {
         /// Its right side.
         rhs: Ty,
     },
+    /// Two currencies (other than 元 with 美元, which is [`ExprMsg::CurrencyMix`]) in one
+    /// operation, or an amount times the rate of another currency.
+    ForeignCurrencyMix {
+        /// The operation.
+        op: Op,
+        /// Its left side.
+        lhs: Ty,
+        /// Its right side.
+        rhs: Ty,
+    },
+    /// Two currencies (other than 元 with 美元) compared.
+    ForeignCurrencyCompare {
+        /// The left side.
+        lhs: Ty,
+        /// The right side.
+        rhs: Ty,
+    },
     /// Quantities in different units added or subtracted.
     UnitMix {
         /// The operation.
@@ -249,6 +266,18 @@ pub enum ExprMsg {
         /// The fact.
         name: String,
     },
+    /// A quarterly series read without a quarter, or with a year.
+    SeriesNeedsQuarter {
+        /// The fact.
+        name: String,
+    },
+    /// Something other than a quarterly series read with a quarter.
+    NotQuarterly {
+        /// The name.
+        name: String,
+        /// It is a yearly series (read with a year).
+        yearly: bool,
+    },
     /// A plain value read with a year.
     NotSeries {
         /// The fact or definition.
@@ -269,17 +298,22 @@ impl ExprMsg {
             UnknownFunction { .. } => Code::UnknownFunction,
             WrongArity { .. } => Code::WrongArity,
             CurrencyMix { .. } | CompareCurrency { .. } => Code::CurrencyMismatch,
+            ForeignCurrencyMix { .. } | ForeignCurrencyCompare { .. } => Code::ForeignCurrencyMismatch,
             UnitMix { .. } | CompareUnits { .. } => Code::UnitMismatch,
             UnknownVariant { .. } => Code::UnknownVariant,
             Unordered { .. } | CompareKinds { .. } => Code::CompareMismatch,
             BandKind { bound, base } => match (base, bound) {
-                (Ty::Money(c, _), Ty::Money(d, _)) if c != d => Code::CurrencyMismatch,
+                (Ty::Money(c, _), Ty::Money(d, _)) if crate::check::types::usd_and_cny(*c, *d) => {
+                    Code::CurrencyMismatch
+                }
+                (Ty::Money(c, _), Ty::Money(d, _)) if c != d => Code::ForeignCurrencyMismatch,
                 (Ty::Num(_), Ty::Num(_)) => Code::UnitMismatch,
                 _ => Code::CompareMismatch,
             },
             RowKind { .. } | BranchKinds { .. } => Code::BranchMismatch,
             NoRows => Code::TierBound,
             SeriesNeedsYear { .. } | NotSeries { .. } => Code::SeriesIndex,
+            SeriesNeedsQuarter { .. } | NotQuarterly { .. } => Code::QuarterIndex,
         }
     }
 
@@ -417,6 +451,26 @@ impl ExprMsg {
                 "元 and 美元 mixed",
                 "convert with an exchange-rate fact (`类型 汇率`, 元 per 美元) first, e.g. `出口额[上年] × 美元汇率`",
             ),
+            (ForeignCurrencyMix { op, lhs, rhs }, Zh) => say(
+                format!("{}和{}不能{}", lhs.name(l), rhs.name(l), op.verb(l)),
+                "币种不同，未经换算",
+                "外币金额先乘以本币种的汇率事实换算成元（`类型 汇率` 为美元，`类型 欧元汇率`、`英镑汇率`、`日元汇率`、`港元汇率` 为其他币种，元/外币），例如 `欧元利息[上年] × 欧元折算汇率`",
+            ),
+            (ForeignCurrencyMix { op, lhs, rhs }, En) => say(
+                format!("cannot {} {} and {}", op.verb(l), lhs.name(l), rhs.name(l)),
+                "different currencies, not converted",
+                "multiply a foreign amount by its own currency's rate fact to get 元 (`类型 汇率` for 美元; `类型 欧元汇率`, `英镑汇率`, `日元汇率`, `港元汇率` for the others, 元 per unit), e.g. `欧元利息[上年] × 欧元折算汇率`",
+            ),
+            (ForeignCurrencyCompare { lhs, rhs }, Zh) => say(
+                format!("{}不能和{}比较", lhs.name(l), rhs.name(l)),
+                "币种不同",
+                "按事实的币种写门槛（例如 `100万欧元`），或先乘以汇率换算成元",
+            ),
+            (ForeignCurrencyCompare { lhs, rhs }, En) => say(
+                format!("cannot compare {} with {}", lhs.name(l), rhs.name(l)),
+                "different currencies",
+                "write the threshold in the fact's currency (e.g. `100万欧元`), or convert to 元 with a rate first",
+            ),
             (UnitMix { op, lhs, rhs }, Zh) => {
                 say(format!("{}和{}不能{}", lhs.name(l), rhs.name(l), op.verb(l)), "单位不同", "两边须是同一单位")
             }
@@ -538,6 +592,36 @@ impl ExprMsg {
                 format!("`{name}` is a yearly series; say which year"),
                 "which year?",
                 format!("write `{name}[上年]` for last year, `{name}[本年]` for this year"),
+            ),
+            (SeriesNeedsQuarter { name }, Zh) => say(
+                format!("`{name}` 是逐季数据，须写明哪个季度"),
+                "哪个季度？",
+                format!("上季度写 `{name}[上季]`，上季度的上年同季写 `{name}[本季-5]`"),
+            ),
+            (SeriesNeedsQuarter { name }, En) => say(
+                format!("`{name}` is a quarterly series; say which quarter"),
+                "which quarter?",
+                format!("write `{name}[上季]` for last quarter, `{name}[本季-5]` for the same quarter a year before it"),
+            ),
+            (NotQuarterly { name, yearly: true }, Zh) => say(
+                format!("`{name}` 是逐年数据，不能按季度读取"),
+                "不是逐季数据",
+                format!("写 `{name}[上年]` 这样的年份，或在事实表中声明为 `类型 逐季 …`"),
+            ),
+            (NotQuarterly { name, yearly: true }, En) => say(
+                format!("`{name}` is a yearly series, not read by quarter"),
+                "not a quarterly series",
+                format!("write a year such as `{name}[上年]`, or declare it `类型 逐季 …` in the schema"),
+            ),
+            (NotQuarterly { name, yearly: false }, Zh) => say(
+                format!("`{name}` 只有一个值，不是逐季数据"),
+                "不是逐季数据",
+                format!("去掉 `[...]` 写 `{name}`，或在事实表中声明为 `类型 逐季 …`"),
+            ),
+            (NotQuarterly { name, yearly: false }, En) => say(
+                format!("`{name}` has one value, not one per quarter"),
+                "not a quarterly series",
+                format!("write `{name}` without `[...]`, or declare it `类型 逐季 …` in the schema"),
             ),
             (NotSeries { name }, Zh) => say(
                 format!("`{name}` 只有一个值，不是逐年数据"),

@@ -86,6 +86,8 @@ pub enum PolicyMsg {
     ZeroTimeLimit,
     /// Installments that cannot be paid.
     BadInstallments,
+    /// `后续各期` on installments not paid year by year: no later due date to check them on.
+    LaterWithoutYearly,
     /// A definition or label reusing a name.
     DuplicateDefinition {
         /// The name.
@@ -184,6 +186,7 @@ impl PolicyMsg {
             ValidityReversed { .. } => Code::ValidityReversed,
             ZeroTimeLimit => Code::ZeroTimeLimit,
             BadInstallments => Code::BadInstallments,
+            LaterWithoutYearly => Code::InstallmentConditions,
             DuplicateDefinition { .. } => Code::DuplicateDefinition,
             DuplicateLabel { .. } => Code::DuplicateLabel,
             MissingClause { .. } => Code::MissingClause,
@@ -258,6 +261,16 @@ impl PolicyMsg {
             (BadInstallments, Zh) => {
                 say("分期须有两期或以上，且每期不为 0", "无法分期兑付", "按比例写各期，例如 `分期 4:3:3 按年`")
             }
+            (LaterWithoutYearly, Zh) => say(
+                "`后续各期` 的条件须在各期到期时核验，但分期没有 `按年`，各期在批准时一并兑付",
+                "没有以后到期的分期",
+                "写作 `分期 2:1:1 按年 后续各期 { … }`，或删去 `后续各期`",
+            ),
+            (LaterWithoutYearly, En) => say(
+                "`后续各期` is checked when each later installment falls due, but without `按年` every part is paid on approval",
+                "no installment falls due later",
+                "write `分期 2:1:1 按年 后续各期 { … }`, or remove `后续各期`",
+            ),
             (BadInstallments, En) => say(
                 "installments need two or more non-zero parts",
                 "cannot be paid in parts",
@@ -440,6 +453,12 @@ fn award_help(ty: &Ty, l: Locale) -> &'static str {
         }
         (Ty::Money(crate::ast::Currency::Usd, _), Locale::En) => {
             "convert 美元 to 元 with an exchange-rate fact (`类型 汇率`) first, e.g. `出口额[上年] × 美元汇率`"
+        }
+        (Ty::Money(c, _), Locale::Zh) if *c != crate::ast::Currency::Cny => {
+            "先乘以本币种的汇率事实（`类型 欧元汇率` 等，元/外币）换算成元，例如 `欧元利息[上年] × 欧元折算汇率`"
+        }
+        (Ty::Money(c, _), Locale::En) if *c != crate::ast::Currency::Cny => {
+            "convert to 元 with the currency's rate fact (`类型 欧元汇率` etc., 元 per unit) first, e.g. `欧元利息[上年] × 欧元折算汇率`"
         }
         (Ty::Money(..), Locale::Zh) => "按单位计的金额须乘以同一单位的数量，例如 `500元/人 × 新增员工数`",
         (Ty::Money(..), Locale::En) => {

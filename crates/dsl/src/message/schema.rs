@@ -11,6 +11,8 @@ pub enum UnitWhy {
     Cny,
     /// An amount in 美元 is given in 美元, 万美元 or 亿美元.
     Usd,
+    /// An amount in 欧元, 英镑, 日元 or 港元 is given in that currency, 万 or 亿 of it.
+    Foreign,
     /// A money unit on a number.
     MoneyOnNumber,
     /// A unit on something that has none.
@@ -136,6 +138,7 @@ impl SchemaMsg {
                 match why {
                     UnitWhy::Cny => "以元计的金额，单位是 `元`、`万元` 或 `亿元`",
                     UnitWhy::Usd => "以美元计的金额，单位是 `美元`、`万美元` 或 `亿美元`",
+                    UnitWhy::Foreign => "外币金额的单位是其币种本身或其万、亿，例如 `欧元`、`万欧元`、`亿欧元`",
                     UnitWhy::MoneyOnNumber => "金额的类型是 `元` 或 `美元`，不是数",
                     UnitWhy::NoUnit => "只有金额和数量有单位；删去 `单位`",
                 },
@@ -146,6 +149,7 @@ impl SchemaMsg {
                 match why {
                     UnitWhy::Cny => "an amount in 元 is given in `元`, `万元` or `亿元`",
                     UnitWhy::Usd => "an amount in 美元 is given in `美元`, `万美元` or `亿美元`",
+                    UnitWhy::Foreign => "a foreign amount is given in its currency, or 万 or 亿 of it, e.g. `欧元`, `万欧元`, `亿欧元`",
                     UnitWhy::MoneyOnNumber => "an amount of money has type `元` or `美元`, not a number",
                     UnitWhy::NoUnit => "only amounts and quantities have a unit; remove `单位`",
                 },

@@ -53,13 +53,29 @@ const DEPARTMENTS: &[&str] =
 const FUNDERS: &[&str] = &["市", "区", "省"];
 const MODES: &[&str] = &["免申即享", "即申即享", "承诺兑现"];
 const CHANNELS: &[&str] = &["全程网办", "窗口受理、线上兑付"];
-const FREQUENCIES: &[&str] = &["每企业一次", "每企业每年一次", "不限"];
+const FREQUENCIES: &[&str] = &["每企业一次", "每企业每年一次", "每企业每季一次", "不限"];
 const STATUSES: &[&str] = &["在列", "暂停", "未列入"];
 const ITEM_LIMITS: &[&str] = &["频次", "累计上限", "yearly_cap", "exclusive_group", "上限"];
 const GROUPS: &[&str] = &["直播奖励", "人才奖励", "live_bonus"];
 const ROUNDINGS: &[&str] = &["分", "角", "元", "百元", "千元", "万元"];
-const TYPES: &[&str] = &["布尔", "整数", "小数", "元", "美元", "百分比", "日期", "文本"];
-const UNIT_NAMES: &[&str] = &["万美元", "亿美元", "美元", "万元", "亿元", "元", "人", "㎡", "千瓦时", "kWh"];
+const TYPES: &[&str] =
+    &["布尔", "整数", "小数", "元", "美元", "欧元", "日元", "百分比", "日期", "文本", "汇率", "港元汇率"];
+const UNIT_NAMES: &[&str] = &[
+    "万美元",
+    "亿美元",
+    "美元",
+    "万欧元",
+    "英镑",
+    "亿日元",
+    "港元",
+    "万元",
+    "亿元",
+    "元",
+    "人",
+    "㎡",
+    "千瓦时",
+    "kWh",
+];
 const PROVENANCES: &[&str] = &["权威", "自报", "审核"];
 const POLICY_IDS: &[&str] = &["sw-37", "gx-01", "kj.2024_03", "A1", "rc-12-b"];
 const PLATFORMS: &[&str] = &["章贡区", "zhanggong"];
@@ -136,7 +152,14 @@ fn decimal(negative: bool) -> BoxedStrategy<Decimal> {
 }
 
 fn suffix() -> BoxedStrategy<Suffix> {
-    let currency = prop_oneof![Just(Currency::Cny), Just(Currency::Usd)];
+    let currency = prop_oneof![
+        Just(Currency::Cny),
+        Just(Currency::Usd),
+        Just(Currency::Eur),
+        Just(Currency::Gbp),
+        Just(Currency::Jpy),
+        Just(Currency::Hkd)
+    ];
     let unit = select(UNITS).prop_map(str::to_string);
     prop_oneof![
         Just(Suffix::None),
@@ -167,7 +190,10 @@ fn leaf(lang: Lang) -> BoxedStrategy<Expr> {
         1 => date().prop_map(|d| ex(ExprKind::Date(d))),
         1 => any::<bool>().prop_map(|b| ex(ExprKind::Bool(b))),
         1 => (0u32..60).prop_map(|d| ex(ExprKind::Duration(d))),
-        4 => (name, option::of(-5i32..=0)).prop_map(|(n, year)| ex(ExprKind::Name { name: n.text, year })),
+        4 => (name, option::of(-5i32..=0), any::<bool>()).prop_map(|(n, year, q)| {
+            // A quarter is written only with an offset: `[上季]`, never a bare name.
+            ex(ExprKind::Name { name: n.text, quarterly: q && year.is_some(), year })
+        }),
     ]
     .boxed()
 }
@@ -301,7 +327,8 @@ fn clause(lang: Lang) -> BoxedStrategy<Clause> {
         vec(condition(lang), 0..4).prop_map(K::Conditions),
         top_expr(lang).prop_map(K::Award),
         (scope, top_expr(lang)).prop_map(|(scope, value)| K::Cap { scope, value }),
-        (vec(counted, 2..5), any::<bool>()).prop_map(|(ratios, yearly)| K::Installments { ratios, yearly }),
+        (vec(counted, 2..5), any::<bool>(), option::of(top_expr(lang)), vec(condition(lang), 0..3))
+            .prop_map(|(ratios, yearly, when, later)| K::Installments { ratios, yearly, when, later }),
         words(ROUNDINGS).prop_map(K::Rounding),
     ]
     .prop_map(|kind| Clause { kind, span: Span::default() })
@@ -320,8 +347,9 @@ fn fact(lang: Lang) -> BoxedStrategy<Item> {
     use FactPropKind as K;
     let enum_type = vec(text().prop_map(|t| word(&t)), 1..4).prop_map(TypeName::Enum);
     let type_name = prop_oneof![words(TYPES).prop_map(TypeName::Named), enum_type];
-    let type_expr = (any::<bool>(), type_name).prop_map(|(series, base)| TypeExpr {
-        series,
+    let type_expr = (any::<bool>(), any::<bool>(), type_name).prop_map(|(series, q, base)| TypeExpr {
+        series: series || q,
+        quarterly: q,
         base,
         span: Span::default(),
     });

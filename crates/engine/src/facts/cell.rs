@@ -86,7 +86,7 @@ fn common_with<T>(meta: &FactMeta, text: &str, put: impl FnOnce(Value) -> T) -> 
         BaseType::Enum(_) => Value::Text(meta.variants.iter().find(|v| same_text(v, text))?.clone()),
         BaseType::Text => Value::Text(Arc::from(text)),
         BaseType::Date => Value::Date(plain_date(text)?),
-        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate => {
+        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate(_) => {
             let n = plain_number(text)?;
             let integer = meta.base == BaseType::Integer;
             Value::Num(whole_units(n, meta.whole_scale?, integer, meta.non_negative)?.ok()?)
@@ -119,7 +119,11 @@ fn any_cell(meta: &FactMeta, field: &str, cell: &str, text: &str) -> Result<Valu
         BaseType::Date => {
             cell_date(text).map(Value::Date).ok_or_else(|| bad("expected a date as YYYY-MM-DD or YYYY/MM/DD"))
         }
-        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate => {
+        BaseType::Integer
+        | BaseType::Decimal
+        | BaseType::Money(_)
+        | BaseType::Percent
+        | BaseType::FxRate(_) => {
             if let Some(n) = plain_number(text) {
                 let whole = meta.whole_scale.filter(|_| meta.base != BaseType::Percent);
                 let integer = meta.base == BaseType::Integer;
@@ -489,6 +493,7 @@ mod tests {
         FactMeta {
             name: Arc::from("f"),
             series: false,
+            quarterly: false,
             variants: match &base {
                 BaseType::Enum(v) => v.iter().map(|x| Arc::from(x.as_str())).collect(),
                 _ => Vec::new(),

@@ -50,7 +50,13 @@ impl Schema {
 
 /// One fact: its value's schema, or for a series an object of years of it; nullable either way.
 fn fact_schema(meta: &FactMeta) -> Json {
-    let mut schema = if meta.series {
+    let mut schema = if meta.quarterly {
+        json!({
+            "type": ["object", "null"],
+            "propertyNames": {"pattern": "^[0-9]{4}[Qq][1-4]$"},
+            "additionalProperties": value_schema(meta),
+        })
+    } else if meta.series {
         json!({
             "type": ["object", "null"],
             "propertyNames": {"pattern": "^[0-9]{4}$"},
@@ -78,7 +84,11 @@ fn value_schema(meta: &FactMeta) -> Json {
         BaseType::Date => {
             json!({"type": ["string", "null"], "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})
         }
-        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate => {
+        BaseType::Integer
+        | BaseType::Decimal
+        | BaseType::Money(_)
+        | BaseType::Percent
+        | BaseType::FxRate(_) => {
             let digits = max_digits(meta);
             let bound = power_of_ten(digits);
             let integer = meta.base == BaseType::Integer;
@@ -135,11 +145,11 @@ fn description(meta: &FactMeta) -> String {
             Some(u) => format!("a whole number in {u}, a number or a decimal string"),
             None => "a whole number, a number or a decimal string".to_string(),
         },
-        BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate => {
+        BaseType::Decimal | BaseType::Money(_) | BaseType::FxRate(_) => {
             let unit = match (&meta.base, &meta.unit) {
                 (_, Some(u)) => format!(" in {u}"),
                 (BaseType::Money(c), None) => format!(" in {}", c.word()),
-                (BaseType::FxRate, None) => " in 元 per 美元".to_string(),
+                (BaseType::FxRate(c), None) => format!(" in 元 per {}", c.word()),
                 _ => String::new(),
             };
             format!("a number{unit}, as a number or a decimal string")
@@ -151,11 +161,13 @@ fn description(meta: &FactMeta) -> String {
     }
     if matches!(
         meta.base,
-        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate
+        BaseType::Integer | BaseType::Decimal | BaseType::Money(_) | BaseType::Percent | BaseType::FxRate(_)
     ) {
         parts.push("Read exactly to 28 decimal places (finer digits are rounded).".into());
     }
-    if meta.series {
+    if meta.quarterly {
+        parts.push("A quarterly series (逐季): an object keyed by year and quarter, e.g. {\"2025Q3\": …}; a quarter given as null is not known.".into());
+    } else if meta.series {
         parts.push("A yearly series (逐年): an object keyed by four-digit year, e.g. {\"2025\": …}; a year given as null is not known.".into());
     }
     parts.push(format!("Provided by {}.", meta.provider));
@@ -347,6 +359,11 @@ pub(super) fn read_date(text: &str) -> Option<chrono::NaiveDate> {
 }
 
 /// A series key: exactly four digits.
+/// A quarterly series' key, `2025Q3`, as the quarter's number (year × 4 + quarter − 1).
+pub(super) fn read_quarter(text: &str) -> Option<i32> {
+    crate::period::read_quarter(text)
+}
+
 pub(super) fn read_year(text: &str) -> Option<i32> {
     (text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
 }

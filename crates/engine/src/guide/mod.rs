@@ -292,7 +292,21 @@ impl Guide {
                 .map(|c| Rule { label: cap_word(c.scope).into(), rule: c.text.clone() })
                 .collect(),
             installments: p.installments.as_ref().map(|parts| {
-                format!("{} 按年", parts.iter().map(u32::to_string).collect::<Vec<_>>().join(":"))
+                let text = format!("{} 按年", parts.iter().map(u32::to_string).collect::<Vec<_>>().join(":"));
+                // The branch that is split, and what each later installment needs when it falls due.
+                let when = policy
+                    .installment_when
+                    .as_ref()
+                    .map(|(_, when)| format!("（仅当 {when} 时分期，否则一次兑付）"))
+                    .unwrap_or_default();
+                let lines: Vec<String> =
+                    policy.later_installments.iter().map(|c| format!("{}（{}）", c.label, c.text)).collect();
+                let later = if lines.is_empty() {
+                    String::new()
+                } else {
+                    format!("；第2期起各期到期时须满足：{}，不满足的该期不兑付", lines.join("；"))
+                };
+                format!("{text}{when}{later}")
             }),
             rounding: p.rounding.word,
             frequency: p.frequency.word(),

@@ -92,8 +92,7 @@ fn engine_value(
             EValue::Date(d) => V::Date(d),
         })),
         Ok(Val::Unknown(mask)) => {
-            let year = chrono::Datelike::year(&as_of);
-            let names = missing_facts(&p.program, engine.schema(), mask, year);
+            let names = missing_facts(&p.program, engine.schema(), mask, as_of);
             Ok(R::Unknown(names.into_iter().map(|m| m.fact.to_string()).collect()))
         }
     }
@@ -206,6 +205,23 @@ fn compare(
             return Err(format!("screening differs: {screened:?}"));
         }
     }
+    if d.payment().map_or(0, |p| p.installments.len()) != r.parts {
+        return Err(format!("installments: engine {d:?}, reference {} parts", r.parts));
+    }
+    // Installment 2, a year on: `当` again, then the `后续各期` lines.
+    if let Some(due_on) = chrono::Datelike::with_year(&as_of, chrono::Datelike::year(&as_of) + 1) {
+        let ours = engine.later_installment(id, &facts, due_on, 2).map(|l| match l {
+            crate::LaterInstallment::Payable => ("payable", None, BTreeSet::new()),
+            crate::LaterInstallment::Withheld { condition } => ("withheld", Some(condition), BTreeSet::new()),
+            crate::LaterInstallment::Undetermined { missing } => ("undetermined", None, names(&missing)),
+            crate::LaterInstallment::NoSuchInstallment => ("no_such_installment", None, BTreeSet::new()),
+            crate::LaterInstallment::Error { .. } => ("error", None, BTreeSet::new()),
+        });
+        let theirs = reference::installments::later(info, &rf, due_on, 2);
+        if ours.as_ref() != Some(&theirs) {
+            return Err(format!("installment 2 on {due_on}: engine {ours:?}, reference {theirs:?}"));
+        }
+    }
     if let Some(p) = d.payment() {
         let shares: Decimal = p.shares.iter().map(|s| s.amount).sum();
         let staged: Decimal = p.installments.iter().map(|i| i.amount).sum();
@@ -251,7 +267,7 @@ fn generated_policies_decide_as_the_reference_does() {
             ))
         };
         let (library, engine) = built.map_err(fail)?;
-        let json = enterprises::dated(facts, chrono::Datelike::year(&as_of));
+        let json = enterprises::dated(facts, as_of);
         if ["月数", "年数", "天数", "months_between", "years_between", "days_between"]
             .iter()
             .any(|f| generated.policy.contains(f))

@@ -40,11 +40,11 @@ fn facts_of(library: &Library, id: &str, as_of: NaiveDate) -> String {
     if let Some(p) = engine.policy(id) {
         let own = facts_form::fields(engine, p.reads().iter().copied(), as_of);
         for f in own.iter().chain(&facts_form::platform_fields(engine, as_of)) {
-            match f.year {
+            match &f.year {
                 Some(y) => {
                     let years = facts.entry(f.fact.to_string()).or_insert_with(|| Value::Object(Map::new()));
                     if let Value::Object(years) = years {
-                        years.insert(y.to_string(), Value::Null);
+                        years.insert(y.clone(), Value::Null);
                     }
                 }
                 None => {

@@ -25,7 +25,8 @@ pub const PLATFORM: &str = "平台 差分 {
 }
 ";
 
-/// (name, declaration body): booleans, whole numbers, money in 万元 and 元, 美元 with a rate,
+/// (name, declaration body): booleans, whole numbers, money in 万元 and 元, 美元, 欧元 and 日元
+/// with their rates, quarterly series,
 /// a percentage, an enum, a date, text, yearly series, defaults, a review result.
 const FACTS: &[(&str, &str)] = &[
     ("认定标志", "类型 布尔\n 提供 区工信局\n 来源 权威"),
@@ -41,6 +42,12 @@ const FACTS: &[(&str, &str)] = &[
     ("营业收入", "类型 逐年 元\n 单位 万元\n 提供 区税务局\n 来源 权威"),
     ("出口额", "类型 逐年 美元\n 单位 万美元\n 提供 区商务局\n 来源 权威"),
     ("美元汇率", "类型 汇率\n 提供 区商务局\n 来源 权威"),
+    ("欧元收入", "类型 逐年 欧元\n 单位 万欧元\n 提供 区商务局\n 来源 权威"),
+    ("欧元折算率", "类型 欧元汇率\n 提供 区商务局\n 来源 权威"),
+    ("日元存款", "类型 日元\n 单位 亿日元\n 提供 区商务局\n 来源 权威\n 缺省 0日元"),
+    ("日元折算率", "类型 逐年 日元汇率\n 提供 区商务局\n 来源 权威"),
+    ("季度产值", "类型 逐季 元\n 单位 万元\n 提供 区统计局\n 来源 权威"),
+    ("季度达标", "类型 逐季 布尔\n 提供 区统计局\n 来源 权威\n 缺省 假"),
     ("增长率", "类型 百分比\n 提供 区统计局\n 来源 权威\n 可为负"),
     (
         "企业等级",
@@ -135,6 +142,12 @@ pub fn facts() -> impl Strategy<Value = Map<String, Value>> {
         ("营业收入", series(&wan)),
         ("出口额", series(&usd)),
         ("美元汇率", values(&rate)),
+        ("欧元收入", series(&usd)),
+        ("欧元折算率", values(&[json!("7.8"), json!("7.81234"), json!(0)])),
+        ("日元存款", values(&[json!(0), json!("0.5"), json!(3)])),
+        ("日元折算率", series(&[json!("0.048"), json!("0.04812"), json!(0)])),
+        ("季度产值", quarters(&wan)),
+        ("季度达标", quarters(&bools)),
         ("增长率", values(&growth)),
         ("企业等级", values(&grade)),
         ("认定日期", values(&dates)),
@@ -152,13 +165,23 @@ pub fn facts() -> impl Strategy<Value = Map<String, Value>> {
     })
 }
 
-/// Series years were generated as offsets back from the evaluation year (`"-1"`); make them years.
-pub fn dated(mut facts: Map<String, Value>, year: i32) -> Value {
+/// Series years were generated as offsets back from the evaluation year (`"-1"`), quarters as
+/// offsets back from its quarter (`"q-1"`); make them years and quarters (`"2025Q3"`).
+pub fn dated(mut facts: Map<String, Value>, as_of: NaiveDate) -> Value {
+    let year = chrono::Datelike::year(&as_of);
+    // Counted here apart from the engine: quarters since year 0.
+    let quarter = year * 4 + i32::try_from(chrono::Datelike::month0(&as_of) / 3).unwrap_or(0);
     for value in facts.values_mut() {
         if let Value::Object(years) = value {
             *years = std::mem::take(years)
                 .into_iter()
-                .map(|(back, v)| (format!("{}", year + back.parse::<i32>().unwrap_or(0)), v))
+                .map(|(back, v)| match back.strip_prefix('q') {
+                    Some(q) => {
+                        let n = quarter + q.parse::<i32>().unwrap_or(0);
+                        (format!("{}Q{}", n.div_euclid(4), n.rem_euclid(4) + 1), v)
+                    }
+                    None => (format!("{}", year + back.parse::<i32>().unwrap_or(0)), v),
+                })
                 .collect();
         }
     }
@@ -168,6 +191,20 @@ pub fn dated(mut facts: Map<String, Value>, year: i32) -> Value {
 /// The item an evaluation names: none (every award counts), or `甲`.
 pub fn item() -> impl Strategy<Value = Option<String>> {
     prop_oneof![Just(None), Just(Some("甲".to_string()))]
+}
+
+/// A quarterly series: absent, null, or some of the six quarters up to the evaluation date's.
+fn quarters(items: &[Value]) -> BoxedStrategy<Option<Value>> {
+    let quarters = proptest::collection::vec(values(items), 6).prop_map(|vs| {
+        let mut out = Map::new();
+        for (back, v) in vs.into_iter().enumerate() {
+            if let Some(v) = v {
+                out.insert(format!("q-{back}"), v);
+            }
+        }
+        Some(Value::Object(out))
+    });
+    prop_oneof![1 => Just(None), 1 => Just(Some(Value::Null)), 10 => quarters].boxed()
 }
 
 pub fn as_of() -> impl Strategy<Value = NaiveDate> {

@@ -184,7 +184,7 @@ impl Env<'_> {
             ExprKind::Date(d) => known(V::Date(*d)),
             ExprKind::Bool(b) => known(V::Bool(*b)),
             ExprKind::Duration(d) => known(V::Num(Decimal::from(*d))),
-            ExprKind::Name { name, year } => self.name(name, *year),
+            ExprKind::Name { name, year, quarterly } => self.name(name, *year, *quarterly),
             ExprKind::Neg(inner) => match self.eval(inner)? {
                 R::Known(v) => known(V::Num(-num(&v)?)),
                 unknown => Ok(unknown),
@@ -256,7 +256,7 @@ impl Env<'_> {
         }
     }
 
-    fn name(&self, name: &str, year: Option<i32>) -> Res {
+    fn name(&self, name: &str, year: Option<i32>, quarterly: bool) -> Res {
         if let Some(def) = self.defs.get(name) {
             return self.eval(def);
         }
@@ -268,11 +268,20 @@ impl Env<'_> {
                 Ok(R::Known(V::Num(Decimal::from(self.as_of.year()))))
             }
             _ => {
-                let year = year.map(|offset| self.as_of.year() + offset);
+                // A quarter counted from year 0: the evaluation date's, plus the offset.
+                let now = if quarterly {
+                    self.as_of.year() * 4 + i32::try_from(self.as_of.month0() / 3).unwrap_or(0)
+                } else {
+                    self.as_of.year()
+                };
+                let year = year.map(|offset| now + offset);
                 match self.facts.value(name, year) {
                     Some(v) => Ok(R::Known(v)),
                     None => {
                         let shown = match year {
+                            Some(q) if quarterly => {
+                                format!("{name}[{}Q{}]", q.div_euclid(4), q.rem_euclid(4) + 1)
+                            }
                             Some(y) => format!("{name}[{y}]"),
                             None => name.to_string(),
                         };

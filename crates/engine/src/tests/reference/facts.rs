@@ -103,7 +103,17 @@ impl RefFacts {
                     let years = v.as_object().ok_or("a series is an object of years")?;
                     let mut out = BTreeMap::new();
                     for (year, value) in years {
-                        let y: i32 = year.parse().map_err(|_| format!("bad year {year}"))?;
+                        // A quarter `2025Q3` is kept as quarters since year 0 (2025 × 4 + 2).
+                        let y: i32 = match year.split_once('Q') {
+                            Some((y, q)) if info.quarterly => {
+                                let (y, q): (i32, i32) = (
+                                    y.parse().map_err(|_| format!("bad quarter {year}"))?,
+                                    q.parse().map_err(|_| format!("bad quarter {year}"))?,
+                                );
+                                y * 4 + q - 1
+                            }
+                            _ => year.parse().map_err(|_| format!("bad year {year}"))?,
+                        };
                         let value = if value.is_null() { None } else { Some(scalar(info, value)?) };
                         out.insert(y, value);
                     }

@@ -34,6 +34,10 @@ const MONEY_FACTS: &[&str] = &[
     "营业收入[本年-3]",
     "缺省金额",
     "(出口额[上年] × 美元汇率)",
+    "(欧元收入[上年] × 欧元折算率)",
+    "(日元折算率[本年] × 日元存款)",
+    "季度产值[上季]",
+    "(季度产值[上季] - 季度产值[本季-5])",
     "(500元/人 × 员工人数)",
     "(20元/㎡ × 面积)",
     "(1万元/人 × 新增员工[上年])",
@@ -77,6 +81,8 @@ const BOOLS: &[&str] = &[
     "认定标志",
     "名单内[上年]",
     "名单内[本年]",
+    "季度达标[上季]",
+    "季度达标[本季]",
     "核查通过",
     "位于园区",
     "企业等级 为 \"省级\"",
@@ -315,7 +321,8 @@ fn clauses() -> impl Strategy<Value = (String, Option<String>)> {
         1 => Just("2025-07-01 至 2026-06-30"),
     ];
     let status = prop_oneof![20 => Just(""), 1 => Just("状态 暂停\n"), 1 => Just("状态 未列入\n")];
-    let frequency = pick(&["", "", "频次 每企业一次\n", "频次 每企业每年一次\n", "频次 不限\n"]);
+    let frequency =
+        pick(&["", "", "频次 每企业一次\n", "频次 每企业每年一次\n", "频次 每企业每季一次\n", "频次 不限\n"]);
     let group = prop_oneof![3 => Just(None), 1 => Just(Some("")), 1 => Just(Some(" 升级补差"))];
     let rounding = pick(&[
         "",
@@ -336,7 +343,15 @@ fn clauses() -> impl Strategy<Value = (String, Option<String>)> {
         "分担 市 120万元, 区 其余\n",
         "分担 区 其余, 市 3333.33元\n",
     ]);
-    let staged = pick(&["", "", "分期 4:3:3 按年\n", "分期 1:1 按年\n"]);
+    let staged = pick(&[
+        "",
+        "",
+        "分期 4:3:3 按年\n",
+        "分期 1:1 按年\n",
+        "分期 2:1:1 按年 当 认定标志 后续各期 {\n    续期有收入: 营业收入[上年] 超过 0元\n    续期在名单: 名单内[本年] 或 增长率 >= 0\n  }\n",
+        "分期 1:1 按年 当 企业等级 不为 \"无\"\n",
+        "分期 3:2 按年 后续各期 {\n    未失信: 非 失信记录\n  }\n",
+    ]);
     // 标的: per item, or per item with the group kept per enterprise (the peer says the same, or
     // the library is refused with E317).
     let item = pick(&["", "", "标的 标的编号\n", "标的 标的编号 按企业 就高不重复\n"]);

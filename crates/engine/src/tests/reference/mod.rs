@@ -5,6 +5,7 @@
 pub mod dates;
 pub mod expr;
 pub mod facts;
+pub mod installments;
 pub mod shares;
 
 use std::collections::{BTreeSet, HashMap};
@@ -30,6 +31,8 @@ pub struct RefDecision {
     pub payer: Option<String>,
     /// Each funder's part of an eligible amount.
     pub shares: Vec<(String, Decimal)>,
+    /// How many installments an eligible award is paid in (0: at once).
+    pub parts: usize,
 }
 
 impl RefDecision {
@@ -41,6 +44,7 @@ impl RefDecision {
             reviews: BTreeSet::new(),
             payer: None,
             shares: Vec::new(),
+            parts: 0,
         }
     }
 
@@ -141,6 +145,10 @@ pub fn decide(
     let paid_before = match p.frequency {
         Frequency::OncePerEnterprise => priors.iter().any(|a| once(&a)),
         Frequency::OncePerEnterprisePerYear => priors.iter().filter(once).any(|a| this_year(&a)),
+        Frequency::OncePerEnterprisePerQuarter => {
+            let q = |d: NaiveDate| (d.year(), d.month0() / 3);
+            priors.iter().filter(once).any(|a| q(a.date) == q(as_of))
+        }
         Frequency::Unlimited => false,
     };
     if failed || vetoed || paid_before {
@@ -235,10 +243,20 @@ pub fn decide(
             R::Unknown(m) => {
                 d.outcome = Outcome::Undetermined;
                 d.missing = m;
-                break;
+                return d;
             }
             R::Known(_) => {}
         }
+    }
+    // `分期 … 当`: split only on its branch; unknown, the schedule is not known either.
+    match installments::staged(p, facts, as_of) {
+        Ok(Ok(true)) => d.parts = p.installments.as_ref().map_or(0, Vec::len),
+        Ok(Ok(false)) => {}
+        Ok(Err(m)) => {
+            d.outcome = Outcome::Undetermined;
+            d.missing = m;
+        }
+        Err(()) => return RefDecision::error(),
     }
     d
 }
@@ -262,5 +280,5 @@ fn open(
     } else {
         Outcome::Undetermined
     };
-    RefDecision { outcome, amount: None, missing, reviews, payer: None, shares: Vec::new() }
+    RefDecision { outcome, amount: None, missing, reviews, payer: None, shares: Vec::new(), parts: 0 }
 }
