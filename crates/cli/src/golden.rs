@@ -105,6 +105,14 @@ fn differences(expect: &Value, d: &Decision) -> Vec<String> {
     let got = observed(d);
     let mut out = Vec::new();
     let Some(fields) = expect.as_object() else { return vec!["the expectation is not an object".into()] };
+    // An eligible case that does not say how much and who pays would pass on a wrong amount.
+    if fields.get("outcome").and_then(Value::as_str) == Some("eligible") {
+        let unpinned: Vec<&str> =
+            ["amount", "payer"].into_iter().filter(|f| !fields.contains_key(*f)).collect();
+        if !unpinned.is_empty() {
+            out.push(say(Says::Unpinned { fields: unpinned.join(", ") }));
+        }
+    }
     for (field, want) in fields {
         if field == "summary_contains" {
             let Some(text) = want.as_str() else {

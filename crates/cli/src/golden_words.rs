@@ -23,6 +23,8 @@ pub enum Says<'a> {
     NoExpect,
     /// A policy a case expects something of but does not decide.
     NotDecided,
+    /// An eligible case that leaves out the amount or the payer it should pin.
+    Unpinned { fields: String },
     /// `summary_contains` that is not text.
     SummaryNotText { found: String },
     /// A summary without the expected text.
@@ -70,6 +72,8 @@ impl Says<'_> {
             (NoExpect, En) => "`expect` must name at least one policy and what it should decide".into(),
             (NotDecided, Zh) => "这个用例没有判定它（把它加进 `policies`）".into(),
             (NotDecided, En) => "not decided in this case (add it to `policies`)".into(),
+            (Unpinned { fields }, Zh) => format!("预期符合条件的用例须写明 {fields}（`huiqi test --bless` 可照现在的结果写上，再逐一核对）"),
+            (Unpinned { fields }, En) => format!("an eligible case must pin its {fields} (`huiqi test --bless` writes today's, then check each)"),
             (SummaryNotText { found }, Zh) => format!("summary_contains：应为字符串，却是 {found}"),
             (SummaryNotText { found }, En) => format!("summary_contains: expected a string, found {found}"),
             (SummaryLacks { text, got }, Zh) => format!("summary：应包含 {text:?}\n        实为 {got:?}"),

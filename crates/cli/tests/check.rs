@@ -173,6 +173,24 @@ fn golden_cases_pass_and_a_wrong_expectation_fails_with_a_diff() {
     assert!(out.trim_end().ends_with("4 passed, 1 failed"), "{out}");
 }
 
+/// An eligible case that leaves out its amount would pass whatever amount the engine paid.
+#[test]
+fn an_eligible_case_without_its_amount_fails() {
+    let text = std::fs::read_to_string(root().join("policies/gxj/gxj-02.test.json")).unwrap();
+    let unpinned = text.replacen("\"amount\": \"50000.00\",", "", 1);
+    assert_ne!(unpinned, text, "the case file no longer pins 50000.00 as expected here");
+    let dir = std::env::temp_dir().join(format!("huiqi-unpinned-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("unpinned.test.json");
+    std::fs::write(&file, unpinned).unwrap();
+    let (code, out, _) = huiqi(&["test", file.to_str().unwrap()], &root());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("须写明 amount"), "{out}");
+    let (code, out, _) = huiqi(&["test", "--lang", "en", file.to_str().unwrap()], &root());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("must pin its amount"), "{out}");
+}
+
 #[test]
 fn a_closed_pipe_stops_the_output_quietly() {
     use std::process::Stdio;
