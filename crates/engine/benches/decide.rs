@@ -1,5 +1,6 @@
 //! Decision speed: one policy with its amount and no explanation; one enterprise against the
-//! whole bundled library with full explanations. Figures go in docs/performance.md.
+//! whole bundled library (or `HUIQI_BENCH_LIBRARY`) with full explanations. Figures go in
+//! docs/performance.md.
 
 #![allow(clippy::unwrap_used, reason = "a benchmark fails loudly on bad fixtures")]
 
@@ -44,7 +45,9 @@ fn benches(c: &mut Criterion) {
         b.iter(|| test.evaluate(&facts, as_of, &quick))
     });
 
-    let bundled = engine("policies");
+    // `HUIQI_BENCH_LIBRARY=/path/to/an/older/policies` times this engine on another build's
+    // library, so that engine changes and library changes are measured apart.
+    let bundled = engine(&std::env::var("HUIQI_BENCH_LIBRARY").unwrap_or_else(|_| "policies".into()));
     let enterprise = serde_json::json!({
         "注册区县": "章贡区", "位于章贡高新区": true,
         "失信记录": false, "涉黑涉恶记录": false, "生态环境违法记录": false, "安全生产违法记录": false,
