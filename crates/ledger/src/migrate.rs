@@ -38,6 +38,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/0005_budget_changes.postgres.sql"),
     },
     Migration::Both(include_str!("migrations/0006_priors.sql")),
+    Migration::Mixed {
+        both: include_str!("migrations/0007_installment_checks.sql"),
+        sqlite: include_str!("migrations/0007_installment_checks.sqlite.sql"),
+        postgres: include_str!("migrations/0007_installment_checks.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

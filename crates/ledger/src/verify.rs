@@ -91,6 +91,11 @@ fn claim_events(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Re
     for e in events {
         by_claim.entry(e.claim).or_default().push(e);
     }
+    // The events that record a later installment's check: the claim stays where it is.
+    let mut checks = std::collections::HashSet::new();
+    for r in tx.query("SELECT event_seq FROM installment_checks", &[])? {
+        checks.insert(r.int(0)?);
+    }
     // Each claim's payout, if any: whether it is recorded paid.
     let mut paid: HashMap<i64, bool> = HashMap::new();
     for r in tx.query("SELECT claim, paid_on, bank_ref FROM payouts", &[])? {
@@ -101,7 +106,9 @@ fn claim_events(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Re
         let screening = r.text(2)? == Channel::Screening.as_str();
         let mut at: Option<State> = None;
         for e in by_claim.get(&id).map(Vec::as_slice).unwrap_or_default() {
-            let step_allowed = if e.from.is_none() && screening {
+            let step_allowed = if e.from == Some(e.to) && checks.contains(&e.seq) {
+                true
+            } else if e.from.is_none() && screening {
                 allowed_start(Channel::Screening, e.to)
             } else {
                 allowed(e.from, e.to)
