@@ -240,6 +240,7 @@ impl Ledger {
             let why = format!("第 {seq} 期后续各期核验（{judged_on}）：{reason}");
             // The claim's state does not change: the event records the check on the chain.
             let event = chain::append(tx, claim, Some(c.state), c.state, &who.actor(), &why)?;
+            crate::outbox::enqueue(tx, &event)?;
             let actor: Actor = who.actor();
             let (on, now, facts_text) = (judged_on.to_string(), crate::clock::now(), facts.to_string());
             tx.execute(

@@ -9,7 +9,7 @@ mod support;
 
 use chrono::NaiveDate;
 use huiqi_ledger::{
-    Applicant, Application, Channel, InstallmentState, Ledger, LedgerError, PolicySet, Principal, Reviewed,
+    Applicant, Application, Channel, InstallmentState, Ledger, LedgerError, NotificationKind, PolicySet, Principal, Reviewed,
     Role, Submitted,
 };
 use serde_json::json;
@@ -119,6 +119,10 @@ fn a_later_installment_is_checked_then_released_or_withheld(db: &Db) {
     let timeline = l.claim_view(&gxj, id, day("2028-02-01")).unwrap().timeline;
     let checks = timeline.iter().filter(|s| s.reason.contains("后续各期核验")).count();
     assert_eq!(checks, 3);
+    let told = l.notifications(id).unwrap();
+    let told: Vec<_> = told.iter().filter(|n| n.kind == NotificationKind::InstallmentChecked).collect();
+    assert_eq!(told.len(), 3);
+    assert!(told[2].payload.contains("不予兑付"), "{}", told[2].payload);
     assert!(l.verify().unwrap().is_empty(), "{:?}", l.verify().unwrap());
     assert!(db.try_raw("UPDATE installment_checks SET outcome = 'released'").is_err());
     assert!(db.try_raw("DELETE FROM installment_checks").is_err());
