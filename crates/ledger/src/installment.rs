@@ -183,7 +183,7 @@ fn outcome(result: &LaterInstallment, seq: i64) -> Result<(&'static str, String)
 }
 
 impl Ledger {
-    /// 后续各期核验: the policy's department checks installment `seq` of `payout` on `today`
+    /// 后续各期核验: the policy's department checks installment `seq` of the claim's payout on `today`
     /// (on or after the year it falls due) against `facts` for that year. The engine judges it on
     /// its due date (the check's date when not dated); the check is recorded with its facts,
     /// policy set and result, with an event on the claim, all in one transaction. A released or
@@ -192,17 +192,17 @@ impl Ledger {
         &self,
         set: &PolicySet,
         who: &Principal,
-        payout: i64,
+        claim: i64,
         seq: i64,
         facts: &serde_json::Value,
         today: NaiveDate,
     ) -> Result<InstallmentView, LedgerError> {
         self.write(|tx| {
-            let claim = tx
-                .query_opt("SELECT claim FROM payouts WHERE id = $1", &[Param::Int(payout)])?
-                .ok_or(LedgerError::UnknownPayout(payout))?
-                .int(0)?;
             let c = crate::workflow::lock_for(tx, who, claim, Action::Decide)?;
+            let payout = tx
+                .query_opt("SELECT id FROM payouts WHERE claim = $1", &[Param::Int(claim)])?
+                .ok_or_else(|| LedgerError::InstallmentCheck { seq, why: "申报尚未批准，没有兑付".to_owned() })?
+                .int(0)?;
             let found = installments(tx, payout)?;
             let i = found
                 .iter()

@@ -69,7 +69,7 @@ fn paid(l: &Ledger, set: &PolicySet, code: &str) -> (i64, i64) {
 fn a_later_installment_is_checked_then_released_or_withheld(db: &Db) {
     let (l, set) = (&db.ledger, set());
     l.store_policy_set(&set).unwrap();
-    let (id, payout) = paid(l, &set, CODE);
+    let (id, _payout) = paid(l, &set, CODE);
     let gxj = Principal::new("审核员张三", Role::Reviewer, "区工信局").unwrap();
     let view = |on: &str| l.claim_view(&gxj, id, day(on)).unwrap().payout.unwrap().installments;
     let states: Vec<_> =
@@ -85,12 +85,12 @@ fn a_later_installment_is_checked_then_released_or_withheld(db: &Db) {
     assert!(!InstallmentState::Unchecked.payable() && !InstallmentState::Withheld.payable());
     let income = |year: &str, fen: i64| json!({"失信记录": false, "入规年度": 2025, "营业收入": {year: fen}});
     // Not before it falls due; not the first; only its department.
-    let early = l.check_installment(&set, &gxj, payout, 2, &income("2026", 1), day("2026-12-31"));
+    let early = l.check_installment(&set, &gxj, id, 2, &income("2026", 1), day("2026-12-31"));
     assert!(matches!(early, Err(LedgerError::InstallmentCheck { seq: 2, .. })), "{early:?}");
-    let first = l.check_installment(&set, &gxj, payout, 1, &income("2026", 1), day("2027-03-01"));
+    let first = l.check_installment(&set, &gxj, id, 1, &income("2026", 1), day("2027-03-01"));
     assert!(matches!(first, Err(LedgerError::InstallmentCheck { seq: 1, .. })), "{first:?}");
     let other = Principal::new("审核员", Role::Reviewer, "区商务局").unwrap();
-    let hidden = l.check_installment(&set, &other, payout, 2, &income("2026", 1), day("2027-03-01"));
+    let hidden = l.check_installment(&set, &other, id, 2, &income("2026", 1), day("2027-03-01"));
     assert!(matches!(hidden, Err(LedgerError::Hidden(_) | LedgerError::Forbidden { .. })), "{hidden:?}");
     // Facts missing: undetermined, checked again later; then released, and final.
     let v = l
@@ -105,12 +105,12 @@ fn a_later_installment_is_checked_then_released_or_withheld(db: &Db) {
         .unwrap();
     assert_eq!(v.state, InstallmentState::Undetermined);
     assert!(v.reason.contains("营业收入"), "{}", v.reason);
-    let v = l.check_installment(&set, &gxj, payout, 2, &income("2026", 1), day("2027-03-02")).unwrap();
+    let v = l.check_installment(&set, &gxj, id, 2, &income("2026", 1), day("2027-03-02")).unwrap();
     assert_eq!((v.state, v.judged_on), (InstallmentState::Released, Some(day("2027-03-02"))));
-    let again = l.check_installment(&set, &gxj, payout, 2, &income("2026", 0), day("2027-03-03"));
+    let again = l.check_installment(&set, &gxj, id, 2, &income("2026", 0), day("2027-03-03"));
     assert!(matches!(again, Err(LedgerError::InstallmentCheck { .. })), "{again:?}");
     // The third year: no income the year before, withheld with the failed line, for good.
-    let v = l.check_installment(&set, &gxj, payout, 3, &income("2027", 0), day("2028-02-01")).unwrap();
+    let v = l.check_installment(&set, &gxj, id, 3, &income("2027", 0), day("2028-02-01")).unwrap();
     assert_eq!(v.state, InstallmentState::Withheld);
     assert!(v.reason.contains("上年有营业收入"), "{}", v.reason);
     let states: Vec<_> = view("2028-02-01").iter().map(|i| i.state).collect();
