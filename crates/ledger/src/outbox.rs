@@ -180,8 +180,7 @@ pub(crate) fn enqueue(tx: &mut dyn Tx, event: &Event) -> Result<(), LedgerError>
 /// are passed over. How many were written.
 pub(crate) fn enqueue_rows(tx: &mut dyn Tx, steps: &[Pending<'_>]) -> Result<usize, LedgerError> {
     let now = crate::clock::now();
-    let chosen: Vec<&Pending<'_>> =
-        steps.iter().filter(|p| p.kind().is_some()).collect();
+    let chosen: Vec<&Pending<'_>> = steps.iter().filter(|p| p.kind().is_some()).collect();
     let messages = chosen.iter().map(|p| payload(p)).collect::<Result<Vec<_>, _>>()?;
     let mut params = Vec::with_capacity(chosen.len() * INSERT_COLUMNS);
     for (p, message) in chosen.iter().zip(&messages) {
@@ -215,7 +214,8 @@ fn values_sql(rows: usize) -> String {
 }
 
 fn params<'a>(p: &'a Pending<'a>, message: &'a str, now: &'a str) -> Result<[Param<'a>; 7], LedgerError> {
-    let kind = p.kind().ok_or_else(|| LedgerError::Corrupt(format!("「{}」这一步不通知企业", p.event.to.word())))?;
+    let kind =
+        p.kind().ok_or_else(|| LedgerError::Corrupt(format!("「{}」这一步不通知企业", p.event.to.word())))?;
     Ok([
         Param::Int(p.event.claim),
         Param::Text(kind.as_str()),
@@ -229,7 +229,8 @@ fn params<'a>(p: &'a Pending<'a>, message: &'a str, now: &'a str) -> Result<[Par
 }
 
 fn payload(p: &Pending<'_>) -> Result<String, LedgerError> {
-    let kind = p.kind().ok_or_else(|| LedgerError::Corrupt(format!("「{}」这一步不通知企业", p.event.to.word())))?;
+    let kind =
+        p.kind().ok_or_else(|| LedgerError::Corrupt(format!("「{}」这一步不通知企业", p.event.to.word())))?;
     let amount = match kind {
         NotificationKind::Approved | NotificationKind::Paid => p.amount_fen.map(|f| from_fen(f).to_string()),
         _ => None,

@@ -9,8 +9,8 @@ mod support;
 
 use chrono::NaiveDate;
 use huiqi_ledger::{
-    Applicant, Application, Channel, InstallmentState, Ledger, LedgerError, NotificationKind, PolicySet, Principal, Reviewed,
-    Role, Submitted,
+    Applicant, Application, Channel, InstallmentState, Ledger, LedgerError, NotificationKind, PolicySet,
+    Principal, Reviewed, Role, Submitted,
 };
 use serde_json::json;
 use support::{Db, CODE};
