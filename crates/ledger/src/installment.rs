@@ -34,6 +34,8 @@ pub enum InstallmentState {
     Released,
     /// Checked and a condition did not hold: never paid.
     Withheld,
+    /// Released and paid on its own.
+    Paid,
 }
 
 impl InstallmentState {
@@ -46,6 +48,7 @@ impl InstallmentState {
             InstallmentState::Undetermined => "待补充事实",
             InstallmentState::Released => "核验通过，可兑付",
             InstallmentState::Withheld => "不予兑付",
+            InstallmentState::Paid => "已兑付",
         }
     }
 
@@ -110,7 +113,7 @@ fn conditions(decision: &str, claim: i64) -> Result<Vec<(i64, Vec<String>)>, Led
 /// The installments of a payout, each with its state (its last check's, for a conditional one).
 pub(crate) fn installments(tx: &mut dyn Tx, payout: i64) -> Result<Vec<InstallmentView>, LedgerError> {
     let rows = tx.query(
-        "SELECT seq, year, due_on, amount_fen FROM payout_installments WHERE payout = $1 ORDER BY seq",
+        "SELECT seq, year, due_on, amount_fen, paid_on FROM payout_installments WHERE payout = $1 ORDER BY seq",
         &[Param::Int(payout)],
     )?;
     if rows.is_empty() {
@@ -131,7 +134,7 @@ pub(crate) fn installments(tx: &mut dyn Tx, payout: i64) -> Result<Vec<Installme
             "SELECT outcome, reason, judged_on FROM installment_checks WHERE payout = $1 AND seq = $2 ORDER BY id DESC LIMIT 1",
             &[Param::Int(payout), Param::Int(seq)],
         )?;
-        let (state, reason, judged_on) = match (&last, seq, conditions.is_empty()) {
+        let (mut state, reason, judged_on) = match (&last, seq, conditions.is_empty()) {
             (_, 1, _) => (InstallmentState::WithAward, String::new(), None),
             (_, _, true) => (InstallmentState::Unconditional, String::new(), None),
             (None, _, false) => (InstallmentState::Unchecked, String::new(), None),
@@ -144,6 +147,9 @@ pub(crate) fn installments(tx: &mut dyn Tx, payout: i64) -> Result<Vec<Installme
                 (state, c.text(1)?.to_owned(), Some(crate::claim::parse_date(c.text(2)?)?))
             }
         };
+        if seq >= 2 && row.opt_text(4)?.is_some() {
+            state = InstallmentState::Paid;
+        }
         out.push(InstallmentView {
             payout,
             seq,
@@ -213,7 +219,7 @@ impl Ledger {
                 InstallmentState::WithAward | InstallmentState::Unconditional => {
                     return Err(LedgerError::InstallmentCheck { seq, why: "这一期没有后续各期条件，无需核验".to_owned() })
                 }
-                InstallmentState::Released | InstallmentState::Withheld => {
+                InstallmentState::Released | InstallmentState::Withheld | InstallmentState::Paid => {
                     return Err(LedgerError::InstallmentCheck { seq, why: format!("这一期已核验：{}", i.state.word()) })
                 }
             }
@@ -236,6 +242,9 @@ impl Ledger {
                 .later_installment(&c.policy, &parsed, judged_on, u)
                 .ok_or_else(|| LedgerError::NoSuchPolicy(c.policy.clone()))?;
             let (outcome, reason) = outcome(&result, seq)?;
+            if outcome == "withheld" {
+                crate::installment_pay::give_back(tx, payout, seq)?;
+            }
             let text = serde_json::to_string(&result).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
             let why = format!("第 {seq} 期后续各期核验（{judged_on}）：{reason}");
             // The claim's state does not change: the event records the check on the chain.

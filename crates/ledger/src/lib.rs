@@ -20,6 +20,7 @@ mod db;
 mod enterprise;
 mod error;
 mod installment;
+mod installment_pay;
 mod ledger;
 mod listing;
 mod migrate;
@@ -49,6 +50,7 @@ pub use confirmation::{read_confirmations, Confirmation, ConfirmationLine, FileK
 pub use enterprise::Enterprise;
 pub use error::LedgerError;
 pub use installment::{InstallmentState, InstallmentView};
+pub use installment_pay::InstallmentDue;
 pub use ledger::{Ledger, DEFAULT_URL};
 pub use listing::{PayoutQuery, PayoutRow, PayoutState, Pushed, Share, PUSH_BATCH};
 pub use migrate::latest as schema_version;

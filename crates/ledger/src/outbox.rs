@@ -37,8 +37,8 @@ pub enum NotificationKind {
     Paid,
     /// 承诺未履行: the award is clawed back.
     CommitmentBroken,
-    /// 分期核验: a later installment checked (released, withheld or facts missing), with why.
-    InstallmentChecked,
+    /// 分期: a later installment checked (released, withheld or facts missing) or paid, with why.
+    Installment,
 }
 
 impl NotificationKind {
@@ -50,7 +50,7 @@ impl NotificationKind {
         NotificationKind::Rejected,
         NotificationKind::Paid,
         NotificationKind::CommitmentBroken,
-        NotificationKind::InstallmentChecked,
+        NotificationKind::Installment,
     ];
 
     /// The name stored and sent (`correction_requested`).
@@ -62,7 +62,7 @@ impl NotificationKind {
             NotificationKind::Rejected => "rejected",
             NotificationKind::Paid => "paid",
             NotificationKind::CommitmentBroken => "commitment_broken",
-            NotificationKind::InstallmentChecked => "installment_checked",
+            NotificationKind::Installment => "installment",
         }
     }
 
@@ -131,10 +131,10 @@ pub(crate) struct Pending<'a> {
 
 impl Pending<'_> {
     /// What it tells: a step's kind by its state; an event that leaves the state where it was
-    /// (a later installment's check) tells of that check.
+    /// (a later installment's check or payment) tells of that installment.
     fn kind(&self) -> Option<NotificationKind> {
         if self.event.from == Some(self.event.to) {
-            return Some(NotificationKind::InstallmentChecked);
+            return Some(NotificationKind::Installment);
         }
         notifies(self.channel, self.event.to)
     }
@@ -487,7 +487,7 @@ mod tests {
         let mut told: Vec<_> =
             crate::state::STATES.into_iter().filter_map(|s| notifies(Channel::Online, s)).collect();
         // Not a step between states: a later installment's check, whatever state the claim is in.
-        told.push(NotificationKind::InstallmentChecked);
+        told.push(NotificationKind::Installment);
         assert_eq!(told, NotificationKind::ALL);
         // A screening line is told it was approved, not that it was accepted.
         assert_eq!(notifies(Channel::Screening, State::Accepted), None);

@@ -6,7 +6,7 @@ $$;
 CREATE TRIGGER installment_checks_append_only BEFORE UPDATE OR DELETE ON installment_checks
     FOR EACH ROW EXECUTE FUNCTION installment_checks_append_only();
 
--- A later installment's check is told to the enterprise (`installment_checked`).
+-- A later installment's check or payment is told to the enterprise (`installment`).
 ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check
-    CHECK (kind IN ('accepted', 'correction_requested', 'approved', 'rejected', 'paid', 'commitment_broken', 'installment_checked'));
+    CHECK (kind IN ('accepted', 'correction_requested', 'approved', 'rejected', 'paid', 'commitment_broken', 'installment'));

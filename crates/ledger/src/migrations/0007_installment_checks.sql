@@ -25,3 +25,10 @@ CREATE TABLE installment_checks (
     at TEXT NOT NULL
 );
 CREATE INDEX installment_checks_installment ON installment_checks (payout, seq, id);
+
+-- A held-back installment (one with conditions) is paid on its own once released: when, the
+-- bank's reference, and the event it was recorded with. NULL until then, and for installments
+-- paid with the award.
+ALTER TABLE payout_installments ADD COLUMN paid_on TEXT;
+ALTER TABLE payout_installments ADD COLUMN bank_ref TEXT;
+ALTER TABLE payout_installments ADD COLUMN paid_event BIGINT;

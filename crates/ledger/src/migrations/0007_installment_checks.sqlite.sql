@@ -7,12 +7,12 @@ BEGIN
     SELECT RAISE(ABORT, '分期核验记录只能追加：不能删除已写入的记录');
 END;
 
--- A later installment's check is told to the enterprise (`installment_checked`): SQLite cannot
+-- A later installment's check or payment is told to the enterprise (`installment`): SQLite cannot
 -- change a CHECK, so the outbox is rebuilt with the new kind, its rows and indexes as they were.
 CREATE TABLE outbox_new (
     id {id},
     claim BIGINT NOT NULL REFERENCES claims (id),
-    kind TEXT NOT NULL CHECK (kind IN ('accepted', 'correction_requested', 'approved', 'rejected', 'paid', 'commitment_broken', 'installment_checked')),
+    kind TEXT NOT NULL CHECK (kind IN ('accepted', 'correction_requested', 'approved', 'rejected', 'paid', 'commitment_broken', 'installment')),
     enterprise TEXT NOT NULL REFERENCES enterprises (uscc),
     -- Not a foreign key: the events' integrity is their hash chain's to prove (`verify`), even
     -- against an event deleted behind the ledger's back, which a reference from delivery
