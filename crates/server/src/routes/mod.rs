@@ -46,6 +46,8 @@ pub fn table() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(claims::reject))
         .routes(routes!(claims::verify))
         .routes(routes!(installments::check))
+        .routes(routes!(installments::due))
+        .routes(routes!(installments::paid))
         .routes(routes!(payouts::list))
         .routes(routes!(payouts::paid))
         .routes(routes!(payouts::reconcile))
