@@ -45,7 +45,7 @@ impl Contract for InstallmentCheck {
 /// 后续各期核验: installment `seq` of the claim's payout checked on or after it falls due: released
 /// for payment, withheld with the reason (never paid), or undetermined (facts missing: check
 /// again). The claim's `payout.installments` show each installment's state.
-#[utoipa::path(post, path = "/v1/claims/{id}/installments/check", tag = "workflow", security(("token" = [])),
+#[utoipa::path(post, path = "/v1/claims/{id}/installments/check", operation_id = "check_installment", tag = "workflow", security(("token" = [])),
     params(("id" = i64, Path, description = "the claim")), request_body = InstallmentCheck,
     responses(
         (status = 200, description = "checked: the claim with its installments' states", body = ClaimView),
@@ -75,7 +75,7 @@ pub async fn check(
 /// 待付分期: the later installments released by their checks and not yet paid, falling due by
 /// today, of the caller's payouts (a payer's own; every payer's for an admin). Unchecked,
 /// undetermined and withheld installments are never on it.
-#[utoipa::path(get, path = "/v1/installments", tag = "workflow", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/installments", operation_id = "installments_due", tag = "workflow", security(("token" = [])),
     responses(
         (status = 200, description = "the installments to pay", body = Vec<InstallmentDue>),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
@@ -122,7 +122,7 @@ pub struct InstallmentPaid {
 /// 分期兑付: a released later installment of a payout recorded paid (once the award is paid and
 /// its year has come). An unchecked, undetermined or withheld installment is 409; the same
 /// reference again changes nothing (`recorded: false`).
-#[utoipa::path(post, path = "/v1/payouts/{id}/installments/paid", tag = "workflow", security(("token" = [])),
+#[utoipa::path(post, path = "/v1/payouts/{id}/installments/paid", operation_id = "pay_installment", tag = "workflow", security(("token" = [])),
     params(("id" = i64, Path, description = "the payout")), request_body = InstallmentPayment,
     responses(
         (status = 200, description = "recorded (or recorded before with this reference)", body = InstallmentPaid),
