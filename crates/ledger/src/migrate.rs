@@ -43,6 +43,10 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/0007_installment_checks.sqlite.sql"),
         postgres: include_str!("migrations/0007_installment_checks.postgres.sql"),
     },
+    Migration::Each {
+        sqlite: include_str!("migrations/0008_quarterly.sqlite.sql"),
+        postgres: include_str!("migrations/0008_quarterly.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

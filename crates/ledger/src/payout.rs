@@ -43,7 +43,7 @@ pub struct Payout {
     pub payer: String,
     /// In 元.
     pub amount: Decimal,
-    /// The key its uniqueness is counted on (`once`, a year, `claim:<id>`).
+    /// The key its uniqueness is counted on (`once`, a year, a quarter `2025Q3`, `claim:<id>`).
     pub period_key: String,
     /// By when.
     pub due_on: NaiveDate,
@@ -86,6 +86,7 @@ fn period_key(c: &Locked) -> String {
     match c.frequency.as_str() {
         "once" => "once".to_owned(),
         "yearly" => c.decided_on.year().to_string(),
+        "quarterly" => huiqi_engine::quarter_key(huiqi_engine::quarter_number_of(c.decided_on)),
         _ => format!("claim:{}", c.id),
     }
 }

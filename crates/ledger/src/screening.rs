@@ -284,10 +284,8 @@ impl Plan {
                 let (frequency, period_key) = match info.frequency {
                     Frequency::OncePerEnterprise => ("once", "once".to_owned()),
                     Frequency::OncePerEnterprisePerYear => ("yearly", run.as_of.year().to_string()),
-                    // The ledger's frequencies predate quarters: a quarterly line counts as 不限
-                    // with its quarter as the period key, so the unique key still pays a quarter once.
                     Frequency::OncePerEnterprisePerQuarter => {
-                        ("unlimited", huiqi_engine::quarter_key(huiqi_engine::quarter_number_of(run.as_of)))
+                        ("quarterly", huiqi_engine::quarter_key(huiqi_engine::quarter_number_of(run.as_of)))
                     }
                     Frequency::Unlimited => ("unlimited", format!("screen:{}", run.as_of)),
                 };
