@@ -20,11 +20,11 @@ use crate::state::State;
 /// The later installments of a payout that carry conditions, `(seq, 分)`, in order: they are not
 /// paid with the award.
 pub(crate) fn held_back(tx: &mut dyn Tx, payout: i64) -> Result<Vec<(i64, i64)>, LedgerError> {
-    Ok(installments(tx, payout)?
+    installments(tx, payout)?
         .into_iter()
         .filter(|i| i.seq >= 2 && !i.conditions.is_empty())
         .map(|i| Ok((i.seq, crate::money::to_fen(i.amount)?)))
-        .collect::<Result<Vec<_>, LedgerError>>()?)
+        .collect()
 }
 
 /// The held-back installments of every payout from `first` to `last` that has any, by payout
@@ -339,13 +339,14 @@ pub(crate) fn hold_back(row: &mut crate::listing::PayoutRow, held: &[(i64, i64)]
     Ok(())
 }
 
+/// Per budget line `(year, scope, funder)`, `(committed, paid)` in 分 to add.
+pub(crate) type Adjustments = HashMap<(i64, String, String), (i64, i64)>;
+
 /// What staged awards' held-back installments change in their budgets' totals as `verify` adds
 /// them up from whole payouts: by `(year, scope, funder)`, `(committed, paid)` in 分 to add (a
 /// withheld installment is not committed; one not paid on its own is not paid with the award).
-pub(crate) fn budget_adjustments(
-    tx: &mut dyn Tx,
-) -> Result<HashMap<(i64, String, String), (i64, i64)>, LedgerError> {
-    let mut out: HashMap<(i64, String, String), (i64, i64)> = HashMap::new();
+pub(crate) fn budget_adjustments(tx: &mut dyn Tx) -> Result<Adjustments, LedgerError> {
+    let mut out = Adjustments::new();
     for (payout, _) in held_back_between(tx, 0, i64::MAX)? {
         let r = tx
             .query_opt(
