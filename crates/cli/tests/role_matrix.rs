@@ -38,7 +38,7 @@ use support::{eligible_facts, http, ledgers, start, token, uscc, without, OTHER}
 ///
 /// Bodies (`body` column): `apply` the claim's application; `reason` a reason; `blank` an empty
 /// reason; `facts` the application's facts, whole; `review` the reviewer's 审核 facts and a note;
-/// `kept` the commitment kept; `pay` paid with a reference; `pay2` paid with another reference
+/// `kept` the commitment kept; `inst` installment 2 checked; `ipay` installment 2 paid; `pay` paid with a reference; `pay2` paid with another reference
 /// than the one recorded; `budget` a budget per funder.
 ///
 /// A cell is the status; after a 200, `+` / `-`: the claim is listed (GET /v1/claims), its
@@ -60,8 +60,12 @@ POST /v1/claims/{id}/review                     submitted  review  401 403  404 
 POST /v1/claims/{id}/reject                     accepted   reason  401 403  404  403  200  404  404  404  403  200
 POST /v1/claims/{id}/reject                     accepted   blank   401 403  404  403  422  404  404  404  403  422
 POST /v1/claims/{id}/verify                     promised   kept    401 403  404  403  200  404  403  404  403  200
+# rsj-25 is not split: the department gets as far as finding no later installment to check.
+POST /v1/claims/{id}/installments/check         paid       inst    401 403  404  403  409  404  403  404  403  409
 POST /v1/payouts/{id}/paid                      pushed     pay     401 403  403  403  403  403  200  404  403  200
 POST /v1/payouts/{id}/paid                      paid       pay2    401 403  403  403  403  403  409  404  403  409
+POST /v1/payouts/{id}/installments/paid         paid       ipay    401 403  403  403  403  403  409  404  403  409
+GET  /v1/installments                           -          -       401 403  403  403  403  403  200  200  403  200
 # An empty registry: who may screen gets as far as screening it (nothing recorded).
 POST /v1/screenings?as_of=2026-11-26            -          -       401 403  403  403  200  200  403  403  403  200
 GET  /v1/payouts?limit=10000                    pushed     -       401 403  403  403  403  403  200+ 200- 200+ 200+
@@ -341,6 +345,8 @@ fn body(w: &World, row: &Row, c: &Claim) -> Value {
         "facts" => json!({"facts": w.rsj_facts}),
         "review" => json!({"facts": {}, "note": "材料齐全"}),
         "kept" => json!({"kept": true, "note": "回访核实：项目已投产"}),
+        "inst" => json!({"seq": 2, "facts": {}}),
+        "ipay" => json!({"seq": 2, "paid_on": "2027-03-01", "reference": "BANK-2"}),
         "pay" => json!({"paid_on": "2026-11-27", "reference": format!("BANK-{}", c.payout.unwrap())}),
         "pay2" => json!({"paid_on": "2026-11-27", "reference": format!("OTHER-{}", c.payout.unwrap())}),
         "budget" => json!({"allocations": {"市": "200000000.00", "区": "200000000.00"}}),

@@ -155,9 +155,7 @@ fn frequency(set: &PolicySet, policy: &str) -> Result<&'static str, LedgerError>
     Ok(match p.info().frequency {
         Frequency::OncePerEnterprise => "once",
         Frequency::OncePerEnterprisePerYear => "yearly",
-        // No quarterly period key in the ledger yet: each claim is its own period, and the engine,
-        // deciding with the ledger's prior awards, refuses a second award in the same quarter.
-        Frequency::OncePerEnterprisePerQuarter => "unlimited",
+        Frequency::OncePerEnterprisePerQuarter => "quarterly",
         Frequency::Unlimited => "unlimited",
     })
 }

@@ -243,6 +243,15 @@ pub enum LedgerError {
     /// A payout id not in the ledger, or not the caller's to see.
     #[error("兑付 {0} 不存在，或不在您可查看的范围内")]
     UnknownPayout(i64),
+    /// A later installment that cannot be checked (not due yet, already settled, without
+    /// conditions, or the engine cannot tell).
+    #[error("第 {seq} 期无法核验：{why}")]
+    InstallmentCheck {
+        /// Which installment.
+        seq: i64,
+        /// Why, in words.
+        why: String,
+    },
     /// A notification id not in the outbox.
     #[error("通知 {0} 不在账本中")]
     UnknownNotification(i64),

@@ -305,6 +305,13 @@ impl Ledger {
                     row.shares.push(Share { funder: s.text(1)?.to_owned(), amount: from_fen(s.int(2)?) });
                 }
             }
+            // A staged award's installments with conditions are not paid with it: the line is
+            // what the payer pays now, each share its part of that.
+            for (payout, held) in crate::installment_pay::held_back_between(tx, first, last)? {
+                if let Some(row) = index.get(&payout).and_then(|&i| rows.get_mut(i)) {
+                    crate::installment_pay::hold_back(row, &held)?;
+                }
+            }
             Ok(rows)
         })
     }

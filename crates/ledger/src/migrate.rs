@@ -38,6 +38,15 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/0005_budget_changes.postgres.sql"),
     },
     Migration::Both(include_str!("migrations/0006_priors.sql")),
+    Migration::Mixed {
+        both: include_str!("migrations/0007_installment_checks.sql"),
+        sqlite: include_str!("migrations/0007_installment_checks.sqlite.sql"),
+        postgres: include_str!("migrations/0007_installment_checks.postgres.sql"),
+    },
+    Migration::Each {
+        sqlite: include_str!("migrations/0008_quarterly.sqlite.sql"),
+        postgres: include_str!("migrations/0008_quarterly.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

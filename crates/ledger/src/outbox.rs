@@ -37,17 +37,20 @@ pub enum NotificationKind {
     Paid,
     /// 承诺未履行: the award is clawed back.
     CommitmentBroken,
+    /// 分期: a later installment checked (released, withheld or facts missing) or paid, with why.
+    Installment,
 }
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 6] = [
+    pub const ALL: [NotificationKind; 7] = [
         NotificationKind::Accepted,
         NotificationKind::CorrectionRequested,
         NotificationKind::Approved,
         NotificationKind::Rejected,
         NotificationKind::Paid,
         NotificationKind::CommitmentBroken,
+        NotificationKind::Installment,
     ];
 
     /// The name stored and sent (`correction_requested`).
@@ -59,6 +62,7 @@ impl NotificationKind {
             NotificationKind::Rejected => "rejected",
             NotificationKind::Paid => "paid",
             NotificationKind::CommitmentBroken => "commitment_broken",
+            NotificationKind::Installment => "installment",
         }
     }
 
@@ -125,6 +129,17 @@ pub(crate) struct Pending<'a> {
     pub(crate) amount_fen: Option<i64>,
 }
 
+impl Pending<'_> {
+    /// What it tells: a step's kind by its state; an event that leaves the state where it was
+    /// (a later installment's check or payment) tells of that installment.
+    fn kind(&self) -> Option<NotificationKind> {
+        if self.event.from == Some(self.event.to) {
+            return Some(NotificationKind::Installment);
+        }
+        notifies(self.channel, self.event.to)
+    }
+}
+
 /// Columns of one outbox row as inserted.
 const INSERT: &str =
     "INSERT INTO outbox (claim, kind, enterprise, event_seq, payload, created_at, next_attempt_at)";
@@ -138,7 +153,7 @@ const MAX_PARAMS: usize = 30_000;
 pub(crate) fn enqueue(tx: &mut dyn Tx, event: &Event) -> Result<(), LedgerError> {
     // Cheap first: most steps (submission, review, pushing) notify nobody, and pay nothing here
     // (an online claim is told of every step any channel is told of).
-    if notifies(Channel::Online, event.to).is_none() {
+    if notifies(Channel::Online, event.to).is_none() && event.from != Some(event.to) {
         return Ok(());
     }
     let r = tx
@@ -165,8 +180,7 @@ pub(crate) fn enqueue(tx: &mut dyn Tx, event: &Event) -> Result<(), LedgerError>
 /// are passed over. How many were written.
 pub(crate) fn enqueue_rows(tx: &mut dyn Tx, steps: &[Pending<'_>]) -> Result<usize, LedgerError> {
     let now = crate::clock::now();
-    let chosen: Vec<&Pending<'_>> =
-        steps.iter().filter(|p| notifies(p.channel, p.event.to).is_some()).collect();
+    let chosen: Vec<&Pending<'_>> = steps.iter().filter(|p| p.kind().is_some()).collect();
     let messages = chosen.iter().map(|p| payload(p)).collect::<Result<Vec<_>, _>>()?;
     let mut params = Vec::with_capacity(chosen.len() * INSERT_COLUMNS);
     for (p, message) in chosen.iter().zip(&messages) {
@@ -200,8 +214,8 @@ fn values_sql(rows: usize) -> String {
 }
 
 fn params<'a>(p: &'a Pending<'a>, message: &'a str, now: &'a str) -> Result<[Param<'a>; 7], LedgerError> {
-    let kind = notifies(p.channel, p.event.to)
-        .ok_or_else(|| LedgerError::Corrupt(format!("「{}」这一步不通知企业", p.event.to.word())))?;
+    let kind =
+        p.kind().ok_or_else(|| LedgerError::Corrupt(format!("「{}」这一步不通知企业", p.event.to.word())))?;
     Ok([
         Param::Int(p.event.claim),
         Param::Text(kind.as_str()),
@@ -215,8 +229,8 @@ fn params<'a>(p: &'a Pending<'a>, message: &'a str, now: &'a str) -> Result<[Par
 }
 
 fn payload(p: &Pending<'_>) -> Result<String, LedgerError> {
-    let kind = notifies(p.channel, p.event.to)
-        .ok_or_else(|| LedgerError::Corrupt(format!("「{}」这一步不通知企业", p.event.to.word())))?;
+    let kind =
+        p.kind().ok_or_else(|| LedgerError::Corrupt(format!("「{}」这一步不通知企业", p.event.to.word())))?;
     let amount = match kind {
         NotificationKind::Approved | NotificationKind::Paid => p.amount_fen.map(|f| from_fen(f).to_string()),
         _ => None,
@@ -470,8 +484,10 @@ mod tests {
 
     #[test]
     fn every_step_the_enterprise_hears_about_and_no_other() {
-        let told: Vec<_> =
+        let mut told: Vec<_> =
             crate::state::STATES.into_iter().filter_map(|s| notifies(Channel::Online, s)).collect();
+        // Not a step between states: a later installment's check, whatever state the claim is in.
+        told.push(NotificationKind::Installment);
         assert_eq!(told, NotificationKind::ALL);
         // A screening line is told it was approved, not that it was accepted.
         assert_eq!(notifies(Channel::Screening, State::Accepted), None);

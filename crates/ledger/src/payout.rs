@@ -43,7 +43,7 @@ pub struct Payout {
     pub payer: String,
     /// In 元.
     pub amount: Decimal,
-    /// The key its uniqueness is counted on (`once`, a year, `claim:<id>`).
+    /// The key its uniqueness is counted on (`once`, a year, a quarter `2025Q3`, `claim:<id>`).
     pub period_key: String,
     /// By when.
     pub due_on: NaiveDate,
@@ -86,6 +86,7 @@ fn period_key(c: &Locked) -> String {
     match c.frequency.as_str() {
         "once" => "once".to_owned(),
         "yearly" => c.decided_on.year().to_string(),
+        "quarterly" => huiqi_engine::quarter_key(huiqi_engine::quarter_number_of(c.decided_on)),
         _ => format!("claim:{}", c.id),
     }
 }
@@ -266,8 +267,12 @@ impl Ledger {
     ) -> Result<bool, LedgerError> {
         self.write(|tx| {
             let c = lock(tx, claim)?;
-            let row = tx.query_opt("SELECT id, bank_ref FROM payouts WHERE claim = $1", &[Param::Int(claim)])?;
-            if matches!(c.state, State::Paid | State::Notified | State::CommitmentVerified | State::CommitmentBroken) {
+            let row =
+                tx.query_opt("SELECT id, bank_ref FROM payouts WHERE claim = $1", &[Param::Int(claim)])?;
+            if matches!(
+                c.state,
+                State::Paid | State::Notified | State::CommitmentVerified | State::CommitmentBroken
+            ) {
                 let stored = row.as_ref().map(|r| r.opt_text(1)).transpose()?.flatten().unwrap_or("");
                 if stored == bank_ref {
                     return Ok(false);
@@ -289,22 +294,21 @@ impl Ledger {
             if !allowed(Some(c.state), State::Paid) {
                 return Err(LedgerError::Transition { claim, from: c.state, to: State::Paid });
             }
-            let payout = row.ok_or_else(|| LedgerError::Corrupt(format!("申报 {claim} 已推送兑付，却没有兑付记录")))?.int(0)?;
+            let payout = row
+                .ok_or_else(|| LedgerError::Corrupt(format!("申报 {claim} 已推送兑付，却没有兑付记录")))?
+                .int(0)?;
             let paid = paid_on.to_string();
             tx.execute(
                 "UPDATE payouts SET paid_on = $1, bank_ref = $2 WHERE id = $3",
                 &[Param::Text(&paid), Param::Text(bank_ref), Param::Int(payout)],
             )?;
             let year = i64::from(c.decided_on.year());
-            for r in tx.query(
-                "SELECT funder, amount_fen, budget_scope FROM payout_shares WHERE payout = $1 AND budget_scope <> '' ORDER BY funder",
-                &[Param::Int(payout)],
-            )? {
-                tx.execute(
-                    "UPDATE budgets SET paid_fen = paid_fen + $1 WHERE year = $2 AND scope = $3 AND funder = $4",
-                    &[Param::Int(r.int(1)?), Param::Int(year), Param::Text(r.text(2)?), Param::Text(r.text(0)?)],
-                )?;
-            }
+            let amount = tx
+                .query_opt("SELECT amount_fen FROM payouts WHERE id = $1", &[Param::Int(payout)])?
+                .ok_or(LedgerError::UnknownPayout(payout))?
+                .int(0)?;
+            // What is paid now: the award less its installments held back for their conditions.
+            crate::installment_pay::pay_with_award(tx, payout, amount, year)?;
             set_state(tx, &c, State::Paid, actor, &format!("银行流水号 {bank_ref}"))?;
             Ok(true)
         })

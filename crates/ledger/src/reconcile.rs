@@ -448,7 +448,12 @@ impl Ledger {
                 )?,
                 _ => Vec::new(),
             };
-            candidates(rows)
+            let mut found = candidates(rows)?;
+            // A staged award's payout is paid less its installments held back for conditions.
+            for p in &mut found {
+                p.amount -= crate::installment_pay::held_back(tx, p.payout)?.iter().map(|h| h.1).sum::<i64>();
+            }
+            Ok(found)
         })?;
         let found: Vec<Candidate> =
             found.into_iter().filter(|p| payer.is_none_or(|own| p.payer == own)).collect();

@@ -130,6 +130,10 @@ pub struct ScreenedInstallment {
     pub year: i64,
     /// Its due date, when known.
     pub due_date: Option<NaiveDate>,
+    /// The labels of the `后续各期` lines it must meet when it falls due: held back from the
+    /// payout paid with the award until checked (empty for none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
 }
 
 impl ScreenedLine {
@@ -155,6 +159,7 @@ impl ScreenedLine {
                     amount: i.amount,
                     year: i64::from(i.year),
                     due_date: i.due_date,
+                    conditions: i.conditions.clone(),
                 })
                 .collect(),
             basis: p.basis.clone(),
@@ -241,6 +246,7 @@ pub(crate) fn stored_decision(
                         amount: i.amount,
                         year: i64::from(i.year),
                         due_date: i.due_date,
+                        conditions: i.conditions.clone(),
                     })
                     .collect()
             })
@@ -278,10 +284,8 @@ impl Plan {
                 let (frequency, period_key) = match info.frequency {
                     Frequency::OncePerEnterprise => ("once", "once".to_owned()),
                     Frequency::OncePerEnterprisePerYear => ("yearly", run.as_of.year().to_string()),
-                    // The ledger's frequencies predate quarters: a quarterly line counts as 不限
-                    // with its quarter as the period key, so the unique key still pays a quarter once.
                     Frequency::OncePerEnterprisePerQuarter => {
-                        ("unlimited", huiqi_engine::quarter_key(huiqi_engine::quarter_number_of(run.as_of)))
+                        ("quarterly", huiqi_engine::quarter_key(huiqi_engine::quarter_number_of(run.as_of)))
                     }
                     Frequency::Unlimited => ("unlimited", format!("screen:{}", run.as_of)),
                 };

@@ -91,6 +91,14 @@ fn claim_events(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Re
     for e in events {
         by_claim.entry(e.claim).or_default().push(e);
     }
+    // The events that record a later installment's check or payment: the claim stays where it is.
+    let mut checks = std::collections::HashSet::new();
+    for r in tx.query(
+        "SELECT event_seq FROM installment_checks UNION SELECT paid_event FROM payout_installments WHERE paid_event IS NOT NULL",
+        &[],
+    )? {
+        checks.insert(r.int(0)?);
+    }
     // Each claim's payout, if any: whether it is recorded paid.
     let mut paid: HashMap<i64, bool> = HashMap::new();
     for r in tx.query("SELECT claim, paid_on, bank_ref FROM payouts", &[])? {
@@ -101,7 +109,9 @@ fn claim_events(tx: &mut dyn Tx, events: &[Event], out: &mut Vec<Failure>) -> Re
         let screening = r.text(2)? == Channel::Screening.as_str();
         let mut at: Option<State> = None;
         for e in by_claim.get(&id).map(Vec::as_slice).unwrap_or_default() {
-            let step_allowed = if e.from.is_none() && screening {
+            let step_allowed = if e.from == Some(e.to) && checks.contains(&e.seq) {
+                true
+            } else if e.from.is_none() && screening {
                 allowed_start(Channel::Screening, e.to)
             } else {
                 allowed(e.from, e.to)
@@ -357,8 +367,13 @@ fn budgets(tx: &mut dyn Tx, out: &mut Vec<Failure>) -> Result<(), LedgerError> {
             ),
         );
     }
+    let staged = crate::installment_pay::budget_adjustments(tx)?;
     for r in tx.query(sql, &[])? {
-        let (committed, paid, charged, charged_paid) = (r.int(3)?, r.int(4)?, r.int(5)?, r.int(6)?);
+        let (committed, paid, mut charged, mut charged_paid) = (r.int(3)?, r.int(4)?, r.int(5)?, r.int(6)?);
+        if let Some((c, p)) = staged.get(&(r.int(0)?, r.text(1)?.to_owned(), r.text(2)?.to_owned())) {
+            charged += c;
+            charged_paid += p;
+        }
         if committed != charged || paid != charged_paid {
             fail(
                 out,

@@ -132,6 +132,9 @@ pub struct PayoutView {
     pub paid_on: Option<NaiveDate>,
     /// The bank's reference.
     pub reference: Option<String>,
+    /// Its installments (`分期`) with where each stands; empty when not split.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub installments: Vec<crate::installment::InstallmentView>,
 }
 
 /// One funder's share.
@@ -291,6 +294,7 @@ fn payout_view(tx: &mut dyn Tx, r: &Row) -> Result<Option<PayoutView>, LedgerErr
         due_on: crate::claim::parse_date(r.text(21)?)?,
         paid_on: opt_date(r, 22)?,
         reference: r.opt_text(23)?.map(str::to_owned),
+        installments: crate::installment::installments(tx, id)?,
     }))
 }
 

@@ -101,7 +101,12 @@ fn payer_of(tx: &mut dyn Tx, claim: i64) -> Result<Option<String>, LedgerError> 
 }
 
 /// Locks the claim and checks the caller may take `action` on it.
-fn lock_for(tx: &mut dyn Tx, who: &Principal, claim: i64, action: Action) -> Result<Locked, LedgerError> {
+pub(crate) fn lock_for(
+    tx: &mut dyn Tx,
+    who: &Principal,
+    claim: i64,
+    action: Action,
+) -> Result<Locked, LedgerError> {
     let c = match lock(tx, claim) {
         Err(LedgerError::UnknownClaim(id)) => return Err(LedgerError::Hidden(id)),
         other => other?,

@@ -363,6 +363,25 @@ fn every_screening_line_replays_exactly(db: &Db) {
         db.ledger.backend()
     );
 
+    // kjj-06's 首次认定 is paid in three parts, the later two only once checked: the payer's
+    // list carries the first part (10万 of 20万), the claim shows the rest unchecked.
+    let staged: Vec<_> = db
+        .ledger
+        .list_payouts(&huiqi_ledger::PayoutQuery::all(as_of))
+        .unwrap()
+        .into_iter()
+        .filter(|r| {
+            r.policy == "kjj-06"
+                && db.ledger.payout(r.claim).unwrap().unwrap().amount == Decimal::from(200_000)
+        })
+        .collect();
+    assert!(!staged.is_empty(), "the registry should pay kjj-06's 首次认定");
+    for r in &staged {
+        assert_eq!(r.amount, Decimal::from(100_000), "claim {}", r.claim);
+        assert_eq!(r.shares.iter().map(|s| s.amount).sum::<Decimal>(), r.amount);
+    }
+    assert_eq!(db.ledger.verify().unwrap(), []);
+
     // An altered fact: the first claim's values emptied (unknown), so it is no longer eligible.
     db.raw(
         "UPDATE claims SET facts = '{\"source\":\"screening\",\"registry\":\"registry.csv\",\"line\":1,\"values\":{}}' WHERE id = 1",

@@ -21,6 +21,7 @@ use rust_decimal::Decimal;
 use support::*;
 
 on_both_backends!(
+    a_quarter_is_paid_once,
     a_claims_whole_life,
     a_refused_transition_changes_nothing,
     concurrent_approvals_pay_once,
@@ -201,6 +202,28 @@ fn concurrent_screenings_of_one_line_pay_once(db: &Db) {
     assert_eq!(l.payout_count().unwrap(), 1);
     assert_eq!(l.prior_awards(CODE).unwrap().len(), 1);
     // The refused lines left no claim or event behind: one claim's four events in all.
+    assert_eq!(l.verify().unwrap(), []);
+}
+
+/// 每企业每季一次: recorded as quarterly, keyed by its quarter; the database refuses a second
+/// payout in the quarter.
+fn a_quarter_is_paid_once(db: &Db) {
+    let set = support::policy_set_with(vec![("quarterly", "每企业每季一次")]);
+    db.ledger.store_policy_set(&set).unwrap();
+    prepared(db);
+    let (facts, l) = (facts(), &db.ledger);
+    let screen = Actor::new("screen", "系统");
+    let quarterly = decide(&set, "quarterly");
+    let Approval::Approved { claim, .. } =
+        l.record_screened(&set, &new_claim(&quarterly, &facts, ""), &screen).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(l.payout(claim).unwrap().unwrap().period_key, "2026Q4");
+    let again = l.record_screened(&set, &new_claim(&quarterly, &facts, ""), &screen).unwrap_err();
+    assert!(matches!(&again, LedgerError::AlreadyPaid { period, .. } if period == "2026Q4"), "{again}");
+    // A quarterly claim is there (only it is updated), and the CHECK still refuses other words.
+    assert!(db.try_raw("UPDATE claims SET frequency = 'monthly' WHERE frequency = 'quarterly'").is_err());
     assert_eq!(l.verify().unwrap(), []);
 }
 

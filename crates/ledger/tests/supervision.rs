@@ -660,20 +660,25 @@ fn budget_changes_are_kept_and_append_only(db: &Db) {
 
 fn a_ledger_from_before_migration_5_keeps_its_budgets_history(db: &Db) {
     let l = &db.ledger;
-    // Back to the schema before migration 5 (migration 6 undone first), with a budget set then
-    // (no history).
+    // Back to the schema before migration 5 (migrations 7 and 6 undone first), with a budget set
+    // then (no history).
     let undo = match l.backend() {
         "sqlite" => {
-            "DROP TRIGGER budget_changes_no_update; DROP TRIGGER budget_changes_no_delete; \
+            "DROP TRIGGER installment_checks_no_update; DROP TRIGGER installment_checks_no_delete; \
+             DROP TABLE installment_checks; \
+             DROP TRIGGER budget_changes_no_update; DROP TRIGGER budget_changes_no_delete; \
                      DROP TABLE budget_changes; ALTER TABLE events DROP COLUMN business_date;"
         }
         _ => {
-            "DROP TABLE budget_changes; DROP FUNCTION budget_changes_append_only(); \
+            "DROP TABLE installment_checks; DROP FUNCTION installment_checks_append_only(); \
+             DROP TABLE budget_changes; DROP FUNCTION budget_changes_append_only(); \
               ALTER TABLE events DROP COLUMN business_date;"
         }
     };
     db.raw(&format!(
-        "ALTER TABLE claims DROP COLUMN priors; ALTER TABLE claim_decisions DROP COLUMN priors; \
+        "ALTER TABLE payout_installments DROP COLUMN paid_on; ALTER TABLE payout_installments DROP COLUMN bank_ref; \
+         ALTER TABLE payout_installments DROP COLUMN paid_event; \
+         ALTER TABLE claims DROP COLUMN priors; ALTER TABLE claim_decisions DROP COLUMN priors; \
          {undo} DELETE FROM schema_version WHERE version >= 5; \
          INSERT INTO budgets (year, scope, funder, allocated_fen) VALUES (2026, 'fast', '区', 123456)"
     ));

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use huiqi_ledger::{ClaimFilter, ClaimSummary, ClaimView};
+use huiqi_ledger::{ClaimFilter, ClaimSummary, ClaimView, InstallmentState};
 use huiqi_server::AppState;
 use maud::{html, Markup};
 use serde_json::Value;
@@ -115,6 +115,15 @@ pub(crate) async fn show(
     Ok(layout::page(&format!("申报进度 {}", view.id), Some(&who), "", render(&view)))
 }
 
+/// The badge colour of an installment's state: payable, never paid, or waiting.
+fn installment_class(state: InstallmentState) -> &'static str {
+    match state {
+        InstallmentState::Withheld => "no",
+        s if s.payable() => "ok",
+        _ => "wait",
+    }
+}
+
 fn render(c: &ClaimView) -> Markup {
     let decision: Value = serde_json::from_str(c.decision.get()).unwrap_or(Value::Null);
     let paid = c.payout.as_ref().and_then(|p| p.paid_on.map(|on| (p, on)));
@@ -175,6 +184,19 @@ fn render(c: &ClaimView) -> Markup {
                     p { @for (i, s) in p.shares.iter().enumerate() { @if i > 0 { "，" } (s.funder) "级 " (yuan_text(&s.amount)) } }
                 }
                 p { @match p.paid_on { Some(on) => { "已于 " (on) " 兑付。" }, None => { "尚未兑付。" } } }
+                @if !p.installments.is_empty() {
+                    h3 { "分期" }
+                    ul.installments {
+                        @for i in &p.installments {
+                            li {
+                                "第" (i.seq) "期（" (i.year) "年）" span.amount { (yuan_text(&i.amount.to_string())) } "："
+                                span class=(format!("badge {}", installment_class(i.state))) { (i.state_word) }
+                                @if !i.conditions.is_empty() { "；须满足：" (i.conditions.join("、")) }
+                                @if !i.reason.is_empty() { "；" (i.reason) }
+                            }
+                        }
+                    }
+                }
             }
         }
         section.card aria-labelledby="decision-h" {

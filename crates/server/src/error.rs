@@ -181,6 +181,7 @@ impl From<huiqi_ledger::LedgerError> for AppError {
             | L::AlreadyPaid { .. }
             | L::PaidUnderOtherReference { .. }
             | L::IdempotencyMismatch { .. }
+            | L::InstallmentCheck { .. }
             | L::Conflict(_) => AppError::Conflict(message),
             L::Facts(errors) => AppError::Facts(errors),
             L::NoSuchPolicy(_) | L::UnknownPolicy { .. } => invalid("policy"),

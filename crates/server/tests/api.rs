@@ -542,7 +542,18 @@ async fn openapi_lets_a_client_be_generated() {
             assert_eq!(responses.contains_key("503"), !untimed, "{method} {path}: 503");
         }
     }
-    assert_eq!(ids.len(), 28);
+    assert_eq!(ids.len(), 31);
+    // Later installments: checked by the department, listed for and paid by the payer, typed.
+    for (path, method, schema) in [
+        ("/v1/claims/{id}/installments/check", "post", "InstallmentCheck"),
+        ("/v1/payouts/{id}/installments/paid", "post", "InstallmentPayment"),
+    ] {
+        let body =
+            &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+        assert_eq!(body, &format!("#/components/schemas/{schema}"), "{path}");
+    }
+    assert!(doc["paths"]["/v1/installments"]["get"].is_object());
+    assert!(doc["components"]["schemas"]["InstallmentView"]["properties"]["state"].is_object());
     let mut targets = Vec::new();
     refs(&doc, &mut targets);
     assert!(!targets.is_empty());

@@ -131,13 +131,19 @@ fn policy(id: &str, frequency: &str, extra: &str) -> String {
 
 /// `once` (每企业一次), `yearly` (每企业每年一次, in three installments), `any` (不限).
 pub fn policy_set() -> PolicySet {
-    let files = vec![
+    policy_set_with(Vec::new())
+}
+
+/// The set above with more policies: `(id, 频次)`.
+pub fn policy_set_with(more: Vec<(&str, &str)>) -> PolicySet {
+    let mut files = vec![
         ("platform.hq".to_owned(), PLATFORM.to_owned()),
         ("schema.hq".to_owned(), SCHEMA.to_owned()),
         ("once.hq".to_owned(), policy("once", "每企业一次", "")),
         ("yearly.hq".to_owned(), policy("yearly", "每企业每年一次", " 分期 2:1:1 按年\n")),
         ("any.hq".to_owned(), policy("any", "不限", "")),
     ];
+    files.extend(more.into_iter().map(|(id, frequency)| (format!("{id}.hq"), policy(id, frequency, ""))));
     let calendar = huiqi_engine::BUNDLED.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect();
     PolicySet::new(files, calendar).unwrap()
 }

@@ -7,6 +7,7 @@ mod chart;
 mod decision;
 mod desk;
 mod pay;
+mod pay_installments;
 mod playground;
 mod supervision;
 mod words;
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/pay", get(pay::list))
         .route("/pay/payouts.xlsx", get(pay::xlsx))
         .route("/pay/paid/{payout}", post(pay::paid))
+        .route("/pay/installments/{payout}/{seq}", post(pay_installments::paid))
         // A confirmation file may be as large as the API takes (4 MiB), with the form around it.
         .route(
             "/pay/reconcile",

@@ -47,6 +47,9 @@ pub(crate) async fn list(
     let notice = match (q.get("done"), q.get("payout")) {
         (Some("paid"), Some(id)) => Some((false, format!("兑付 {id} 已登记为已付，企业将收到兑付通知。"))),
         (Some("again"), Some(id)) => Some((false, format!("兑付 {id} 此前已按同一流水号登记，未作改动。"))),
+        (Some("installment"), Some(id)) => {
+            Some((false, format!("兑付 {id} 第 {} 期已登记为已付。", q.get("seq").unwrap_or_default())))
+        }
         _ => None,
     };
     page(&state, &who, wanted(&q), notice, None).await
@@ -60,8 +63,9 @@ async fn page(
     report: Option<&ReconcileReport>,
 ) -> Result<Markup, PageError> {
     let viewer = who.clone();
-    let (rows, today) = on_ledger(state, move |l, _, today| {
-        Ok((l.payouts_as(&viewer, &query(shown, today, Some(PAGE)))?, today))
+    let (rows, installments, today) = on_ledger(state, move |l, _, today| {
+        let rows = l.payouts_as(&viewer, &query(shown, today, Some(PAGE)))?;
+        Ok((rows, super::pay_installments::due(l, &viewer, today)?, today))
     })
     .await?;
     let total: rust_decimal::Decimal = rows.iter().map(|r| r.amount).sum();
@@ -101,6 +105,7 @@ async fn page(
                 }
             }
         }
+        (super::pay_installments::section(&installments, today))
         section.card aria-labelledby="upload-h" {
             h2 id="upload-h" { "上传付款确认文件" }
             p { "银行或预算一体化系统导出的付款确认（CSV 或 XLSX），或下载的付款清单填上“付款日期”和“银行流水号”后上传：逐行匹配兑付，金额一致的登记为已付，其余逐行说明原因，不作改动。" }

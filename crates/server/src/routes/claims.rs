@@ -97,7 +97,7 @@ pub struct ClaimRequest {
     pub enterprise: Option<ApplicantBody>,
 }
 
-fn misfit(field: Option<&str>, reason: &str) -> AppError {
+pub(crate) fn misfit(field: Option<&str>, reason: &str) -> AppError {
     let path = field.unwrap_or("body");
     AppError::Invalid { path: path.into(), message: format!("请求中 `{path}` 不合要求：{reason}") }
 }

@@ -6,6 +6,7 @@ mod admin;
 pub(crate) mod check;
 pub(crate) mod claims;
 pub(crate) mod decide;
+mod installments;
 mod oversight;
 mod payouts;
 pub(crate) mod policies;
@@ -44,6 +45,9 @@ pub fn table() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(claims::review))
         .routes(routes!(claims::reject))
         .routes(routes!(claims::verify))
+        .routes(routes!(installments::check))
+        .routes(routes!(installments::due))
+        .routes(routes!(installments::paid))
         .routes(routes!(payouts::list))
         .routes(routes!(payouts::paid))
         .routes(routes!(payouts::reconcile))
