@@ -82,11 +82,7 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
                 break;
             }
             Val::Unknown(m) => {
-                d.missing = missing_facts(&platform.program, schema, m, as_of);
-                let list: Vec<String> =
-                    d.missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
-                d.reasons.summary =
-                    format!("符合「{}」的条件，但尚缺确定兑付单位所需的数据：{}。", d.title, list.join("、"));
+                lacking(&mut d, missing_facts(&platform.program, schema, m, as_of), "兑付单位");
                 return d;
             }
             Val::Known(_) => {}
@@ -112,11 +108,7 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
     let staged = match crate::installments::applies(p, &cx) {
         Ok(Ok(staged)) => staged,
         Ok(Err(m)) => {
-            d.missing = missing_facts(&p.program, schema, m, as_of);
-            let list: Vec<String> =
-                d.missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
-            d.reasons.summary =
-                format!("符合「{}」的条件，但尚缺确定是否分期兑付所需的数据：{}。", d.title, list.join("、"));
+            lacking(&mut d, missing_facts(&p.program, schema, m, as_of), "是否分期兑付");
             return d;
         }
         Err(message) => {
@@ -146,6 +138,14 @@ pub(crate) fn settle(draft: Draft, p: &CompiledPolicy, input: &Input<'_>, calend
     }
     d.verdict = Verdict::Eligible(payment);
     d
+}
+
+/// An eligible decision that stays undetermined until the facts that settle `what` are given.
+fn lacking(d: &mut Decision, missing: Vec<MissingFact>, what: &str) {
+    let list: Vec<String> = missing.iter().map(|m| format!("{}（{}）", m.fact, m.department)).collect();
+    d.reasons.summary =
+        format!("符合「{}」的条件，但尚缺确定{what}所需的数据：{}。", d.title, list.join("、"));
+    d.missing = missing;
 }
 
 /// An error of the platform's rules rather than of a place in the policy's file.
